@@ -1,0 +1,65 @@
+"""Error type shared by every bridge module, with the codes of docs/bridge.md."""
+
+from __future__ import annotations
+
+import errno
+
+#: Every error code the bridge answers with, and its HTTP status.
+STATUS: dict[str, int] = {
+    "E_BAD_JSON": 400,
+    "E_BAD_REQUEST": 400,
+    "E_PATH_INVALID": 400,
+    "E_PATH_TOO_LONG": 400,
+    "E_STORE_ROOT": 400,
+    "E_PATH_OUTSIDE_ROOT": 403,
+    "E_NOT_FOUND": 404,
+    "E_EXISTS": 409,
+    "E_NOT_A_DIRECTORY": 409,
+    "E_IS_A_DIRECTORY": 409,
+    "E_NOT_EMPTY": 409,
+    "E_LOCKED": 409,
+    "E_LOCK_NOT_HELD": 409,
+    "E_BODY_TOO_LARGE": 413,
+    "E_IO": 500,
+}
+
+_ERRNO_CODES: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("E_NOT_FOUND", "no such file or folder"),
+    errno.EEXIST: ("E_EXISTS", "already exists"),
+    errno.ENOTDIR: ("E_NOT_A_DIRECTORY", "not a folder"),
+    errno.EISDIR: ("E_IS_A_DIRECTORY", "is a folder"),
+    errno.ENOTEMPTY: ("E_NOT_EMPTY", "folder is not empty"),
+    errno.ENAMETOOLONG: ("E_PATH_TOO_LONG", "name too long"),
+    # A symlink where the confinement check saw none: it was swapped in after
+    # the check, or it loops. Either way we refuse to go through it.
+    errno.ELOOP: ("E_PATH_OUTSIDE_ROOT", "symbolic link in the way"),
+}
+
+
+class MlopsError(Exception):
+    """An error the bridge answers with: a literal `code`, a message, an HTTP status.
+
+    The status defaults to the one docs/bridge.md gives the code.
+    """
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status if status is not None else STATUS.get(code, 500)
+
+    def to_json(self) -> dict[str, str]:
+        """Return the JSON body of the error response, `{code, message}`."""
+        return {"code": self.code, "message": self.message}
+
+
+def from_os_error(exc: OSError, path: str) -> MlopsError:
+    """Translate an OSError into the bridge's error for the client path `path`.
+
+    The message names the client's path, never the server's absolute path.
+    """
+    if exc.errno is not None and exc.errno in _ERRNO_CODES:
+        code, text = _ERRNO_CODES[exc.errno]
+        return MlopsError(code, f"{text}: {path!r}")
+    name = errno.errorcode.get(exc.errno or 0, "EUNKNOWN")
+    return MlopsError("E_IO", f"{name} ({exc.strerror or exc}) on {path!r}")

@@ -1,0 +1,302 @@
+"""Tornado handlers of the `/mlops/` routes (see docs/bridge.md).
+
+One small class per route. Each parses its body strictly, then runs the
+file operation in a worker thread so a 32 MiB write or a 1000-file
+read-many does not stall the server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+
+from . import __version__, locks, store_fs
+from .body import STORE, Field, check_fields, parse_json_object
+from .config import MlopsExtension
+from .errors import MlopsError
+from .paths import Store, open_store
+
+CAPABILITIES = ["fs", "read-many", "lock"]
+
+_PATH = {"path": Field("str", required=True)}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class MlopsHandler(APIHandler):
+    """Base of the bridge handlers: strict JSON bodies, `{code, message}` errors."""
+
+    #: The fields the route's JSON body may hold.
+    fields: ClassVar[dict[str, Field]] = {}
+
+    @property
+    def mlops(self) -> MlopsExtension:
+        """The extension's configuration, kept in the web app's settings."""
+        return self.settings["mlops"]
+
+    def store(self, name: str | None) -> Store:
+        """Validate and confine the store folder (`None` means the configured one)."""
+        return open_store(
+            self.settings["server_root_dir"], self.mlops.store_dir if name is None else name
+        )
+
+    def parse_body(self) -> dict[str, Any]:
+        """Return the request body checked against `fields`, defaults filled in."""
+        body = parse_json_object(
+            self.request.body,
+            self.request.headers.get("Content-Length"),
+            self.mlops.max_body_bytes,
+        )
+        return check_fields(body, self.fields)
+
+    async def respond(self, operation: Callable[[], dict[str, Any]]) -> None:
+        """Run `operation` off the event loop and answer with its result or error."""
+        try:
+            result = await asyncio.to_thread(operation)
+        except MlopsError as err:
+            self.set_status(err.status)
+            await self.finish(json.dumps(err.to_json()))
+            return
+        await self.finish(json.dumps(result))
+
+
+class StatusHandler(MlopsHandler):
+    """`GET /mlops/status[?store=]`: version, store, capabilities, limits."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """Answer the status of the bridge and of the store folder."""
+        name = self.get_query_argument("store", None)
+        await self.respond(lambda: self._run(name))
+
+    def _run(self, name: str | None) -> dict[str, Any]:
+        store = self.store(name)
+        return {
+            "version": __version__,
+            "storeDir": store.name,
+            "storeExists": store.exists,
+            "capabilities": CAPABILITIES,
+            "limits": {
+                "maxBodyBytes": self.mlops.max_body_bytes,
+                "maxReadManyPaths": self.mlops.max_read_many_paths,
+            },
+        }
+
+
+class ReadHandler(MlopsHandler):
+    """`POST /mlops/fs/read {path}` → `{path, data, size}`."""
+
+    fields = {**_PATH, **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Read one file."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        data = store_fs.read(self.store(body["store"]), body["path"])
+        return {"path": body["path"], "data": _b64(data), "size": len(data)}
+
+
+class ReadManyHandler(MlopsHandler):
+    """`POST /mlops/fs/read-many {paths}` → `{files: [{path, data, size} | {path, error}]}`."""
+
+    fields = {"paths": Field("str_list", required=True), **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Read several files in one round trip."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        limit = self.mlops.max_read_many_paths
+        if len(body["paths"]) > limit:
+            raise MlopsError("E_BAD_REQUEST", f"paths holds more than {limit} entries")
+        files: list[dict[str, Any]] = []
+        for path, result in store_fs.read_many(self.store(body["store"]), body["paths"]):
+            if isinstance(result, MlopsError):
+                files.append({"path": path, "error": result.to_json()})
+            else:
+                files.append({"path": path, "data": _b64(result), "size": len(result)})
+        return {"files": files}
+
+
+class WriteHandler(MlopsHandler):
+    """`POST /mlops/fs/write {path, data, exclusive?, parents?}` → `{path, size}`."""
+
+    fields = {
+        **_PATH,
+        "data": Field("str", required=True),
+        "exclusive": Field("bool", default=False),
+        "parents": Field("bool", default=False),
+        **STORE,
+    }
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Write one file atomically."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        try:
+            data = base64.b64decode(body["data"], validate=True)
+        except ValueError:
+            raise MlopsError("E_BAD_REQUEST", "data is not valid base64") from None
+        size = store_fs.write(
+            self.store(body["store"]),
+            body["path"],
+            data,
+            exclusive=body["exclusive"],
+            parents=body["parents"],
+        )
+        return {"path": body["path"], "size": size}
+
+
+class ListHandler(MlopsHandler):
+    """`POST /mlops/fs/list {path}` → `{path, entries: [{name, type}]}`."""
+
+    fields = {**_PATH, **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """List one folder."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        entries = store_fs.list_dir(self.store(body["store"]), body["path"])
+        return {"path": body["path"], "entries": entries}
+
+
+class StatHandler(MlopsHandler):
+    """`POST /mlops/fs/stat {path, follow?}` → `{path, type, size, mode, …}`."""
+
+    fields = {**_PATH, "follow": Field("bool", default=True), **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Stat one path."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        info = store_fs.stat_path(self.store(body["store"]), body["path"], follow=body["follow"])
+        return {"path": body["path"], **info}
+
+
+class ReadlinkHandler(MlopsHandler):
+    """`POST /mlops/fs/readlink {path}` → `{path, target}`."""
+
+    fields = {**_PATH, **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Read one symlink."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        target = store_fs.readlink(self.store(body["store"]), body["path"])
+        return {"path": body["path"], "target": target}
+
+
+class MkdirHandler(MlopsHandler):
+    """`POST /mlops/fs/mkdir {path, parents?}` → `{path}`."""
+
+    fields = {**_PATH, "parents": Field("bool", default=False), **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Create one folder."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        store_fs.mkdir(self.store(body["store"]), body["path"], parents=body["parents"])
+        return {"path": body["path"]}
+
+
+class RmHandler(MlopsHandler):
+    """`POST /mlops/fs/rm {path, recursive?}` → `{path}`."""
+
+    fields = {**_PATH, "recursive": Field("bool", default=False), **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Remove one path."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        store_fs.rm(self.store(body["store"]), body["path"], recursive=body["recursive"])
+        return {"path": body["path"]}
+
+
+class LockHandler(MlopsHandler):
+    """`POST /mlops/fs/lock {path, ttlMs?}` → `{path, token}`."""
+
+    fields = {**_PATH, "ttlMs": Field("int", default=locks.DEFAULT_TTL_MS), **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Take one lock."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        if body["ttlMs"] < 1:
+            raise MlopsError("E_BAD_REQUEST", "ttlMs must be a positive integer")
+        token = locks.lock(self.store(body["store"]), body["path"], body["ttlMs"])
+        return {"path": body["path"], "token": token}
+
+
+class UnlockHandler(MlopsHandler):
+    """`POST /mlops/fs/unlock {path, token}` → `{path}`."""
+
+    fields = {**_PATH, "token": Field("str", required=True), **STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Release one lock."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        locks.unlock(self.store(body["store"]), body["path"], body["token"])
+        return {"path": body["path"]}
+
+
+ROUTES: list[tuple[str, type[MlopsHandler]]] = [
+    ("status", StatusHandler),
+    ("fs/read", ReadHandler),
+    ("fs/read-many", ReadManyHandler),
+    ("fs/write", WriteHandler),
+    ("fs/list", ListHandler),
+    ("fs/stat", StatHandler),
+    ("fs/readlink", ReadlinkHandler),
+    ("fs/mkdir", MkdirHandler),
+    ("fs/rm", RmHandler),
+    ("fs/lock", LockHandler),
+    ("fs/unlock", UnlockHandler),
+]
+
+
+def setup_handlers(web_app: tornado.web.Application, config: MlopsExtension) -> None:
+    """Keep `config` in the web app's settings and register the `/mlops/` routes."""
+    web_app.settings["mlops"] = config
+    base_url = web_app.settings["base_url"]
+    web_app.add_handlers(
+        ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in ROUTES]
+    )

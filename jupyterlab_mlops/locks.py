@@ -1,0 +1,163 @@
+"""Advisory lock files `<path>.lock` inside the store.
+
+A lock is a file created with `O_CREAT|O_EXCL` holding
+`{token, pid, createdMs, ttlMs}`. A lock older than its ttl is stale and is
+broken by the next `lock` call. Removing a lock file (breaking or unlocking)
+first renames it aside, then checks that what was moved is the lock that
+was judged, so two callers racing never delete a lock freshly taken by a
+third.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dirfd import NOFOLLOW, opened_dir, rollback
+from .errors import MlopsError
+from .paths import Store, locate, validate_path
+from .store_fs import TEMP_PREFIX, mapped_errors
+
+DEFAULT_TTL_MS = 30_000
+_MAX_LOCK_FILE = 4096
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """What a lock file says, plus its inode (to recognize it after a rename)."""
+
+    token: str | None
+    created_ms: float
+    ttl_ms: float
+    ino: int
+
+    def stale(self, now_ms: float) -> bool:
+        """Whether the lock has outlived its ttl."""
+        return now_ms - self.created_ms > self.ttl_ms
+
+
+def _now_ms() -> float:
+    return time.time() * 1000
+
+
+def _read_lock(dir_fd: int, name: str) -> LockInfo | None:
+    """Read a lock file; None when it vanished meanwhile."""
+    try:
+        fd = os.open(name, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        raw = handle.read(_MAX_LOCK_FILE)
+    try:
+        body = json.loads(raw)
+        token, created, ttl = body["token"], body["createdMs"], body["ttlMs"]
+        if isinstance(token, str) and all(isinstance(v, (int, float)) for v in (created, ttl)):
+            return LockInfo(token, float(created), float(ttl), info.st_ino)
+    except (ValueError, TypeError, KeyError):
+        pass
+    # Unreadable (a holder between O_EXCL and its write, or garbage): age it
+    # by its mtime with the default ttl.
+    return LockInfo(None, info.st_mtime_ns / 1e6, DEFAULT_TTL_MS, info.st_ino)
+
+
+def _remove_if(dir_fd: int, name: str, check: Callable[[LockInfo], bool]) -> bool:
+    """Remove lock file `name` if it still passes `check`; True when removed."""
+    aside = f"{TEMP_PREFIX}lock-{secrets.token_hex(8)}"
+    try:
+        os.rename(name, aside, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except FileNotFoundError:
+        return False
+    moved = _read_lock(dir_fd, aside)
+    if moved is not None and check(moved):
+        os.unlink(aside, dir_fd=dir_fd)
+        return True
+    # We moved somebody else's lock: put it back, unless yet another lock
+    # was taken in the meantime (then theirs wins and this one is gone).
+    with contextlib.suppress(FileExistsError):
+        os.link(aside, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    os.unlink(aside, dir_fd=dir_fd)
+    return False
+
+
+def _lock_target(store: Store, path: str) -> Path:
+    rel = validate_path(path)
+    if not rel:
+        # `<store>.lock` would sit outside the store.
+        raise MlopsError("E_STORE_ROOT", "cannot lock the store folder itself")
+    return locate(store, f"{rel}.lock", follow=False)
+
+
+def _create(dir_fd: int, name: str, ttl_ms: int) -> str:
+    token = secrets.token_hex(16)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
+    fd = os.open(name, flags, 0o644, dir_fd=dir_fd)
+    body = {"token": token, "pid": os.getpid(), "createdMs": int(_now_ms()), "ttlMs": ttl_ms}
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(json.dumps(body).encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.fsync(dir_fd)
+    except BaseException:
+        # A half-written lock would block everyone until it goes stale.
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=dir_fd)
+        raise
+    return token
+
+
+def _take(dir_fd: int, name: str, path: str, ttl_ms: int) -> str:
+    # Two rounds: a stale lock is broken once, then creation is tried again.
+    for _ in range(2):
+        try:
+            return _create(dir_fd, name, ttl_ms)
+        except FileExistsError:
+            held = _read_lock(dir_fd, name)
+        if held is not None and not held.stale(_now_ms()):
+            break
+        if held is not None:
+            _remove_if(dir_fd, name, _same_file(held.ino))
+    raise MlopsError("E_LOCKED", f"{path!r} is locked")
+
+
+def _same_file(ino: int) -> Callable[[LockInfo], bool]:
+    return lambda moved: moved.ino == ino
+
+
+def lock(store: Store, path: str, ttl_ms: int = DEFAULT_TTL_MS) -> str:
+    """Take the lock on `path` for `ttl_ms` and return its token.
+
+    `E_LOCKED` when another holder's lock is not stale. The lock file's
+    folder must exist, except the store folder, which is made on first use.
+    """
+    target = _lock_target(store, path)
+    created: list[Path] = []
+    try:
+        with mapped_errors(path), opened_dir(store, target.parent, created=created) as dir_fd:
+            return _take(dir_fd, target.name, path, ttl_ms)
+    except BaseException:
+        rollback(created)
+        raise
+
+
+def unlock(store: Store, path: str, token: str) -> None:
+    """Release the lock on `path`; `E_LOCK_NOT_HELD` unless `token` holds it."""
+    target = _lock_target(store, path)
+    not_held = MlopsError("E_LOCK_NOT_HELD", f"{path!r} is not locked with this token")
+    try:
+        with mapped_errors(path), opened_dir(store, target.parent) as dir_fd:
+            if not _remove_if(dir_fd, target.name, lambda moved: moved.token == token):
+                raise not_held
+    except MlopsError as err:
+        # No folder, no lock file: nothing is held with this token.
+        if err.code == "E_NOT_FOUND":
+            raise not_held from err
+        raise

@@ -1,0 +1,267 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import { z } from 'zod';
+
+import { isErrorCode, MlopsError } from '../errors';
+import { decodeBase64, encodeBase64 } from './base64';
+import {
+  BridgeSchemas,
+  BridgeStatus,
+  IFileContent,
+  Listing,
+  LockHandle,
+  ReadManyResult,
+  StatResult
+} from './schemas';
+
+/**
+ * A typed client of the server extension: one method per route.
+ *
+ * Every answer is validated with zod; every failure is an `MlopsError` with
+ * the bridge's code (`E_NOT_FOUND`, `E_PATH_OUTSIDE_ROOT`, …) or a client
+ * code (`E_BRIDGE_UNREACHABLE`, `E_BRIDGE_BAD_RESPONSE`).
+ */
+export class BridgeClient {
+  /**
+   * Create a client.
+   */
+  constructor(options: BridgeClient.IOptions = {}) {
+    this.serverSettings =
+      options.serverSettings ?? ServerConnection.makeSettings();
+    this._store = options.store;
+  }
+
+  /**
+   * The server settings used for every request.
+   */
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /**
+   * The store folder sent with every request (the server default if unset).
+   */
+  get store(): string | undefined {
+    return this._store;
+  }
+
+  /**
+   * Version, store folder and capabilities of the bridge.
+   */
+  async status(): Promise<BridgeStatus> {
+    const query = this._store
+      ? `?${new URLSearchParams({ store: this._store }).toString()}`
+      : '';
+    return this._request(`status${query}`, BridgeSchemas.status, {
+      method: 'GET'
+    });
+  }
+
+  /**
+   * Read one file of the store.
+   */
+  async read(path: string): Promise<IFileContent> {
+    const answer = await this._post('fs/read', BridgeSchemas.fileData, {
+      path
+    });
+    return { ...answer, data: this._decode(answer.data) };
+  }
+
+  /**
+   * Read many files in one round trip; a missing file is an entry with an
+   * error, not a failure of the whole call.
+   */
+  async readMany(paths: string[]): Promise<ReadManyResult[]> {
+    const answer = await this._post('fs/read-many', BridgeSchemas.readMany, {
+      paths
+    });
+    return answer.files.map(entry =>
+      'error' in entry ? entry : { ...entry, data: this._decode(entry.data) }
+    );
+  }
+
+  /**
+   * Write a file atomically (temp file, fsync, rename).
+   */
+  async write(
+    path: string,
+    data: Uint8Array,
+    options: { exclusive?: boolean; parents?: boolean } = {}
+  ): Promise<{ path: string; size: number }> {
+    return this._post('fs/write', BridgeSchemas.written, {
+      path,
+      data: encodeBase64(data),
+      ...options
+    });
+  }
+
+  /**
+   * List a folder, sorted by name.
+   */
+  async list(path: string): Promise<Listing> {
+    return this._post('fs/list', BridgeSchemas.listing, { path });
+  }
+
+  /**
+   * Stat a path; `follow: false` describes a symlink itself.
+   */
+  async stat(path: string, follow = true): Promise<StatResult> {
+    return this._post('fs/stat', BridgeSchemas.stat, { path, follow });
+  }
+
+  /**
+   * The target of a symlink.
+   */
+  async readlink(path: string): Promise<string> {
+    const answer = await this._post('fs/readlink', BridgeSchemas.link, {
+      path
+    });
+    return answer.target;
+  }
+
+  /**
+   * Create a folder.
+   */
+  async mkdir(path: string, parents = false): Promise<void> {
+    await this._post('fs/mkdir', BridgeSchemas.pathOnly, { path, parents });
+  }
+
+  /**
+   * Remove a file, a symlink, an empty folder, or with `recursive` a folder.
+   */
+  async rm(path: string, recursive = false): Promise<void> {
+    await this._post('fs/rm', BridgeSchemas.pathOnly, { path, recursive });
+  }
+
+  /**
+   * Take the lock `<path>.lock`; fails with `E_LOCKED` when it is held.
+   */
+  async lock(path: string, ttlMs?: number): Promise<LockHandle> {
+    return this._post(
+      'fs/lock',
+      BridgeSchemas.lock,
+      ttlMs === undefined ? { path } : { path, ttlMs }
+    );
+  }
+
+  /**
+   * Release a lock taken with `lock`.
+   */
+  async unlock(handle: LockHandle): Promise<void> {
+    await this._post('fs/unlock', BridgeSchemas.pathOnly, handle);
+  }
+
+  private _decode(data: string): Uint8Array {
+    try {
+      return decodeBase64(data);
+    } catch {
+      throw new MlopsError(
+        'E_BRIDGE_BAD_RESPONSE',
+        'The server sent file data that is not valid base64.'
+      );
+    }
+  }
+
+  private _post<T extends z.ZodTypeAny>(
+    route: string,
+    schema: T,
+    body: Record<string, unknown>
+  ): Promise<z.infer<T>> {
+    const payload = this._store ? { store: this._store, ...body } : body;
+    return this._request(route, schema, {
+      method: 'POST',
+      body: JSON.stringify(payload),
+      headers: { 'Content-Type': 'application/json' }
+    });
+  }
+
+  private async _request<T extends z.ZodTypeAny>(
+    route: string,
+    schema: T,
+    init: RequestInit
+  ): Promise<z.infer<T>> {
+    const url = URLExt.join(this.serverSettings.baseUrl, 'mlops', route);
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(
+        url,
+        init,
+        this.serverSettings
+      );
+    } catch (reason) {
+      throw new MlopsError(
+        'E_BRIDGE_UNREACHABLE',
+        'The Jupyter server did not answer. Is it still running?',
+        { route, reason: String(reason) }
+      );
+    }
+    const text = await response.text();
+    let body: unknown = undefined;
+    try {
+      body = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON: handled below as a bad answer.
+    }
+    if (!response.ok) {
+      throw Private.httpError(route, response.status, body);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new MlopsError(
+        'E_BRIDGE_BAD_RESPONSE',
+        `The server's answer to ${route} has an unexpected shape. Is the jupyterlab_mlops Python package the same version as the lab extension?`,
+        { route, issues: parsed.error.issues.slice(0, 5) }
+      );
+    }
+    return parsed.data;
+  }
+
+  private _store: string | undefined;
+}
+
+/**
+ * A namespace for BridgeClient statics.
+ */
+export namespace BridgeClient {
+  /**
+   * Options of a bridge client.
+   */
+  export interface IOptions {
+    /**
+     * Server settings (base URL, token); the lab's own by default.
+     */
+    serverSettings?: ServerConnection.ISettings;
+    /**
+     * The store folder relative to the Jupyter root (setting `storeDir`).
+     */
+    store?: string;
+  }
+}
+
+namespace Private {
+  /**
+   * The error for a non-2xx answer: the bridge's own code when it sent one.
+   */
+  export function httpError(
+    route: string,
+    status: number,
+    body: unknown
+  ): MlopsError {
+    const parsed = BridgeSchemas.errorBody.safeParse(body);
+    if (parsed.success && isErrorCode(parsed.data.code)) {
+      return new MlopsError(parsed.data.code, parsed.data.message, {
+        route,
+        status
+      });
+    }
+    const hint =
+      status === 404
+        ? ' The server extension jupyterlab_mlops is not enabled on this server.'
+        : status === 403 || status === 401
+          ? ' The request was not authenticated.'
+          : '';
+    return new MlopsError(
+      'E_BRIDGE_HTTP',
+      `The server answered ${route} with HTTP ${status}.${hint}`,
+      { route, status }
+    );
+  }
+}

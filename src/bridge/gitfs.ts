@@ -1,0 +1,357 @@
+import { isMlopsError } from '../errors';
+import { BridgeClient } from './client';
+import { StatResult } from './schemas';
+
+/**
+ * The `fs` object isomorphic-git expects, over the bridge's confined file
+ * primitives. Paths are POSIX paths whose `/` is the store folder.
+ *
+ * Loose and packed git objects are immutable (named by their hash), so they
+ * are cached in memory; refs, config and the index are always read through.
+ */
+export class BridgeGitFs {
+  /**
+   * Create an adapter.
+   */
+  constructor(options: BridgeGitFs.IOptions) {
+    this._client = options.client;
+    this._cache = new Private.ByteCache(options.cacheBytes ?? 32 * 1024 ** 2);
+    // Methods are bound once so isomorphic-git may pass them around.
+    this.promises = {
+      readFile: this._readFile.bind(this),
+      writeFile: this._writeFile.bind(this),
+      unlink: this._unlink.bind(this),
+      readdir: this._readdir.bind(this),
+      mkdir: this._mkdir.bind(this),
+      rmdir: this._rmdir.bind(this),
+      stat: (path: string) => this._stat(path, true),
+      lstat: (path: string) => this._stat(path, false),
+      readlink: this._readlink.bind(this),
+      symlink: this._symlink.bind(this)
+    };
+  }
+
+  /**
+   * The promise API isomorphic-git binds to.
+   */
+  readonly promises: BridgeGitFs.IPromiseApi;
+
+  /**
+   * How many bridge calls each method made (for latency budgets).
+   */
+  readonly calls: Record<string, number> = {};
+
+  /**
+   * Bytes of git objects held in the cache.
+   */
+  get cachedBytes(): number {
+    return this._cache.bytes;
+  }
+
+  private async _readFile(
+    path: string,
+    options?: string | { encoding?: string }
+  ): Promise<Uint8Array | string> {
+    const rel = Private.relative(path);
+    let data = this._cache.get(rel);
+    if (!data) {
+      data = (await this._call('readFile', path, () => this._client.read(rel)))
+        .data;
+      if (Private.isImmutable(rel)) {
+        this._cache.set(rel, data);
+      }
+    }
+    const encoding = typeof options === 'string' ? options : options?.encoding;
+    return encoding === 'utf8' ? new TextDecoder().decode(data) : data;
+  }
+
+  private async _writeFile(
+    path: string,
+    data: Uint8Array | string,
+    options?: string | { encoding?: string; mode?: number }
+  ): Promise<void> {
+    const bytes =
+      typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const rel = Private.relative(path);
+    await this._call('writeFile', path, () => this._client.write(rel, bytes));
+    if (Private.isImmutable(rel)) {
+      this._cache.set(rel, bytes);
+    } else {
+      this._cache.delete(rel);
+    }
+  }
+
+  private async _unlink(path: string): Promise<void> {
+    const rel = Private.relative(path);
+    this._cache.delete(rel);
+    await this._call('unlink', path, () => this._client.rm(rel));
+  }
+
+  private async _readdir(path: string): Promise<string[]> {
+    const listing = await this._call('readdir', path, () =>
+      this._client.list(Private.relative(path))
+    );
+    return listing.entries.map(entry => entry.name);
+  }
+
+  private async _mkdir(path: string): Promise<void> {
+    await this._call('mkdir', path, () =>
+      this._client.mkdir(Private.relative(path))
+    );
+  }
+
+  private async _rmdir(
+    path: string,
+    options?: { recursive?: boolean }
+  ): Promise<void> {
+    const rel = Private.relative(path);
+    this._cache.deletePrefix(rel);
+    await this._call('rmdir', path, () =>
+      this._client.rm(rel, options?.recursive === true)
+    );
+  }
+
+  private async _stat(path: string, follow: boolean): Promise<BridgeGitFs.IStats> {
+    const stat = await this._call(follow ? 'stat' : 'lstat', path, () =>
+      this._client.stat(Private.relative(path), follow)
+    );
+    return Private.toStats(stat);
+  }
+
+  private async _readlink(path: string): Promise<string> {
+    return this._call('readlink', path, () =>
+      this._client.readlink(Private.relative(path))
+    );
+  }
+
+  private async _symlink(target: string, path: string): Promise<void> {
+    // The store is a bare repository: git never needs to create a symlink in
+    // it, and a link is the one way a path could point out of the store.
+    throw new BridgeGitFs.FsError(
+      'ENOTSUP',
+      `Symlinks are not created in the experiment store (${path} -> ${target}).`
+    );
+  }
+
+  private async _call<T>(
+    method: string,
+    path: string,
+    run: () => Promise<T>
+  ): Promise<T> {
+    this.calls[method] = (this.calls[method] ?? 0) + 1;
+    try {
+      return await run();
+    } catch (reason) {
+      throw Private.toFsError(reason, method, path);
+    }
+  }
+
+  private _client: BridgeClient;
+  private _cache: Private.ByteCache;
+}
+
+/**
+ * A namespace for BridgeGitFs statics.
+ */
+export namespace BridgeGitFs {
+  /**
+   * Options of the adapter.
+   */
+  export interface IOptions {
+    /**
+     * The bridge client (its `store` is the adapter's `/`).
+     */
+    client: BridgeClient;
+    /**
+     * Bytes of immutable git objects kept in memory (default 32 MiB).
+     */
+    cacheBytes?: number;
+  }
+
+  /**
+   * The subset of node's `Stats` isomorphic-git reads.
+   */
+  export interface IStats {
+    type: 'file' | 'dir' | 'symlink' | 'other';
+    mode: number;
+    size: number;
+    ino: number;
+    dev: number;
+    uid: number;
+    gid: number;
+    mtimeMs: number;
+    ctimeMs: number;
+    isFile(): boolean;
+    isDirectory(): boolean;
+    isSymbolicLink(): boolean;
+  }
+
+  /**
+   * The promise file system API of isomorphic-git (docs/fs.md there).
+   */
+  export interface IPromiseApi {
+    readFile(
+      path: string,
+      options?: string | { encoding?: string }
+    ): Promise<Uint8Array | string>;
+    writeFile(
+      path: string,
+      data: Uint8Array | string,
+      options?: string | { encoding?: string; mode?: number }
+    ): Promise<void>;
+    unlink(path: string): Promise<void>;
+    readdir(path: string): Promise<string[]>;
+    mkdir(path: string): Promise<void>;
+    rmdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+    stat(path: string): Promise<IStats>;
+    lstat(path: string): Promise<IStats>;
+    readlink(path: string): Promise<string>;
+    symlink(target: string, path: string): Promise<void>;
+  }
+
+  /**
+   * An error with a node-style `code` (`ENOENT`, …), which is what
+   * isomorphic-git branches on; `cause` keeps the bridge's error.
+   */
+  export class FsError extends Error {
+    constructor(code: string, message: string, cause?: unknown) {
+      super(message, { cause });
+      this.name = 'FsError';
+      this.code = code;
+    }
+
+    /**
+     * The node-style error code.
+     */
+    readonly code: string;
+  }
+}
+
+namespace Private {
+  const NODE_CODES: Record<string, string> = {
+    E_NOT_FOUND: 'ENOENT',
+    E_EXISTS: 'EEXIST',
+    E_NOT_A_DIRECTORY: 'ENOTDIR',
+    E_IS_A_DIRECTORY: 'EISDIR',
+    E_NOT_EMPTY: 'ENOTEMPTY'
+  };
+
+  /**
+   * Map a bridge failure to the error isomorphic-git understands.
+   */
+  export function toFsError(
+    reason: unknown,
+    method: string,
+    path: string
+  ): BridgeGitFs.FsError {
+    if (isMlopsError(reason)) {
+      const code = NODE_CODES[reason.code] ?? reason.code;
+      return new BridgeGitFs.FsError(
+        code,
+        `${code}: ${method} '${path}': ${reason.message}`,
+        reason
+      );
+    }
+    return new BridgeGitFs.FsError(
+      'EIO',
+      `EIO: ${method} '${path}': ${String(reason)}`,
+      reason
+    );
+  }
+
+  /**
+   * `/a/b` → `a/b`; `/` → `` (the store folder itself).
+   */
+  export function relative(path: string): string {
+    if (typeof path !== 'string') {
+      throw new BridgeGitFs.FsError('EINVAL', `EINVAL: not a path: ${String(path)}`);
+    }
+    return path.split('/').filter(part => part !== '' && part !== '.').join('/');
+  }
+
+  const IMMUTABLE = /(^|\/)objects\/([0-9a-f]{2}\/[0-9a-f]{38}|pack\/pack-[0-9a-f]{40}\.(pack|idx))$/;
+
+  /**
+   * Whether a path names a git object, whose content never changes.
+   */
+  export function isImmutable(rel: string): boolean {
+    return IMMUTABLE.test(rel);
+  }
+
+  /**
+   * A bridge stat as node-like Stats.
+   */
+  export function toStats(stat: StatResult): BridgeGitFs.IStats {
+    const { type, mode, size, ino, dev, uid, gid, mtimeMs, ctimeMs } = stat;
+    return {
+      type,
+      mode,
+      size,
+      ino,
+      dev,
+      uid,
+      gid,
+      mtimeMs,
+      ctimeMs,
+      isFile: () => type === 'file',
+      isDirectory: () => type === 'dir',
+      isSymbolicLink: () => type === 'symlink'
+    };
+  }
+
+  /**
+   * An insertion-ordered cache bounded by total bytes (oldest out first).
+   */
+  export class ByteCache {
+    constructor(readonly limit: number) {}
+
+    get bytes(): number {
+      return this._bytes;
+    }
+
+    get(key: string): Uint8Array | undefined {
+      const value = this._map.get(key);
+      if (value) {
+        // Refresh recency.
+        this._map.delete(key);
+        this._map.set(key, value);
+      }
+      return value;
+    }
+
+    set(key: string, value: Uint8Array): void {
+      this.delete(key);
+      if (value.length > this.limit) {
+        return;
+      }
+      this._map.set(key, value);
+      this._bytes += value.length;
+      for (const [oldest, data] of this._map) {
+        if (this._bytes <= this.limit) {
+          break;
+        }
+        this._map.delete(oldest);
+        this._bytes -= data.length;
+      }
+    }
+
+    delete(key: string): void {
+      const value = this._map.get(key);
+      if (value) {
+        this._map.delete(key);
+        this._bytes -= value.length;
+      }
+    }
+
+    deletePrefix(prefix: string): void {
+      for (const key of [...this._map.keys()]) {
+        if (prefix === '' || key === prefix || key.startsWith(`${prefix}/`)) {
+          this.delete(key);
+        }
+      }
+    }
+
+    private _map = new Map<string, Uint8Array>();
+    private _bytes = 0;
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * zod schemas of the bridge's answers (docs/bridge.md). Types are inferred
+ * from these, never written twice.
+ */
+export namespace BridgeSchemas {
+  export const errorBody = z.object({
+    code: z.string(),
+    message: z.string()
+  });
+
+  export const status = z.object({
+    version: z.string(),
+    storeDir: z.string(),
+    storeExists: z.boolean(),
+    capabilities: z.array(z.string()),
+    limits: z.object({
+      maxBodyBytes: z.number().int().positive(),
+      maxReadManyPaths: z.number().int().positive()
+    })
+  });
+
+  export const fileData = z.object({
+    path: z.string(),
+    data: z.string(),
+    size: z.number().int().nonnegative()
+  });
+
+  export const readManyEntry = z.union([
+    fileData,
+    z.object({ path: z.string(), error: errorBody })
+  ]);
+
+  export const readMany = z.object({ files: z.array(readManyEntry) });
+
+  export const written = z.object({
+    path: z.string(),
+    size: z.number().int().nonnegative()
+  });
+
+  export const entryType = z.enum(['file', 'dir', 'symlink', 'other']);
+
+  export const listing = z.object({
+    path: z.string(),
+    entries: z.array(z.object({ name: z.string(), type: entryType }))
+  });
+
+  export const stat = z.object({
+    path: z.string(),
+    type: entryType,
+    size: z.number().int().nonnegative(),
+    mode: z.number().int().nonnegative(),
+    mtimeMs: z.number(),
+    ctimeMs: z.number(),
+    ino: z.number(),
+    dev: z.number(),
+    uid: z.number(),
+    gid: z.number()
+  });
+
+  export const link = z.object({ path: z.string(), target: z.string() });
+
+  export const pathOnly = z.object({ path: z.string() });
+
+  export const lock = z.object({ path: z.string(), token: z.string() });
+}
+
+/** What `GET /mlops/status` answers. */
+export type BridgeStatus = z.infer<typeof BridgeSchemas.status>;
+/** One file read through the bridge, data decoded. */
+export interface IFileContent {
+  path: string;
+  data: Uint8Array;
+  size: number;
+}
+/** One answer of `read-many`: the content or the error for that path. */
+export type ReadManyResult =
+  | IFileContent
+  | { path: string; error: { code: string; message: string } };
+/** A folder listing. */
+export type Listing = z.infer<typeof BridgeSchemas.listing>;
+/** The stat of one path. */
+export type StatResult = z.infer<typeof BridgeSchemas.stat>;
+/** A lock held through the bridge. */
+export type LockHandle = z.infer<typeof BridgeSchemas.lock>;

@@ -1,0 +1,11 @@
+/**
+ * Command ids of the extension: `mlops:verb-noun`.
+ */
+export namespace CommandIDs {
+  export const openExperiments = 'mlops:open-experiments';
+  export const openPipeline = 'mlops:open-pipeline';
+  export const openModels = 'mlops:open-models';
+  export const snapshot = 'mlops:snapshot-experiment';
+  export const refreshStatus = 'mlops:refresh-status';
+  export const openDemo = 'mlops:open-demo';
+}

@@ -1,0 +1,87 @@
+import { ITranslator } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import React from 'react';
+
+import { CommandIDs } from '../commands';
+import { pipelineIcon } from '../icons';
+import { IPipelineSummary } from '../pipeline/tags';
+import { IMlopsBridge } from '../tokens';
+import { BridgeNotice } from './BridgeNotice';
+import { EmptyState } from './EmptyState';
+import { PanelHeader } from './PanelHeader';
+import { StepList } from './StepList';
+
+/**
+ * Properties of the Pipeline panel.
+ */
+export interface IPipelineViewProps {
+  bridge: IMlopsBridge;
+  notebookName: string | null;
+  /** The steps of the followed notebook, or null when none is open. */
+  summary: IPipelineSummary | null;
+  commands: CommandRegistry;
+  translator: ITranslator;
+}
+
+/**
+ * The Pipeline panel: the steps the followed notebook's cell tags define.
+ */
+export function PipelineView(props: IPipelineViewProps): JSX.Element {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const openDemo = {
+    label: trans.__('Open the demo notebook'),
+    onClick: () => void props.commands.execute(CommandIDs.openDemo)
+  };
+  let body: JSX.Element;
+  if (props.summary === null) {
+    body = (
+      <EmptyState
+        icon={pipelineIcon}
+        title={trans.__('No notebook open')}
+        actions={[{ ...openDemo, primary: true }]}
+      >
+        <p>{trans.__('Open a notebook to see the pipeline its cell tags define.')}</p>
+      </EmptyState>
+    );
+  } else if (props.summary.steps.length === 0) {
+    body = (
+      <EmptyState
+        icon={pipelineIcon}
+        title={trans.__('No pipeline steps in this notebook')}
+        actions={[{ ...openDemo, primary: true }]}
+      >
+        <p>
+          {trans.__(
+            'Tag cells the Kubeflow Kale way and each step becomes a reproducible pipeline step:'
+          )}
+        </p>
+        <ul className="jp-mlops-TagHelp">
+          <li>
+            <code>step:NAME</code> {trans.__('starts a step')}
+          </li>
+          <li>
+            <code>prev:NAME</code> {trans.__('runs it after another step')}
+          </li>
+          <li>
+            <code>imports</code>, <code>functions</code>,{' '}
+            <code>pipeline-parameters</code>, <code>pipeline-metrics</code>,{' '}
+            <code>skip</code>
+          </li>
+        </ul>
+        <p>{trans.__('Add tags in the property inspector (the gear icon at the right).')}</p>
+      </EmptyState>
+    );
+  } else {
+    body = <StepList summary={props.summary} translator={props.translator} />;
+  }
+  return (
+    <div className="jp-mlops-Panel">
+      <PanelHeader
+        title={trans.__('Pipeline')}
+        subtitle={props.notebookName ?? trans.__('No notebook open')}
+      />
+      <BridgeNotice bridge={props.bridge} translator={props.translator} />
+      {body}
+    </div>
+  );
+}

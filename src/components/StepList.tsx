@@ -1,0 +1,64 @@
+import { ITranslator } from '@jupyterlab/translation';
+import React from 'react';
+
+import { IPipelineSummary } from '../pipeline/tags';
+
+/**
+ * Properties of the step list.
+ */
+export interface IStepListProps {
+  summary: IPipelineSummary;
+  translator: ITranslator;
+}
+
+/**
+ * The steps a notebook's tags define, in notebook order, with their edges.
+ */
+export function StepList(props: IStepListProps): JSX.Element {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const { steps, roles, problems } = props.summary;
+  const extras: [string, number][] = [
+    [trans.__('imports'), roles.imports.length],
+    [trans.__('functions'), roles.functions.length],
+    [trans.__('parameters'), roles.parameters.length],
+    [trans.__('metrics'), roles.metrics.length],
+    [trans.__('skipped'), roles.skip.length]
+  ];
+  return (
+    <div className="jp-mlops-StepList">
+      <ol className="jp-mlops-StepList-steps" aria-label={trans.__('Pipeline steps')}>
+        {steps.map(step => (
+          <li key={step.name} className="jp-mlops-StepList-step">
+            <span className="jp-mlops-StepList-name">{step.name}</span>
+            <span className="jp-mlops-StepList-meta">
+              {step.prev.length > 0
+                ? trans._n(
+                    '%2 cell · after %1',
+                    '%2 cells · after %1',
+                    step.cells.length,
+                    step.prev.join(', '),
+                    step.cells.length
+                  )
+                : trans._n('%1 cell', '%1 cells', step.cells.length, step.cells.length)}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <div className="jp-mlops-StepList-extras">
+        {extras
+          .filter(([, count]) => count > 0)
+          .map(([label, count]) => `${label}: ${count}`)
+          .join(' · ')}
+      </div>
+      {problems.length > 0 && (
+        <ul className="jp-mlops-StepList-problems" role="alert">
+          {problems.map(problem => (
+            <li key={problem} className="jp-mlops-Notice jp-mod-warning">
+              {problem}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The one error class of the extension.
+ *
+ * Every failure carries a literal `code` that tests assert and users can
+ * search for; the Python bridge answers with the same codes.
+ */
+export type ErrorCode =
+  // Codes the bridge returns (see docs/bridge.md).
+  | 'E_BAD_JSON'
+  | 'E_BAD_REQUEST'
+  | 'E_BODY_TOO_LARGE'
+  | 'E_PATH_INVALID'
+  | 'E_PATH_TOO_LONG'
+  | 'E_PATH_OUTSIDE_ROOT'
+  | 'E_NOT_FOUND'
+  | 'E_EXISTS'
+  | 'E_NOT_A_DIRECTORY'
+  | 'E_IS_A_DIRECTORY'
+  | 'E_NOT_EMPTY'
+  | 'E_LOCKED'
+  | 'E_LOCK_NOT_HELD'
+  | 'E_STORE_ROOT'
+  | 'E_IO'
+  // Codes raised in the frontend.
+  | 'E_BRIDGE_UNREACHABLE'
+  | 'E_BRIDGE_HTTP'
+  | 'E_BRIDGE_BAD_RESPONSE'
+  | 'E_SETTINGS_INVALID'
+  | 'E_NOT_IMPLEMENTED';
+
+const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'E_BAD_JSON',
+  'E_BAD_REQUEST',
+  'E_BODY_TOO_LARGE',
+  'E_PATH_INVALID',
+  'E_PATH_TOO_LONG',
+  'E_PATH_OUTSIDE_ROOT',
+  'E_NOT_FOUND',
+  'E_EXISTS',
+  'E_NOT_A_DIRECTORY',
+  'E_IS_A_DIRECTORY',
+  'E_NOT_EMPTY',
+  'E_LOCKED',
+  'E_LOCK_NOT_HELD',
+  'E_STORE_ROOT',
+  'E_IO',
+  'E_BRIDGE_UNREACHABLE',
+  'E_BRIDGE_HTTP',
+  'E_BRIDGE_BAD_RESPONSE',
+  'E_SETTINGS_INVALID',
+  'E_NOT_IMPLEMENTED'
+]);
+
+/**
+ * Whether a string is one of the known error codes.
+ */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && CODES.has(value);
+}
+
+/**
+ * An error with a searchable code and structured data.
+ */
+export class MlopsError<
+  TData extends Record<string, unknown> = Record<string, unknown>
+> extends Error {
+  /**
+   * Create an error.
+   *
+   * @param code - The literal error code.
+   * @param message - What happened and what to do next, for the user.
+   * @param data - Structured details (path, status, cell, …).
+   */
+  constructor(code: ErrorCode, message: string, data?: TData) {
+    super(message);
+    this.name = 'MlopsError';
+    this.code = code;
+    this.data = (data ?? {}) as TData;
+  }
+
+  /**
+   * The literal error code, e.g. `E_PATH_OUTSIDE_ROOT`.
+   */
+  readonly code: ErrorCode;
+
+  /**
+   * Structured details of the failure.
+   */
+  readonly data: TData;
+
+  /**
+   * A plain object for logs and the wire.
+   */
+  toJSON(): { code: ErrorCode; message: string; data: TData } {
+    return { code: this.code, message: this.message, data: this.data };
+  }
+
+  /**
+   * The message with its code, as shown to users.
+   */
+  toString(): string {
+    return `${this.message} [${this.code}]`;
+  }
+}
+
+/**
+ * Whether a value is an MlopsError, optionally with one of the given codes.
+ */
+export function isMlopsError(
+  value: unknown,
+  ...codes: ErrorCode[]
+): value is MlopsError {
+  return (
+    value instanceof MlopsError &&
+    (codes.length === 0 || codes.includes(value.code))
+  );
+}

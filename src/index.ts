@@ -1,0 +1,22 @@
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+
+import { corePlugin } from './plugins/core';
+import { experimentsPlugin } from './plugins/experiments';
+import { pipelinePlugin } from './plugins/pipeline';
+import { registryPlugin } from './plugins/registry';
+
+export * from './tokens';
+export * from './errors';
+export { CommandIDs } from './commands';
+
+/**
+ * The plugins of jupyterlab-mlops.
+ */
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  corePlugin,
+  experimentsPlugin,
+  pipelinePlugin,
+  registryPlugin
+];
+
+export default plugins;

@@ -1,0 +1,105 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import React from 'react';
+
+import { CommandIDs } from '../commands';
+import { ExperimentsView } from '../components/ExperimentsView';
+import { experimentsIcon, snapshotIcon } from '../icons';
+import { IMlopsBridge } from '../tokens';
+import { ActiveNotebook } from '../widgets/activeNotebook';
+import { SidePanel } from '../widgets/SidePanel';
+import { PALETTE_CATEGORY } from './core';
+import { addSidePanel } from './sidebar';
+
+/**
+ * Where the demo notebook lives, relative to the project (and Jupyter) root.
+ */
+export const DEMO_NOTEBOOK = 'examples/wine_classifier.ipynb';
+
+/**
+ * The Experiments panel, the Snapshot command and its toolbar button.
+ */
+export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-mlops:experiments',
+  description: 'Experiments panel and notebook snapshots.',
+  autoStart: true,
+  requires: [IMlopsBridge, INotebookTracker],
+  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    bridge: IMlopsBridge,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null
+  ): void => {
+    const tr = translator ?? nullTranslator;
+    const trans = tr.load('jupyterlab_mlops');
+    const notebook = new ActiveNotebook(tracker);
+    const panel = new SidePanel({
+      id: 'jp-mlops-experiments',
+      icon: experimentsIcon,
+      caption: trans.__('Experiments'),
+      signals: [bridge.changed, notebook.changed],
+      render: () =>
+        React.createElement(ExperimentsView, {
+          bridge,
+          notebookName: notebook.name,
+          commands: app.commands,
+          translator: tr
+        })
+    });
+    addSidePanel(app, {
+      panel,
+      command: CommandIDs.openExperiments,
+      label: trans.__('Open Experiments Panel'),
+      rank: 600,
+      palette,
+      restorer
+    });
+
+    app.commands.addCommand(CommandIDs.snapshot, {
+      label: args => (args['toolbar'] ? '' : trans.__('Snapshot Notebook as Experiment')),
+      caption: trans.__('Record this notebook, its parameters, metrics, data and environment'),
+      icon: snapshotIcon,
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: () => {
+        // The experiment store lands with the tracking feature; until then the
+        // command says so rather than pretending to save anything.
+        Notification.info(
+          trans.__('Snapshots arrive with the experiment tracking feature; nothing was saved.'),
+          { autoClose: 6000 }
+        );
+      }
+    });
+    palette?.addItem({ command: CommandIDs.snapshot, category: PALETTE_CATEGORY });
+
+    app.commands.addCommand(CommandIDs.openDemo, {
+      label: trans.__('Open the MLOps Demo Notebook'),
+      caption: DEMO_NOTEBOOK,
+      execute: async () => {
+        try {
+          await app.serviceManager.contents.get(DEMO_NOTEBOOK, { content: false });
+        } catch {
+          Notification.warning(
+            trans.__(
+              'The demo notebook %1 is not under this server’s root. Start JupyterLab from the jupyterlab-mlops project folder.',
+              DEMO_NOTEBOOK
+            ),
+            { autoClose: 8000 }
+          );
+          return;
+        }
+        return app.commands.execute('docmanager:open', { path: DEMO_NOTEBOOK });
+      }
+    });
+    palette?.addItem({ command: CommandIDs.openDemo, category: PALETTE_CATEGORY });
+    tracker.currentChanged.connect(() => app.commands.notifyCommandChanged(CommandIDs.snapshot));
+  }
+};

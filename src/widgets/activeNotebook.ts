@@ -1,0 +1,96 @@
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ITaggedCell } from '../pipeline/tags';
+
+/**
+ * Follows the notebook the user works in, so panels can say which notebook
+ * they show and update when its cells or tags change.
+ */
+export class ActiveNotebook {
+  /**
+   * Create the follower.
+   */
+  constructor(tracker: INotebookTracker) {
+    this._tracker = tracker;
+    tracker.currentChanged.connect(this._onCurrentChanged, this);
+    this._onCurrentChanged();
+  }
+
+  /**
+   * The current notebook panel, or null when no notebook is open.
+   */
+  get panel(): NotebookPanel | null {
+    return this._panel;
+  }
+
+  /**
+   * The path of the current notebook, relative to the Jupyter root.
+   */
+  get path(): string | null {
+    return this._panel?.context.path ?? null;
+  }
+
+  /**
+   * The current notebook's file name.
+   */
+  get name(): string | null {
+    const path = this.path;
+    return path === null ? null : (path.split('/').pop() ?? path);
+  }
+
+  /**
+   * Emitted when the notebook changes or its content does.
+   */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * The cells with their types and tags, in order.
+   */
+  cells(): ITaggedCell[] {
+    const model = this._panel?.content.model;
+    if (!model) {
+      return [];
+    }
+    const cells: ITaggedCell[] = [];
+    for (const cell of model.cells) {
+      const tags = cell.getMetadata('tags');
+      cells.push({
+        cellType: cell.type,
+        tags: Array.isArray(tags)
+          ? tags.filter((tag): tag is string => typeof tag === 'string')
+          : []
+      });
+    }
+    return cells;
+  }
+
+  private _onCurrentChanged(): void {
+    const next = this._tracker.currentWidget;
+    if (next === this._panel) {
+      return;
+    }
+    if (this._panel) {
+      this._panel.context.model.contentChanged.disconnect(this._emit, this);
+      this._panel.context.pathChanged.disconnect(this._emit, this);
+    }
+    this._panel = next;
+    if (next) {
+      next.context.model.contentChanged.connect(this._emit, this);
+      next.context.pathChanged.connect(this._emit, this);
+      // The model's cells arrive after the panel does.
+      void next.context.ready.then(() => this._emit());
+    }
+    this._emit();
+  }
+
+  private _emit(): void {
+    this._changed.emit();
+  }
+
+  private _tracker: INotebookTracker;
+  private _panel: NotebookPanel | null = null;
+  private _changed = new Signal<this, void>(this);
+}

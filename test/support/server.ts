@@ -1,0 +1,93 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A real jupyter_server running the jupyterlab_mlops extension on loopback.
+ */
+export interface IRunningServer {
+  baseUrl: string;
+  token: string;
+  rootDir: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+      );
+    });
+  });
+}
+
+/**
+ * Start `jupyter server` (from PATH, or $JUPYTER) in a fresh temp root.
+ */
+export async function startServer(): Promise<IRunningServer> {
+  const rootDir = mkdtempSync(join(tmpdir(), 'mlops-vitest-'));
+  const token = randomBytes(16).toString('hex');
+  const port = await freePort();
+  const jupyter = process.env.JUPYTER ?? 'jupyter';
+  const child: ChildProcess = spawn(
+    jupyter,
+    [
+      'server',
+      '--no-browser',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--ServerApp.root_dir=${rootDir}`,
+      `--IdentityProvider.token=${token}`,
+      '--ServerApp.allow_root=True',
+      '--ServerApp.jpserver_extensions={"jupyterlab_mlops": True}'
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' } }
+  );
+  let log = '';
+  child.stdout?.on('data', chunk => (log += chunk));
+  child.stderr?.on('data', chunk => (log += chunk));
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`jupyter server exited (${child.exitCode}):\n${log}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}mlops/status`, {
+        headers: { Authorization: `token ${token}` }
+      });
+      if (response.ok) {
+        break;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`jupyter server did not answer /mlops/status in 30 s:\n${log}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  return {
+    baseUrl,
+    token,
+    rootDir,
+    stop: async () => {
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+      }
+      rmSync(rootDir, { recursive: true, force: true });
+    }
+  };
+}
