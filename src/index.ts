@@ -12,7 +12,7 @@ export { CommandIDs } from './commands';
 /**
  * The plugins of jupyterlab-mlops.
  */
-const plugins: JupyterFrontEndPlugin<any>[] = [
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
   corePlugin,
   experimentsPlugin,
   pipelinePlugin,

@@ -15,9 +15,13 @@ export namespace SettingsSchemas {
         .string()
         .min(1)
         .max(255)
-        .refine(value => !value.startsWith('/') && !value.split('/').includes('..'), {
-          message: 'storeDir is a folder inside the Jupyter root (relative, no "..").'
-        })
+        .refine(
+          value => !value.startsWith('/') && !value.split('/').includes('..'),
+          {
+            message:
+              'storeDir is a folder inside the Jupyter root (relative, no "..").'
+          }
+        )
         .default('.mlops')
     })
     .strict();
@@ -55,7 +59,8 @@ export namespace SettingsSchemas {
         .string()
         .max(2048)
         .refine(value => value === '' || /^https?:\/\/[^\s]+$/.test(value), {
-          message: 'mlflowUri is an http(s) URL, or empty for the local registry.'
+          message:
+            'mlflowUri is an http(s) URL, or empty for the local registry.'
         })
         .default('')
     })

@@ -5,7 +5,9 @@ import { isErrorCode, isMlopsError, MlopsError } from '../src/errors';
 describe('MlopsError', () => {
   describe('#constructor()', () => {
     it('should keep its code, message and data', () => {
-      const error = new MlopsError('E_NOT_FOUND', 'No such file', { path: 'a' });
+      const error = new MlopsError('E_NOT_FOUND', 'No such file', {
+        path: 'a'
+      });
       expect(error).toBeInstanceOf(Error);
       expect(error.code).toBe('E_NOT_FOUND');
       expect(error.message).toBe('No such file');
@@ -26,7 +28,9 @@ describe('MlopsError', () => {
 
   describe('#toString()', () => {
     it('should show the code for searching', () => {
-      expect(String(new MlopsError('E_IO', 'Disk full'))).toBe('Disk full [E_IO]');
+      expect(String(new MlopsError('E_IO', 'Disk full'))).toBe(
+        'Disk full [E_IO]'
+      );
     });
   });
 });

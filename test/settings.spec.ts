@@ -14,28 +14,42 @@ const cases: [string, z.ZodTypeAny][] = [
 
 function jsonSchema(file: string): {
   additionalProperties: boolean;
-  properties: Record<string, { default: unknown; title?: string; description?: string }>;
+  properties: Record<
+    string,
+    { default: unknown; title?: string; description?: string }
+  >;
 } {
-  return JSON.parse(readFileSync(join(__dirname, '..', 'schema', file), 'utf8'));
+  return JSON.parse(
+    readFileSync(join(__dirname, '..', 'schema', file), 'utf8')
+  );
 }
 
 describe('SettingsSchemas', () => {
-  it.each(cases)('%s should agree with its zod schema on every default', (file, schema) => {
-    const json = jsonSchema(file);
-    const defaults = Object.fromEntries(
-      Object.entries(json.properties).map(([key, prop]) => [key, prop.default])
-    );
-    expect(schema.parse({})).toEqual(defaults);
-  });
-
-  it.each(cases)('%s should title and describe every property and allow no others', file => {
-    const json = jsonSchema(file);
-    expect(json.additionalProperties).toBe(false);
-    for (const prop of Object.values(json.properties)) {
-      expect(prop.title).toBeTruthy();
-      expect(prop.description).toBeTruthy();
+  it.each(cases)(
+    '%s should agree with its zod schema on every default',
+    (file, schema) => {
+      const json = jsonSchema(file);
+      const defaults = Object.fromEntries(
+        Object.entries(json.properties).map(([key, prop]) => [
+          key,
+          prop.default
+        ])
+      );
+      expect(schema.parse({})).toEqual(defaults);
     }
-  });
+  );
+
+  it.each(cases)(
+    '%s should title and describe every property and allow no others',
+    file => {
+      const json = jsonSchema(file);
+      expect(json.additionalProperties).toBe(false);
+      for (const prop of Object.values(json.properties)) {
+        expect(prop.title).toBeTruthy();
+        expect(prop.description).toBeTruthy();
+      }
+    }
+  );
 });
 
 describe('parseSettings()', () => {
@@ -45,17 +59,32 @@ describe('parseSettings()', () => {
       mlflowUri: 'http://127.0.0.1:5000'
     });
     expect(problems).toEqual([]);
-    expect(value).toEqual({ backend: 'mlflow', mlflowUri: 'http://127.0.0.1:5000' });
+    expect(value).toEqual({
+      backend: 'mlflow',
+      mlflowUri: 'http://127.0.0.1:5000'
+    });
   });
 
   it.each([
     [SettingsSchemas.core, { storeDir: '../outside' }, 'storeDir'],
     [SettingsSchemas.core, { storeDir: '/abs' }, 'storeDir'],
     [SettingsSchemas.experiments, { captureMaxBytes: -1 }, 'captureMaxBytes'],
-    [SettingsSchemas.experiments, { captureMaxBytes: 'big' }, 'captureMaxBytes'],
+    [
+      SettingsSchemas.experiments,
+      { captureMaxBytes: 'big' },
+      'captureMaxBytes'
+    ],
     [SettingsSchemas.registry, { backend: 'sagemaker' }, 'backend'],
-    [SettingsSchemas.registry, { mlflowUri: 'javascript:alert(1)' }, 'mlflowUri'],
-    [SettingsSchemas.pipeline, { followActiveNotebook: 'yes' }, 'followActiveNotebook'],
+    [
+      SettingsSchemas.registry,
+      { mlflowUri: 'javascript:alert(1)' },
+      'mlflowUri'
+    ],
+    [
+      SettingsSchemas.pipeline,
+      { followActiveNotebook: 'yes' },
+      'followActiveNotebook'
+    ],
     [SettingsSchemas.pipeline, { unknownKey: true }, '(settings)']
   ] as [z.ZodTypeAny, unknown, string][])(
     'should fall back to the defaults and name the bad setting (%#)',

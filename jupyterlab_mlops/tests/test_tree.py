@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,3 +166,21 @@ async def test_rm_errors(api: Api, tree: Path) -> None:
         status, err = await api("fs/rm", {"path": path, "recursive": True})
         assert (status, err["code"]) == (400, "E_STORE_ROOT")
     assert (tree / "b.txt").exists()
+
+
+async def test_a_failed_mkdir_removes_the_folders_it_made(
+    api: Api, jp_root_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_mkdir = os.mkdir
+
+    def failing_on_z(path: Any, *args: Any, **kwargs: Any) -> None:
+        if path == "z":
+            raise OSError(errno.EIO, "Input/output error")
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", failing_on_z)
+    before = snapshot(jp_root_dir, mtimes=False)
+    status, err = await api("fs/mkdir", {"path": "x/y/z", "parents": True})
+    assert (status, err["code"]) == (500, "E_IO")
+    assert snapshot(jp_root_dir, mtimes=False) == before
+    assert not (jp_root_dir / ".mlops").exists()

@@ -111,7 +111,10 @@ export class BridgeGitFs {
     );
   }
 
-  private async _stat(path: string, follow: boolean): Promise<BridgeGitFs.IStats> {
+  private async _stat(
+    path: string,
+    follow: boolean
+  ): Promise<BridgeGitFs.IStats> {
     const stat = await this._call(follow ? 'stat' : 'lstat', path, () =>
       this._client.stat(Private.relative(path), follow)
     );
@@ -264,12 +267,19 @@ namespace Private {
    */
   export function relative(path: string): string {
     if (typeof path !== 'string') {
-      throw new BridgeGitFs.FsError('EINVAL', `EINVAL: not a path: ${String(path)}`);
+      throw new BridgeGitFs.FsError(
+        'EINVAL',
+        `EINVAL: not a path: ${String(path)}`
+      );
     }
-    return path.split('/').filter(part => part !== '' && part !== '.').join('/');
+    return path
+      .split('/')
+      .filter(part => part !== '' && part !== '.')
+      .join('/');
   }
 
-  const IMMUTABLE = /(^|\/)objects\/([0-9a-f]{2}\/[0-9a-f]{38}|pack\/pack-[0-9a-f]{40}\.(pack|idx))$/;
+  const IMMUTABLE =
+    /(^|\/)objects\/([0-9a-f]{2}\/[0-9a-f]{38}|pack\/pack-[0-9a-f]{40}\.(pack|idx))$/;
 
   /**
    * Whether a path names a git object, whose content never changes.

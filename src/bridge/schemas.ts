@@ -76,8 +76,7 @@ export interface IFileContent {
 }
 /** One answer of `read-many`: the content or the error for that path. */
 export type ReadManyResult =
-  | IFileContent
-  | { path: string; error: { code: string; message: string } };
+  IFileContent | { path: string; error: { code: string; message: string } };
 /** A folder listing. */
 export type Listing = z.infer<typeof BridgeSchemas.listing>;
 /** The stat of one path. */

@@ -36,7 +36,9 @@ export function BridgeNotice(props: IBridgeNoticeProps): JSX.Element | null {
   }
   if (!status) {
     return (
-      <div className="jp-mlops-Notice">{trans.__('Connecting to the server…')}</div>
+      <div className="jp-mlops-Notice">
+        {trans.__('Connecting to the server…')}
+      </div>
     );
   }
   return (

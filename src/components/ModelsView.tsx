@@ -38,8 +38,13 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
       <PanelHeader title={trans.__('Models')} subtitle={subtitle} />
       <BridgeNotice bridge={props.bridge} translator={props.translator} />
       {props.settingsProblems.map(problem => (
-        <div key={problem} className="jp-mlops-Notice jp-mod-warning" role="alert">
-          {trans.__('Setting ignored: %1', problem)} <code>E_SETTINGS_INVALID</code>
+        <div
+          key={problem}
+          className="jp-mlops-Notice jp-mod-warning"
+          role="alert"
+        >
+          {trans.__('Setting ignored: %1', problem)}{' '}
+          <code>E_SETTINGS_INVALID</code>
         </div>
       ))}
       <EmptyState
@@ -49,7 +54,8 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
           {
             label: trans.__('Show experiments'),
             primary: true,
-            onClick: () => void props.commands.execute(CommandIDs.openExperiments)
+            onClick: () =>
+              void props.commands.execute(CommandIDs.openExperiments)
           },
           {
             label: trans.__('Registry settings'),

@@ -40,7 +40,11 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
         title={trans.__('No notebook open')}
         actions={[{ ...openDemo, primary: true }]}
       >
-        <p>{trans.__('Open a notebook to see the pipeline its cell tags define.')}</p>
+        <p>
+          {trans.__(
+            'Open a notebook to see the pipeline its cell tags define.'
+          )}
+        </p>
       </EmptyState>
     );
   } else if (props.summary.steps.length === 0) {
@@ -68,7 +72,11 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
             <code>skip</code>
           </li>
         </ul>
-        <p>{trans.__('Add tags in the property inspector (the gear icon at the right).')}</p>
+        <p>
+          {trans.__(
+            'Add tags in the property inspector (the gear icon at the right).'
+          )}
+        </p>
       </EmptyState>
     );
   } else {

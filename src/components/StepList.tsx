@@ -26,20 +26,22 @@ export function StepList(props: IStepListProps): JSX.Element {
   ];
   return (
     <div className="jp-mlops-StepList">
-      <ol className="jp-mlops-StepList-steps" aria-label={trans.__('Pipeline steps')}>
+      <ol
+        className="jp-mlops-StepList-steps"
+        aria-label={trans.__('Pipeline steps')}
+      >
         {steps.map(step => (
           <li key={step.name} className="jp-mlops-StepList-step">
             <span className="jp-mlops-StepList-name">{step.name}</span>
             <span className="jp-mlops-StepList-meta">
               {step.prev.length > 0
                 ? trans._n(
-                    '%2 cell · after %1',
-                    '%2 cells · after %1',
+                    '%1 cell · after %2',
+                    '%1 cells · after %2',
                     step.cells.length,
-                    step.prev.join(', '),
-                    step.cells.length
+                    step.prev.join(', ')
                   )
-                : trans._n('%1 cell', '%1 cells', step.cells.length, step.cells.length)}
+                : trans._n('%1 cell', '%1 cells', step.cells.length)}
             </span>
           </li>
         ))}

@@ -46,7 +46,10 @@ export interface IStepSummary {
 export interface IPipelineSummary {
   steps: IStepSummary[];
   /** Cell indexes by role (imports, functions, parameters, metrics, skip). */
-  roles: Record<'imports' | 'functions' | 'parameters' | 'metrics' | 'skip', number[]>;
+  roles: Record<
+    'imports' | 'functions' | 'parameters' | 'metrics' | 'skip',
+    number[]
+  >;
   /** Human-readable problems: unknown `prev:` targets, bad names, … */
   problems: string[];
 }
@@ -75,7 +78,12 @@ const ROLE_TAGS: Record<string, CellRole> = {
  * Classify one cell's tags.
  */
 export function parseCellTags(tags: readonly string[]): ICellTags {
-  const result: ICellTags = { role: 'untagged', prev: [], unknown: [], problems: [] };
+  const result: ICellTags = {
+    role: 'untagged',
+    prev: [],
+    unknown: [],
+    problems: []
+  };
   const roles = new Set<CellRole>();
   for (const raw of tags) {
     const tag = raw.trim();
@@ -111,7 +119,14 @@ export function parseCellTags(tags: readonly string[]): ICellTags {
       `Conflicting tags: ${[...roles].sort().join(', ')}; the first of skip, step, parameters, metrics, imports, functions wins.`
     );
   }
-  const order: CellRole[] = ['skip', 'step', 'parameters', 'metrics', 'imports', 'functions'];
+  const order: CellRole[] = [
+    'skip',
+    'step',
+    'parameters',
+    'metrics',
+    'imports',
+    'functions'
+  ];
   result.role = order.find(role => roles.has(role)) ?? 'untagged';
   if (result.prev.length > 0 && result.role !== 'step') {
     result.problems.push(`prev: tags only count on a cell that starts a step.`);
@@ -123,10 +138,18 @@ export function parseCellTags(tags: readonly string[]): ICellTags {
  * Summarize the steps of a notebook: an untagged code cell takes the role of
  * the code cell above it (Kale's rule); markdown and raw cells are ignored.
  */
-export function summarizePipeline(cells: readonly ITaggedCell[]): IPipelineSummary {
+export function summarizePipeline(
+  cells: readonly ITaggedCell[]
+): IPipelineSummary {
   const summary: IPipelineSummary = {
     steps: [],
-    roles: { imports: [], functions: [], parameters: [], metrics: [], skip: [] },
+    roles: {
+      imports: [],
+      functions: [],
+      parameters: [],
+      metrics: [],
+      skip: []
+    },
     problems: []
   };
   const byName = new Map<string, IStepSummary>();
@@ -169,7 +192,9 @@ export function summarizePipeline(cells: readonly ITaggedCell[]): IPipelineSumma
   for (const step of summary.steps) {
     for (const name of step.prev) {
       if (!byName.has(name)) {
-        summary.problems.push(`Step "${step.name}" follows "${name}", which no cell defines.`);
+        summary.problems.push(
+          `Step "${step.name}" follows "${name}", which no cell defines.`
+        );
       } else if (name === step.name) {
         summary.problems.push(`Step "${step.name}" lists itself in prev:.`);
       }

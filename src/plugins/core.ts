@@ -58,10 +58,15 @@ export const corePlugin: JupyterFrontEndPlugin<IMlopsBridge> = {
     }
     app.commands.addCommand(CommandIDs.refreshStatus, {
       label: trans.__('Reconnect to the MLOps Server Extension'),
-      caption: trans.__('Ask the jupyterlab_mlops server extension for its status again'),
+      caption: trans.__(
+        'Ask the jupyterlab_mlops server extension for its status again'
+      ),
       execute: () => bridge.refresh()
     });
-    palette?.addItem({ command: CommandIDs.refreshStatus, category: PALETTE_CATEGORY });
+    palette?.addItem({
+      command: CommandIDs.refreshStatus,
+      category: PALETTE_CATEGORY
+    });
     return bridge;
   }
 };

@@ -65,27 +65,37 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.snapshot, {
-      label: args => (args['toolbar'] ? '' : trans.__('Snapshot Notebook as Experiment')),
-      caption: trans.__('Record this notebook, its parameters, metrics, data and environment'),
+      label: args =>
+        args['toolbar'] ? '' : trans.__('Snapshot Notebook as Experiment'),
+      caption: trans.__(
+        'Record this notebook, its parameters, metrics, data and environment'
+      ),
       icon: snapshotIcon,
       isEnabled: () => tracker.currentWidget !== null,
       execute: () => {
         // The experiment store lands with the tracking feature; until then the
         // command says so rather than pretending to save anything.
         Notification.info(
-          trans.__('Snapshots arrive with the experiment tracking feature; nothing was saved.'),
+          trans.__(
+            'Snapshots arrive with the experiment tracking feature; nothing was saved.'
+          ),
           { autoClose: 6000 }
         );
       }
     });
-    palette?.addItem({ command: CommandIDs.snapshot, category: PALETTE_CATEGORY });
+    palette?.addItem({
+      command: CommandIDs.snapshot,
+      category: PALETTE_CATEGORY
+    });
 
     app.commands.addCommand(CommandIDs.openDemo, {
       label: trans.__('Open the MLOps Demo Notebook'),
       caption: DEMO_NOTEBOOK,
       execute: async () => {
         try {
-          await app.serviceManager.contents.get(DEMO_NOTEBOOK, { content: false });
+          await app.serviceManager.contents.get(DEMO_NOTEBOOK, {
+            content: false
+          });
         } catch {
           Notification.warning(
             trans.__(
@@ -99,7 +109,12 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         return app.commands.execute('docmanager:open', { path: DEMO_NOTEBOOK });
       }
     });
-    palette?.addItem({ command: CommandIDs.openDemo, category: PALETTE_CATEGORY });
-    tracker.currentChanged.connect(() => app.commands.notifyCommandChanged(CommandIDs.snapshot));
+    palette?.addItem({
+      command: CommandIDs.openDemo,
+      category: PALETTE_CATEGORY
+    });
+    tracker.currentChanged.connect(() =>
+      app.commands.notifyCommandChanged(CommandIDs.snapshot)
+    );
   }
 };

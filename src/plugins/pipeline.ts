@@ -42,10 +42,15 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
     const trans = tr.load('jupyterlab_mlops');
     const notebook = new ActiveNotebook(tracker);
     const settingsChanged = new Signal<object, void>({});
-    let settings: PipelineSettings = parseSettings(SettingsSchemas.pipeline, {}).value;
+    let settings: PipelineSettings = parseSettings(
+      SettingsSchemas.pipeline,
+      {}
+    ).value;
     // With followActiveNotebook off, the panel keeps the notebook it showed.
-    let pinned: { name: string | null; cells: ReturnType<ActiveNotebook['cells']> } | null =
-      null;
+    let pinned: {
+      name: string | null;
+      cells: ReturnType<ActiveNotebook['cells']>;
+    } | null = null;
     const shown = () => {
       if (settings.followActiveNotebook || pinned === null) {
         pinned = { name: notebook.name, cells: notebook.cells() };
@@ -78,7 +83,10 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
     });
     void registry?.load(pipelinePlugin.id).then(loaded => {
       const apply = () => {
-        settings = parseSettings(SettingsSchemas.pipeline, loaded.composite).value;
+        settings = parseSettings(
+          SettingsSchemas.pipeline,
+          loaded.composite
+        ).value;
         settingsChanged.emit();
       };
       loaded.changed.connect(apply);

@@ -26,12 +26,16 @@ describe('BridgeClient', () => {
       const status = await client.status();
       expect(status.storeDir).toBe(client.store);
       expect(status.storeExists).toBe(false);
-      expect(status.capabilities).toEqual(expect.arrayContaining(['fs', 'read-many', 'lock']));
+      expect(status.capabilities).toEqual(
+        expect.arrayContaining(['fs', 'read-many', 'lock'])
+      );
       expect(status.limits.maxBodyBytes).toBeGreaterThan(1024);
     });
 
     it('should refuse a request without a valid token', async () => {
-      const client = new BridgeClient({ serverSettings: serverSettings('wrong-token') });
+      const client = new BridgeClient({
+        serverSettings: serverSettings('wrong-token')
+      });
       const error = await client.status().catch(reason => reason);
       expect(error).toBeInstanceOf(MlopsError);
       expect(error.code).toBe('E_BRIDGE_HTTP');
@@ -78,7 +82,9 @@ describe('BridgeClient', () => {
     it('should round-trip every byte value', async () => {
       const client = isolatedClient('rw');
       const data = new Uint8Array(256 * 300).map((_, i) => i % 256);
-      const written = await client.write('objects/ab/blob', data, { parents: true });
+      const written = await client.write('objects/ab/blob', data, {
+        parents: true
+      });
       expect(written.size).toBe(data.length);
       const read = await client.read('objects/ab/blob');
       expect(read.size).toBe(data.length);
@@ -90,9 +96,9 @@ describe('BridgeClient', () => {
       await client.write('HEAD', bytes('one'), { parents: true });
       await client.write('HEAD', bytes('two'));
       expect(text((await client.read('HEAD')).data)).toBe('two');
-      expect(await codeOf(client.write('HEAD', bytes('three'), { exclusive: true }))).toBe(
-        'E_EXISTS'
-      );
+      expect(
+        await codeOf(client.write('HEAD', bytes('three'), { exclusive: true }))
+      ).toBe('E_EXISTS');
       expect(text((await client.read('HEAD')).data)).toBe('two');
     });
 
@@ -107,12 +113,17 @@ describe('BridgeClient', () => {
       ['a/../../b', 'E_PATH_INVALID'],
       ['a\u0000b', 'E_PATH_INVALID'],
       ['x'.repeat(300), 'E_PATH_TOO_LONG']
-    ])('should refuse the path %j with %s and write nothing', async (path, code) => {
-      const client = isolatedClient('hostile');
-      expect(await codeOf(client.write(path, bytes('x'), { parents: true }))).toBe(code);
-      const status = await client.status();
-      expect(status.storeExists).toBe(false);
-    });
+    ])(
+      'should refuse the path %j with %s and write nothing',
+      async (path, code) => {
+        const client = isolatedClient('hostile');
+        expect(
+          await codeOf(client.write(path, bytes('x'), { parents: true }))
+        ).toBe(code);
+        const status = await client.status();
+        expect(status.storeExists).toBe(false);
+      }
+    );
   });
 
   describe('#readMany()', () => {
@@ -123,7 +134,9 @@ describe('BridgeClient', () => {
       const results = await client.readMany(['a', 'missing', 'b']);
       expect(results.map(r => r.path)).toEqual(['a', 'missing', 'b']);
       expect('data' in results[0] && text(results[0].data)).toBe('A');
-      expect('error' in results[1] && results[1].error.code).toBe('E_NOT_FOUND');
+      expect('error' in results[1] && results[1].error.code).toBe(
+        'E_NOT_FOUND'
+      );
       expect('data' in results[2] && text(results[2].data)).toBe('B');
     });
   });
@@ -140,7 +153,9 @@ describe('BridgeClient', () => {
       expect(stat.size).toBe(4);
       expect(await codeOf(client.mkdir('refs/exps/demo'))).toBe('E_EXISTS');
       expect(await codeOf(client.rm('refs/exps'))).toBe('E_NOT_EMPTY');
-      expect(await codeOf(client.list('refs/exps/demo/01J'))).toBe('E_NOT_A_DIRECTORY');
+      expect(await codeOf(client.list('refs/exps/demo/01J'))).toBe(
+        'E_NOT_A_DIRECTORY'
+      );
       await client.rm('refs', true);
       expect(await codeOf(client.stat('refs'))).toBe('E_NOT_FOUND');
     });
@@ -151,9 +166,9 @@ describe('BridgeClient', () => {
       const client = isolatedClient('lock');
       const held = await client.lock('index');
       expect(await codeOf(client.lock('index'))).toBe('E_LOCKED');
-      expect(await codeOf(client.unlock({ path: 'index', token: 'not-mine' }))).toBe(
-        'E_LOCK_NOT_HELD'
-      );
+      expect(
+        await codeOf(client.unlock({ path: 'index', token: 'not-mine' }))
+      ).toBe('E_LOCK_NOT_HELD');
       await client.unlock(held);
       const again = await client.lock('index');
       expect(again.token).not.toBe(held.token);

@@ -7,12 +7,23 @@ import { BridgeGitFs } from '../../src/bridge/gitfs';
 import { isolatedClient } from '../support/client';
 
 const GITDIR = '/experiments.git';
-const author = { name: 'Data Scientist', email: 'ds@example.org', timestamp: 1_700_000_000, timezoneOffset: 0 };
+const author = {
+  name: 'Data Scientist',
+  email: 'ds@example.org',
+  timestamp: 1_700_000_000,
+  timezoneOffset: 0
+};
 
 /** The git CLI on the store folder the server wrote. */
 function gitCli(store: string, ...args: string[]): string {
-  const gitDir = join(inject('jupyterServer').rootDir, store, 'experiments.git');
-  return execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' });
+  const gitDir = join(
+    inject('jupyterServer').rootDir,
+    store,
+    'experiments.git'
+  );
+  return execFileSync('git', ['--git-dir', gitDir, ...args], {
+    encoding: 'utf8'
+  });
 }
 
 async function fsCode(promise: Promise<unknown>): Promise<string> {
@@ -30,14 +41,24 @@ describe('BridgeGitFs', () => {
     it('should init, commit and log a bare repository that git fsck accepts', async () => {
       const client = isolatedClient('git');
       const fs = new BridgeGitFs({ client });
-      await git.init({ fs, dir: GITDIR, gitdir: GITDIR, bare: true, defaultBranch: 'main' });
+      await git.init({
+        fs,
+        dir: GITDIR,
+        gitdir: GITDIR,
+        bare: true,
+        defaultBranch: 'main'
+      });
 
-      const manifest = new TextEncoder().encode(JSON.stringify({ schemaVersion: 1, name: 'first' }));
+      const manifest = new TextEncoder().encode(
+        JSON.stringify({ schemaVersion: 1, name: 'first' })
+      );
       const blob = await git.writeBlob({ fs, gitdir: GITDIR, blob: manifest });
       const tree = await git.writeTree({
         fs,
         gitdir: GITDIR,
-        tree: [{ mode: '100644', path: 'manifest.json', oid: blob, type: 'blob' }]
+        tree: [
+          { mode: '100644', path: 'manifest.json', oid: blob, type: 'blob' }
+        ]
       });
       const ref = 'refs/exps/wine-classifier/01JEXAMPLE000000000000000';
       const first = await git.commit({
@@ -64,22 +85,31 @@ describe('BridgeGitFs', () => {
       expect(log[0].commit.message).toBe('second snapshot\n');
 
       // The real git CLI reads what isomorphic-git wrote through the bridge.
-      expect(() => gitCli(client.store ?? '', 'fsck', '--strict', '--no-dangling')).not.toThrow();
-      expect(gitCli(client.store ?? '', 'log', '--format=%H %s', ref).trim().split('\n')).toEqual([
-        `${second} second snapshot`,
-        `${first} first snapshot`
-      ]);
-      expect(gitCli(client.store ?? '', 'cat-file', '-p', `${ref}:manifest.json`)).toBe(
-        new TextDecoder().decode(manifest)
-      );
-      expect(gitCli(client.store ?? '', 'rev-parse', '--is-bare-repository').trim()).toBe('true');
+      expect(() =>
+        gitCli(client.store ?? '', 'fsck', '--strict', '--no-dangling')
+      ).not.toThrow();
+      expect(
+        gitCli(client.store ?? '', 'log', '--format=%H %s', ref)
+          .trim()
+          .split('\n')
+      ).toEqual([`${second} second snapshot`, `${first} first snapshot`]);
+      expect(
+        gitCli(client.store ?? '', 'cat-file', '-p', `${ref}:manifest.json`)
+      ).toBe(new TextDecoder().decode(manifest));
+      expect(
+        gitCli(client.store ?? '', 'rev-parse', '--is-bare-repository').trim()
+      ).toBe('true');
     });
 
     it('should read git objects from its cache after the first read', async () => {
       const client = isolatedClient('cache');
       const fs = new BridgeGitFs({ client });
       await git.init({ fs, dir: GITDIR, gitdir: GITDIR, bare: true });
-      const oid = await git.writeBlob({ fs, gitdir: GITDIR, blob: new Uint8Array([1, 2, 3]) });
+      const oid = await git.writeBlob({
+        fs,
+        gitdir: GITDIR,
+        blob: new Uint8Array([1, 2, 3])
+      });
       const fresh = new BridgeGitFs({ client });
       await git.readBlob({ fs: fresh, gitdir: GITDIR, oid });
       const before = fresh.calls['readFile'] ?? 0;
@@ -116,7 +146,9 @@ describe('BridgeGitFs', () => {
     it('should reject, not throw, when called with no arguments', async () => {
       // isomorphic-git probes promise support this way.
       const fs = new BridgeGitFs({ client: isolatedClient('probe') });
-      const result = (fs.promises.readFile as unknown as () => Promise<unknown>)();
+      const result = (
+        fs.promises.readFile as unknown as () => Promise<unknown>
+      )();
       expect(result).toBeInstanceOf(Promise);
       await expect(result).rejects.toBeInstanceOf(BridgeGitFs.FsError);
     });

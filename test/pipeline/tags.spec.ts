@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { ITaggedCell, parseCellTags, summarizePipeline } from '../../src/pipeline/tags';
+import {
+  ITaggedCell,
+  parseCellTags,
+  summarizePipeline
+} from '../../src/pipeline/tags';
 
 const code = (...tags: string[]): ITaggedCell => ({ cellType: 'code', tags });
 
@@ -17,7 +21,12 @@ describe('parseCellTags()', () => {
   });
 
   it('should read step:, block: and prev:', () => {
-    const tags = parseCellTags(['block:train', 'prev:load', 'prev:clean', 'prev:load']);
+    const tags = parseCellTags([
+      'block:train',
+      'prev:load',
+      'prev:clean',
+      'prev:load'
+    ]);
     expect(tags.role).toBe('step');
     expect(tags.step).toBe('train');
     expect(tags.prev).toEqual(['load', 'clean']);
@@ -38,12 +47,18 @@ describe('parseCellTags()', () => {
 
   it('should report conflicting roles and two step names', () => {
     expect(parseCellTags(['skip', 'step:a']).role).toBe('skip');
-    expect(parseCellTags(['skip', 'step:a']).problems[0]).toMatch(/Conflicting tags/);
-    expect(parseCellTags(['step:a', 'step:b']).problems[0]).toMatch(/two steps/);
+    expect(parseCellTags(['skip', 'step:a']).problems[0]).toMatch(
+      /Conflicting tags/
+    );
+    expect(parseCellTags(['step:a', 'step:b']).problems[0]).toMatch(
+      /two steps/
+    );
   });
 
   it('should keep unknown tags aside', () => {
-    expect(parseCellTags(['hide-input', 'step:a']).unknown).toEqual(['hide-input']);
+    expect(parseCellTags(['hide-input', 'step:a']).unknown).toEqual([
+      'hide-input'
+    ]);
   });
 });
 
@@ -69,7 +84,10 @@ describe('summarizePipeline()', () => {
   });
 
   it('should report prev: edges to unknown steps and to itself', () => {
-    const summary = summarizePipeline([code('step:a', 'prev:ghost'), code('step:b', 'prev:b')]);
+    const summary = summarizePipeline([
+      code('step:a', 'prev:ghost'),
+      code('step:b', 'prev:b')
+    ]);
     expect(summary.problems).toEqual([
       'Step "a" follows "ghost", which no cell defines.',
       'Step "b" lists itself in prev:.'
@@ -78,10 +96,16 @@ describe('summarizePipeline()', () => {
 
   it('should read the demo notebook as load → train → evaluate', () => {
     const notebook = JSON.parse(
-      readFileSync(join(__dirname, '..', '..', 'examples', 'wine_classifier.ipynb'), 'utf8')
+      readFileSync(
+        join(__dirname, '..', '..', 'examples', 'wine_classifier.ipynb'),
+        'utf8'
+      )
     ) as { cells: { cell_type: string; metadata: { tags?: string[] } }[] };
     const summary = summarizePipeline(
-      notebook.cells.map(cell => ({ cellType: cell.cell_type, tags: cell.metadata.tags ?? [] }))
+      notebook.cells.map(cell => ({
+        cellType: cell.cell_type,
+        tags: cell.metadata.tags ?? []
+      }))
     );
     expect(summary.steps.map(step => [step.name, step.prev])).toEqual([
       ['load', []],

@@ -6,7 +6,9 @@ import { startServer } from './server';
  * Start one real jupyter_server with the extension for the run; specs find
  * it through the injected `jupyterServer` value.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(
+  project: TestProject
+): Promise<() => Promise<void>> {
   const server = await startServer();
   project.provide('jupyterServer', {
     baseUrl: server.baseUrl,
@@ -17,6 +19,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 declare module 'vitest' {
+  // The name is vitest's own.
+  // eslint-disable-next-line @typescript-eslint/naming-convention
   export interface ProvidedContext {
     jupyterServer: { baseUrl: string; token: string; rootDir: string };
   }

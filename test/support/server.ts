@@ -22,7 +22,9 @@ async function freePort(): Promise<number> {
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
       probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port'))
       );
     });
   });
@@ -49,7 +51,10 @@ export async function startServer(): Promise<IRunningServer> {
       '--ServerApp.allow_root=True',
       '--ServerApp.jpserver_extensions={"jupyterlab_mlops": True}'
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' } }
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, JUPYTER_PLATFORM_DIRS: '1' }
+    }
   );
   let log = '';
   child.stdout?.on('data', chunk => (log += chunk));
@@ -72,7 +77,9 @@ export async function startServer(): Promise<IRunningServer> {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`jupyter server did not answer /mlops/status in 30 s:\n${log}`);
+      throw new Error(
+        `jupyter server did not answer /mlops/status in 30 s:\n${log}`
+      );
     }
     await new Promise(resolve => setTimeout(resolve, 200));
   }
@@ -83,7 +90,10 @@ export async function startServer(): Promise<IRunningServer> {
     stop: async () => {
       const exited = new Promise(resolve => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 5000))]);
+      await Promise.race([
+        exited,
+        new Promise(resolve => setTimeout(resolve, 5000))
+      ]);
       if (child.exitCode === null) {
         child.kill('SIGKILL');
       }

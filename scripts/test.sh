@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Run every test of jupyterlab-mlops from a fresh clone: installs what it
+# needs (Debian's Chromium, ./.venv, npm packages), builds once, then lint,
+# type check, vitest, pytest and galata. Every phase runs even if an earlier
+# one failed; the exit code is non-zero when any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+logs=$root/.test-logs
+rm -rf "$logs" && mkdir -p "$logs"
+export PATH="$root/.venv/bin:$PATH"
+export CI=${CI:-true}
+
+declare -a report=()
+failed=0
+
+# phase NAME COMMAND...: run, log to .test-logs/NAME.log, time it.
+phase() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo
+  echo "=== $name: $*"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local rc=${PIPESTATUS[0]}
+  local took=$((SECONDS - start))
+  if [ "$rc" -eq 0 ]; then
+    report+=("$(printf '%-10s ok      %4ss' "$name" "$took")")
+  else
+    report+=("$(printf '%-10s FAILED  %4ss (exit %s, log .test-logs/%s.log)' "$name" "$took" "$rc" "$name")")
+    failed=1
+  fi
+  return "$rc"
+}
+
+system_packages() {
+  if [ -x /usr/bin/chromium ]; then
+    /usr/bin/chromium --version
+    return 0
+  fi
+  local sudo=""
+  [ "$(id -u)" = "0" ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  /usr/bin/chromium --version
+}
+
+lint() {
+  local rc=0
+  npm run --silent lint || rc=1
+  ruff check . || rc=1
+  ruff format --check . || rc=1
+  return $rc
+}
+
+ui_tests() {
+  cd "$root/ui-tests" || return 1
+  npm ci --no-audit --no-fund || return 1
+  npx playwright test
+}
+
+phase system system_packages
+phase install bash scripts/install.sh test || {
+  printf '%s\n' "${report[@]}"
+  echo "install failed: nothing else can run"
+  exit 1
+}
+phase lint lint
+phase typecheck npm run --silent typecheck
+phase vitest npx vitest run
+phase pytest python -m pytest
+phase galata ui_tests
+
+echo
+echo "=== phases"
+printf '%s\n' "${report[@]}"
+echo
+echo "=== runners' summary lines"
+python "$root/scripts/summarize_tests.py" "$logs"
+summary_rc=$?
+[ "$summary_rc" -eq 0 ] || failed=1
+exit $failed
