@@ -49,9 +49,10 @@ def open_dir(
     """Open `directory` (a real path inside the root) and return its descriptor.
 
     Each component is opened with `O_NOFOLLOW`. When `created` is a list,
-    missing folders are made (the store folder and its ancestors always,
-    folders inside the store only with `parents`) and recorded in `created`
-    so that a failing operation can `rollback` them. The caller closes the
+    missing folders are made and recorded in `created` so that a failing
+    operation can `rollback` them: with `parents` any folder up to
+    `directory`, without it only the store folder and the folders leading to
+    it (when `directory` is the store or above it). The caller closes the
     descriptor.
     """
     fd = os.open(store.root, _DIR_FLAGS)

@@ -30,6 +30,7 @@ export function StepList(props: IStepListProps): JSX.Element {
         className="jp-mlops-StepList-steps"
         aria-label={trans.__('Pipeline steps')}
       >
+        {/* In plural forms %1 is the count; the next argument is %2. */}
         {steps.map(step => (
           <li key={step.name} className="jp-mlops-StepList-step">
             <span className="jp-mlops-StepList-name">{step.name}</span>
