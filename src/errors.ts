@@ -21,12 +21,19 @@ export type ErrorCode =
   | 'E_LOCK_NOT_HELD'
   | 'E_STORE_ROOT'
   | 'E_IO'
+  | 'E_JOB_NOT_FOUND'
+  | 'E_CANCELLED'
   // Codes raised in the frontend.
   | 'E_BRIDGE_UNREACHABLE'
   | 'E_BRIDGE_HTTP'
   | 'E_BRIDGE_BAD_RESPONSE'
   | 'E_SETTINGS_INVALID'
-  | 'E_NOT_IMPLEMENTED';
+  | 'E_NOT_IMPLEMENTED'
+  | 'E_SECRET_FOUND'
+  | 'E_MANIFEST_INVALID'
+  | 'E_STORE_CORRUPT'
+  | 'E_KERNEL_TIMEOUT'
+  | 'E_KERNEL_UNAVAILABLE';
 
 const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_BAD_JSON',
@@ -44,11 +51,18 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_LOCK_NOT_HELD',
   'E_STORE_ROOT',
   'E_IO',
+  'E_JOB_NOT_FOUND',
+  'E_CANCELLED',
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',
   'E_BRIDGE_BAD_RESPONSE',
   'E_SETTINGS_INVALID',
-  'E_NOT_IMPLEMENTED'
+  'E_NOT_IMPLEMENTED',
+  'E_SECRET_FOUND',
+  'E_MANIFEST_INVALID',
+  'E_STORE_CORRUPT',
+  'E_KERNEL_TIMEOUT',
+  'E_KERNEL_UNAVAILABLE'
 ]);
 
 /**

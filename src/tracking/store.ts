@@ -1,0 +1,390 @@
+import git, { FsClient, TreeEntry } from 'isomorphic-git';
+
+import { isMlopsError, MlopsError } from '../errors';
+import { Manifest, parseManifest, serializeManifest } from './manifest';
+
+/**
+ * The experiment store: a bare git repository with one ref per experiment,
+ * `refs/exps/<notebook-slug>/<ulid>`. No shared ref is ever written, so
+ * tabs and users never contend; objects are content-addressed.
+ */
+export class ExperimentStore {
+  /**
+   * Create a store over an isomorphic-git `fs` (the bridge adapter in the
+   * lab, node's fs in tools).
+   */
+  constructor(options: ExperimentStore.IOptions) {
+    this._fs = options.fs;
+    this._gitdir = options.gitdir ?? '/experiments.git';
+    this._author = options.author ?? {
+      name: 'jupyterlab-mlops',
+      email: 'mlops@localhost'
+    };
+  }
+
+  /**
+   * Create the bare repository if it does not exist yet.
+   */
+  async ensure(): Promise<void> {
+    const fs = this._fs;
+    const gitdir = this._gitdir;
+    try {
+      await git.resolveRef({ fs, gitdir, ref: 'HEAD', depth: 1 });
+      return;
+    } catch {
+      // No repository yet, or HEAD unreadable: (re)initialise; init keeps
+      // existing objects and refs.
+    }
+    await git.init({
+      fs,
+      dir: gitdir,
+      gitdir,
+      bare: true,
+      defaultBranch: 'main'
+    });
+  }
+
+  /**
+   * Write an experiment: its files and manifest in one commit on its own ref.
+   */
+  async save(
+    snapshot: ExperimentStore.ISnapshot
+  ): Promise<ExperimentStore.IEntry> {
+    await this.ensure();
+    const ref = experimentRef(
+      snapshot.manifest.notebook.slug,
+      snapshot.manifest.id
+    );
+    const tree = await this._writeTree(snapshot.manifest, snapshot.files);
+    const oid = await this._commit(ref, tree, snapshot.manifest, []);
+    return {
+      ref,
+      oid,
+      slug: snapshot.manifest.notebook.slug,
+      id: snapshot.manifest.id
+    };
+  }
+
+  /**
+   * The experiments of one notebook slug, or of all notebooks.
+   */
+  async list(slug?: string): Promise<ExperimentStore.IEntry[]> {
+    const fs = this._fs;
+    const gitdir = this._gitdir;
+    const base = slug === undefined ? 'refs/exps' : `refs/exps/${slug}`;
+    let names: string[];
+    try {
+      names = await git.listRefs({ fs, gitdir, filepath: base });
+    } catch (reason) {
+      if (Private.isMissing(reason)) {
+        return [];
+      }
+      throw reason;
+    }
+    const entries: ExperimentStore.IEntry[] = [];
+    for (const name of names) {
+      const ref = `${base}/${name}`;
+      const parts = parseExperimentRef(ref);
+      if (!parts) {
+        continue;
+      }
+      const oid = await git.resolveRef({ fs, gitdir, ref });
+      entries.push({ ref, oid, ...parts });
+    }
+    return entries.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  /**
+   * The manifest at the tip of an experiment's ref.
+   */
+  async read(ref: string): Promise<{ oid: string; manifest: Manifest }> {
+    const oid = await this._resolve(ref);
+    const bytes = await this.readFile(oid, 'manifest.json');
+    return { oid, manifest: parseManifest(bytes, `${ref}:manifest.json`) };
+  }
+
+  /**
+   * A file of an experiment's commit (`oid` or ref).
+   */
+  async readFile(commitOrRef: string, path: string): Promise<Uint8Array> {
+    const oid = /^[0-9a-f]{40}$/.test(commitOrRef)
+      ? commitOrRef
+      : await this._resolve(commitOrRef);
+    try {
+      const { blob } = await git.readBlob({
+        fs: this._fs,
+        gitdir: this._gitdir,
+        oid,
+        filepath: path
+      });
+      return blob;
+    } catch (reason) {
+      if (Private.isMissing(reason)) {
+        throw new MlopsError(
+          'E_NOT_FOUND',
+          `${path} is not in experiment ${commitOrRef}.`,
+          {
+            path,
+            ref: commitOrRef
+          }
+        );
+      }
+      throw reason;
+    }
+  }
+
+  /**
+   * Change the user fields (name, tags, star, note): a new commit on the
+   * experiment's ref whose parent is the old tip, so edits have history.
+   */
+  async update(
+    ref: string,
+    change: Partial<Manifest['user']>
+  ): Promise<{ oid: string; manifest: Manifest }> {
+    const { oid: parent, manifest } = await this.read(ref);
+    const next: Manifest = {
+      ...manifest,
+      user: { ...manifest.user, ...change }
+    };
+    const { commit } = await git.readCommit({
+      fs: this._fs,
+      gitdir: this._gitdir,
+      oid: parent
+    });
+    const tree = commit.tree;
+    const entries = (
+      await git.readTree({ fs: this._fs, gitdir: this._gitdir, oid: tree })
+    ).tree;
+    const manifestOid = await git.writeBlob({
+      fs: this._fs,
+      gitdir: this._gitdir,
+      blob: serializeManifest(next)
+    });
+    const newTree = await git.writeTree({
+      fs: this._fs,
+      gitdir: this._gitdir,
+      tree: entries.map(entry =>
+        entry.path === 'manifest.json' ? { ...entry, oid: manifestOid } : entry
+      )
+    });
+    const oid = await this._commit(ref, newTree, next, [parent]);
+    return { oid, manifest: next };
+  }
+
+  /**
+   * Delete an experiment's ref. Its objects stay until `git gc` prunes
+   * them, so a deleted experiment can be recovered by its commit id.
+   */
+  async remove(ref: string): Promise<void> {
+    await this._resolve(ref);
+    await git.deleteRef({ fs: this._fs, gitdir: this._gitdir, ref });
+  }
+
+  private async _resolve(ref: string): Promise<string> {
+    if (!parseExperimentRef(ref)) {
+      throw new MlopsError('E_BAD_REQUEST', `Not an experiment ref: ${ref}`, {
+        ref
+      });
+    }
+    try {
+      return await git.resolveRef({ fs: this._fs, gitdir: this._gitdir, ref });
+    } catch (reason) {
+      if (Private.isMissing(reason)) {
+        throw new MlopsError('E_NOT_FOUND', `No experiment ${ref}.`, { ref });
+      }
+      throw reason;
+    }
+  }
+
+  private async _writeTree(
+    manifest: Manifest,
+    files: readonly ExperimentStore.IFile[]
+  ): Promise<string> {
+    const root: Private.IDir = new Map();
+    Private.insert(root, 'manifest.json', serializeManifest(manifest));
+    for (const file of files) {
+      if (file.path === 'manifest.json') {
+        throw new MlopsError(
+          'E_BAD_REQUEST',
+          'manifest.json is written by the store itself.'
+        );
+      }
+      Private.insert(root, file.path, file.data);
+    }
+    return this._writeDir(root);
+  }
+
+  private async _writeDir(dir: Private.IDir): Promise<string> {
+    const tree: TreeEntry[] = [];
+    for (const [name, value] of dir) {
+      if (value instanceof Uint8Array) {
+        const oid = await git.writeBlob({
+          fs: this._fs,
+          gitdir: this._gitdir,
+          blob: value
+        });
+        tree.push({ mode: '100644', path: name, oid, type: 'blob' });
+      } else {
+        tree.push({
+          mode: '040000',
+          path: name,
+          oid: await this._writeDir(value),
+          type: 'tree'
+        });
+      }
+    }
+    return git.writeTree({ fs: this._fs, gitdir: this._gitdir, tree });
+  }
+
+  private async _commit(
+    ref: string,
+    tree: string,
+    manifest: Manifest,
+    parent: string[]
+  ): Promise<string> {
+    const message =
+      `${parent.length === 0 ? 'snapshot' : 'edit'}: ${manifest.user.name}\n\n` +
+      `notebook: ${manifest.notebook.path}\ncontent: ${manifest.notebook.contentHash}\n`;
+    return git.commit({
+      fs: this._fs,
+      gitdir: this._gitdir,
+      message,
+      author: {
+        ...this._author,
+        timestamp: Math.floor(Date.parse(manifest.createdAt) / 1000),
+        timezoneOffset: 0
+      },
+      committer: { ...this._author },
+      tree,
+      parent,
+      ref
+    });
+  }
+
+  private _fs: FsClient;
+  private _gitdir: string;
+  private _author: { name: string; email: string };
+}
+
+/**
+ * A namespace for ExperimentStore statics.
+ */
+export namespace ExperimentStore {
+  /**
+   * Options of the store.
+   */
+  export interface IOptions {
+    fs: FsClient;
+    /** The bare repository inside the fs (default `/experiments.git`). */
+    gitdir?: string;
+    /** The commit author (default `jupyterlab-mlops <mlops@localhost>`). */
+    author?: { name: string; email: string };
+  }
+
+  /**
+   * A file of an experiment (the notebook, requirements, captured data).
+   */
+  export interface IFile {
+    /** POSIX path inside the commit, e.g. `data/wine.csv`. */
+    path: string;
+    data: Uint8Array;
+  }
+
+  /**
+   * What a snapshot writes.
+   */
+  export interface ISnapshot {
+    manifest: Manifest;
+    files: readonly IFile[];
+  }
+
+  /**
+   * One experiment ref and the commit at its tip.
+   */
+  export interface IEntry {
+    ref: string;
+    oid: string;
+    slug: string;
+    id: string;
+  }
+}
+
+/**
+ * `refs/exps/<slug>/<id>`.
+ */
+export function experimentRef(slug: string, id: string): string {
+  return `refs/exps/${slug}/${id}`;
+}
+
+/**
+ * The slug and id of an experiment ref, or null when it is not one.
+ */
+export function parseExperimentRef(
+  ref: string
+): { slug: string; id: string } | null {
+  const match =
+    /^refs\/exps\/([a-z0-9-]{1,80})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(ref);
+  return match ? { slug: match[1], id: match[2] } : null;
+}
+
+namespace Private {
+  /**
+   * A folder of the tree being built: names to blobs or sub-folders.
+   */
+  export type IDir = Map<string, Uint8Array | IDir>;
+
+  /**
+   * Put a file at a POSIX path into the tree, refusing paths git would not
+   * store safely.
+   */
+  export function insert(root: IDir, path: string, data: Uint8Array): void {
+    const parts = path.split('/');
+    if (
+      parts.some(
+        part => part === '' || part === '.' || part === '..' || part === '.git'
+      ) ||
+      /[\u0000-\u001f\\]/.test(path)
+    ) {
+      throw new MlopsError(
+        'E_PATH_INVALID',
+        `Cannot store a file at "${path}".`,
+        { path }
+      );
+    }
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      let next = dir.get(part);
+      if (next === undefined) {
+        next = new Map();
+        dir.set(part, next);
+      }
+      if (next instanceof Uint8Array) {
+        throw new MlopsError(
+          'E_PATH_INVALID',
+          `"${part}" is both a file and a folder.`,
+          { path }
+        );
+      }
+      dir = next;
+    }
+    const name = parts[parts.length - 1];
+    if (dir.has(name)) {
+      throw new MlopsError('E_EXISTS', `Two files at "${path}".`, { path });
+    }
+    dir.set(name, data);
+  }
+
+  /**
+   * Whether an isomorphic-git or bridge failure means "not there".
+   */
+  export function isMissing(reason: unknown): boolean {
+    if (isMlopsError(reason, 'E_NOT_FOUND')) {
+      return true;
+    }
+    const code =
+      typeof reason === 'object' && reason !== null && 'code' in reason
+        ? reason.code
+        : undefined;
+    return code === 'NotFoundError' || code === 'ENOENT';
+  }
+}
