@@ -25,3 +25,4 @@ spec="."
 test -d node_modules/@jupyterlab/application
 .venv/bin/jupyter labextension list 2>&1 | grep -E "jupyterlab-mlops .*enabled.*OK"
 .venv/bin/jupyter server extension list 2>&1 | grep -E "jupyterlab_mlops .*enabled"
+.venv/bin/jupyter server extension list 2>&1 | grep -E "jupyterlab_mlops [0-9.]+.*OK"

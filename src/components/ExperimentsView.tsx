@@ -1,12 +1,14 @@
 import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import React, { useState } from 'react';
+import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
+import { ExperimentList, IExperimentRow } from '../tracking/list';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
+import { ExperimentTable } from './ExperimentTable';
 import { PanelHeader } from './PanelHeader';
 
 /**
@@ -14,8 +16,12 @@ import { PanelHeader } from './PanelHeader';
  */
 export interface IExperimentsViewProps {
   bridge: IMlopsBridge;
+  list: ExperimentList;
   /** The file name of the notebook the panel follows, if any. */
   notebookName: string | null;
+  allNotebooks: boolean;
+  onAllNotebooksChange: (all: boolean) => void;
+  onStar: (row: IExperimentRow) => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -26,23 +32,47 @@ export interface IExperimentsViewProps {
  */
 export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const [allNotebooks, setAllNotebooks] = useState(false);
+  const { list, allNotebooks } = props;
   const subtitle = allNotebooks
     ? trans.__('All notebooks')
     : (props.notebookName ?? trans.__('No notebook open'));
-  return (
-    <div className="jp-mlops-Panel">
-      <PanelHeader title={trans.__('Experiments')} subtitle={subtitle}>
-        <label className="jp-mlops-Toggle">
-          <input
-            type="checkbox"
-            checked={allNotebooks}
-            onChange={event => setAllNotebooks(event.currentTarget.checked)}
-          />
-          {trans.__('All notebooks')}
-        </label>
-      </PanelHeader>
-      <BridgeNotice bridge={props.bridge} translator={props.translator} />
+  const snapshot = {
+    label: trans.__('Snapshot notebook'),
+    primary: true,
+    disabled: props.notebookName === null,
+    onClick: () => void props.commands.execute(CommandIDs.snapshot)
+  };
+  let body: JSX.Element;
+  if (list.rows.length > 0) {
+    body = (
+      <>
+        <div className="jp-mlops-Toolbar">
+          <span className="jp-mlops-Toolbar-count">
+            {trans._n('%1 experiment', '%1 experiments', list.rows.length)}
+          </span>
+          <button
+            type="button"
+            className="jp-mlops-Button jp-mod-styled jp-mod-accept"
+            disabled={snapshot.disabled}
+            onClick={snapshot.onClick}
+          >
+            {snapshot.label}
+          </button>
+        </div>
+        <ExperimentTable
+          rows={list.rows}
+          showNotebook={allNotebooks}
+          onStar={props.onStar}
+          translator={props.translator}
+        />
+      </>
+    );
+  } else if (list.loading) {
+    body = (
+      <div className="jp-mlops-Notice">{trans.__('Reading experiments…')}</div>
+    );
+  } else {
+    body = (
       <EmptyState
         icon={experimentsIcon}
         title={
@@ -51,12 +81,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             : trans.__('No experiments for this notebook yet')
         }
         actions={[
-          {
-            label: trans.__('Snapshot notebook'),
-            primary: true,
-            disabled: props.notebookName === null,
-            onClick: () => void props.commands.execute(CommandIDs.snapshot)
-          },
+          snapshot,
           {
             label: trans.__('Open the demo notebook'),
             onClick: () => void props.commands.execute(CommandIDs.openDemo)
@@ -72,6 +97,31 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           <p>{trans.__('Open a notebook to take its first snapshot.')}</p>
         )}
       </EmptyState>
+    );
+  }
+  return (
+    <div className="jp-mlops-Panel">
+      <PanelHeader title={trans.__('Experiments')} subtitle={subtitle}>
+        <label className="jp-mlops-Toggle">
+          <input
+            type="checkbox"
+            checked={allNotebooks}
+            onChange={event =>
+              props.onAllNotebooksChange(event.currentTarget.checked)
+            }
+          />
+          {trans.__('All notebooks')}
+        </label>
+      </PanelHeader>
+      <BridgeNotice bridge={props.bridge} translator={props.translator} />
+      {list.error && (
+        <div className="jp-mlops-Notice jp-mod-error" role="alert">
+          <span>
+            {list.error.message} <code>{list.error.code}</code>
+          </span>
+        </div>
+      )}
+      {body}
     </div>
   );
 }

@@ -8,14 +8,20 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { BridgeClient } from '../bridge/client';
+import { BridgeGitFs } from '../bridge/gitfs';
 import { CommandIDs } from '../commands';
 import { ExperimentsView } from '../components/ExperimentsView';
 import { experimentsIcon, snapshotIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
+import { notebookSlug, UlidFactory } from '../tracking/ids';
+import { ExperimentList } from '../tracking/list';
+import { ExperimentStore } from '../tracking/store';
 import { ActiveNotebook } from '../widgets/activeNotebook';
 import { SidePanel } from '../widgets/SidePanel';
 import { PALETTE_CATEGORY } from './core';
 import { addSidePanel } from './sidebar';
+import { snapshotNotebook, snapshotWithNotification } from './snapshot';
 
 /**
  * Where the demo notebook lives, relative to the project (and Jupyter) root.
@@ -42,15 +48,54 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
     const notebook = new ActiveNotebook(tracker);
+    // One store per bridge client: the client changes with `storeDir`.
+    let current: { client: BridgeClient; store: ExperimentStore } | null = null;
+    const store = (): ExperimentStore => {
+      if (current?.client !== bridge.client) {
+        const fs = new BridgeGitFs({ client: bridge.client });
+        current = { client: bridge.client, store: new ExperimentStore({ fs }) };
+      }
+      return current.store;
+    };
+    const list = new ExperimentList({ store });
+    const ids = new UlidFactory();
+    let allNotebooks = false;
+    let shownPath: string | null | undefined = undefined;
+    const refresh = () => {
+      const path = notebook.path;
+      shownPath = path;
+      return list.refresh(
+        allNotebooks || path === null ? undefined : notebookSlug(path)
+      );
+    };
+    notebook.changed.connect(() => {
+      if (notebook.path !== shownPath) {
+        void refresh();
+      }
+    });
+    bridge.changed.connect(() => void refresh());
     const panel = new SidePanel({
       id: 'jp-mlops-experiments',
       icon: experimentsIcon,
       caption: trans.__('Experiments'),
-      signals: [bridge.changed, notebook.changed],
+      signals: [bridge.changed, notebook.changed, list.changed],
       render: () =>
         React.createElement(ExperimentsView, {
           bridge,
+          list,
           notebookName: notebook.name,
+          allNotebooks,
+          onAllNotebooksChange: all => {
+            allNotebooks = all;
+            void refresh();
+          },
+          onStar: row =>
+            void store()
+              .update(row.ref, { starred: !row.starred })
+              .then(() => refresh())
+              .catch(reason =>
+                console.error('jupyterlab-mlops: star failed', reason)
+              ),
           commands: app.commands,
           translator: tr
         })
@@ -72,15 +117,19 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       ),
       icon: snapshotIcon,
       isEnabled: () => tracker.currentWidget !== null,
-      execute: () => {
-        // The experiment store lands with the tracking feature; until then the
-        // command says so rather than pretending to save anything.
-        Notification.info(
-          trans.__(
-            'Snapshots arrive with the experiment tracking feature; nothing was saved.'
-          ),
-          { autoClose: 6000 }
+      execute: async () => {
+        const target = tracker.currentWidget;
+        if (!target) {
+          return;
+        }
+        const saved = await snapshotWithNotification(
+          () => snapshotNotebook(target, store(), ids),
+          trans
         );
+        if (saved) {
+          // The first snapshot creates the store: the status line says so.
+          await Promise.all([refresh(), bridge.refresh()]);
+        }
       }
     });
     palette?.addItem({

@@ -1,5 +1,6 @@
 import git, { FsClient, TreeEntry } from 'isomorphic-git';
 
+import { ensureBufferGlobal } from '../bridge/buffer';
 import { isMlopsError, MlopsError } from '../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
 
@@ -14,6 +15,7 @@ export class ExperimentStore {
    * lab, node's fs in tools).
    */
   constructor(options: ExperimentStore.IOptions) {
+    ensureBufferGlobal();
     this._fs = options.fs;
     this._gitdir = options.gitdir ?? '/experiments.git';
     this._author = options.author ?? {
@@ -343,7 +345,8 @@ namespace Private {
       parts.some(
         part => part === '' || part === '.' || part === '..' || part === '.git'
       ) ||
-      /[\u0000-\u001f\\]/.test(path)
+      // Control characters and backslashes have no place in a tree path.
+      [...path].some(char => char.charCodeAt(0) < 0x20 || char === '\\')
     ) {
       throw new MlopsError(
         'E_PATH_INVALID',

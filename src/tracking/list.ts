@@ -1,0 +1,162 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { isMlopsError } from '../errors';
+import { ParameterValue } from './parameters';
+import { ExperimentStore } from './store';
+
+/**
+ * One row of the Experiments panel.
+ */
+export interface IExperimentRow {
+  ref: string;
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: string;
+  notebookPath: string;
+  parameters: Record<string, ParameterValue>;
+  metrics: Record<string, number>;
+  starred: boolean;
+  tags: string[];
+  /** Why the experiment cannot be read (corrupt manifest, …), if so. */
+  broken?: { code: string; message: string };
+}
+
+/**
+ * The experiments the panel shows, read from the store's refs. DOM-free.
+ */
+export class ExperimentList {
+  /**
+   * Create a list over a store getter (the store changes with `storeDir`).
+   */
+  constructor(options: { store: () => ExperimentStore }) {
+    this._store = options.store;
+  }
+
+  /**
+   * The rows, newest first.
+   */
+  get rows(): readonly IExperimentRow[] {
+    return this._rows;
+  }
+
+  /**
+   * Whether a refresh is under way.
+   */
+  get loading(): boolean {
+    return this._loading;
+  }
+
+  /**
+   * The last failure to list, or null.
+   */
+  get error(): { code: string; message: string } | null {
+    return this._error;
+  }
+
+  /**
+   * Emitted when rows, loading or error change.
+   */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * Read the experiments of one notebook slug, or of all notebooks.
+   */
+  async refresh(slug?: string): Promise<void> {
+    const generation = ++this._generation;
+    this._loading = true;
+    this._changed.emit();
+    try {
+      const store = this._store();
+      const entries = await store.list(slug);
+      const rows = await Private.mapLimited(entries, 8, entry =>
+        Private.readRow(store, entry)
+      );
+      if (generation === this._generation) {
+        this._rows = rows;
+        this._error = null;
+      }
+    } catch (reason) {
+      if (generation === this._generation) {
+        this._error = Private.describe(reason);
+      }
+    } finally {
+      if (generation === this._generation) {
+        this._loading = false;
+        this._changed.emit();
+      }
+    }
+  }
+
+  private _store: () => ExperimentStore;
+  private _rows: IExperimentRow[] = [];
+  private _loading = false;
+  private _error: { code: string; message: string } | null = null;
+  private _generation = 0;
+  private _changed = new Signal<this, void>(this);
+}
+
+namespace Private {
+  export async function readRow(
+    store: ExperimentStore,
+    entry: ExperimentStore.IEntry
+  ): Promise<IExperimentRow> {
+    try {
+      const { manifest } = await store.read(entry.ref);
+      return {
+        ref: entry.ref,
+        id: entry.id,
+        slug: entry.slug,
+        name: manifest.user.name,
+        createdAt: manifest.createdAt,
+        notebookPath: manifest.notebook.path,
+        parameters: manifest.parameters,
+        metrics: manifest.metrics,
+        starred: manifest.user.starred,
+        tags: manifest.user.tags
+      };
+    } catch (reason) {
+      // A broken entry is shown as broken, never hidden and never fatal.
+      return {
+        ref: entry.ref,
+        id: entry.id,
+        slug: entry.slug,
+        name: entry.id,
+        createdAt: '',
+        notebookPath: '',
+        parameters: {},
+        metrics: {},
+        starred: false,
+        tags: [],
+        broken: describe(reason)
+      };
+    }
+  }
+
+  export function describe(reason: unknown): { code: string; message: string } {
+    return isMlopsError(reason)
+      ? { code: reason.code, message: reason.message }
+      : { code: 'E_STORE_CORRUPT', message: String(reason) };
+  }
+
+  export async function mapLimited<T, R>(
+    items: readonly T[],
+    limit: number,
+    run: (item: T) => Promise<R>
+  ): Promise<R[]> {
+    const results: R[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await run(items[index]);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(limit, items.length) }, worker)
+    );
+    return results;
+  }
+}

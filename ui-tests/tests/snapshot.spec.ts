@@ -1,0 +1,166 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+/**
+ * Snapshots from the notebook toolbar into the git store, listed in the
+ * Experiments panel; a notebook holding a secret is refused.
+ */
+
+const DEMO = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'examples',
+  'wine_classifier.ipynb'
+);
+
+async function openExperiments(page: IJupyterLabPageFixture) {
+  const tab = page.locator(
+    '.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jp-mlops-experiments"]'
+  );
+  if (!(await page.locator('#jp-mlops-experiments').isVisible())) {
+    await tab.click();
+  }
+  const panel = page.locator('#jp-mlops-experiments');
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** The readable start of the slug of `<dir>/wine_classifier.ipynb`. */
+function slugPrefix(dir: string): string {
+  return `${dir}/wine_classifier`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 20);
+}
+
+/** List a folder of the store through the bridge, as the page's user. */
+async function storeList(
+  page: IJupyterLabPageFixture,
+  folder: string
+): Promise<string[]> {
+  return page.evaluate(async folder => {
+    const response = await fetch('/mlops/fs/list', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ path: folder })
+    });
+    if (response.status === 404) {
+      return [];
+    }
+    const body = (await response.json()) as { entries: { name: string }[] };
+    return body.entries.map(entry => entry.name);
+  }, folder);
+}
+
+test.describe('Snapshot', () => {
+  test('should save the demo notebook and list it', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    // A path of its own, so experiments of other tests do not show here.
+    const notebook = `${tmpPath}/wine_classifier.ipynb`;
+    await page.contents.uploadFile(DEMO, notebook);
+    await page.evaluate(async path => {
+      await window.jupyterapp.commands.execute('docmanager:open', { path });
+    }, notebook);
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    const panel = await openExperiments(page);
+    await expect(panel.locator('.jp-mlops-EmptyState-title')).toHaveText(
+      'No experiments for this notebook yet'
+    );
+
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .click();
+    await expect(page.locator('.Toastify__toast').last()).toContainText(
+      'Saved experiment'
+    );
+    await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(1);
+
+    // The keyboard shortcut takes a second one.
+    await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+S');
+    await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(2);
+    await expect(panel.locator('.jp-mlops-Toolbar-count')).toHaveText(
+      '2 experiments'
+    );
+
+    // Star the newest: the change is a commit, and survives a refresh.
+    const first = panel.locator('.jp-mlops-ExperimentTable-row').first();
+    await first.getByRole('button', { name: 'Star' }).click();
+    await expect(first.getByRole('button', { name: 'Unstar' })).toHaveAttribute(
+      'aria-pressed',
+      'true'
+    );
+
+    const slugs = await storeList(page, 'experiments.git/refs/exps');
+    const mine = slugs.filter(slug => slug.startsWith(slugPrefix(tmpPath)));
+    expect(mine).toHaveLength(1);
+    expect(
+      await storeList(page, `experiments.git/refs/exps/${mine[0]}`)
+    ).toHaveLength(2);
+    await page.screenshot({
+      path: testInfo.outputPath('experiments-list-light.png')
+    });
+    await page.theme.setDarkTheme();
+    await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(2);
+    await page.screenshot({
+      path: testInfo.outputPath('experiments-list-dark.png')
+    });
+  });
+
+  test('should refuse a notebook with a secret and write nothing', async ({
+    page
+  }) => {
+    const key = ['AKIA', 'Q3EGUQ7XK5', 'ZR2MLT'].join('');
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        }
+      },
+      cells: [
+        {
+          id: 'a',
+          cell_type: 'code',
+          source: `import boto3\nkey = "${key}"`,
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ]
+    };
+    await page.contents.uploadContent(
+      JSON.stringify(notebook),
+      'text',
+      'leaky.ipynb'
+    );
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('docmanager:open', {
+        path: 'leaky.ipynb'
+      });
+    });
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .click();
+    const toast = page.locator('.Toastify__toast').last();
+    await expect(toast).toContainText('E_SECRET_FOUND');
+    await expect(toast).toContainText('Cell 1, line 2');
+    await expect(toast).not.toContainText(key);
+    // The store is shared by the tests of this run: no ref for this notebook.
+    const slugs = await storeList(page, 'experiments.git/refs/exps');
+    expect(slugs.filter(slug => slug.startsWith('leaky-'))).toEqual([]);
+  });
+});
