@@ -3,8 +3,9 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { isMlopsError, MlopsError } from '../errors';
-import { buildSnapshot } from '../tracking/capture';
+import { buildSnapshot, liveRequestFor } from '../tracking/capture';
 import { UlidFactory } from '../tracking/ids';
+import { captureLive, ILiveValues } from '../tracking/kernel';
 import { Manifest } from '../tracking/manifest';
 import { ExperimentStore } from '../tracking/store';
 
@@ -16,7 +17,7 @@ export async function snapshotNotebook(
   panel: NotebookPanel,
   store: ExperimentStore,
   ids: UlidFactory
-): Promise<{ name: string; ref: string }> {
+): Promise<{ name: string; ref: string; note: string | null }> {
   await panel.context.ready;
   const model = panel.content.model;
   if (!model) {
@@ -31,23 +32,41 @@ export async function snapshotNotebook(
     typeof spec.name === 'string'
       ? spec.name
       : null;
+  const notebook = model.toJSON();
+  let state = Private.kernelState(kernel?.status);
+  let live: ILiveValues | undefined;
+  let note: string | null = null;
+  if (kernel && state !== 'dead') {
+    try {
+      live = await captureLive(kernel, liveRequestFor(notebook));
+      state = 'live';
+    } catch (reason) {
+      // A busy or stuck kernel must not block the snapshot: keep the static
+      // values, record the state and say so.
+      state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
+      note = isMlopsError(reason) ? reason.code : 'E_KERNEL_UNAVAILABLE';
+    }
+  } else {
+    note = kernel ? 'E_KERNEL_UNAVAILABLE' : null;
+  }
   const snapshot = buildSnapshot({
     id: ids.next(),
     createdAt: new Date(),
     path: panel.context.path,
-    notebook: model.toJSON(),
+    notebook,
     kernelName: kernel?.name ?? specName,
-    kernel: Private.kernelState(kernel?.status)
+    kernel: state,
+    live
   });
   const entry = await store.save(snapshot);
-  return { name: snapshot.manifest.user.name, ref: entry.ref };
+  return { name: snapshot.manifest.user.name, ref: entry.ref, note };
 }
 
 /**
  * Run a snapshot with a progress notification that turns into its outcome.
  */
 export async function snapshotWithNotification(
-  run: () => Promise<{ name: string; ref: string }>,
+  run: () => Promise<{ name: string; ref: string; note: string | null }>,
   trans: TranslationBundle
 ): Promise<{ name: string; ref: string } | null> {
   // Show progress only for slow snapshots: a toast updated right after it
@@ -60,7 +79,7 @@ export async function snapshotWithNotification(
   }, 300);
   const report = (
     message: string,
-    type: 'success' | 'error',
+    type: 'success' | 'warning' | 'error',
     autoClose: number | false
   ) => {
     clearTimeout(timer);
@@ -72,7 +91,17 @@ export async function snapshotWithNotification(
   };
   try {
     const saved = await run();
-    report(trans.__('Saved experiment %1', saved.name), 'success', 4000);
+    report(
+      saved.note === null
+        ? trans.__('Saved experiment %1', saved.name)
+        : trans.__(
+            'Saved experiment %1 with static values only: the kernel did not answer [%2]',
+            saved.name,
+            saved.note
+          ),
+      saved.note === null ? 'success' : 'warning',
+      4000
+    );
     return saved;
   } catch (reason) {
     const error = isMlopsError(reason)

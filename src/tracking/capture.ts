@@ -122,6 +122,39 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
 }
 
 /**
+ * The names to ask the kernel for: every name assigned at the top of the
+ * parameters cell, and every bare name in the metrics cell (Kale style).
+ */
+export function liveRequestFor(notebook: unknown): {
+  parameters: string[];
+  metrics: string[];
+} {
+  const cells = readCells(notebook);
+  const tagged = (...tags: string[]) =>
+    cells.filter(cell => cell.tags.some(tag => tags.includes(tag)));
+  const names = (sources: INotebookCell[], pattern: RegExp) => [
+    ...new Set(
+      sources.flatMap(cell =>
+        cell.source.split('\n').flatMap(line => {
+          const match = pattern.exec(line);
+          return match ? [match[1]] : [];
+        })
+      )
+    )
+  ];
+  return {
+    parameters: names(
+      tagged('parameters', 'pipeline-parameters'),
+      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)/
+    ),
+    metrics: names(
+      tagged('metrics', 'pipeline-metrics'),
+      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?:#.*)?$/
+    )
+  };
+}
+
+/**
  * The cells of nbformat JSON, with sources joined and tags read safely.
  */
 export function readCells(notebook: unknown): INotebookCell[] {

@@ -66,13 +66,26 @@ export function secretRules(): readonly ISecretRule[] {
 }
 
 /**
+ * A cheap first test: whether a line holds any text that some rule needs
+ * (every rule's pattern contains one of these), so most lines skip the rules.
+ */
+export function mayHoldSecret(line: string): boolean {
+  return /KEY|TOKEN|SECRET|PASSW|PWD|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|glpat-|xox[bpar]-|hooks\.slack|[0-9]Q~/i.test(
+    line
+  );
+}
+
+/**
  * Whether an assigned value is a real-looking literal: at least 6 non-space
- * characters, not a number, not a placeholder or a template reference.
+ * characters, not a number, not elided (`sk-...`), not a placeholder or a
+ * template reference.
  */
 export function isLiteralSecret(value: string): boolean {
   return (
     value.length >= 6 &&
     !/\s/.test(value) &&
+    !value.includes('...') &&
+    !value.includes('…') &&
     !Private.NUMBER.test(value) &&
     !Private.PLACEHOLDER.test(value)
   );
@@ -87,7 +100,7 @@ namespace Private {
 
   /** Values people write instead of a secret, and template references. */
   export const PLACEHOLDER =
-    /^(?:<.*>|\[.*\]|\{.*\}|\$.*|%\(.*|x{3,}.*|\*{3,}.*|\.{3,}.*|….*|change_?me|changeit|placeholder|redacted|dummy|example|sample|secret|password|passwd|token|none|null|nil|undefined|todo|fixme|tbd|(?:your|my|insert|enter|replace|put)[-_].*|.*[-_]here)$/i;
+    /^(?:<.*>|\[.*\]|\{.*\}|\$.*|%\(.*|x{3,}.*|\*{3,}.*|change_?me|changeit|placeholder|redacted|dummy|example|sample|secret|password|passwd|token|none|null|nil|undefined|todo|fixme|tbd|(?:your|my|insert|enter|replace|put)[-_].*|.*[-_]here)$/i;
 
   /** A name ending in one of these names a secret. */
   const KEYWORD =

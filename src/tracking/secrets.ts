@@ -3,6 +3,7 @@ import {
   IRuleInput,
   IRuleMatch,
   ISecretRule,
+  mayHoldSecret,
   secretRules,
   SecretWhere
 } from './secretRules';
@@ -75,14 +76,17 @@ export function scanNotebook(
   cells: readonly ISecretScanCell[]
 ): ISecretFinding[] {
   const findings: ISecretFinding[] = [];
+  // One by one: push(...many) would overflow the stack.
+  const add = (found: ISecretFinding[]) => found.forEach(f => findings.push(f));
   cells.forEach((cell, index) => {
     const source =
       typeof cell.source === 'string' ? cell.source : cell.source.join('');
-    findings.push(...Private.scan(source, { cell: index, where: 'source' }, 0));
+    add(Private.scan(source, { cell: index, where: 'source' }, 0));
     (cell.outputs ?? []).forEach((output, at) => {
       for (const text of Private.outputTexts(output)) {
-        const location = { cell: index, where: 'output' as const, output: at };
-        findings.push(...Private.scan(text, location, 0));
+        add(
+          Private.scan(text, { cell: index, where: 'output', output: at }, 0)
+        );
       }
     });
   });
@@ -197,6 +201,9 @@ namespace Private {
     rules: readonly ISecretRule[],
     location: ISecretLocation
   ): [IRuleMatch, ISecretRule][] {
+    if (!mayHoldSecret(line)) {
+      return [];
+    }
     const all: [IRuleMatch, ISecretRule, number][] = [];
     for (let from = 0; from === 0 || from < line.length; from += WINDOW) {
       const sliceStart = Math.max(0, from - CONTEXT);

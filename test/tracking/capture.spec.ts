@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MlopsError } from '../../src/errors';
 import {
   buildSnapshot,
+  liveRequestFor,
   ICaptureInput,
   METRICS_MIME,
   metricsFromOutputs,
@@ -176,5 +177,38 @@ describe('metricsFromOutputs()', () => {
       ]
     });
     expect(metricsFromOutputs(cells)).toEqual({ acc: 0.9, f1: 0.4 });
+  });
+});
+
+describe('liveRequestFor()', () => {
+  it('should ask for the demo notebook parameters and Kale metrics by name', () => {
+    expect(liveRequestFor(demo)).toEqual({
+      parameters: [
+        'n_estimators',
+        'max_depth',
+        'test_size',
+        'random_state',
+        'data_path',
+        'model_path'
+      ],
+      metrics: ['accuracy', 'f1_macro']
+    });
+  });
+
+  it('should skip comparisons, indented lines and expressions', () => {
+    const notebook = {
+      cells: [
+        codeCell(
+          'a == 1\n  b = 2\nc: int = 3\nd += 1',
+          [],
+          ['pipeline-parameters']
+        ),
+        codeCell('acc  # the metric\nprint(acc)\nf1 = 2', [], ['metrics'])
+      ]
+    };
+    expect(liveRequestFor(notebook)).toEqual({
+      parameters: ['c'],
+      metrics: ['acc']
+    });
   });
 });

@@ -114,6 +114,40 @@ test.describe('Snapshot', () => {
     });
   });
 
+  test('should capture live metrics after the notebook ran', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    const notebook = `${tmpPath}/wine_classifier.ipynb`;
+    await page.contents.uploadFile(DEMO, notebook);
+    await page.evaluate(async path => {
+      await window.jupyterapp.commands.execute('docmanager:open', { path });
+    }, notebook);
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    expect(await page.notebook.run()).toBe(true);
+    const panel = await openExperiments(page);
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .click();
+    await expect(page.locator('.Toastify__toast').last()).toContainText(
+      'Saved experiment'
+    );
+    const row = panel.locator('.jp-mlops-ExperimentTable-row');
+    await expect(row).toHaveCount(1);
+    // The Kale metrics cell's live values, read from the kernel.
+    await expect(
+      panel.locator('th.jp-mlops-ExperimentTable-metric')
+    ).toHaveText(['accuracy', 'f1_macro']);
+    await expect(
+      row.locator('td.jp-mlops-ExperimentTable-metric').first()
+    ).toHaveText(/^0\.\d{3}/);
+    await page.screenshot({
+      path: testInfo.outputPath('experiments-live-light.png')
+    });
+  });
+
   test('should refuse a notebook with a secret and write nothing', async ({
     page
   }) => {

@@ -1,0 +1,211 @@
+import { MlopsError } from '../errors';
+import { Manifest } from './manifest';
+import { ParameterValue, parseLiteral } from './parameters';
+
+/**
+ * Live values from the kernel in one silent execute request, through
+ * `user_expressions` (nothing runs in the user's namespace, nothing enters
+ * the history): parameter and metric values by name, and the environment.
+ */
+
+/**
+ * What the live capture asks the kernel for.
+ */
+export interface ILiveRequest {
+  parameters: readonly string[];
+  metrics: readonly string[];
+}
+
+/**
+ * What the kernel answered; names it could not evaluate are left out.
+ */
+export interface ILiveValues {
+  parameters: Record<string, ParameterValue>;
+  metrics: Record<string, number>;
+  environment: Manifest['environment'];
+  /** Names the kernel did not know (not run yet, deleted). */
+  missing: string[];
+}
+
+/**
+ * The part of a kernel connection the capture needs.
+ */
+export interface IExecutingKernel {
+  requestExecute(content: {
+    code: string;
+    silent: boolean;
+    store_history: boolean;
+    user_expressions: Record<string, string>;
+    allow_stdin: boolean;
+  }): { done: Promise<{ content: unknown }> };
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
+
+// JSON of a value: numbers (numpy scalars too), strings, bools, None as
+// themselves; anything else as its (shortened) repr.
+const VALUE = (name: string) =>
+  `__import__('json').dumps((lambda v, n: v if v is None or isinstance(v, (bool, str)) ` +
+  `else (float(v) if isinstance(v, n.Real) else repr(v)[:200]))(${name}, __import__('numbers')))`;
+
+// Python version, platform, and the distribution of every top-level module
+// the kernel has imported, with its version.
+const ENVIRONMENT =
+  "(lambda sys, md, pf, json: json.dumps({'python': pf.python_version(), " +
+  "'platform': pf.platform(), 'packages': (lambda names, versions: " +
+  "{d: versions[d.lower()] for m in sorted(sys.modules) if '.' not in m and not m.startswith('_') " +
+  'for d in names.get(m, []) if d.lower() in versions})(md.packages_distributions(), ' +
+  "{(x.metadata['Name'] or '').lower(): x.version for x in md.distributions()})}))" +
+  "(__import__('sys'), __import__('importlib.metadata').metadata, __import__('platform'), __import__('json'))";
+
+/**
+ * The `user_expressions` for a request (exported for tests).
+ */
+export function liveExpressions(request: ILiveRequest): Record<string, string> {
+  const expressions: Record<string, string> = { env: ENVIRONMENT };
+  for (const name of [...request.parameters, ...request.metrics]) {
+    if (IDENTIFIER.test(name)) {
+      expressions[`v:${name}`] = VALUE(name);
+    }
+  }
+  return expressions;
+}
+
+/**
+ * Ask the kernel; fails with `E_KERNEL_TIMEOUT` when it does not answer in
+ * time (busy or dead), and `E_KERNEL_UNAVAILABLE` when the request fails.
+ */
+export async function captureLive(
+  kernel: IExecutingKernel,
+  request: ILiveRequest,
+  timeoutMs = 3000
+): Promise<ILiveValues> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new MlopsError(
+            'E_KERNEL_TIMEOUT',
+            `The kernel did not answer within ${timeoutMs / 1000} s (busy or stuck); the snapshot keeps the static values.`,
+            { timeoutMs }
+          )
+        ),
+      timeoutMs
+    );
+  });
+  try {
+    const future = kernel.requestExecute({
+      code: '',
+      silent: true,
+      store_history: false,
+      user_expressions: liveExpressions(request),
+      allow_stdin: false
+    });
+    const reply = await Promise.race([future.done, timeout]);
+    return parseLiveReply(reply.content, request);
+  } catch (reason) {
+    if (reason instanceof MlopsError) {
+      throw reason;
+    }
+    throw new MlopsError(
+      'E_KERNEL_UNAVAILABLE',
+      `The kernel could not be asked: ${String(reason)}`
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Read an `execute_reply` content (untrusted) into live values.
+ */
+export function parseLiveReply(
+  content: unknown,
+  request: ILiveRequest
+): ILiveValues {
+  const expressions = Private.field(content, 'user_expressions');
+  const values: ILiveValues = {
+    parameters: {},
+    metrics: {},
+    environment: { python: null, platform: null, packages: {} },
+    missing: []
+  };
+  const env = Private.decode(Private.field(expressions, 'env'));
+  if (typeof env === 'object' && env !== null) {
+    const python = Private.field(env, 'python');
+    const platform = Private.field(env, 'platform');
+    const packages = Private.field(env, 'packages');
+    values.environment = {
+      python: typeof python === 'string' ? python.slice(0, 200) : null,
+      platform: typeof platform === 'string' ? platform.slice(0, 200) : null,
+      packages: Private.stringRecord(packages)
+    };
+  }
+  for (const name of request.parameters) {
+    const value = Private.decode(Private.field(expressions, `v:${name}`));
+    if (value === undefined) {
+      values.missing.push(name);
+    } else if (
+      value === null ||
+      typeof value === 'number' ||
+      typeof value === 'string' ||
+      typeof value === 'boolean'
+    ) {
+      values.parameters[name] = value;
+    }
+  }
+  for (const name of request.metrics) {
+    const value = Private.decode(Private.field(expressions, `v:${name}`));
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      values.metrics[name] = value;
+    } else if (value === undefined) {
+      values.missing.push(name);
+    }
+  }
+  return values;
+}
+
+namespace Private {
+  export function field(value: unknown, key: string): unknown {
+    return typeof value === 'object' && value !== null && key in value
+      ? (value as Record<string, unknown>)[key]
+      : undefined;
+  }
+
+  /**
+   * One user expression's result: `{status: 'ok', data: {'text/plain':
+   * repr(json)}}` → the JSON value; undefined for errors.
+   */
+  export function decode(result: unknown): unknown {
+    if (field(result, 'status') !== 'ok') {
+      return undefined;
+    }
+    const text = field(field(result, 'data'), 'text/plain');
+    if (typeof text !== 'string' || text.length > 10_000_000) {
+      return undefined;
+    }
+    const json = parseLiteral(text);
+    if (typeof json !== 'string') {
+      return undefined;
+    }
+    try {
+      return JSON.parse(json);
+    } catch {
+      return undefined;
+    }
+  }
+
+  export function stringRecord(value: unknown): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return out;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item === 'string' && key.length <= 200 && item.length <= 200) {
+        out[key] = item;
+      }
+    }
+    return out;
+  }
+}
