@@ -15,12 +15,13 @@ export interface IExperimentTableProps {
 }
 
 /**
- * The experiments as a compact table: star, name, time and the first
- * metrics. Every user string is rendered as text.
+ * The experiments as a compact table for a narrow sidebar: star, name with
+ * the most common metrics under it, and time. Every user string is
+ * rendered as text.
  */
 export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const metricKeys = Private.metricKeys(props.rows, 2);
+  const metricKeys = Private.metricKeys(props.rows, 3);
   return (
     <table
       className="jp-mlops-ExperimentTable"
@@ -31,16 +32,6 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
           <th scope="col" aria-label={trans.__('Starred')} />
           <th scope="col">{trans.__('Name')}</th>
           <th scope="col">{trans.__('Created')}</th>
-          {metricKeys.map(key => (
-            <th
-              scope="col"
-              key={key}
-              className="jp-mlops-ExperimentTable-metric"
-              title={key}
-            >
-              {key}
-            </th>
-          ))}
         </tr>
       </thead>
       <tbody>
@@ -71,6 +62,16 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
               title={row.notebookPath || row.ref}
             >
               <span>{row.name}</span>
+              {metricKeys.some(key => key in row.metrics) && (
+                <span className="jp-mlops-ExperimentTable-metrics">
+                  {metricKeys
+                    .filter(key => key in row.metrics)
+                    .map(
+                      key => `${key} ${Private.formatNumber(row.metrics[key])}`
+                    )
+                    .join(' · ')}
+                </span>
+              )}
               {props.showNotebook && row.notebookPath && (
                 <span className="jp-mlops-ExperimentTable-notebook">
                   {row.notebookPath}
@@ -83,14 +84,16 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
                 </span>
               )}
             </td>
-            <td className="jp-mlops-ExperimentTable-date">
+            <td
+              className="jp-mlops-ExperimentTable-date"
+              title={
+                row.createdAt
+                  ? new Date(row.createdAt).toLocaleString()
+                  : undefined
+              }
+            >
               {row.createdAt ? Private.formatDate(row.createdAt) : '—'}
             </td>
-            {metricKeys.map(key => (
-              <td key={key} className="jp-mlops-ExperimentTable-metric">
-                {Private.formatNumber(row.metrics[key])}
-              </td>
-            ))}
           </tr>
         ))}
       </tbody>
@@ -125,15 +128,21 @@ namespace Private {
     return Number.isInteger(value) ? String(value) : value.toPrecision(4);
   }
 
+  /**
+   * Time of day for today's experiments, the date for older ones: the
+   * column stays narrow; the full time is in the cell's title.
+   */
   export function formatDate(iso: string): string {
     const date = new Date(iso);
-    return Number.isNaN(date.getTime())
-      ? iso
-      : date.toLocaleString(undefined, {
-          month: 'short',
-          day: 'numeric',
+    if (Number.isNaN(date.getTime())) {
+      return iso;
+    }
+    const today = new Date().toDateString() === date.toDateString();
+    return today
+      ? date.toLocaleTimeString(undefined, {
           hour: '2-digit',
           minute: '2-digit'
-        });
+        })
+      : date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   }
 }

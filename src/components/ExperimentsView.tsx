@@ -56,7 +56,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             disabled={snapshot.disabled}
             onClick={snapshot.onClick}
           >
-            {snapshot.label}
+            {trans.__('Snapshot')}
           </button>
         </div>
         <ExperimentTable
