@@ -25,7 +25,9 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     # Imported here so that `import jupyterlab_mlops` (CLI, runner) stays light.
     from .config import MlopsExtension
     from .handlers import setup_handlers
+    from .hash_handlers import setup_hash_handlers
 
     config = MlopsExtension(config=server_app.config)
     setup_handlers(server_app.web_app, config)
+    setup_hash_handlers(server_app.web_app, config, server_app.log)
     server_app.log.info("jupyterlab_mlops %s: /mlops/ routes registered", __version__)

@@ -33,6 +33,21 @@ class MlopsExtension(Configurable):
         help="Most paths one /mlops/fs/read-many request may ask for.",
     ).tag(config=True)
 
+    max_hash_jobs = Int(
+        8,
+        help="Most hashing jobs running at once; one more is refused with E_BUSY (429).",
+    ).tag(config=True)
+
+    max_hash_files = Int(
+        200_000,
+        help="Most files one /mlops/hash request may cover, over all its paths.",
+    ).tag(config=True)
+
+    hash_cache_entries = Int(
+        100_000,
+        help="Most file hashes kept in <store>/cache/hashes.json (least recently used dropped).",
+    ).tag(config=True)
+
     @validate("store_dir")
     def _check_store_dir(self, proposal: dict[str, Any]) -> str:
         value = proposal["value"]
@@ -44,7 +59,13 @@ class MlopsExtension(Configurable):
             raise TraitError("store_dir must be a folder inside the Jupyter root, not the root")
         return str(value)
 
-    @validate("max_body_bytes", "max_read_many_paths")
+    @validate(
+        "max_body_bytes",
+        "max_read_many_paths",
+        "max_hash_jobs",
+        "max_hash_files",
+        "hash_cache_entries",
+    )
     def _check_positive(self, proposal: dict[str, Any]) -> int:
         if proposal["value"] < 1:
             raise TraitError(f"{proposal['trait'].name} must be at least 1")

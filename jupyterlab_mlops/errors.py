@@ -13,6 +13,7 @@ STATUS: dict[str, int] = {
     "E_STORE_ROOT": 400,
     "E_PATH_OUTSIDE_ROOT": 403,
     "E_NOT_FOUND": 404,
+    "E_JOB_NOT_FOUND": 404,
     "E_EXISTS": 409,
     "E_NOT_A_DIRECTORY": 409,
     "E_IS_A_DIRECTORY": 409,
@@ -20,6 +21,8 @@ STATUS: dict[str, int] = {
     "E_LOCKED": 409,
     "E_LOCK_NOT_HELD": 409,
     "E_BODY_TOO_LARGE": 413,
+    "E_TOO_MANY_FILES": 413,
+    "E_BUSY": 429,
     "E_IO": 500,
 }
 

@@ -23,7 +23,7 @@ from .config import MlopsExtension
 from .errors import MlopsError
 from .paths import Store, open_store
 
-CAPABILITIES = ["fs", "read-many", "lock"]
+CAPABILITIES = ["fs", "read-many", "lock", "hash"]
 
 _PATH = {"path": Field("str", required=True)}
 
@@ -58,13 +58,17 @@ class MlopsHandler(APIHandler):
         )
         return check_fields(body, self.fields)
 
+    async def fail(self, err: MlopsError) -> None:
+        """Answer with the error's status and its `{code, message}` body."""
+        self.set_status(err.status)
+        await self.finish(json.dumps(err.to_json()))
+
     async def respond(self, operation: Callable[[], dict[str, Any]]) -> None:
         """Run `operation` off the event loop and answer with its result or error."""
         try:
             result = await asyncio.to_thread(operation)
         except MlopsError as err:
-            self.set_status(err.status)
-            await self.finish(json.dumps(err.to_json()))
+            await self.fail(err)
             return
         await self.finish(json.dumps(result))
 

@@ -1,0 +1,99 @@
+"""Tornado handlers of `/mlops/hash` (see docs/bridge.md, "Hashing").
+
+`POST /mlops/hash` starts a job and waits a little for it, so cached and
+small inputs answer in one round trip; `GET`/`DELETE /mlops/hash/<jobId>`
+poll and cancel. The waiting is asyncio's: a slow job holds no thread but
+its own worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+
+from .body import STORE, Field
+from .config import MlopsExtension
+from .errors import MlopsError
+from .handlers import MlopsHandler
+from .hash_jobs import SETTINGS_KEY, HashJob, HashJobs
+
+MAX_PATHS = 1000
+DEFAULT_WAIT_MS = 200
+MAX_WAIT_MS = 10_000
+
+
+class _HashBase(MlopsHandler):
+    @property
+    def jobs(self) -> HashJobs:
+        """The server's hashing jobs, kept in the web app's settings."""
+        return self.settings[SETTINGS_KEY]
+
+
+class HashHandler(_HashBase):
+    """`POST /mlops/hash {paths, store?, waitMs?}` → job status."""
+
+    fields = {
+        "paths": Field("str_list", required=True),
+        "waitMs": Field("int", default=DEFAULT_WAIT_MS),
+        **STORE,
+    }
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Start hashing, wait up to `waitMs` for the result, answer the status."""
+        try:
+            job, wait_ms = await asyncio.to_thread(self._start)
+        except MlopsError as err:
+            if err.code == "E_BUSY":
+                self.set_header("Retry-After", "1")
+            await self.fail(err)
+            return
+        if wait_ms:
+            # asyncio.wait leaves the job alone on timeout (no cancel).
+            await asyncio.wait({asyncio.wrap_future(job.done)}, timeout=wait_ms / 1000)
+        await self.finish(json.dumps(job.to_json()))
+
+    def _start(self) -> tuple[HashJob, int]:
+        body = self.parse_body()
+        paths, wait_ms = body["paths"], body["waitMs"]
+        if not 1 <= len(paths) <= MAX_PATHS:
+            raise MlopsError("E_BAD_REQUEST", f"paths must hold 1 to {MAX_PATHS} entries")
+        if not 0 <= wait_ms <= MAX_WAIT_MS:
+            raise MlopsError("E_BAD_REQUEST", f"waitMs must be an integer from 0 to {MAX_WAIT_MS}")
+        store = self.store(body["store"])
+        return self.jobs.start(store, paths), wait_ms
+
+
+class HashJobHandler(_HashBase):
+    """`GET /mlops/hash/<jobId>` → status; `DELETE` → cancel, then status."""
+
+    @tornado.web.authenticated
+    async def get(self, job_id: str) -> None:
+        """Answer the status of one job."""
+        await self.respond(lambda: self.jobs.get(job_id).to_json())
+
+    @tornado.web.authenticated
+    async def delete(self, job_id: str) -> None:
+        """Cancel one job (a finished one stays as it is) and answer its status."""
+        await self.respond(lambda: self.jobs.cancel(job_id).to_json())
+
+
+def setup_hash_handlers(
+    web_app: tornado.web.Application, config: MlopsExtension, log: logging.Logger
+) -> None:
+    """Create the server's job registry and register the `/mlops/hash` routes."""
+    web_app.settings[SETTINGS_KEY] = HashJobs(
+        web_app.settings["server_root_dir"],
+        max_jobs=config.max_hash_jobs,
+        max_files=config.max_hash_files,
+        cache_entries=config.hash_cache_entries,
+        log=log,
+    )
+    base = url_path_join(web_app.settings["base_url"], "mlops", "hash")
+    web_app.add_handlers(
+        ".*$", [(base, HashHandler), (url_path_join(base, "([^/]+)"), HashJobHandler)]
+    )
