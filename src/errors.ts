@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'E_STORE_ROOT'
   | 'E_IO'
   | 'E_JOB_NOT_FOUND'
+  | 'E_TOO_MANY_FILES'
+  | 'E_BUSY'
   | 'E_CANCELLED'
   // Codes raised in the frontend.
   | 'E_BRIDGE_UNREACHABLE'
@@ -52,6 +54,8 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_STORE_ROOT',
   'E_IO',
   'E_JOB_NOT_FOUND',
+  'E_TOO_MANY_FILES',
+  'E_BUSY',
   'E_CANCELLED',
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',

@@ -7,6 +7,7 @@ import { decodeBase64, encodeBase64 } from './base64';
 import {
   BridgeSchemas,
   BridgeStatus,
+  HashJob,
   IFileContent,
   Listing,
   LockHandle,
@@ -147,6 +148,44 @@ export class BridgeClient {
    */
   async unlock(handle: LockHandle): Promise<void> {
     await this._post('fs/unlock', BridgeSchemas.pathOnly, handle);
+  }
+
+  /**
+   * Start hashing files and folders (paths relative to the Jupyter root);
+   * answers `done` at once for cached or small inputs, else `running`.
+   */
+  async hash(paths: string[], waitMs?: number): Promise<HashJob> {
+    return this._post(
+      'hash',
+      BridgeSchemas.hashJob,
+      waitMs === undefined ? { paths } : { paths, waitMs }
+    );
+  }
+
+  /**
+   * The status of a hashing job.
+   */
+  async hashStatus(jobId: string): Promise<HashJob> {
+    return this._request(
+      `hash/${encodeURIComponent(jobId)}`,
+      BridgeSchemas.hashJob,
+      {
+        method: 'GET'
+      }
+    );
+  }
+
+  /**
+   * Cancel a hashing job; answers its status.
+   */
+  async cancelHash(jobId: string): Promise<HashJob> {
+    return this._request(
+      `hash/${encodeURIComponent(jobId)}`,
+      BridgeSchemas.hashJob,
+      {
+        method: 'DELETE'
+      }
+    );
   }
 
   private _decode(data: string): Uint8Array {

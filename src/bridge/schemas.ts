@@ -64,6 +64,36 @@ export namespace BridgeSchemas {
   export const pathOnly = z.object({ path: z.string() });
 
   export const lock = z.object({ path: z.string(), token: z.string() });
+
+  export const hashResult = z.union([
+    z.object({
+      path: z.string(),
+      kind: z.literal('file'),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      size: z.number().int().nonnegative(),
+      cached: z.boolean()
+    }),
+    z.object({
+      path: z.string(),
+      kind: z.literal('dir'),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      size: z.number().int().nonnegative(),
+      files: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+      cached: z.boolean()
+    }),
+    z.object({ path: z.string(), error: errorBody })
+  ]);
+
+  export const hashJob = z.object({
+    jobId: z.string().min(1),
+    state: z.enum(['running', 'done', 'cancelled', 'failed']),
+    bytesDone: z.number().nonnegative(),
+    bytesTotal: z.number().nonnegative(),
+    currentPath: z.string(),
+    results: z.array(hashResult).optional(),
+    error: errorBody.optional()
+  });
 }
 
 /** What `GET /mlops/status` answers. */
@@ -81,5 +111,9 @@ export type ReadManyResult =
 export type Listing = z.infer<typeof BridgeSchemas.listing>;
 /** The stat of one path. */
 export type StatResult = z.infer<typeof BridgeSchemas.stat>;
+/** The status of a hashing job. */
+export type HashJob = z.infer<typeof BridgeSchemas.hashJob>;
+/** One path's hash, or its error. */
+export type HashResult = z.infer<typeof BridgeSchemas.hashResult>;
 /** A lock held through the bridge. */
 export type LockHandle = z.infer<typeof BridgeSchemas.lock>;

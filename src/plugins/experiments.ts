@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 
@@ -13,6 +14,11 @@ import { BridgeGitFs } from '../bridge/gitfs';
 import { CommandIDs } from '../commands';
 import { ExperimentsView } from '../components/ExperimentsView';
 import { experimentsIcon, snapshotIcon } from '../icons';
+import {
+  ExperimentsSettings,
+  parseSettings,
+  SettingsSchemas
+} from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { notebookSlug, UlidFactory } from '../tracking/ids';
 import { ExperimentList } from '../tracking/list';
@@ -36,13 +42,14 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Experiments panel and notebook snapshots.',
   autoStart: true,
   requires: [IMlopsBridge, INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     bridge: IMlopsBridge,
     tracker: INotebookTracker,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
+    registry: ISettingRegistry | null,
     translator: ITranslator | null
   ): void => {
     const tr = translator ?? nullTranslator;
@@ -59,6 +66,24 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     };
     const list = new ExperimentList({ store });
     const ids = new UlidFactory();
+    let settings: ExperimentsSettings = parseSettings(
+      SettingsSchemas.experiments,
+      {}
+    ).value;
+    void registry?.load(experimentsPlugin.id).then(loaded => {
+      const apply = () => {
+        const parsed = parseSettings(
+          SettingsSchemas.experiments,
+          loaded.composite
+        );
+        parsed.problems.forEach(problem =>
+          console.warn(`jupyterlab-mlops: setting ignored: ${problem}`)
+        );
+        settings = parsed.value;
+      };
+      loaded.changed.connect(apply);
+      apply();
+    });
     let allNotebooks = false;
     let shownPath: string | null | undefined = undefined;
     const refresh = () => {
@@ -123,7 +148,16 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         const saved = await snapshotWithNotification(
-          () => snapshotNotebook(target, store(), ids),
+          (onProgress, signal) =>
+            snapshotNotebook(target, {
+              store: store(),
+              ids,
+              client: bridge.client,
+              contents: app.serviceManager.contents,
+              captureMaxBytes: settings.captureMaxBytes,
+              onProgress,
+              signal
+            }),
           trans
         );
         if (saved) {

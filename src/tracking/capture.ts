@@ -38,6 +38,9 @@ export interface ICaptureInput {
   };
   /** Name of the parent experiment (restored from), if any. */
   parent?: string | null;
+  /** Hashed data (see data.ts) and the small files kept in the commit. */
+  data?: Manifest['data'];
+  dataFiles?: readonly ExperimentStore.IFile[];
 }
 
 /**
@@ -77,7 +80,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
     },
     parameters,
     metrics,
-    data: [],
+    data: input.data ?? [],
     environment: input.live?.environment ?? {
       python: null,
       platform: null,
@@ -106,6 +109,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
       )
     }
   ];
+  files.push(...(input.dataFiles ?? []));
   const packages = Object.entries(manifest.environment.packages);
   if (packages.length > 0) {
     files.push({
