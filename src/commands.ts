@@ -6,6 +6,7 @@ export namespace CommandIDs {
   export const openPipeline = 'mlops:open-pipeline';
   export const openModels = 'mlops:open-models';
   export const snapshot = 'mlops:snapshot-experiment';
+  export const openExperiment = 'mlops:open-experiment';
   export const refreshStatus = 'mlops:refresh-status';
   export const openDemo = 'mlops:open-demo';
 }

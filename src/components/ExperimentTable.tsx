@@ -11,6 +11,7 @@ export interface IExperimentTableProps {
   /** Show the notebook of each row (the "all notebooks" view). */
   showNotebook: boolean;
   onStar: (row: IExperimentRow) => void;
+  onOpen: (row: IExperimentRow) => void;
   translator: ITranslator;
 }
 
@@ -61,7 +62,14 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
               className="jp-mlops-ExperimentTable-name"
               title={row.notebookPath || row.ref}
             >
-              <span>{row.name}</span>
+              <button
+                type="button"
+                className="jp-mlops-LinkButton jp-mlops-ExperimentTable-open"
+                disabled={row.broken !== undefined}
+                onClick={() => props.onOpen(row)}
+              >
+                {row.name}
+              </button>
               {metricKeys.some(key => key in row.metrics) && (
                 <span className="jp-mlops-ExperimentTable-metrics">
                   {metricKeys

@@ -22,6 +22,7 @@ export interface IExperimentsViewProps {
   allNotebooks: boolean;
   onAllNotebooksChange: (all: boolean) => void;
   onStar: (row: IExperimentRow) => void;
+  onOpen: (row: IExperimentRow) => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -63,6 +64,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           rows={list.rows}
           showNotebook={allNotebooks}
           onStar={props.onStar}
+          onOpen={props.onOpen}
           translator={props.translator}
         />
       </>

@@ -3,7 +3,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  Notification
+} from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -24,6 +28,7 @@ import { notebookSlug, UlidFactory } from '../tracking/ids';
 import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
 import { ActiveNotebook } from '../widgets/activeNotebook';
+import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
 import { SidePanel } from '../widgets/SidePanel';
 import { PALETTE_CATEGORY } from './core';
 import { addSidePanel } from './sidebar';
@@ -114,6 +119,10 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
             allNotebooks = all;
             void refresh();
           },
+          onOpen: row =>
+            void app.commands.execute(CommandIDs.openExperiment, {
+              ref: row.ref
+            }),
           onStar: row =>
             void store()
               .update(row.ref, { starred: !row.starred })
@@ -132,6 +141,48 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       rank: 600,
       palette,
       restorer
+    });
+
+    const open = new Map<string, MainAreaWidget<ExperimentDetailWidget>>();
+    app.commands.addCommand(CommandIDs.openExperiment, {
+      label: trans.__('Open Experiment'),
+      caption: trans.__('Show an experiment in the main area'),
+      icon: experimentsIcon,
+      execute: async args => {
+        const ref = typeof args['ref'] === 'string' ? args['ref'] : null;
+        if (ref === null) {
+          return;
+        }
+        let tab = open.get(ref);
+        if (!tab || tab.isDisposed) {
+          const content = new ExperimentDetailWidget({
+            experimentRef: ref,
+            store,
+            contents: app.serviceManager.contents,
+            commands: app.commands,
+            translator: tr,
+            onChanged: () => void refresh(),
+            onRemoved: () => tab?.dispose()
+          });
+          tab = new MainAreaWidget({ content });
+          tab.id = `jp-mlops-experiment-${ref.split('/').pop() ?? ''}`;
+          tab.title.icon = experimentsIcon;
+          tab.title.closable = true;
+          tab.title.label = trans.__('Experiment');
+          content.title.changed.connect(() => {
+            if (tab) {
+              tab.title.label = content.title.label;
+            }
+          });
+          open.set(ref, tab);
+          // Beside the notebook when there is room for both, else a tab.
+          app.shell.add(tab, 'main', {
+            mode: window.innerWidth >= 1280 ? 'split-right' : 'tab-after'
+          });
+          await content.load();
+        }
+        app.shell.activateById(tab.id);
+      }
     });
 
     app.commands.addCommand(CommandIDs.snapshot, {

@@ -145,6 +145,90 @@ test.describe('Snapshot', () => {
     });
   });
 
+  test('should open, rename, restore and delete an experiment', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    const notebook = `${tmpPath}/wine_classifier.ipynb`;
+    await page.contents.uploadFile(DEMO, notebook);
+    await page.evaluate(async path => {
+      await window.jupyterapp.commands.execute('docmanager:open', { path });
+    }, notebook);
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    const panel = await openExperiments(page);
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .click();
+    const row = panel.locator('.jp-mlops-ExperimentTable-row');
+    await expect(row).toHaveCount(1);
+
+    await row.locator('.jp-mlops-ExperimentTable-open').click();
+    const detail = page.locator('.jp-mlops-Detail');
+    await expect(detail).toBeVisible();
+    await expect(
+      detail.locator('.jp-mlops-Detail-table th', { hasText: 'n_estimators' })
+    ).toBeVisible();
+    await page.screenshot({
+      path: testInfo.outputPath('experiment-detail-light.png')
+    });
+    await page.theme.setDarkTheme();
+    await expect(detail).toBeVisible();
+    await page.screenshot({
+      path: testInfo.outputPath('experiment-detail-dark.png')
+    });
+
+    // Rename: a new commit; the list follows.
+    const name = detail.getByLabel('Experiment name');
+    await name.fill('depth <b>two</b>');
+    await name.press('Enter');
+    await expect(row.locator('.jp-mlops-ExperimentTable-open')).toHaveText(
+      'depth <b>two</b>'
+    );
+    await expect(panel.locator('b')).toHaveCount(0);
+
+    // Restore: a new notebook next to the original, opened.
+    await detail
+      .getByRole('button', { name: 'Restore as new notebook' })
+      .click();
+    await expect(
+      page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+        hasText: 'wine_classifier.depth-b-two-b.ipynb'
+      })
+    ).toBeVisible();
+    expect(
+      await page.contents.fileExists(
+        `${tmpPath}/wine_classifier.depth-b-two-b.ipynb`
+      )
+    ).toBe(true);
+    expect(await page.contents.fileExists(notebook)).toBe(true);
+
+    // Delete asks first; Cancel keeps it, Delete removes it.
+    // Back to the original notebook: the panel follows it again.
+    await page
+      .locator('.lm-TabBar-tab .lm-TabBar-tabLabel', {
+        hasText: /^wine_classifier\.ipynb$/
+      })
+      .click();
+    await expect(row).toHaveCount(1);
+    // The restored notebook covers the detail tab: the name brings it back.
+    await row.locator('.jp-mlops-ExperimentTable-open').click();
+    await expect(detail).toBeVisible();
+    await detail.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    await expect(row).toHaveCount(1);
+    await detail.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect(detail).toHaveCount(0);
+  });
+
   test('should refuse a notebook with a secret and write nothing', async ({
     page
   }) => {

@@ -1,0 +1,188 @@
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Contents } from '@jupyterlab/services';
+import { ITranslator } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import React from 'react';
+
+import { ExperimentDetail } from '../components/ExperimentDetail';
+import { isMlopsError } from '../errors';
+import { Manifest } from '../tracking/manifest';
+import { restorePath } from '../tracking/restore';
+import { ExperimentStore } from '../tracking/store';
+
+/**
+ * One experiment in a main-area tab: shows it, edits its user fields,
+ * restores its notebook next to the original, deletes it (confirmed).
+ */
+export class ExperimentDetailWidget extends ReactWidget {
+  /**
+   * Create the widget; call `load()` to read the experiment.
+   */
+  constructor(options: ExperimentDetailWidget.IOptions) {
+    super();
+    this.addClass('jp-mlops-DetailWidget');
+    this._options = options;
+  }
+
+  /**
+   * The experiment's ref.
+   */
+  get experimentRef(): string {
+    return this._options.experimentRef;
+  }
+
+  /**
+   * Read (or re-read) the experiment.
+   */
+  async load(): Promise<void> {
+    try {
+      this._manifest = (
+        await this._options.store().read(this.experimentRef)
+      ).manifest;
+      this._error = null;
+      this.title.label = this._manifest.user.name;
+    } catch (reason) {
+      this._error = isMlopsError(reason)
+        ? `${reason.message} [${reason.code}]`
+        : String(reason);
+    }
+    this.update();
+  }
+
+  protected render(): JSX.Element {
+    const trans = this._options.translator.load('jupyterlab_mlops');
+    if (this._error !== null) {
+      return (
+        <div className="jp-mlops-Notice jp-mod-error" role="alert">
+          {this._error}
+        </div>
+      );
+    }
+    if (this._manifest === null) {
+      return (
+        <div className="jp-mlops-Notice">{trans.__('Reading experiment…')}</div>
+      );
+    }
+    return (
+      <ExperimentDetail
+        manifest={this._manifest}
+        refName={this.experimentRef}
+        busy={this._busy}
+        translator={this._options.translator}
+        actions={{
+          update: change => void this._run(() => this._update(change)),
+          restore: () => void this._run(() => this._restore()),
+          remove: () => void this._run(() => this._remove())
+        }}
+      />
+    );
+  }
+
+  private async _run(action: () => Promise<void>): Promise<void> {
+    this._busy = true;
+    this.update();
+    try {
+      await action();
+    } catch (reason) {
+      const text = isMlopsError(reason)
+        ? `${reason.message} [${reason.code}]`
+        : String(reason);
+      Notification.error(text.slice(0, 140), { autoClose: false });
+    } finally {
+      this._busy = false;
+      if (!this.isDisposed) {
+        this.update();
+      }
+    }
+  }
+
+  private async _update(change: Partial<Manifest['user']>): Promise<void> {
+    const result = await this._options
+      .store()
+      .update(this.experimentRef, change);
+    this._manifest = result.manifest;
+    this.title.label = result.manifest.user.name;
+    this._options.onChanged();
+  }
+
+  private async _restore(): Promise<void> {
+    const trans = this._options.translator.load('jupyterlab_mlops');
+    const manifest = this._manifest;
+    if (!manifest) {
+      return;
+    }
+    const bytes = await this._options
+      .store()
+      .readFile(this.experimentRef, 'notebook.ipynb');
+    const content: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const contents = this._options.contents;
+    const path = await restorePath(
+      manifest.notebook.path,
+      manifest.user.name,
+      async candidate => {
+        try {
+          await contents.get(candidate, { content: false });
+          return true;
+        } catch {
+          return false;
+        }
+      }
+    );
+    await contents.save(path, { type: 'notebook', format: 'json', content });
+    await this._options.commands.execute('docmanager:open', { path });
+    Notification.success(
+      trans.__('Restored %1 as %2', manifest.user.name, path),
+      {
+        autoClose: 5000
+      }
+    );
+  }
+
+  private async _remove(): Promise<void> {
+    const trans = this._options.translator.load('jupyterlab_mlops');
+    const name = this._manifest?.user.name ?? this.experimentRef;
+    const result = await showDialog({
+      title: trans.__('Delete experiment %1?', name),
+      body: trans.__(
+        'This removes its ref %1. Its commit and files stay in the store until git gc prunes them, so it can be recovered by commit id until then.',
+        this.experimentRef
+      ),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: trans.__('Delete') })
+      ]
+    });
+    if (!result.button.accept) {
+      return;
+    }
+    await this._options.store().remove(this.experimentRef);
+    this._options.onChanged();
+    this._options.onRemoved();
+  }
+
+  private _options: ExperimentDetailWidget.IOptions;
+  private _manifest: Manifest | null = null;
+  private _error: string | null = null;
+  private _busy = false;
+}
+
+/**
+ * A namespace for ExperimentDetailWidget statics.
+ */
+export namespace ExperimentDetailWidget {
+  /**
+   * Options of the widget.
+   */
+  export interface IOptions {
+    experimentRef: string;
+    store: () => ExperimentStore;
+    contents: Contents.IManager;
+    commands: CommandRegistry;
+    translator: ITranslator;
+    /** The experiment changed (the list refreshes). */
+    onChanged: () => void;
+    /** The experiment was deleted (the tab closes). */
+    onRemoved: () => void;
+  }
+}
