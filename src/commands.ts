@@ -7,6 +7,7 @@ export namespace CommandIDs {
   export const openModels = 'mlops:open-models';
   export const snapshot = 'mlops:snapshot-experiment';
   export const openExperiment = 'mlops:open-experiment';
+  export const compare = 'mlops:compare-experiments';
   export const refreshStatus = 'mlops:refresh-status';
   export const openDemo = 'mlops:open-demo';
 }

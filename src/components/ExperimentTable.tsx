@@ -12,6 +12,8 @@ export interface IExperimentTableProps {
   showNotebook: boolean;
   onStar: (row: IExperimentRow) => void;
   onOpen: (row: IExperimentRow) => void;
+  selected: ReadonlySet<string>;
+  onSelect: (row: IExperimentRow, selected: boolean) => void;
   translator: ITranslator;
 }
 
@@ -30,6 +32,7 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     >
       <thead>
         <tr>
+          <th scope="col" aria-label={trans.__('Select')} />
           <th scope="col" aria-label={trans.__('Starred')} />
           <th scope="col">{trans.__('Name')}</th>
           <th scope="col">{trans.__('Created')}</th>
@@ -46,6 +49,18 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
             }
             data-ref={row.ref}
           >
+            <td>
+              <input
+                type="checkbox"
+                className="jp-mlops-ExperimentTable-select"
+                aria-label={trans.__('Select %1 for comparison', row.name)}
+                checked={props.selected.has(row.ref)}
+                disabled={row.broken !== undefined}
+                onChange={event =>
+                  props.onSelect(row, event.currentTarget.checked)
+                }
+              />
+            </td>
             <td>
               <button
                 type="button"

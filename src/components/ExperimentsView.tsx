@@ -23,6 +23,9 @@ export interface IExperimentsViewProps {
   onAllNotebooksChange: (all: boolean) => void;
   onStar: (row: IExperimentRow) => void;
   onOpen: (row: IExperimentRow) => void;
+  selected: ReadonlySet<string>;
+  onSelect: (row: IExperimentRow, selected: boolean) => void;
+  onCompare: () => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -43,6 +46,9 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     disabled: props.notebookName === null,
     onClick: () => void props.commands.execute(CommandIDs.snapshot)
   };
+  const visibleSelected = list.rows.filter(row =>
+    props.selected.has(row.ref)
+  ).length;
   let body: JSX.Element;
   if (list.rows.length > 0) {
     body = (
@@ -51,6 +57,15 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           <span className="jp-mlops-Toolbar-count">
             {trans._n('%1 experiment', '%1 experiments', list.rows.length)}
           </span>
+          <button
+            type="button"
+            className="jp-mlops-Button jp-mod-styled"
+            disabled={visibleSelected < 2}
+            title={trans.__('Select two or more experiments to compare')}
+            onClick={props.onCompare}
+          >
+            {trans.__('Compare (%1)', visibleSelected)}
+          </button>
           <button
             type="button"
             className="jp-mlops-Button jp-mod-styled jp-mod-accept"
@@ -65,6 +80,8 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           showNotebook={allNotebooks}
           onStar={props.onStar}
           onOpen={props.onOpen}
+          selected={props.selected}
+          onSelect={props.onSelect}
           translator={props.translator}
         />
       </>

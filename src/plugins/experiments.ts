@@ -3,11 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  ICommandPalette,
-  MainAreaWidget,
-  Notification
-} from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -28,9 +24,9 @@ import { notebookSlug, UlidFactory } from '../tracking/ids';
 import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
 import { ActiveNotebook } from '../widgets/activeNotebook';
-import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
 import { SidePanel } from '../widgets/SidePanel';
 import { PALETTE_CATEGORY } from './core';
+import { addExperimentTabs } from './experimentTabs';
 import { addSidePanel } from './sidebar';
 import { snapshotNotebook, snapshotWithNotification } from './snapshot';
 
@@ -90,6 +86,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       apply();
     });
     let allNotebooks = false;
+    const selected = new Set<string>();
     let shownPath: string | null | undefined = undefined;
     const refresh = () => {
       const path = notebook.path;
@@ -119,6 +116,19 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
             allNotebooks = all;
             void refresh();
           },
+          selected,
+          onSelect: (row, on) => {
+            if (on) {
+              selected.add(row.ref);
+            } else {
+              selected.delete(row.ref);
+            }
+            panel.update();
+          },
+          onCompare: () =>
+            void app.commands.execute(CommandIDs.compare, {
+              refs: [...selected]
+            }),
           onOpen: row =>
             void app.commands.execute(CommandIDs.openExperiment, {
               ref: row.ref
@@ -143,46 +153,10 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       restorer
     });
 
-    const open = new Map<string, MainAreaWidget<ExperimentDetailWidget>>();
-    app.commands.addCommand(CommandIDs.openExperiment, {
-      label: trans.__('Open Experiment'),
-      caption: trans.__('Show an experiment in the main area'),
-      icon: experimentsIcon,
-      execute: async args => {
-        const ref = typeof args['ref'] === 'string' ? args['ref'] : null;
-        if (ref === null) {
-          return;
-        }
-        let tab = open.get(ref);
-        if (!tab || tab.isDisposed) {
-          const content = new ExperimentDetailWidget({
-            experimentRef: ref,
-            store,
-            contents: app.serviceManager.contents,
-            commands: app.commands,
-            translator: tr,
-            onChanged: () => void refresh(),
-            onRemoved: () => tab?.dispose()
-          });
-          tab = new MainAreaWidget({ content });
-          tab.id = `jp-mlops-experiment-${ref.split('/').pop() ?? ''}`;
-          tab.title.icon = experimentsIcon;
-          tab.title.closable = true;
-          tab.title.label = trans.__('Experiment');
-          content.title.changed.connect(() => {
-            if (tab) {
-              tab.title.label = content.title.label;
-            }
-          });
-          open.set(ref, tab);
-          // Beside the notebook when there is room for both, else a tab.
-          app.shell.add(tab, 'main', {
-            mode: window.innerWidth >= 1280 ? 'split-right' : 'tab-after'
-          });
-          await content.load();
-        }
-        app.shell.activateById(tab.id);
-      }
+    addExperimentTabs(app, {
+      store,
+      refresh: () => void refresh(),
+      translator: tr
     });
 
     app.commands.addCommand(CommandIDs.snapshot, {

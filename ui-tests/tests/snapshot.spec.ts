@@ -98,6 +98,32 @@ test.describe('Snapshot', () => {
       'true'
     );
 
+    // Compare the two: the same parameters; the first snapshot may have been
+    // taken before the kernel answered, so only packages may differ.
+    const compare = panel.getByRole('button', { name: /^Compare/ });
+    await expect(compare).toBeDisabled();
+    for (const box of await panel
+      .locator('.jp-mlops-ExperimentTable-select')
+      .all()) {
+      await box.check();
+    }
+    await expect(compare).toHaveText('Compare (2)');
+    await compare.click();
+    const table = page.locator('.jp-mlops-Compare-table');
+    await expect(
+      table.locator('th', { hasText: 'n_estimators' })
+    ).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath('compare-light.png') });
+    await page
+      .locator('.jp-mlops-Compare')
+      .getByLabel('Only differences')
+      .check();
+    const differences = page.locator('.jp-mlops-Compare');
+    await expect(
+      differences.locator('th', { hasText: 'n_estimators' })
+    ).toHaveCount(0);
+    await expect(differences).not.toContainText('Parameters');
+
     const slugs = await storeList(page, 'experiments.git/refs/exps');
     const mine = slugs.filter(slug => slug.startsWith(slugPrefix(tmpPath)));
     expect(mine).toHaveLength(1);

@@ -1,0 +1,110 @@
+import { ITranslator } from '@jupyterlab/translation';
+import React from 'react';
+
+import { ICompareRow } from '../tracking/compare';
+
+/**
+ * Properties of the comparison table.
+ */
+export interface ICompareViewProps {
+  names: readonly string[];
+  rows: readonly ICompareRow[];
+  onlyDifferences: boolean;
+  onOnlyDifferencesChange: (only: boolean) => void;
+  onExport: () => void;
+  translator: ITranslator;
+}
+
+/**
+ * Experiments side by side: parameters, metrics, data hashes and packages,
+ * differing rows marked; rendered as text.
+ */
+export function CompareView(props: ICompareViewProps): JSX.Element {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const sectionTitle: Record<ICompareRow['section'], string> = {
+    parameter: trans.__('Parameters'),
+    metric: trans.__('Metrics'),
+    data: trans.__('Data (SHA-256)'),
+    package: trans.__('Packages')
+  };
+  let lastSection: string | null = null;
+  return (
+    <div className="jp-mlops-Compare">
+      <div className="jp-mlops-Compare-toolbar">
+        <label className="jp-mlops-Toggle">
+          <input
+            type="checkbox"
+            checked={props.onlyDifferences}
+            onChange={event =>
+              props.onOnlyDifferencesChange(event.currentTarget.checked)
+            }
+          />
+          {trans.__('Only differences')}
+        </label>
+        <button
+          type="button"
+          className="jp-mlops-Button jp-mod-styled"
+          onClick={props.onExport}
+        >
+          {trans.__('Export CSV')}
+        </button>
+      </div>
+      {props.rows.length === 0 ? (
+        <p className="jp-mlops-Detail-empty">
+          {props.onlyDifferences
+            ? trans.__(
+                'No differences in parameters, metrics, data or packages.'
+              )
+            : trans.__('Nothing to compare.')}
+        </p>
+      ) : (
+        <table className="jp-mlops-Detail-table jp-mlops-Compare-table">
+          <thead>
+            <tr>
+              <th scope="col">{trans.__('Name')}</th>
+              {props.names.map((name, i) => (
+                <th scope="col" key={i}>
+                  {name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.flatMap(row => {
+              const out: JSX.Element[] = [];
+              if (row.section !== lastSection) {
+                lastSection = row.section;
+                out.push(
+                  <tr
+                    key={`section-${row.section}`}
+                    className="jp-mlops-Compare-section"
+                  >
+                    <th colSpan={props.names.length + 1}>
+                      {sectionTitle[row.section]}
+                    </th>
+                  </tr>
+                );
+              }
+              out.push(
+                <tr
+                  key={`${row.section}:${row.key}`}
+                  className={
+                    row.differs
+                      ? 'jp-mlops-Compare-row jp-mod-differs'
+                      : 'jp-mlops-Compare-row'
+                  }
+                >
+                  <th scope="row">{row.key}</th>
+                  {row.values.map((value, i) => (
+                    <td key={i}>{value === null ? '—' : String(value)}</td>
+                  ))}
+                </tr>
+              );
+              return out;
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { ITranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { CommandIDs } from '../commands';
+import { experimentsIcon } from '../icons';
+import { ExperimentStore } from '../tracking/store';
+import { CompareWidget } from '../widgets/CompareWidget';
+import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
+
+/**
+ * The main-area tabs of experiments: one experiment's detail, and a
+ * comparison of several.
+ */
+export function addExperimentTabs(
+  app: JupyterFrontEnd,
+  options: {
+    store: () => ExperimentStore;
+    refresh: () => void;
+    translator: ITranslator;
+  }
+): void {
+  const { store, refresh, translator } = options;
+  const trans = translator.load('jupyterlab_mlops');
+  const open = new Map<string, MainAreaWidget<ExperimentDetailWidget>>();
+
+  const show = (tab: MainAreaWidget<Widget>) => {
+    // Beside the notebook when there is room for both, else a tab.
+    app.shell.add(tab, 'main', {
+      mode: window.innerWidth >= 1280 ? 'split-right' : 'tab-after'
+    });
+  };
+
+  app.commands.addCommand(CommandIDs.openExperiment, {
+    label: trans.__('Open Experiment'),
+    caption: trans.__('Show an experiment in the main area'),
+    icon: experimentsIcon,
+    execute: async args => {
+      const ref = typeof args['ref'] === 'string' ? args['ref'] : null;
+      if (ref === null) {
+        return;
+      }
+      let tab = open.get(ref);
+      if (!tab || tab.isDisposed) {
+        const content = new ExperimentDetailWidget({
+          experimentRef: ref,
+          store,
+          contents: app.serviceManager.contents,
+          commands: app.commands,
+          translator,
+          onChanged: refresh,
+          onRemoved: () => tab?.dispose()
+        });
+        const created = new MainAreaWidget({ content });
+        created.id = `jp-mlops-experiment-${ref.split('/').pop() ?? ''}`;
+        created.title.icon = experimentsIcon;
+        created.title.closable = true;
+        created.title.label = trans.__('Experiment');
+        content.title.changed.connect(() => {
+          created.title.label = content.title.label;
+        });
+        tab = created;
+        open.set(ref, created);
+        show(created);
+        await content.load();
+      }
+      app.shell.activateById(tab.id);
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.compare, {
+    label: trans.__('Compare Experiments'),
+    caption: trans.__('Compare the selected experiments side by side'),
+    icon: experimentsIcon,
+    isEnabled: args => Array.isArray(args['refs']) && args['refs'].length >= 2,
+    execute: async args => {
+      const refs = Array.isArray(args['refs'])
+        ? args['refs'].filter((ref): ref is string => typeof ref === 'string')
+        : [];
+      if (refs.length < 2) {
+        return;
+      }
+      const content = new CompareWidget({ refs, store, translator });
+      const tab = new MainAreaWidget({ content });
+      tab.id = `jp-mlops-compare-${Date.now()}`;
+      tab.title.icon = experimentsIcon;
+      tab.title.closable = true;
+      tab.title.label = trans.__('Compare (%1)', refs.length);
+      show(tab);
+      app.shell.activateById(tab.id);
+      await content.load();
+    }
+  });
+}
