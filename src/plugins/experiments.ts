@@ -6,6 +6,7 @@ import {
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 
@@ -25,6 +26,7 @@ import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
 import { ActiveNotebook } from '../widgets/activeNotebook';
 import { SidePanel } from '../widgets/SidePanel';
+import { SnapshotStatus } from '../widgets/SnapshotStatus';
 import { PALETTE_CATEGORY } from './core';
 import { addExperimentTabs } from './experimentTabs';
 import { addSidePanel } from './sidebar';
@@ -43,7 +45,13 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Experiments panel and notebook snapshots.',
   autoStart: true,
   requires: [IMlopsBridge, INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    IStatusBar,
+    ITranslator
+  ],
   activate: (
     app: JupyterFrontEnd,
     bridge: IMlopsBridge,
@@ -51,6 +59,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     registry: ISettingRegistry | null,
+    statusBar: IStatusBar | null,
     translator: ITranslator | null
   ): void => {
     const tr = translator ?? nullTranslator;
@@ -153,6 +162,16 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       restorer
     });
 
+    const status = new SnapshotStatus(
+      trans,
+      () => void app.commands.execute(CommandIDs.openExperiments)
+    );
+    statusBar?.registerStatusItem('jupyterlab-mlops:snapshot-status', {
+      item: status,
+      align: 'left',
+      rank: 4
+    });
+
     addExperimentTabs(app, {
       store,
       refresh: () => void refresh(),
@@ -172,6 +191,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         if (!target) {
           return;
         }
+        status.set('saving');
         const saved = await snapshotWithNotification(
           (onProgress, signal) =>
             snapshotNotebook(target, {
@@ -185,6 +205,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
             }),
           trans
         );
+        status.set(saved ? 'saved' : 'failed', saved?.name);
         if (saved) {
           // The first snapshot creates the store: the status line says so.
           await Promise.all([refresh(), bridge.refresh()]);

@@ -35,6 +35,10 @@ function slugPrefix(dir: string): string {
     .slice(0, 20);
 }
 
+function row0(panel: ReturnType<IJupyterLabPageFixture['locator']>) {
+  return panel.locator('.jp-mlops-ExperimentTable-row').first();
+}
+
 /** List a folder of the store through the bridge, as the page's user. */
 async function storeList(
   page: IJupyterLabPageFixture,
@@ -80,6 +84,15 @@ test.describe('Snapshot', () => {
       'Saved experiment'
     );
     await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(1);
+
+    // The status bar names the last snapshot and opens the panel.
+    const name =
+      (await row0(panel)
+        .locator('.jp-mlops-ExperimentTable-open')
+        .textContent()) ?? '';
+    await expect(page.locator('.jp-mlops-SnapshotStatus-button')).toContainText(
+      `Snapshot ${name} at`
+    );
 
     // The keyboard shortcut takes a second one.
     await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
