@@ -6,14 +6,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { decodeBase64 } from '../bridge/base64';
 import { BridgeClient } from '../bridge/client';
 import { isMlopsError, MlopsError } from '../errors';
-import { buildSnapshot, liveRequestFor, readCells } from '../tracking/capture';
-import { collectData, hashPaths, IHashProgress } from '../tracking/data';
-import { findDataPaths, fromNotebookFolder } from '../tracking/dataPaths';
+import { IHashProgress } from '../tracking/data';
 import { UlidFactory } from '../tracking/ids';
-import { captureLive, ILiveValues } from '../tracking/kernel';
-import { Manifest } from '../tracking/manifest';
-import { parseParameters } from '../tracking/parameters';
-import { assertNoSecrets, scanNotebook } from '../tracking/secrets';
+import { takeSnapshot } from '../tracking/snapshot';
 import { ExperimentStore } from '../tracking/store';
 
 /**
@@ -31,7 +26,7 @@ export interface ISnapshotContext {
 
 /**
  * Snapshot the notebook in a panel, as it is in the editor (unsaved edits
- * and outputs included): secret scan, live values, data hashes, commit.
+ * and outputs included).
  */
 export async function snapshotNotebook(
   panel: NotebookPanel,
@@ -42,55 +37,25 @@ export async function snapshotNotebook(
   if (!model) {
     throw new MlopsError('E_BAD_REQUEST', 'The notebook is not loaded yet.');
   }
-  const notebook = model.toJSON();
-  const cells = readCells(notebook);
-  // Refuse before anything else runs or is written.
-  assertNoSecrets(scanNotebook(cells));
-
-  const kernel = panel.sessionContext.session?.kernel ?? null;
-  let state = Private.kernelState(kernel?.status);
-  let live: ILiveValues | undefined;
-  let note: string | null =
-    kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
-  if (kernel && state !== 'dead') {
-    try {
-      live = await captureLive(kernel, liveRequestFor(notebook));
-      state = 'live';
-    } catch (reason) {
-      // A busy or stuck kernel must not block the snapshot: keep the static
-      // values, record the state and say so.
-      state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
-      note = isMlopsError(reason) ? reason.code : 'E_KERNEL_UNAVAILABLE';
-    }
-  }
-
-  const path = panel.context.path;
-  const parameters = {
-    ...Object.assign(
-      {},
-      ...cells
-        .filter(cell =>
-          cell.tags.some(t => t === 'parameters' || t === 'pipeline-parameters')
-        )
-        .map(cell => parseParameters(cell.source).values)
-    ),
-    ...live?.parameters
-  };
-  const dataPaths = findDataPaths(
-    cells.filter(cell => cell.cellType === 'code').map(cell => cell.source),
-    parameters
-  ).map(relative => fromNotebookFolder(path, relative));
-  const results = await hashPaths(context.client, dataPaths, {
+  const spec = model.getMetadata('kernelspec');
+  return takeSnapshot({
+    notebook: model.toJSON(),
+    path: panel.context.path,
+    kernel: panel.sessionContext.session?.kernel ?? null,
+    kernelSpecName:
+      typeof spec === 'object' &&
+      spec !== null &&
+      'name' in spec &&
+      typeof spec.name === 'string'
+        ? spec.name
+        : null,
+    store: context.store,
+    ids: context.ids,
+    client: context.client,
+    captureMaxBytes: context.captureMaxBytes,
     onProgress: context.onProgress,
-    signal: context.signal
-  });
-  const data = await collectData(
-    results,
-    new Map(
-      dataPaths.map(p => [p, ['code'] as Manifest['data'][number]['sources']])
-    ),
-    context.captureMaxBytes,
-    async file => {
+    signal: context.signal,
+    readFile: async file => {
       const got = await context.contents.get(file, {
         content: true,
         format: 'base64',
@@ -100,29 +65,7 @@ export async function snapshotNotebook(
         ? decodeBase64(got.content.replace(/\s/g, ''))
         : new Uint8Array();
     }
-  );
-
-  const spec = model.getMetadata('kernelspec');
-  const specName =
-    typeof spec === 'object' &&
-    spec !== null &&
-    'name' in spec &&
-    typeof spec.name === 'string'
-      ? spec.name
-      : null;
-  const snapshot = buildSnapshot({
-    id: context.ids.next(),
-    createdAt: new Date(),
-    path,
-    notebook,
-    kernelName: kernel?.name ?? specName,
-    kernel: state,
-    live,
-    data: data.entries,
-    dataFiles: data.files
   });
-  const entry = await context.store.save(snapshot);
-  return { name: snapshot.manifest.user.name, ref: entry.ref, note };
 }
 
 /**
@@ -208,18 +151,6 @@ export async function snapshotWithNotification(
 }
 
 namespace Private {
-  export function kernelState(
-    status: string | undefined
-  ): Manifest['health']['kernel'] {
-    if (status === undefined) {
-      return 'none';
-    }
-    if (status === 'dead' || status === 'unknown') {
-      return 'dead';
-    }
-    return status === 'busy' ? 'busy' : 'live';
-  }
-
   export function shorten(text: string, max: number): string {
     return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
   }

@@ -1,6 +1,4 @@
-import { KernelManager, ServerConnection } from '@jupyterlab/services';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MlopsError } from '../../src/errors';
 import {
@@ -8,25 +6,18 @@ import {
   liveExpressions,
   parseLiveReply
 } from '../../src/tracking/kernel';
+import { startKernel } from '../support/kernel';
 
 /**
  * Live capture against a real ipykernel started through the run's
  * jupyter_server.
  */
 describe('captureLive()', () => {
-  const server = inject('jupyterServer');
-  const serverSettings = ServerConnection.makeSettings({
-    baseUrl: server.baseUrl,
-    wsUrl: server.baseUrl.replace(/^http/, 'ws'),
-    token: server.token,
-    appendToken: true,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
-  });
-  const manager = new KernelManager({ serverSettings });
-  let kernel: Awaited<ReturnType<KernelManager['startNew']>>;
+  let kernel: Awaited<ReturnType<typeof startKernel>>['kernel'];
+  let stop: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    kernel = await manager.startNew({ name: 'python3' });
+    ({ kernel, stop } = await startKernel());
     await kernel.requestExecute({
       code: [
         'import json, numpy as np',
@@ -40,10 +31,7 @@ describe('captureLive()', () => {
     }).done;
   }, 60_000);
 
-  afterAll(async () => {
-    await kernel?.shutdown();
-    manager.dispose();
-  });
+  afterAll(() => stop());
 
   it('should read parameters, metrics and the environment in one request', async () => {
     const live = await captureLive(kernel, {

@@ -1,0 +1,123 @@
+import { BridgeClient } from '../bridge/client';
+import { isMlopsError } from '../errors';
+import { buildSnapshot, liveRequestFor, readCells } from './capture';
+import { collectData, hashPaths, IHashProgress } from './data';
+import { findDataPaths, fromNotebookFolder } from './dataPaths';
+import { UlidFactory } from './ids';
+import { captureLive, IExecutingKernel, ILiveValues } from './kernel';
+import { Manifest } from './manifest';
+import { parseParameters } from './parameters';
+import { assertNoSecrets, scanNotebook } from './secrets';
+import { ExperimentStore } from './store';
+
+/**
+ * Everything a snapshot needs, without JupyterLab widgets: the lab passes
+ * its live notebook model and session; benchmarks and tools pass their own.
+ */
+export interface ITakeSnapshotOptions {
+  /** The notebook as nbformat JSON, as it is in the editor. */
+  notebook: unknown;
+  /** Its path relative to the Jupyter root. */
+  path: string;
+  /** The kernel, if one is running, and its last known status. */
+  kernel: (IExecutingKernel & { name: string; status: string }) | null;
+  kernelSpecName: string | null;
+  store: ExperimentStore;
+  ids: UlidFactory;
+  client: BridgeClient;
+  /** Reads a file relative to the Jupyter root (for small data files). */
+  readFile: (path: string) => Promise<Uint8Array>;
+  captureMaxBytes: number;
+  onProgress?: (progress: IHashProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Take a snapshot: secret scan first, then live values (a busy or dead
+ * kernel leaves the static ones), data hashes, and one commit.
+ */
+export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
+  name: string;
+  ref: string;
+  note: string | null;
+  manifest: Manifest;
+}> {
+  const { notebook, path, kernel } = options;
+  const cells = readCells(notebook);
+  // Refuse before anything else runs or is written.
+  assertNoSecrets(scanNotebook(cells));
+
+  let state = Private.kernelState(kernel?.status);
+  let live: ILiveValues | undefined;
+  let note: string | null =
+    kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
+  if (kernel && state !== 'dead') {
+    try {
+      live = await captureLive(kernel, liveRequestFor(notebook));
+      state = 'live';
+    } catch (reason) {
+      state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
+      note = isMlopsError(reason) ? reason.code : 'E_KERNEL_UNAVAILABLE';
+    }
+  }
+
+  const parameters = {
+    ...Object.assign(
+      {},
+      ...cells
+        .filter(cell =>
+          cell.tags.some(t => t === 'parameters' || t === 'pipeline-parameters')
+        )
+        .map(cell => parseParameters(cell.source).values)
+    ),
+    ...live?.parameters
+  };
+  const dataPaths = findDataPaths(
+    cells.filter(cell => cell.cellType === 'code').map(cell => cell.source),
+    parameters
+  ).map(relative => fromNotebookFolder(path, relative));
+  const results = await hashPaths(options.client, dataPaths, {
+    onProgress: options.onProgress,
+    signal: options.signal
+  });
+  const data = await collectData(
+    results,
+    new Map(
+      dataPaths.map(p => [p, ['code'] as Manifest['data'][number]['sources']])
+    ),
+    options.captureMaxBytes,
+    options.readFile
+  );
+  const snapshot = buildSnapshot({
+    id: options.ids.next(),
+    createdAt: new Date(),
+    path,
+    notebook,
+    kernelName: kernel?.name ?? options.kernelSpecName,
+    kernel: state,
+    live,
+    data: data.entries,
+    dataFiles: data.files
+  });
+  const entry = await options.store.save(snapshot);
+  return {
+    name: snapshot.manifest.user.name,
+    ref: entry.ref,
+    note,
+    manifest: snapshot.manifest
+  };
+}
+
+namespace Private {
+  export function kernelState(
+    status: string | undefined
+  ): Manifest['health']['kernel'] {
+    if (status === undefined) {
+      return 'none';
+    }
+    if (status === 'dead' || status === 'unknown') {
+      return 'dead';
+    }
+    return status === 'busy' ? 'busy' : 'live';
+  }
+}

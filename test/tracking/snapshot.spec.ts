@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { BridgeGitFs } from '../../src/bridge/gitfs';
+import { MlopsError } from '../../src/errors';
+import { UlidFactory } from '../../src/tracking/ids';
+import { takeSnapshot } from '../../src/tracking/snapshot';
+import { ExperimentStore } from '../../src/tracking/store';
+import { isolatedClient } from '../support/client';
+import { startKernel } from '../support/kernel';
+
+const demo = JSON.parse(
+  readFileSync(
+    join(__dirname, '..', '..', 'examples', 'wine_classifier.ipynb'),
+    'utf8'
+  )
+) as { cells: { source: string | string[] }[] };
+
+describe('takeSnapshot()', () => {
+  const root = () => inject('jupyterServer').rootDir;
+  let kernel: Awaited<ReturnType<typeof startKernel>>['kernel'];
+  let stop: () => Promise<void> = async () => undefined;
+
+  beforeAll(async () => {
+    ({ kernel, stop } = await startKernel());
+    // What running the demo leaves in the kernel, without training a model.
+    await kernel.requestExecute({
+      code: 'n_estimators = 80\nmax_depth = 3\naccuracy = 0.93\nf1_macro = 0.92'
+    }).done;
+    mkdirSync(join(root(), 'proj', 'data'), { recursive: true });
+    writeFileSync(
+      join(root(), 'proj', 'data', 'wine.csv'),
+      'alcohol,target\n13.2,0\n'
+    );
+  }, 60_000);
+
+  afterAll(() => stop());
+
+  function context(prefix: string) {
+    const client = isolatedClient(prefix);
+    const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
+    const gitDir = join(root(), client.store ?? '', 'experiments.git');
+    return {
+      client,
+      store,
+      git: (...args: string[]) =>
+        execFileSync('git', ['--git-dir', gitDir, ...args], {
+          encoding: 'utf8'
+        }),
+      options: {
+        path: 'proj/wine_classifier.ipynb',
+        kernelSpecName: 'python3',
+        store,
+        ids: new UlidFactory(),
+        client,
+        captureMaxBytes: 1024,
+        readFile: async (path: string) =>
+          new Uint8Array(readFileSync(join(root(), path)))
+      }
+    };
+  }
+
+  it('should record live values, hashed data and the notebook in one commit', async () => {
+    const { options, git } = context('take');
+    const saved = await takeSnapshot({ ...options, notebook: demo, kernel });
+    expect(saved.note).toBeNull();
+    expect(saved.manifest.health.kernel).toBe('live');
+    expect(saved.manifest.parameters).toMatchObject({
+      n_estimators: 80,
+      max_depth: 3,
+      test_size: 0.25
+    });
+    expect(saved.manifest.metrics).toEqual({ accuracy: 0.93, f1_macro: 0.92 });
+    expect(saved.manifest.environment.python).toMatch(/^3\./);
+    expect(saved.manifest.data).toEqual([
+      {
+        path: 'proj/data/wine.csv',
+        kind: 'file',
+        sha256: createHash('sha256')
+          .update('alcohol,target\n13.2,0\n')
+          .digest('hex'),
+        size: 22,
+        stored: true,
+        sources: ['code']
+      }
+    ]);
+    expect(git('show', `${saved.ref}:data/proj/data/wine.csv`)).toBe(
+      'alcohol,target\n13.2,0\n'
+    );
+    expect(git('ls-tree', '--name-only', saved.ref).split('\n')).toContain(
+      'requirements.txt'
+    );
+    git('fsck', '--strict', '--no-dangling');
+  });
+
+  it('should keep static values when there is no kernel', async () => {
+    const { options } = context('nokernel');
+    const saved = await takeSnapshot({
+      ...options,
+      notebook: demo,
+      kernel: null
+    });
+    expect(saved.manifest.health.kernel).toBe('none');
+    expect(saved.manifest.parameters.n_estimators).toBe(50);
+    expect(saved.manifest.metrics).toEqual({});
+  });
+
+  it('should write nothing when the notebook holds a secret', async () => {
+    const { options, store } = context('secret');
+    const leaky = {
+      cells: [
+        ...demo.cells,
+        {
+          cell_type: 'code',
+          source: `slack = "${['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-')}"`,
+          metadata: {},
+          outputs: []
+        }
+      ]
+    };
+    const error = await takeSnapshot({
+      ...options,
+      notebook: leaky,
+      kernel
+    }).catch(e => e);
+    expect(error).toBeInstanceOf(MlopsError);
+    expect((error as MlopsError).code).toBe('E_SECRET_FOUND');
+    expect(await store.list()).toEqual([]);
+  });
+});
