@@ -73,7 +73,11 @@ export class BridgeGitFs {
     const bytes =
       typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const rel = Private.relative(path);
-    await this._call('writeFile', path, () => this._client.write(rel, bytes));
+    // Parent folders are created in the same round trip: a new loose object
+    // would otherwise cost a failed write, a mkdir and a second write.
+    await this._call('writeFile', path, () =>
+      this._client.write(rel, bytes, { parents: true })
+    );
     if (Private.isImmutable(rel)) {
       this._cache.set(rel, bytes);
     } else {
