@@ -33,10 +33,14 @@ async function freePort(): Promise<number> {
 /**
  * Start `jupyter server` (from PATH, or $JUPYTER) in a fresh temp root.
  */
-export async function startServer(): Promise<IRunningServer> {
-  const rootDir = mkdtempSync(join(tmpdir(), 'mlops-vitest-'));
-  const token = randomBytes(16).toString('hex');
-  const port = await freePort();
+export async function startServer(
+  options: { rootDir?: string; port?: number; token?: string } = {}
+): Promise<IRunningServer & { kill: () => Promise<void> }> {
+  const ownRoot = options.rootDir === undefined;
+  const rootDir =
+    options.rootDir ?? mkdtempSync(join(tmpdir(), 'mlops-vitest-'));
+  const token = options.token ?? randomBytes(16).toString('hex');
+  const port = options.port ?? (await freePort());
   const jupyter = process.env.JUPYTER ?? 'jupyter';
   const child: ChildProcess = spawn(
     jupyter,
@@ -87,6 +91,12 @@ export async function startServer(): Promise<IRunningServer> {
     baseUrl,
     token,
     rootDir,
+    // A crash: no chance to clean up or finish a request.
+    kill: async () => {
+      const exited = new Promise(resolve => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
       const exited = new Promise(resolve => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -97,7 +107,9 @@ export async function startServer(): Promise<IRunningServer> {
       if (child.exitCode === null) {
         child.kill('SIGKILL');
       }
-      rmSync(rootDir, { recursive: true, force: true });
+      if (ownRoot) {
+        rmSync(rootDir, { recursive: true, force: true });
+      }
     }
   };
 }
