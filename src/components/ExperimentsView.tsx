@@ -1,11 +1,12 @@
 import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import React from 'react';
+import React, { useState } from 'react';
 
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
 import { ExperimentList, IExperimentRow } from '../tracking/list';
+import { filterRows, metricKeysOf, SortKey, sortRows } from '../tracking/rows';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
 import { ExperimentTable } from './ExperimentTable';
@@ -46,6 +47,9 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     disabled: props.notebookName === null,
     onClick: () => void props.commands.execute(CommandIDs.snapshot)
   };
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<SortKey>('created');
+  const shown = sortRows(filterRows(list.rows, query), sort);
   const visibleSelected = list.rows.filter(row =>
     props.selected.has(row.ref)
   ).length;
@@ -55,7 +59,13 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
       <>
         <div className="jp-mlops-Toolbar">
           <span className="jp-mlops-Toolbar-count">
-            {trans._n('%1 experiment', '%1 experiments', list.rows.length)}
+            {shown.length === list.rows.length
+              ? trans._n('%1 experiment', '%1 experiments', list.rows.length)
+              : trans.__(
+                  '%1 of %2 experiments',
+                  shown.length,
+                  list.rows.length
+                )}
           </span>
           <button
             type="button"
@@ -75,8 +85,32 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             {trans.__('Snapshot')}
           </button>
         </div>
+        <div className="jp-mlops-Toolbar">
+          <input
+            type="search"
+            className="jp-mlops-Search jp-mod-styled"
+            placeholder={trans.__('Filter: words, depth=5, tag:x, is:starred')}
+            aria-label={trans.__('Filter experiments')}
+            value={query}
+            onChange={event => setQuery(event.currentTarget.value)}
+          />
+          <select
+            className="jp-mod-styled"
+            aria-label={trans.__('Sort experiments')}
+            value={sort}
+            onChange={event => setSort(event.currentTarget.value as SortKey)}
+          >
+            <option value="created">{trans.__('Newest')}</option>
+            <option value="name">{trans.__('Name')}</option>
+            {metricKeysOf(list.rows).map(key => (
+              <option key={key} value={`metric:${key}`}>
+                {trans.__('Best %1', key)}
+              </option>
+            ))}
+          </select>
+        </div>
         <ExperimentTable
-          rows={list.rows}
+          rows={shown}
           showNotebook={allNotebooks}
           onStar={props.onStar}
           onOpen={props.onOpen}

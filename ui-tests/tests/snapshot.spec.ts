@@ -103,6 +103,15 @@ test.describe('Snapshot', () => {
       '2 experiments'
     );
 
+    // Filter by name: one of two; clearing shows both again.
+    const filter = panel.getByLabel('Filter experiments');
+    await filter.fill(name);
+    await expect(panel.locator('.jp-mlops-Toolbar-count')).toHaveText(
+      '1 of 2 experiments'
+    );
+    await filter.fill('');
+    await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(2);
+
     // Star the newest: the change is a commit, and survives a refresh.
     const first = panel.locator('.jp-mlops-ExperimentTable-row').first();
     await first.getByRole('button', { name: 'Star' }).click();
