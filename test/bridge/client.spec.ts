@@ -5,19 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { BridgeClient } from '../../src/bridge/client';
 import { MlopsError } from '../../src/errors';
 import { isolatedClient, serverSettings } from '../support/client';
+import { codeOf } from '../support/errors';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (reason) {
-    expect(reason).toBeInstanceOf(MlopsError);
-    return (reason as MlopsError).code;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('BridgeClient', () => {
   describe('#status()', () => {

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
-import { MlopsError } from '../../src/errors';
 import { collectData, hashPaths } from '../../src/tracking/data';
 import { isolatedClient } from '../support/client';
+import { codeOf } from '../support/errors';
 
 const root = () => inject('jupyterServer').rootDir;
 const sha = (data: Buffer | string) =>
@@ -18,16 +18,6 @@ function project(name: string, files: Record<string, Buffer | string>): string {
     writeFileSync(full, data);
   }
   return name;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (reason) {
-    expect(reason).toBeInstanceOf(MlopsError);
-    return (reason as MlopsError).code;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('hashPaths()', () => {

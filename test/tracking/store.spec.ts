@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
-import { MlopsError } from '../../src/errors';
 import { notebookSlug, UlidFactory } from '../../src/tracking/ids';
 import {
   experimentRef,
@@ -12,6 +11,7 @@ import {
 } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
 import { makeManifest } from './fixtures';
+import { codeOf } from '../support/errors';
 
 const ids = new UlidFactory();
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -28,16 +28,6 @@ function setup(prefix: string) {
   const cli = (...args: string[]) =>
     execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' });
   return { client, fs, store, cli };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (reason) {
-    expect(reason).toBeInstanceOf(MlopsError);
-    return (reason as MlopsError).code;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('ExperimentStore', () => {

@@ -39,6 +39,29 @@ function row0(panel: ReturnType<IJupyterLabPageFixture['locator']>) {
   return panel.locator('.jp-mlops-ExperimentTable-row').first();
 }
 
+/** Upload the demo notebook to `path` and open it. */
+async function openDemo(
+  page: IJupyterLabPageFixture,
+  path: string
+): Promise<void> {
+  await page.contents.uploadFile(DEMO, path);
+  await page.evaluate(async target => {
+    await window.jupyterapp.commands.execute('docmanager:open', {
+      path: target
+    });
+  }, path);
+  await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+}
+
+/** Press the Snapshot button of the notebook toolbar. */
+async function clickSnapshot(page: IJupyterLabPageFixture): Promise<void> {
+  await page
+    .locator(
+      '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+    )
+    .click();
+}
+
 /** List a folder of the store through the bridge, as the page's user. */
 async function storeList(
   page: IJupyterLabPageFixture,
@@ -65,21 +88,13 @@ test.describe('Snapshot', () => {
   }, testInfo) => {
     // A path of its own, so experiments of other tests do not show here.
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
-    await page.contents.uploadFile(DEMO, notebook);
-    await page.evaluate(async path => {
-      await window.jupyterapp.commands.execute('docmanager:open', { path });
-    }, notebook);
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await openDemo(page, notebook);
     const panel = await openExperiments(page);
     await expect(panel.locator('.jp-mlops-EmptyState-title')).toHaveText(
       'No experiments for this notebook yet'
     );
 
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .click();
+    await clickSnapshot(page);
     await expect(page.locator('.Toastify__toast').last()).toContainText(
       'Saved experiment'
     );
@@ -167,18 +182,10 @@ test.describe('Snapshot', () => {
     tmpPath
   }, testInfo) => {
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
-    await page.contents.uploadFile(DEMO, notebook);
-    await page.evaluate(async path => {
-      await window.jupyterapp.commands.execute('docmanager:open', { path });
-    }, notebook);
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await openDemo(page, notebook);
     expect(await page.notebook.run()).toBe(true);
     const panel = await openExperiments(page);
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .click();
+    await clickSnapshot(page);
     await expect(page.locator('.Toastify__toast').last()).toContainText(
       'Saved experiment'
     );
@@ -198,17 +205,9 @@ test.describe('Snapshot', () => {
     tmpPath
   }, testInfo) => {
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
-    await page.contents.uploadFile(DEMO, notebook);
-    await page.evaluate(async path => {
-      await window.jupyterapp.commands.execute('docmanager:open', { path });
-    }, notebook);
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await openDemo(page, notebook);
     const panel = await openExperiments(page);
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .click();
+    await clickSnapshot(page);
     const row = panel.locator('.jp-mlops-ExperimentTable-row');
     await expect(row).toHaveCount(1);
 
@@ -313,11 +312,7 @@ test.describe('Snapshot', () => {
       });
     });
     await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .click();
+    await clickSnapshot(page);
     const toast = page.locator('.Toastify__toast').last();
     await expect(toast).toContainText('E_SECRET_FOUND');
     await expect(toast).toContainText('Cell 1, line 2');
