@@ -276,6 +276,73 @@ test.describe('Snapshot', () => {
     await expect(detail).toHaveCount(0);
   });
 
+  test('should render hostile names and values as text', async ({
+    page,
+    tmpPath
+  }) => {
+    const img = '<img src=x onerror="window.__mlopsXss=1">';
+    const linker = '<a data-commandlinker-command="help:about">x</a>';
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        }
+      },
+      cells: [
+        {
+          id: 'p',
+          cell_type: 'code',
+          source: `title = ${JSON.stringify(img)}\nnote = ${JSON.stringify(linker)}`,
+          metadata: { tags: ['parameters'] },
+          outputs: [
+            {
+              output_type: 'display_data',
+              metadata: {},
+              data: {
+                'application/vnd.mlops.metrics+json': { [img]: 1, [linker]: 2 }
+              }
+            }
+          ],
+          execution_count: null
+        }
+      ]
+    };
+    const path = `${tmpPath}/hostile.ipynb`;
+    await page.contents.uploadContent(JSON.stringify(notebook), 'text', path);
+    await page.evaluate(async target => {
+      await window.jupyterapp.commands.execute('docmanager:open', {
+        path: target
+      });
+    }, path);
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    const panel = await openExperiments(page);
+    await clickSnapshot(page);
+    const row = panel.locator('.jp-mlops-ExperimentTable-row');
+    await expect(row).toHaveCount(1);
+    await expect(
+      row.locator('.jp-mlops-ExperimentTable-metrics')
+    ).toContainText(img);
+    await row.locator('.jp-mlops-ExperimentTable-open').click();
+    const detail = page.locator('.jp-mlops-Detail');
+    await expect(detail.locator('td', { hasText: img })).toBeVisible();
+    await expect(detail.locator('th', { hasText: linker })).toBeVisible();
+    for (const scope of [panel, detail]) {
+      await expect(scope.locator('img')).toHaveCount(0);
+      await expect(scope.locator('[data-commandlinker-command]')).toHaveCount(
+        0
+      );
+    }
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { __mlopsXss?: number }).__mlopsXss
+      )
+    ).toBeUndefined();
+  });
+
   test('should refuse a notebook with a secret and write nothing', async ({
     page
   }) => {
