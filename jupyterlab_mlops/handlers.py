@@ -23,7 +23,7 @@ from .config import MlopsExtension
 from .errors import MlopsError
 from .paths import Store, open_store
 
-CAPABILITIES = ["fs", "read-many", "lock", "hash"]
+CAPABILITIES = ["fs", "read-many", "lock", "hash", "project-git"]
 
 _PATH = {"path": Field("str", required=True)}
 
@@ -297,10 +297,18 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
 ]
 
 
+def _project_git_handler() -> type[MlopsHandler]:
+    # Imported late: project_git imports this module for MlopsHandler.
+    from .project_git import ProjectGitHandler
+
+    return ProjectGitHandler
+
+
 def setup_handlers(web_app: tornado.web.Application, config: MlopsExtension) -> None:
     """Keep `config` in the web app's settings and register the `/mlops/` routes."""
     web_app.settings["mlops"] = config
     base_url = web_app.settings["base_url"]
+    routes = [*ROUTES, ("project/git", _project_git_handler())]
     web_app.add_handlers(
-        ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in ROUTES]
+        ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in routes]
     )

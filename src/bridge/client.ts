@@ -8,6 +8,7 @@ import {
   BridgeSchemas,
   BridgeStatus,
   HashJob,
+  ProjectGit,
   IFileContent,
   Listing,
   LockHandle,
@@ -186,6 +187,18 @@ export class BridgeClient {
         method: 'DELETE'
       }
     );
+  }
+
+  /**
+   * HEAD commit, branch and dirty state of the git repository holding a
+   * folder (relative to the Jupyter root); nulls when there is none.
+   */
+  async projectGit(path: string): Promise<ProjectGit> {
+    return this._request('project/git', BridgeSchemas.projectGit, {
+      method: 'POST',
+      body: JSON.stringify({ path }),
+      headers: { 'Content-Type': 'application/json' }
+    });
   }
 
   private _decode(data: string): Uint8Array {

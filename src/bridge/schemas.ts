@@ -85,6 +85,15 @@ export namespace BridgeSchemas {
     z.object({ path: z.string(), error: errorBody })
   ]);
 
+  export const projectGit = z.object({
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{40,64}$/)
+      .nullable(),
+    branch: z.string().max(1000).nullable(),
+    dirty: z.boolean().nullable()
+  });
+
   export const hashJob = z.object({
     jobId: z.string().min(1),
     state: z.enum(['running', 'done', 'cancelled', 'failed']),
@@ -111,6 +120,8 @@ export type ReadManyResult =
 export type Listing = z.infer<typeof BridgeSchemas.listing>;
 /** The stat of one path. */
 export type StatResult = z.infer<typeof BridgeSchemas.stat>;
+/** The project's own git state. */
+export type ProjectGit = z.infer<typeof BridgeSchemas.projectGit>;
 /** The status of a hashing job. */
 export type HashJob = z.infer<typeof BridgeSchemas.hashJob>;
 /** One path's hash, or its error. */

@@ -141,6 +141,19 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
         <dd>
           <code>{props.refName}</code>
         </dd>
+        <dt>{trans.__('Code')}</dt>
+        <dd>
+          {manifest.code?.commit
+            ? trans.__(
+                '%1 on %2%3',
+                manifest.code.commit.slice(0, 12),
+                manifest.code.branch ?? trans.__('a detached HEAD'),
+                manifest.code.dirty
+                  ? trans.__(', with uncommitted changes')
+                  : ''
+              )
+            : trans.__('not in a git repository')}
+        </dd>
         <dt>{trans.__('Content hash')}</dt>
         <dd>
           <code title={manifest.notebook.contentHash}>

@@ -38,6 +38,8 @@ export interface ICaptureInput {
   };
   /** Name of the parent experiment (restored from), if any. */
   parent?: string | null;
+  /** The project's own git state, when the notebook is in a repository. */
+  code?: Manifest['code'];
   /** Hashed data (see data.ts) and the small files kept in the commit. */
   data?: Manifest['data'];
   dataFiles?: readonly ExperimentStore.IFile[];
@@ -92,7 +94,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
       editedAfterRun: input.editedAfterRun ?? [],
       neverRun: health.neverRun
     },
-    code: null,
+    code: input.code ?? null,
     user: {
       name: experimentName(input.id),
       tags: [],

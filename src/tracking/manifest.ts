@@ -72,8 +72,9 @@ export const manifestSchema = z
       .object({
         commit: z
           .string()
-          .regex(/^[0-9a-f]{40}$/)
+          .regex(/^[0-9a-f]{40,64}$/)
           .nullable(),
+        branch: z.string().max(1000).nullable(),
         dirty: z.boolean().nullable()
       })
       .strict()

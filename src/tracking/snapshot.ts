@@ -47,6 +47,13 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   // Refuse before anything else runs or is written.
   assertNoSecrets(scanNotebook(cells));
 
+  // The project's git state is asked for while the kernel answers; it is a
+  // nice-to-have, so a failure only leaves it out.
+  const folder = path.split('/').slice(0, -1).join('/');
+  const code = options.client
+    .projectGit(folder)
+    .then(git => (git.commit === null ? null : git))
+    .catch(() => null);
   let state = Private.kernelState(kernel?.status);
   let live: ILiveValues | undefined;
   let note: string | null =
@@ -97,7 +104,8 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     kernel: state,
     live,
     data: data.entries,
-    dataFiles: data.files
+    dataFiles: data.files,
+    code: await code
   });
   const entry = await options.store.save(snapshot);
   return {

@@ -35,6 +35,21 @@ describe('takeSnapshot()', () => {
       join(root(), 'proj', 'data', 'wine.csv'),
       'alcohol,target\n13.2,0\n'
     );
+    // The project is a git repository: the snapshot records its HEAD.
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t'
+    };
+    for (const args of [
+      ['init', '-q', '-b', 'main'],
+      ['add', '-A'],
+      ['commit', '-qm', 'project']
+    ]) {
+      execFileSync('git', ['-C', join(root(), 'proj'), ...args], { env });
+    }
   }, 60_000);
 
   afterAll(() => stop());
@@ -75,6 +90,17 @@ describe('takeSnapshot()', () => {
     });
     expect(saved.manifest.metrics).toEqual({ accuracy: 0.93, f1_macro: 0.92 });
     expect(saved.manifest.environment.python).toMatch(/^3\./);
+    expect(saved.manifest.code).toEqual({
+      commit: execFileSync(
+        'git',
+        ['-C', join(root(), 'proj'), 'rev-parse', 'HEAD'],
+        {
+          encoding: 'utf8'
+        }
+      ).trim(),
+      branch: 'main',
+      dirty: false
+    });
     expect(saved.manifest.data).toEqual([
       {
         path: 'proj/data/wine.csv',
