@@ -36,7 +36,8 @@ export namespace SettingsSchemas {
         .int()
         .min(0)
         .max(64 * 1024 * 1024)
-        .default(1024 * 1024)
+        .default(1024 * 1024),
+      dataPaths: z.array(z.string().min(1).max(1024)).max(1000).default([])
     })
     .strict();
 

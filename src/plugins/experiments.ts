@@ -200,6 +200,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
               client: bridge.client,
               contents: app.serviceManager.contents,
               captureMaxBytes: settings.captureMaxBytes,
+              settingsPaths: settings.dataPaths,
               onProgress,
               signal
             }),

@@ -20,6 +20,7 @@ export interface ISnapshotContext {
   client: BridgeClient;
   contents: Contents.IManager;
   captureMaxBytes: number;
+  settingsPaths?: readonly string[];
   onProgress?: (progress: IHashProgress) => void;
   signal?: AbortSignal;
 }
@@ -53,6 +54,7 @@ export async function snapshotNotebook(
     ids: context.ids,
     client: context.client,
     captureMaxBytes: context.captureMaxBytes,
+    settingsPaths: context.settingsPaths,
     onProgress: context.onProgress,
     signal: context.signal,
     readFile: async file => {

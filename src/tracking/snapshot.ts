@@ -2,7 +2,11 @@ import { BridgeClient } from '../bridge/client';
 import { isMlopsError } from '../errors';
 import { buildSnapshot, liveRequestFor, readCells } from './capture';
 import { collectData, hashPaths, IHashProgress } from './data';
-import { findDataPaths, fromNotebookFolder } from './dataPaths';
+import {
+  findDataPaths,
+  fromNotebookFolder,
+  normalizeDataPath
+} from './dataPaths';
 import { UlidFactory } from './ids';
 import { captureLive, IExecutingKernel, ILiveValues } from './kernel';
 import { Manifest } from './manifest';
@@ -28,6 +32,8 @@ export interface ITakeSnapshotOptions {
   /** Reads a file relative to the Jupyter root (for small data files). */
   readFile: (path: string) => Promise<Uint8Array>;
   captureMaxBytes: number;
+  /** Paths from the `dataPaths` setting, relative to the Jupyter root. */
+  settingsPaths?: readonly string[];
   onProgress?: (progress: IHashProgress) => void;
   signal?: AbortSignal;
 }
@@ -79,19 +85,28 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     ),
     ...live?.parameters
   };
-  const dataPaths = findDataPaths(
+  // Where each path came from: the code, the settings, or both.
+  const sources = new Map<string, Manifest['data'][number]['sources']>();
+  const add = (path: string, source: 'code' | 'settings') =>
+    sources.set(path, [...new Set([...(sources.get(path) ?? []), source])]);
+  findDataPaths(
     cells.filter(cell => cell.cellType === 'code').map(cell => cell.source),
     parameters
-  ).map(relative => fromNotebookFolder(path, relative));
+  ).forEach(relative => add(fromNotebookFolder(path, relative), 'code'));
+  for (const declared of options.settingsPaths ?? []) {
+    const normalized = normalizeDataPath(declared);
+    if (normalized !== null) {
+      add(normalized, 'settings');
+    }
+  }
+  const dataPaths = [...sources.keys()].sort();
   const results = await hashPaths(options.client, dataPaths, {
     onProgress: options.onProgress,
     signal: options.signal
   });
   const data = await collectData(
     results,
-    new Map(
-      dataPaths.map(p => [p, ['code'] as Manifest['data'][number]['sources']])
-    ),
+    sources,
     options.captureMaxBytes,
     options.readFile
   );

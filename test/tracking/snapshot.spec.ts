@@ -134,6 +134,20 @@ describe('takeSnapshot()', () => {
     expect(saved.manifest.metrics).toEqual({});
   });
 
+  it('should hash paths from the settings too, saying where each came from', async () => {
+    const { options } = context('settings');
+    const saved = await takeSnapshot({
+      ...options,
+      notebook: demo,
+      kernel: null,
+      settingsPaths: ['proj/data', 'proj/data/wine.csv', '../outside', '/etc']
+    });
+    expect(saved.manifest.data.map(d => [d.path, d.kind, d.sources])).toEqual([
+      ['proj/data', 'dir', ['settings']],
+      ['proj/data/wine.csv', 'file', ['code', 'settings']]
+    ]);
+  });
+
   it('should write nothing when the notebook holds a secret', async () => {
     const { options, store } = context('secret');
     const leaky = {
