@@ -81,6 +81,13 @@ export function addExperimentTabs(
       if (refs.length < 2) {
         return;
       }
+      // Oldest first (ULIDs sort by time): columns and the code diff read
+      // forward in time.
+      refs.sort((a, b) => {
+        const x = a.split('/').pop() ?? '';
+        const y = b.split('/').pop() ?? '';
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
       const content = new CompareWidget({ refs, store, translator });
       const tab = new MainAreaWidget({ content });
       tab.id = `jp-mlops-compare-${Date.now()}`;

@@ -3,6 +3,9 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { CompareView } from '../components/CompareView';
+import { NotebookDiff } from '../components/NotebookDiff';
+import { readCells } from '../tracking/capture';
+import { diffNotebooks, ICellDiff } from '../tracking/notebookDiff';
 import { isMlopsError } from '../errors';
 import { comparisonCsv, compareExperiments } from '../tracking/compare';
 import { Manifest } from '../tracking/manifest';
@@ -36,6 +39,15 @@ export class CompareWidget extends ReactWidget {
       this._manifests = await Promise.all(
         this._refs.map(async ref => (await store.read(ref)).manifest)
       );
+      // The code diff is between the first two: the one the user picked
+      // first, and the next.
+      const [first, second] = await Promise.all(
+        this._refs.slice(0, 2).map(async ref => {
+          const bytes = await store.readFile(ref, 'notebook.ipynb');
+          return readCells(JSON.parse(new TextDecoder().decode(bytes)));
+        })
+      );
+      this._diff = first && second ? diffNotebooks(first, second) : null;
       this._error = null;
     } catch (reason) {
       this._error = isMlopsError(reason)
@@ -72,6 +84,14 @@ export class CompareWidget extends ReactWidget {
           onExport={() => this._export(names, rows)}
           translator={this._translator}
         />
+        {this._diff && names.length >= 2 && (
+          <NotebookDiff
+            before={names[0]}
+            after={names[1]}
+            cells={this._diff}
+            translator={this._translator}
+          />
+        )}
       </div>
     );
   }
@@ -97,4 +117,5 @@ export class CompareWidget extends ReactWidget {
   private _manifests: Manifest[] = [];
   private _error: string | null = null;
   private _onlyDifferences = false;
+  private _diff: ICellDiff[] | null = null;
 }

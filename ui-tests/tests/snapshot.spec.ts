@@ -109,7 +109,13 @@ test.describe('Snapshot', () => {
       `Snapshot ${name} at`
     );
 
-    // The keyboard shortcut takes a second one.
+    // Change a parameter (unsaved), then the keyboard shortcut takes a
+    // second snapshot: it records the editor's content.
+    await page.notebook.setCell(
+      2,
+      'code',
+      'n_estimators = 80\nmax_depth = 2\ntest_size = 0.25\nrandom_state = 42\ndata_path = "data/wine.csv"\nmodel_path = "models/wine_rf.pkl"'
+    );
     await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+Shift+S');
@@ -135,8 +141,8 @@ test.describe('Snapshot', () => {
       'true'
     );
 
-    // Compare the two: the same parameters; the first snapshot may have been
-    // taken before the kernel answered, so only packages may differ.
+    // Compare the two: n_estimators differs, max_depth does not; the code
+    // diff shows the one changed line.
     const compare = panel.getByRole('button', { name: /^Compare/ });
     await expect(compare).toBeDisabled();
     for (const box of await panel
@@ -158,8 +164,22 @@ test.describe('Snapshot', () => {
     const differences = page.locator('.jp-mlops-Compare');
     await expect(
       differences.locator('th', { hasText: 'n_estimators' })
+    ).toHaveCount(1);
+    await expect(
+      differences.locator('th', { hasText: 'max_depth' })
     ).toHaveCount(0);
-    await expect(differences).not.toContainText('Parameters');
+    const diff = page.locator('.jp-mlops-Diff');
+    await expect(diff.locator('.jp-mlops-Diff-cell')).toHaveCount(1);
+    await expect(diff.locator('.jp-mlops-Diff-line.jp-mod-del')).toHaveText([
+      '- n_estimators = 50'
+    ]);
+    await expect(diff.locator('.jp-mlops-Diff-line.jp-mod-add')).toHaveText([
+      '+ n_estimators = 80'
+    ]);
+    await page.screenshot({
+      path: testInfo.outputPath('compare-diff-light.png'),
+      fullPage: true
+    });
 
     const slugs = await storeList(page, 'experiments.git/refs/exps');
     const mine = slugs.filter(slug => slug.startsWith(slugPrefix(tmpPath)));
