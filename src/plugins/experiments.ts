@@ -22,6 +22,7 @@ import {
 } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { notebookSlug, UlidFactory } from '../tracking/ids';
+import { ExperimentIndex } from '../tracking/index';
 import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
 import { ActiveNotebook } from '../widgets/activeNotebook';
@@ -66,15 +67,31 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const trans = tr.load('jupyterlab_mlops');
     const notebook = new ActiveNotebook(tracker);
     // One store per bridge client: the client changes with `storeDir`.
-    let current: { client: BridgeClient; store: ExperimentStore } | null = null;
+    let current: {
+      client: BridgeClient;
+      store: ExperimentStore;
+      index: ExperimentIndex;
+    } | null = null;
     const store = (): ExperimentStore => {
       if (current?.client !== bridge.client) {
         const fs = new BridgeGitFs({ client: bridge.client });
-        current = { client: bridge.client, store: new ExperimentStore({ fs }) };
+        current?.index.close();
+        current = {
+          client: bridge.client,
+          store: new ExperimentStore({ fs }),
+          // The cache of the panel's rows, one database per store folder.
+          index: new ExperimentIndex({ name: bridge.client.store ?? '.mlops' })
+        };
       }
       return current.store;
     };
-    const list = new ExperimentList({ store });
+    const list = new ExperimentList({
+      store,
+      index: () => {
+        store();
+        return current?.index ?? null;
+      }
+    });
     const ids = new UlidFactory();
     let settings: ExperimentsSettings = parseSettings(
       SettingsSchemas.experiments,

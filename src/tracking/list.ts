@@ -2,6 +2,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { isMlopsError } from '../errors';
 import { ParameterValue } from './parameters';
+import { ExperimentIndex } from './index';
+import { mapLimited } from './limit';
 import { ExperimentStore } from './store';
 
 /**
@@ -29,8 +31,13 @@ export class ExperimentList {
   /**
    * Create a list over a store getter (the store changes with `storeDir`).
    */
-  constructor(options: { store: () => ExperimentStore }) {
+  constructor(options: {
+    store: () => ExperimentStore;
+    /** The IndexedDB cache for the current store, if any. */
+    index?: () => ExperimentIndex | null;
+  }) {
     this._store = options.store;
+    this._index = options.index ?? (() => null);
   }
 
   /**
@@ -70,10 +77,22 @@ export class ExperimentList {
     this._changed.emit();
     try {
       const store = this._store();
-      const entries = await store.list(slug);
-      const rows = await Private.mapLimited(entries, 8, entry =>
-        Private.readRow(store, entry)
-      );
+      const index = this._index();
+      let rows: IExperimentRow[];
+      if (index) {
+        // Paint from the cache at once, then read only what moved.
+        const cached = await index.cached(slug);
+        if (generation === this._generation && cached.length > 0) {
+          this._rows = cached;
+          this._changed.emit();
+        }
+        rows = (
+          await index.refresh(store, entry => readRow(store, entry), slug)
+        ).rows;
+      } else {
+        const entries = await store.list(slug);
+        rows = await mapLimited(entries, 8, entry => readRow(store, entry));
+      }
       if (generation === this._generation) {
         this._rows = rows;
         this._error = null;
@@ -91,6 +110,7 @@ export class ExperimentList {
   }
 
   private _store: () => ExperimentStore;
+  private _index: () => ExperimentIndex | null;
   private _rows: IExperimentRow[] = [];
   private _loading = false;
   private _error: { code: string; message: string } | null = null;
@@ -98,65 +118,49 @@ export class ExperimentList {
   private _changed = new Signal<this, void>(this);
 }
 
-namespace Private {
-  export async function readRow(
-    store: ExperimentStore,
-    entry: ExperimentStore.IEntry
-  ): Promise<IExperimentRow> {
-    try {
-      const { manifest } = await store.read(entry.ref);
-      return {
-        ref: entry.ref,
-        id: entry.id,
-        slug: entry.slug,
-        name: manifest.user.name,
-        createdAt: manifest.createdAt,
-        notebookPath: manifest.notebook.path,
-        parameters: manifest.parameters,
-        metrics: manifest.metrics,
-        starred: manifest.user.starred,
-        tags: manifest.user.tags
-      };
-    } catch (reason) {
-      // A broken entry is shown as broken, never hidden and never fatal.
-      return {
-        ref: entry.ref,
-        id: entry.id,
-        slug: entry.slug,
-        name: entry.id,
-        createdAt: '',
-        notebookPath: '',
-        parameters: {},
-        metrics: {},
-        starred: false,
-        tags: [],
-        broken: describe(reason)
-      };
-    }
+/**
+ * One row read from its ref's manifest; a broken one is a row that says so.
+ */
+export async function readRow(
+  store: ExperimentStore,
+  entry: ExperimentStore.IEntry
+): Promise<IExperimentRow> {
+  try {
+    const { manifest } = await store.read(entry.ref);
+    return {
+      ref: entry.ref,
+      id: entry.id,
+      slug: entry.slug,
+      name: manifest.user.name,
+      createdAt: manifest.createdAt,
+      notebookPath: manifest.notebook.path,
+      parameters: manifest.parameters,
+      metrics: manifest.metrics,
+      starred: manifest.user.starred,
+      tags: manifest.user.tags
+    };
+  } catch (reason) {
+    // A broken entry is shown as broken, never hidden and never fatal.
+    return {
+      ref: entry.ref,
+      id: entry.id,
+      slug: entry.slug,
+      name: entry.id,
+      createdAt: '',
+      notebookPath: '',
+      parameters: {},
+      metrics: {},
+      starred: false,
+      tags: [],
+      broken: Private.describe(reason)
+    };
   }
+}
 
+namespace Private {
   export function describe(reason: unknown): { code: string; message: string } {
     return isMlopsError(reason)
       ? { code: reason.code, message: reason.message }
       : { code: 'E_STORE_CORRUPT', message: String(reason) };
-  }
-
-  export async function mapLimited<T, R>(
-    items: readonly T[],
-    limit: number,
-    run: (item: T) => Promise<R>
-  ): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await run(items[index]);
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(limit, items.length) }, worker)
-    );
-    return results;
   }
 }

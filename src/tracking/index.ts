@@ -1,0 +1,186 @@
+import { DBSchema, IDBPDatabase, openDB } from 'idb';
+
+import { mapLimited } from './limit';
+import { IExperimentRow } from './list';
+import { ExperimentStore } from './store';
+
+/**
+ * The IndexedDB cache of the Experiments panel: one row per experiment ref
+ * with the commit it was read from. It is a cache, never the truth: the refs
+ * are. A refresh reads only the manifests whose ref moved; a missing,
+ * outdated or unreadable cache is rebuilt from the refs.
+ */
+
+/**
+ * Bumped whenever the row shape changes: older caches are dropped.
+ */
+export const INDEX_SCHEMA_VERSION = 1;
+
+/**
+ * A cached row: the panel's row plus the commit it describes.
+ */
+export interface IIndexedRow extends IExperimentRow {
+  oid: string;
+}
+
+interface IIndexSchema extends DBSchema {
+  rows: { key: string; value: IIndexedRow; indexes: { slug: string } };
+  meta: { key: string; value: { key: string; schemaVersion: number } };
+}
+
+/**
+ * An experiment index over one store folder.
+ */
+export class ExperimentIndex {
+  /**
+   * Create an index; `name` tells stores apart (use the store folder).
+   */
+  constructor(options: { name: string }) {
+    this._name = `jupyterlab-mlops:${options.name}`;
+  }
+
+  /**
+   * The cached rows of one notebook slug, or of all, newest first; empty
+   * when there is no usable cache.
+   */
+  async cached(slug?: string): Promise<IIndexedRow[]> {
+    try {
+      const db = await this._db();
+      const rows =
+        slug === undefined
+          ? await db.getAll('rows')
+          : await db.getAllFromIndex('rows', 'slug', slug);
+      return Private.newestFirst(rows.filter(Private.isRow));
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * Bring the cache in line with the refs: read the manifests of new or
+   * moved refs only, drop rows of deleted refs. Returns the rows and how
+   * many manifests had to be read.
+   */
+  async refresh(
+    store: ExperimentStore,
+    read: (entry: ExperimentStore.IEntry) => Promise<IExperimentRow>,
+    slug?: string
+  ): Promise<{ rows: IIndexedRow[]; read: number }> {
+    const entries = await store.list(slug);
+    const cached = new Map(
+      (await this.cached(slug)).map(row => [row.ref, row])
+    );
+    const rows: IIndexedRow[] = [];
+    const stale: ExperimentStore.IEntry[] = [];
+    for (const entry of entries) {
+      const row = cached.get(entry.ref);
+      if (row && row.oid === entry.oid && !row.broken) {
+        rows.push(row);
+      } else {
+        stale.push(entry);
+      }
+      cached.delete(entry.ref);
+    }
+    // A rebuild of thousands reads with a bounded number of requests.
+    const fresh = await mapLimited(stale, 8, async entry => ({
+      ...(await read(entry)),
+      oid: entry.oid
+    }));
+    rows.push(...fresh);
+    try {
+      const db = await this._db();
+      const tx = db.transaction('rows', 'readwrite');
+      await Promise.all([
+        ...fresh.map(row => tx.store.put(row)),
+        ...[...cached.keys()].map(ref => tx.store.delete(ref)),
+        tx.done
+      ]);
+    } catch (reason) {
+      // The cache could not be written (quota, private mode): the panel
+      // still has the rows, it will read them again next time.
+      console.warn('jupyterlab-mlops: experiment index not updated', reason);
+    }
+    return { rows: Private.newestFirst(rows), read: stale.length };
+  }
+
+  /**
+   * Forget everything (the next refresh rebuilds from the refs).
+   */
+  async clear(): Promise<void> {
+    const db = await this._db();
+    await db.clear('rows');
+  }
+
+  /**
+   * Close the database.
+   */
+  close(): void {
+    void this._open?.then(db => db.close()).catch(() => undefined);
+    this._open = null;
+  }
+
+  private _db(): Promise<IDBPDatabase<IIndexSchema>> {
+    if (!this._open) {
+      this._open = Private.open(this._name);
+    }
+    return this._open;
+  }
+
+  private _name: string;
+  private _open: Promise<IDBPDatabase<IIndexSchema>> | null = null;
+}
+
+namespace Private {
+  /**
+   * Open the database; a cache of another schema version is emptied.
+   */
+  export async function open(
+    name: string
+  ): Promise<IDBPDatabase<IIndexSchema>> {
+    const db = await openDB<IIndexSchema>(name, 1, {
+      upgrade(database) {
+        const rows = database.createObjectStore('rows', { keyPath: 'ref' });
+        rows.createIndex('slug', 'slug');
+        database.createObjectStore('meta', { keyPath: 'key' });
+      }
+    });
+    const meta = await db.get('meta', 'schema');
+    if (meta?.schemaVersion !== INDEX_SCHEMA_VERSION) {
+      const tx = db.transaction(['rows', 'meta'], 'readwrite');
+      await Promise.all([
+        tx.objectStore('rows').clear(),
+        tx
+          .objectStore('meta')
+          .put({ key: 'schema', schemaVersion: INDEX_SCHEMA_VERSION }),
+        tx.done
+      ]);
+    }
+    return db;
+  }
+
+  /**
+   * Whether a stored value has the row's shape (a corrupt entry is dropped
+   * and read again from its ref).
+   */
+  export function isRow(value: unknown): value is IIndexedRow {
+    if (typeof value !== 'object' || value === null) {
+      return false;
+    }
+    const row = value as Record<string, unknown>;
+    return (
+      typeof row.ref === 'string' &&
+      typeof row.oid === 'string' &&
+      typeof row.id === 'string' &&
+      typeof row.name === 'string' &&
+      typeof row.metrics === 'object' &&
+      row.metrics !== null &&
+      typeof row.parameters === 'object' &&
+      row.parameters !== null &&
+      Array.isArray(row.tags)
+    );
+  }
+
+  export function newestFirst(rows: IIndexedRow[]): IIndexedRow[] {
+    return rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+}
