@@ -10,6 +10,7 @@ import {
 import { notebookSlug } from './ids';
 import { ParameterValue, parseParameters } from './parameters';
 import { assertNoSecrets, scanNotebook } from './secrets';
+import { field } from './untrusted';
 
 /**
  * The MIME type of metrics outputs (`jupyterlab_mlops.log_metrics`).
@@ -58,15 +59,8 @@ export interface INotebookCell extends ICellContent {
  * finds anything), then the manifest and the files of the commit.
  */
 export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
-  const cells = readCells(input.notebook);
-  assertNoSecrets(scanNotebook(cells));
-  const paramsCell = cells.find(cell =>
-    cell.tags.some(tag => tag === 'parameters' || tag === 'pipeline-parameters')
-  );
-  const parameters = {
-    ...(paramsCell ? parseParameters(paramsCell.source).values : {}),
-    ...input.live?.parameters
-  };
+  const cells = checkedCells(input.notebook);
+  const parameters = { ...staticParameters(cells), ...input.live?.parameters };
   const metrics = { ...metricsFromOutputs(cells), ...input.live?.metrics };
   const health = executionHealth(cells);
   const manifest: Manifest = {
@@ -160,21 +154,62 @@ export function liveRequestFor(notebook: unknown): {
   };
 }
 
+// Notebooks already scanned (by object): a snapshot checks early, before
+// the kernel is asked or data hashed, and builds later from the same JSON.
+const CHECKED = new WeakMap<object, INotebookCell[]>();
+
+/**
+ * The cells of a notebook after the secret scan; throws `E_SECRET_FOUND`.
+ * The same notebook object is scanned once.
+ */
+export function checkedCells(notebook: unknown): INotebookCell[] {
+  const known =
+    typeof notebook === 'object' && notebook !== null
+      ? CHECKED.get(notebook)
+      : undefined;
+  if (known) {
+    return known;
+  }
+  const cells = readCells(notebook);
+  assertNoSecrets(scanNotebook(cells));
+  if (typeof notebook === 'object' && notebook !== null) {
+    CHECKED.set(notebook, cells);
+  }
+  return cells;
+}
+
+/**
+ * The literal assignments of every `parameters`/`pipeline-parameters` cell,
+ * later cells winning.
+ */
+export function staticParameters(
+  cells: readonly INotebookCell[]
+): Record<string, ParameterValue> {
+  return Object.assign(
+    {},
+    ...cells
+      .filter(cell =>
+        cell.tags.some(t => t === 'parameters' || t === 'pipeline-parameters')
+      )
+      .map(cell => parseParameters(cell.source).values)
+  );
+}
+
 /**
  * The cells of nbformat JSON, with sources joined and tags read safely.
  */
 export function readCells(notebook: unknown): INotebookCell[] {
-  const raw = Private.field(notebook, 'cells');
+  const raw = field(notebook, 'cells');
   if (!Array.isArray(raw)) {
     return [];
   }
   return raw.map(cell => {
-    const source = Private.field(cell, 'source');
-    const tags = Private.field(Private.field(cell, 'metadata'), 'tags');
-    const outputs = Private.field(cell, 'outputs');
-    const count = Private.field(cell, 'execution_count');
+    const source = field(cell, 'source');
+    const tags = field(field(cell, 'metadata'), 'tags');
+    const outputs = field(cell, 'outputs');
+    const count = field(cell, 'execution_count');
     return {
-      cellType: String(Private.field(cell, 'cell_type') ?? 'code'),
+      cellType: String(field(cell, 'cell_type') ?? 'code'),
       source: Array.isArray(source)
         ? source.join('')
         : typeof source === 'string'
@@ -199,7 +234,7 @@ export function metricsFromOutputs(
   const metrics: Record<string, number> = {};
   for (const cell of cells) {
     for (const output of cell.outputs) {
-      const data = Private.field(Private.field(output, 'data'), METRICS_MIME);
+      const data = field(field(output, 'data'), METRICS_MIME);
       if (typeof data !== 'object' || data === null || Array.isArray(data)) {
         continue;
       }
@@ -215,15 +250,4 @@ export function metricsFromOutputs(
     }
   }
   return metrics;
-}
-
-namespace Private {
-  /**
-   * A property of an untrusted value, or undefined.
-   */
-  export function field(value: unknown, key: string): unknown {
-    return typeof value === 'object' && value !== null && key in value
-      ? (value as Record<string, unknown>)[key]
-      : undefined;
-  }
 }

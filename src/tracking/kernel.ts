@@ -1,6 +1,7 @@
 import { MlopsError } from '../errors';
 import { Manifest } from './manifest';
 import { ParameterValue, parseLiteral } from './parameters';
+import { field } from './untrusted';
 
 /**
  * Live values from the kernel in one silent execute request, through
@@ -132,18 +133,18 @@ export function parseLiveReply(
   content: unknown,
   request: ILiveRequest
 ): ILiveValues {
-  const expressions = Private.field(content, 'user_expressions');
+  const expressions = field(content, 'user_expressions');
   const values: ILiveValues = {
     parameters: {},
     metrics: {},
     environment: { python: null, platform: null, packages: {} },
     missing: []
   };
-  const env = Private.decode(Private.field(expressions, 'env'));
+  const env = Private.decode(field(expressions, 'env'));
   if (typeof env === 'object' && env !== null) {
-    const python = Private.field(env, 'python');
-    const platform = Private.field(env, 'platform');
-    const packages = Private.field(env, 'packages');
+    const python = field(env, 'python');
+    const platform = field(env, 'platform');
+    const packages = field(env, 'packages');
     values.environment = {
       python: typeof python === 'string' ? python.slice(0, 200) : null,
       platform: typeof platform === 'string' ? platform.slice(0, 200) : null,
@@ -151,7 +152,7 @@ export function parseLiveReply(
     };
   }
   for (const name of request.parameters) {
-    const value = Private.decode(Private.field(expressions, `v:${name}`));
+    const value = Private.decode(field(expressions, `v:${name}`));
     if (value === undefined) {
       values.missing.push(name);
     } else if (
@@ -164,7 +165,7 @@ export function parseLiveReply(
     }
   }
   for (const name of request.metrics) {
-    const value = Private.decode(Private.field(expressions, `v:${name}`));
+    const value = Private.decode(field(expressions, `v:${name}`));
     if (typeof value === 'number' && Number.isFinite(value)) {
       values.metrics[name] = value;
     } else if (value === undefined) {
@@ -175,12 +176,6 @@ export function parseLiveReply(
 }
 
 namespace Private {
-  export function field(value: unknown, key: string): unknown {
-    return typeof value === 'object' && value !== null && key in value
-      ? (value as Record<string, unknown>)[key]
-      : undefined;
-  }
-
   /**
    * One user expression's result: `{status: 'ok', data: {'text/plain':
    * repr(json)}}` → the JSON value; undefined for errors.

@@ -1,6 +1,11 @@
 import { BridgeClient } from '../bridge/client';
 import { isMlopsError } from '../errors';
-import { buildSnapshot, liveRequestFor, readCells } from './capture';
+import {
+  buildSnapshot,
+  checkedCells,
+  liveRequestFor,
+  staticParameters
+} from './capture';
 import { collectData, hashPaths, IHashProgress } from './data';
 import {
   findDataPaths,
@@ -10,8 +15,6 @@ import {
 import { UlidFactory } from './ids';
 import { captureLive, IExecutingKernel, ILiveValues } from './kernel';
 import { Manifest } from './manifest';
-import { parseParameters } from './parameters';
-import { assertNoSecrets, scanNotebook } from './secrets';
 import { ExperimentStore } from './store';
 
 /**
@@ -49,9 +52,8 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   manifest: Manifest;
 }> {
   const { notebook, path, kernel } = options;
-  const cells = readCells(notebook);
   // Refuse before anything else runs or is written.
-  assertNoSecrets(scanNotebook(cells));
+  const cells = checkedCells(notebook);
 
   // The project's git state is asked for while the kernel answers; it is a
   // nice-to-have, so a failure only leaves it out.
@@ -74,17 +76,7 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     }
   }
 
-  const parameters = {
-    ...Object.assign(
-      {},
-      ...cells
-        .filter(cell =>
-          cell.tags.some(t => t === 'parameters' || t === 'pipeline-parameters')
-        )
-        .map(cell => parseParameters(cell.source).values)
-    ),
-    ...live?.parameters
-  };
+  const parameters = { ...staticParameters(cells), ...live?.parameters };
   // Where each path came from: the code, the settings, or both.
   const sources = new Map<string, Manifest['data'][number]['sources']>();
   const add = (path: string, source: 'code' | 'settings') =>
