@@ -4,6 +4,9 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// MLOPS_GALATA_PORT lets several checkouts run their UI tests at once.
+const port = process.env.MLOPS_GALATA_PORT || '8888';
+
 module.exports = {
   ...baseConfig,
   timeout: 120000,
@@ -12,6 +15,7 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     // Playwright cannot download its own browsers or ffmpeg here.
     video: 'off',
     trace: 'off',
@@ -28,7 +32,7 @@ module.exports = {
   },
   webServer: {
     command: 'jupyter lab --config jupyter_server_test_config.py',
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }
