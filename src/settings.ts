@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import type { FieldKey } from './tracking/rows';
 
 /**
  * zod schemas of the plugins' settings. They mirror `schema/*.json` (a spec
  * checks that both agree on every default), and turn whatever the setting
  * registry hands over into typed values.
  */
+/**
+ * A column of the Experiments table, as the JSON schema spells it.
+ */
+const COLUMN_PATTERN =
+  /^(created|starred|tags|notebook|(param|metric):.{1,200})$/;
+
 export namespace SettingsSchemas {
   /**
    * `jupyterlab-mlops:plugin`: where the store lives.
@@ -37,7 +44,12 @@ export namespace SettingsSchemas {
         .min(0)
         .max(64 * 1024 * 1024)
         .default(1024 * 1024),
-      dataPaths: z.array(z.string().min(1).max(1024)).max(1000).default([])
+      dataPaths: z.array(z.string().min(1).max(1024)).max(1000).default([]),
+      columns: z
+        .array(z.string().regex(COLUMN_PATTERN))
+        .max(50)
+        .default(['created'])
+        .transform(columns => [...new Set(columns)] as FieldKey[])
     })
     .strict();
 

@@ -1,13 +1,37 @@
 import { ITranslator } from '@jupyterlab/translation';
-import React from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 
 import { IExperimentRow } from '../tracking/list';
+import { FieldKey, fieldValue, formatValue, ISort } from '../tracking/rows';
+
+/**
+ * Height of one row in pixels: every row has the same height, so only the
+ * rows in view are in the DOM and 10,000 experiments scroll like 10.
+ */
+export const ROW_HEIGHT = 42;
+
+/**
+ * Height of the sticky header row in pixels.
+ */
+const HEADER_HEIGHT = 28;
 
 /**
  * Properties of the experiment table.
  */
 export interface IExperimentTableProps {
   rows: readonly IExperimentRow[];
+  /** The columns after the name, in order. */
+  columns: readonly FieldKey[];
+  sort: ISort;
+  /** Sort by a column (the table flips the direction on a second click). */
+  onSort: (key: FieldKey) => void;
   /** Show the notebook of each row (the "all notebooks" view). */
   showNotebook: boolean;
   onStar: (row: IExperimentRow) => void;
@@ -18,122 +42,361 @@ export interface IExperimentTableProps {
 }
 
 /**
- * The experiments as a compact table for a narrow sidebar: star, name with
- * the most common metrics under it, and time. Every user string is
- * rendered as text.
+ * The experiments as a virtualized grid for a narrow sidebar: select, star,
+ * name with the most common metrics under it, then the user's columns.
+ * Only the rows in view are rendered. Keyboard: arrows, Page Up/Down,
+ * Home/End move; Enter opens; Space selects for comparison; S stars. Every
+ * user string is rendered as text.
  */
 export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const metricKeys = Private.metricKeys(props.rows, 3);
+  const { rows, columns } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  const [active, setActive] = useState(0);
+  const summaryKeys = useMemo(
+    () =>
+      Private.metricKeys(rows, 3).filter(
+        key => !columns.includes(`metric:${key}`)
+      ),
+    [rows, columns]
+  );
+
+  useLayoutEffect(() => {
+    const node = scroller.current;
+    if (!node) {
+      return;
+    }
+    setHeight(node.clientHeight);
+    const observer = new ResizeObserver(() => setHeight(node.clientHeight));
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (active >= rows.length && rows.length > 0) {
+      setActive(rows.length - 1);
+    }
+  }, [rows.length, active]);
+
+  const reveal = useCallback((index: number) => {
+    const node = scroller.current;
+    if (!node) {
+      return;
+    }
+    // The body starts below the sticky header.
+    const top = index * ROW_HEIGHT;
+    if (top < node.scrollTop) {
+      node.scrollTop = top;
+    } else if (
+      HEADER_HEIGHT + top + ROW_HEIGHT >
+      node.scrollTop + node.clientHeight
+    ) {
+      node.scrollTop = HEADER_HEIGHT + top + ROW_HEIGHT - node.clientHeight;
+    }
+  }, []);
+
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    if (rows.length === 0 || event.target !== event.currentTarget) {
+      return;
+    }
+    const page = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      PageDown: active + page,
+      PageUp: active - page,
+      Home: 0,
+      End: rows.length - 1
+    };
+    const row = rows[Math.min(active, rows.length - 1)];
+    if (event.key in moves) {
+      const next = Math.max(0, Math.min(rows.length - 1, moves[event.key]));
+      setActive(next);
+      reveal(next);
+    } else if (event.key === 'Enter' && !row.broken) {
+      props.onOpen(row);
+    } else if (event.key === ' ' && !row.broken) {
+      props.onSelect(row, !props.selected.has(row.ref));
+    } else if (event.key.toLowerCase() === 's' && !row.broken) {
+      props.onStar(row);
+    } else {
+      return;
+    }
+    event.preventDefault();
+  };
+
+  const overscan = 8;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - overscan);
+  const last = Math.min(
+    rows.length,
+    Math.ceil((scrollTop + height) / ROW_HEIGHT) + overscan
+  );
+  const template = Private.template(columns.length);
+  const idPrefix = useMemo(
+    () => `jp-mlops-exp-${Math.random().toString(36).slice(2, 8)}`,
+    []
+  );
+  const activeRow = rows[Math.min(active, rows.length - 1)];
+
   return (
-    <table
+    <div
+      ref={scroller}
       className="jp-mlops-ExperimentTable"
+      role="grid"
       aria-label={trans.__('Experiments')}
+      aria-rowcount={rows.length + 1}
+      aria-activedescendant={
+        activeRow
+          ? `${idPrefix}-${Math.min(active, rows.length - 1)}`
+          : undefined
+      }
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onScroll={event => setScrollTop(event.currentTarget.scrollTop)}
     >
-      <thead>
-        <tr>
-          <th scope="col" aria-label={trans.__('Select')} />
-          <th scope="col" aria-label={trans.__('Starred')} />
-          <th scope="col">{trans.__('Name')}</th>
-          <th scope="col">{trans.__('Created')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map(row => (
-          <tr
-            key={row.ref}
-            className={
-              row.broken
-                ? 'jp-mlops-ExperimentTable-row jp-mod-broken'
-                : 'jp-mlops-ExperimentTable-row'
-            }
-            data-ref={row.ref}
-          >
-            <td>
-              <input
-                type="checkbox"
-                className="jp-mlops-ExperimentTable-select"
-                aria-label={trans.__('Select %1 for comparison', row.name)}
-                checked={props.selected.has(row.ref)}
-                disabled={row.broken !== undefined}
-                onChange={event =>
-                  props.onSelect(row, event.currentTarget.checked)
-                }
-              />
-            </td>
-            <td>
-              <button
-                type="button"
-                className="jp-mlops-StarButton"
-                aria-pressed={row.starred}
-                aria-label={row.starred ? trans.__('Unstar') : trans.__('Star')}
-                disabled={row.broken !== undefined}
-                onClick={() => props.onStar(row)}
-              >
-                {row.starred ? '★' : '☆'}
-              </button>
-            </td>
-            <td
-              className="jp-mlops-ExperimentTable-name"
-              title={row.notebookPath || row.ref}
-            >
-              <button
-                type="button"
-                className="jp-mlops-LinkButton jp-mlops-ExperimentTable-open"
-                disabled={row.broken !== undefined}
-                onClick={() => props.onOpen(row)}
-              >
-                {row.name}
-              </button>
-              {metricKeys.some(key => key in row.metrics) && (
-                <span className="jp-mlops-ExperimentTable-metrics">
-                  {metricKeys
-                    .filter(key => key in row.metrics)
-                    .map(
-                      key => `${key} ${Private.formatNumber(row.metrics[key])}`
-                    )
-                    .join(' · ')}
-                </span>
-              )}
-              {props.showNotebook && row.notebookPath && (
-                <span className="jp-mlops-ExperimentTable-notebook">
-                  {row.notebookPath}
-                </span>
-              )}
-              {row.broken && (
-                <span className="jp-mlops-ExperimentTable-broken">
-                  {trans.__('Unreadable: %1', row.broken.message)}{' '}
-                  <code>{row.broken.code}</code>
-                </span>
-              )}
-            </td>
-            <td
-              className="jp-mlops-ExperimentTable-date"
-              title={
-                row.createdAt
-                  ? new Date(row.createdAt).toLocaleString()
-                  : undefined
-              }
-            >
-              {row.createdAt ? Private.formatDate(row.createdAt) : '—'}
-            </td>
-          </tr>
+      <div
+        className="jp-mlops-ExperimentTable-header"
+        role="row"
+        aria-rowindex={1}
+        style={{ gridTemplateColumns: template, height: HEADER_HEIGHT }}
+      >
+        <span role="columnheader" aria-label={trans.__('Select')} />
+        <Header
+          field="starred"
+          label="★"
+          title={trans.__('Starred')}
+          sort={props.sort}
+          onSort={props.onSort}
+        />
+        <Header
+          field="name"
+          label={trans.__('Name')}
+          sort={props.sort}
+          onSort={props.onSort}
+        />
+        {columns.map(key => (
+          <Header
+            key={key}
+            field={key}
+            label={Private.columnLabel(key, trans)}
+            sort={props.sort}
+            onSort={props.onSort}
+          />
         ))}
-      </tbody>
-    </table>
+      </div>
+      <div
+        className="jp-mlops-ExperimentTable-body"
+        role="rowgroup"
+        style={{ height: rows.length * ROW_HEIGHT }}
+      >
+        {rows.slice(first, last).map((row, offset) => {
+          const index = first + offset;
+          const broken = row.broken !== undefined;
+          const classes = ['jp-mlops-ExperimentTable-row'];
+          if (broken) {
+            classes.push('jp-mod-broken');
+          }
+          if (props.selected.has(row.ref)) {
+            classes.push('jp-mod-selected');
+          }
+          if (index === active) {
+            classes.push('jp-mod-active');
+          }
+          const summary = summaryKeys
+            .filter(key => key in row.metrics)
+            .map(key => `${key} ${formatValue(row.metrics[key])}`)
+            .join(' · ');
+          return (
+            <div
+              key={row.ref}
+              id={`${idPrefix}-${index}`}
+              className={classes.join(' ')}
+              role="row"
+              aria-rowindex={index + 2}
+              aria-selected={props.selected.has(row.ref)}
+              data-ref={row.ref}
+              style={{
+                gridTemplateColumns: template,
+                transform: `translateY(${index * ROW_HEIGHT}px)`
+              }}
+              onMouseDown={() => setActive(index)}
+            >
+              <span role="gridcell">
+                <input
+                  type="checkbox"
+                  tabIndex={-1}
+                  className="jp-mlops-ExperimentTable-select"
+                  aria-label={trans.__('Select %1 for comparison', row.name)}
+                  checked={props.selected.has(row.ref)}
+                  disabled={broken}
+                  onChange={event =>
+                    props.onSelect(row, event.currentTarget.checked)
+                  }
+                />
+              </span>
+              <span role="gridcell">
+                <button
+                  type="button"
+                  tabIndex={-1}
+                  className="jp-mlops-StarButton"
+                  aria-pressed={row.starred}
+                  aria-label={
+                    row.starred ? trans.__('Unstar') : trans.__('Star')
+                  }
+                  disabled={broken}
+                  onClick={() => props.onStar(row)}
+                >
+                  {row.starred ? '★' : '☆'}
+                </button>
+              </span>
+              <span
+                role="gridcell"
+                className="jp-mlops-ExperimentTable-name"
+                title={row.notebookPath || row.ref}
+              >
+                <button
+                  type="button"
+                  tabIndex={-1}
+                  className="jp-mlops-LinkButton jp-mlops-ExperimentTable-open"
+                  disabled={broken}
+                  onClick={() => props.onOpen(row)}
+                >
+                  {row.name}
+                </button>
+                {row.broken ? (
+                  <span className="jp-mlops-ExperimentTable-broken">
+                    {trans.__('Unreadable: %1', row.broken.message)}{' '}
+                    <code>{row.broken.code}</code>
+                  </span>
+                ) : props.showNotebook && row.notebookPath ? (
+                  <span className="jp-mlops-ExperimentTable-notebook">
+                    {row.notebookPath}
+                  </span>
+                ) : (
+                  summary && (
+                    <span className="jp-mlops-ExperimentTable-metrics">
+                      {summary}
+                    </span>
+                  )
+                )}
+              </span>
+              {columns.map(key => (
+                <Cell key={key} row={row} field={key} />
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A sortable column header.
+ */
+function Header(props: {
+  field: FieldKey;
+  label: string;
+  title?: string;
+  sort: ISort;
+  onSort: (key: FieldKey) => void;
+}): JSX.Element {
+  const sorted = props.sort.key === props.field;
+  return (
+    <span
+      role="columnheader"
+      aria-sort={
+        sorted ? (props.sort.descending ? 'descending' : 'ascending') : 'none'
+      }
+    >
+      <button
+        type="button"
+        className="jp-mlops-ExperimentTable-sort"
+        title={props.title ?? props.label}
+        data-field={props.field}
+        onClick={() => props.onSort(props.field)}
+      >
+        <span className="jp-mlops-ExperimentTable-sortLabel">
+          {props.label}
+        </span>
+        {sorted && (
+          <span aria-hidden="true">{props.sort.descending ? '▾' : '▴'}</span>
+        )}
+      </button>
+    </span>
+  );
+}
+
+/**
+ * One user-chosen column of a row.
+ */
+function Cell(props: { row: IExperimentRow; field: FieldKey }): JSX.Element {
+  const { row, field } = props;
+  if (field === 'created') {
+    return (
+      <span
+        role="gridcell"
+        className="jp-mlops-ExperimentTable-date"
+        title={
+          row.createdAt ? new Date(row.createdAt).toLocaleString() : undefined
+        }
+      >
+        {row.createdAt ? Private.formatDate(row.createdAt) : '—'}
+      </span>
+    );
+  }
+  const text = formatValue(fieldValue(row, field));
+  return (
+    <span
+      role="gridcell"
+      className="jp-mlops-ExperimentTable-value"
+      data-field={field}
+      title={text}
+    >
+      {text}
+    </span>
   );
 }
 
 namespace Private {
   /**
-   * The most common metric keys, at most `count`.
+   * The grid columns: select, star, name, then the user's columns.
+   */
+  export function template(count: number): string {
+    return `22px 22px minmax(7em, 1fr)${' minmax(4.5em, 6em)'.repeat(count)}`;
+  }
+
+  export function columnLabel(
+    key: FieldKey,
+    trans: ReturnType<ITranslator['load']>
+  ): string {
+    switch (key) {
+      case 'created':
+        return trans.__('Created');
+      case 'name':
+        return trans.__('Name');
+      case 'starred':
+        return trans.__('Starred');
+      case 'tags':
+        return trans.__('Tags');
+      case 'notebook':
+        return trans.__('Notebook');
+    }
+    return key.slice(key.indexOf(':') + 1);
+  }
+
+  /**
+   * The most common metric keys, at most `count` (a sample of the rows is
+   * enough to choose them).
    */
   export function metricKeys(
     rows: readonly IExperimentRow[],
     count: number
   ): string[] {
     const seen = new Map<string, number>();
-    for (const row of rows) {
+    for (const row of rows.slice(0, 2000)) {
       for (const key of Object.keys(row.metrics)) {
         seen.set(key, (seen.get(key) ?? 0) + 1);
       }
@@ -142,13 +405,6 @@ namespace Private {
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, count)
       .map(([key]) => key);
-  }
-
-  export function formatNumber(value: number | undefined): string {
-    if (value === undefined) {
-      return '—';
-    }
-    return Number.isInteger(value) ? String(value) : value.toPrecision(4);
   }
 
   /**

@@ -1,13 +1,22 @@
 import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import React, { useState } from 'react';
+import React, { useMemo, useState } from 'react';
 
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
 import { ExperimentList, IExperimentRow } from '../tracking/list';
-import { filterRows, metricKeysOf, SortKey, sortRows } from '../tracking/rows';
+import {
+  defaultDescending,
+  FieldKey,
+  filterRows,
+  ISort,
+  metricKeysOf,
+  parameterKeysOf,
+  sortRows
+} from '../tracking/rows';
 import { BridgeNotice } from './BridgeNotice';
+import { ColumnChooser } from './ColumnChooser';
 import { EmptyState } from './EmptyState';
 import { ExperimentTable } from './ExperimentTable';
 import { PanelHeader } from './PanelHeader';
@@ -27,6 +36,9 @@ export interface IExperimentsViewProps {
   selected: ReadonlySet<string>;
   onSelect: (row: IExperimentRow, selected: boolean) => void;
   onCompare: () => void;
+  /** The table's columns after the name (a setting). */
+  columns: readonly FieldKey[];
+  onColumnsChange: (columns: FieldKey[]) => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -48,24 +60,47 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     onClick: () => void props.commands.execute(CommandIDs.snapshot)
   };
   const [query, setQuery] = useState('');
-  const [sort, setSort] = useState<SortKey>('created');
-  const shown = sortRows(filterRows(list.rows, query), sort);
-  const visibleSelected = list.rows.filter(row =>
+  const [sort, setSort] = useState<ISort>({ key: 'created', descending: true });
+  const rows = list.rows;
+  // 10,000 rows: filter, sort and key lists only when their inputs change.
+  const shown = useMemo(
+    () => sortRows(filterRows(rows, query), sort),
+    [rows, query, sort]
+  );
+  const metricKeys = useMemo(() => metricKeysOf(rows), [rows]);
+  const parameterKeys = useMemo(() => parameterKeysOf(rows), [rows]);
+  const visibleSelected = rows.filter(row =>
     props.selected.has(row.ref)
   ).length;
+  const onSort = (key: FieldKey) =>
+    setSort(current =>
+      current.key === key
+        ? { key, descending: !current.descending }
+        : { key, descending: defaultDescending(key) }
+    );
+  const sortFields: [FieldKey, string][] = [
+    ['created', trans.__('Date')],
+    ['name', trans.__('Name')],
+    ['starred', trans.__('Starred')],
+    ['tags', trans.__('Tags')],
+    ...metricKeys.map(
+      key =>
+        [`metric:${key}`, trans.__('Metric: %1', key)] as [FieldKey, string]
+    ),
+    ...parameterKeys.map(
+      key =>
+        [`param:${key}`, trans.__('Parameter: %1', key)] as [FieldKey, string]
+    )
+  ];
   let body: JSX.Element;
-  if (list.rows.length > 0) {
+  if (rows.length > 0) {
     body = (
       <>
         <div className="jp-mlops-Toolbar">
           <span className="jp-mlops-Toolbar-count">
-            {shown.length === list.rows.length
-              ? trans._n('%1 experiment', '%1 experiments', list.rows.length)
-              : trans.__(
-                  '%1 of %2 experiments',
-                  shown.length,
-                  list.rows.length
-                )}
+            {shown.length === rows.length
+              ? trans._n('%1 experiment', '%1 experiments', rows.length)
+              : trans.__('%1 of %2 experiments', shown.length, rows.length)}
           </span>
           <button
             type="button"
@@ -97,20 +132,57 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           <select
             className="jp-mod-styled"
             aria-label={trans.__('Sort experiments')}
-            value={sort}
-            onChange={event => setSort(event.currentTarget.value as SortKey)}
+            value={sort.key}
+            onChange={event => {
+              const key = event.currentTarget.value as FieldKey;
+              setSort({ key, descending: defaultDescending(key) });
+            }}
           >
-            <option value="created">{trans.__('Newest')}</option>
-            <option value="name">{trans.__('Name')}</option>
-            {metricKeysOf(list.rows).map(key => (
-              <option key={key} value={`metric:${key}`}>
-                {trans.__('Best %1', key)}
+            {sortFields.map(([key, label]) => (
+              <option key={key} value={key}>
+                {label}
               </option>
             ))}
           </select>
+          <button
+            type="button"
+            className="jp-mlops-Button jp-mod-styled jp-mlops-SortDirection"
+            aria-label={
+              sort.descending
+                ? trans.__('Descending; sort ascending')
+                : trans.__('Ascending; sort descending')
+            }
+            title={
+              sort.descending ? trans.__('Descending') : trans.__('Ascending')
+            }
+            onClick={() => onSort(sort.key)}
+          >
+            {sort.descending ? '↓' : '↑'}
+          </button>
+          <ColumnChooser
+            columns={props.columns}
+            parameterKeys={parameterKeys}
+            metricKeys={metricKeys}
+            onChange={props.onColumnsChange}
+            translator={props.translator}
+          />
         </div>
+        {list.progress && (
+          <Progress
+            done={list.progress.done}
+            total={list.progress.total}
+            label={trans.__(
+              'Rebuilding the index: %1 of %2 experiments read',
+              list.progress.done.toLocaleString(),
+              list.progress.total.toLocaleString()
+            )}
+          />
+        )}
         <ExperimentTable
           rows={shown}
+          columns={props.columns}
+          sort={sort}
+          onSort={onSort}
           showNotebook={allNotebooks}
           onStar={props.onStar}
           onOpen={props.onOpen}
@@ -121,7 +193,17 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
       </>
     );
   } else if (list.loading) {
-    body = (
+    body = list.progress ? (
+      <Progress
+        done={list.progress.done}
+        total={list.progress.total}
+        label={trans.__(
+          'Building the index: %1 of %2 experiments read',
+          list.progress.done.toLocaleString(),
+          list.progress.total.toLocaleString()
+        )}
+      />
+    ) : (
       <div className="jp-mlops-Notice">{trans.__('Reading experiments…')}</div>
     );
   } else {
@@ -153,7 +235,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     );
   }
   return (
-    <div className="jp-mlops-Panel">
+    <div className="jp-mlops-Panel jp-mod-fill">
       <PanelHeader title={trans.__('Experiments')} subtitle={subtitle}>
         <label className="jp-mlops-Toggle">
           <input
@@ -175,6 +257,22 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
         </div>
       )}
       {body}
+    </div>
+  );
+}
+
+/**
+ * A progress bar with its words (index rebuilds of thousands of rows).
+ */
+function Progress(props: {
+  done: number;
+  total: number;
+  label: string;
+}): JSX.Element {
+  return (
+    <div className="jp-mlops-Progress" role="status">
+      <progress value={props.done} max={props.total} aria-label={props.label} />
+      <span>{props.label}</span>
     </div>
   );
 }

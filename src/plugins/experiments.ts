@@ -22,6 +22,7 @@ import {
 } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { notebookSlug, UlidFactory } from '../tracking/ids';
+import { BulkSource } from '../tracking/bulk';
 import { ExperimentIndex } from '../tracking/index';
 import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
@@ -70,34 +71,38 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     let current: {
       client: BridgeClient;
       store: ExperimentStore;
+      source: BulkSource;
       index: ExperimentIndex;
     } | null = null;
-    const store = (): ExperimentStore => {
+    const open = () => {
       if (current?.client !== bridge.client) {
-        const fs = new BridgeGitFs({ client: bridge.client });
+        const client = bridge.client;
+        const fs = new BridgeGitFs({ client });
         current?.index.close();
+        const experiments = new ExperimentStore({ fs });
         current = {
-          client: bridge.client,
-          store: new ExperimentStore({ fs }),
+          client,
+          store: experiments,
+          source: new BulkSource({ client, store: experiments }),
           // The cache of the panel's rows, one database per store folder.
-          index: new ExperimentIndex({ name: bridge.client.store ?? '.mlops' })
+          index: new ExperimentIndex({ name: client.store ?? '.mlops' })
         };
       }
-      return current.store;
+      return current;
     };
+    const store = (): ExperimentStore => open().store;
     const list = new ExperimentList({
-      store,
-      index: () => {
-        store();
-        return current?.index ?? null;
-      }
+      source: () => open().source,
+      index: () => open().index
     });
     const ids = new UlidFactory();
     let settings: ExperimentsSettings = parseSettings(
       SettingsSchemas.experiments,
       {}
     ).value;
+    let loadedSettings: ISettingRegistry.ISettings | null = null;
     void registry?.load(experimentsPlugin.id).then(loaded => {
+      loadedSettings = loaded;
       const apply = () => {
         const parsed = parseSettings(
           SettingsSchemas.experiments,
@@ -107,6 +112,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
           console.warn(`jupyterlab-mlops: setting ignored: ${problem}`)
         );
         settings = parsed.value;
+        panel.update();
       };
       loaded.changed.connect(apply);
       apply();
@@ -150,6 +156,16 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
               selected.delete(row.ref);
             }
             panel.update();
+          },
+          columns: settings.columns,
+          onColumnsChange: columns => {
+            settings = { ...settings, columns };
+            panel.update();
+            void loadedSettings
+              ?.set('columns', columns)
+              .catch(reason =>
+                console.warn('jupyterlab-mlops: columns not saved', reason)
+              );
           },
           onCompare: () =>
             void app.commands.execute(CommandIDs.compare, {

@@ -1,6 +1,6 @@
 import { DBSchema, IDBPDatabase, openDB } from 'idb';
 
-import { mapLimited } from './limit';
+import type { IRowSource } from './bulk';
 import { IExperimentRow } from './list';
 import { ExperimentStore } from './store';
 
@@ -62,11 +62,22 @@ export class ExperimentIndex {
    * many manifests had to be read.
    */
   async refresh(
-    store: ExperimentStore,
-    read: (entry: ExperimentStore.IEntry) => Promise<IExperimentRow>,
-    slug?: string
+    source: IRowSource,
+    slug?: string,
+    onProgress?: (done: number, total: number) => void
   ): Promise<{ rows: IIndexedRow[]; read: number }> {
-    const entries = await store.list(slug);
+    // One tab rebuilds at a time; the next one finds the cache warm.
+    return Private.exclusive(`${this._name}:refresh`, () =>
+      this._refresh(source, slug, onProgress)
+    );
+  }
+
+  private async _refresh(
+    source: IRowSource,
+    slug?: string,
+    onProgress?: (done: number, total: number) => void
+  ): Promise<{ rows: IIndexedRow[]; read: number }> {
+    const entries = await source.list(slug);
     const cached = new Map(
       (await this.cached(slug)).map(row => [row.ref, row])
     );
@@ -81,10 +92,9 @@ export class ExperimentIndex {
       }
       cached.delete(entry.ref);
     }
-    // A rebuild of thousands reads with a bounded number of requests.
-    const fresh = await mapLimited(stale, 8, async entry => ({
-      ...(await read(entry)),
-      oid: entry.oid
+    const fresh = (await source.read(stale, onProgress)).map((row, i) => ({
+      ...row,
+      oid: stale[i].oid
     }));
     rows.push(...fresh);
     try {
@@ -131,6 +141,26 @@ export class ExperimentIndex {
 }
 
 namespace Private {
+  /**
+   * Run `work` under a Web Lock of this name when the browser has Web
+   * Locks (other tabs of the same store wait), else directly.
+   */
+  export async function exclusive<T>(
+    name: string,
+    work: () => Promise<T>
+  ): Promise<T> {
+    const locks = (
+      globalThis as {
+        navigator?: {
+          locks?: {
+            request: (name: string, run: () => Promise<T>) => Promise<T>;
+          };
+        };
+      }
+    ).navigator?.locks;
+    return locks ? locks.request(name, work) : work();
+  }
+
   /**
    * Open the database; a cache of another schema version is emptied.
    */

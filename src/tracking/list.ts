@@ -1,10 +1,16 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isMlopsError } from '../errors';
-import { ParameterValue } from './parameters';
+import type { IRowSource } from './bulk';
 import { ExperimentIndex } from './index';
-import { mapLimited } from './limit';
+import { Manifest } from './manifest';
+import { ParameterValue } from './parameters';
 import { ExperimentStore } from './store';
+
+/**
+ * Rows to read before the panel shows a progress bar.
+ */
+export const PROGRESS_FROM = 100;
 
 /**
  * One row of the Experiments panel.
@@ -32,11 +38,12 @@ export class ExperimentList {
    * Create a list over a store getter (the store changes with `storeDir`).
    */
   constructor(options: {
-    store: () => ExperimentStore;
+    /** Where rows come from (it changes with `storeDir`). */
+    source: () => IRowSource;
     /** The IndexedDB cache for the current store, if any. */
     index?: () => ExperimentIndex | null;
   }) {
-    this._store = options.store;
+    this._source = options.source;
     this._index = options.index ?? (() => null);
   }
 
@@ -52,6 +59,14 @@ export class ExperimentList {
    */
   get loading(): boolean {
     return this._loading;
+  }
+
+  /**
+   * How far a rebuild of the index has read (manifests read, of total),
+   * or null when none is under way.
+   */
+  get progress(): { done: number; total: number } | null {
+    return this._progress;
   }
 
   /**
@@ -76,8 +91,16 @@ export class ExperimentList {
     this._loading = true;
     this._changed.emit();
     try {
-      const store = this._store();
+      const source = this._source();
       const index = this._index();
+      const onProgress = (done: number, total: number) => {
+        // A few reads are quick: only rebuilds get a progress bar.
+        if (generation !== this._generation || total < PROGRESS_FROM) {
+          return;
+        }
+        this._progress = done < total ? { done, total } : null;
+        this._changed.emit();
+      };
       let rows: IExperimentRow[];
       if (index) {
         // Paint from the cache at once, then read only what moved.
@@ -86,12 +109,9 @@ export class ExperimentList {
           this._rows = cached;
           this._changed.emit();
         }
-        rows = (
-          await index.refresh(store, entry => readRow(store, entry), slug)
-        ).rows;
+        rows = (await index.refresh(source, slug, onProgress)).rows;
       } else {
-        const entries = await store.list(slug);
-        rows = await mapLimited(entries, 8, entry => readRow(store, entry));
+        rows = await source.read(await source.list(slug), onProgress);
       }
       if (generation === this._generation) {
         this._rows = rows;
@@ -104,12 +124,14 @@ export class ExperimentList {
     } finally {
       if (generation === this._generation) {
         this._loading = false;
+        this._progress = null;
         this._changed.emit();
       }
     }
   }
 
-  private _store: () => ExperimentStore;
+  private _source: () => IRowSource;
+  private _progress: { done: number; total: number } | null = null;
   private _index: () => ExperimentIndex | null;
   private _rows: IExperimentRow[] = [];
   private _loading = false;
@@ -127,34 +149,54 @@ export async function readRow(
 ): Promise<IExperimentRow> {
   try {
     const { manifest } = await store.read(entry.ref);
-    return {
-      ref: entry.ref,
-      id: entry.id,
-      slug: entry.slug,
-      name: manifest.user.name,
-      createdAt: manifest.createdAt,
-      notebookPath: manifest.notebook.path,
-      parameters: manifest.parameters,
-      metrics: manifest.metrics,
-      starred: manifest.user.starred,
-      tags: manifest.user.tags
-    };
+    return rowOf(entry, manifest);
   } catch (reason) {
-    // A broken entry is shown as broken, never hidden and never fatal.
-    return {
-      ref: entry.ref,
-      id: entry.id,
-      slug: entry.slug,
-      name: entry.id,
-      createdAt: '',
-      notebookPath: '',
-      parameters: {},
-      metrics: {},
-      starred: false,
-      tags: [],
-      broken: Private.describe(reason)
-    };
+    return brokenRow(entry, reason);
   }
+}
+
+/**
+ * The row of an experiment whose manifest was read.
+ */
+export function rowOf(
+  entry: ExperimentStore.IEntry,
+  manifest: Manifest
+): IExperimentRow {
+  return {
+    ref: entry.ref,
+    id: entry.id,
+    slug: entry.slug,
+    name: manifest.user.name,
+    createdAt: manifest.createdAt,
+    notebookPath: manifest.notebook.path,
+    parameters: manifest.parameters,
+    metrics: manifest.metrics,
+    starred: manifest.user.starred,
+    tags: manifest.user.tags
+  };
+}
+
+/**
+ * The row of an experiment that cannot be read: shown as broken, never
+ * hidden and never fatal.
+ */
+export function brokenRow(
+  entry: ExperimentStore.IEntry,
+  reason: unknown
+): IExperimentRow {
+  return {
+    ref: entry.ref,
+    id: entry.id,
+    slug: entry.slug,
+    name: entry.id,
+    createdAt: '',
+    notebookPath: '',
+    parameters: {},
+    metrics: {},
+    starred: false,
+    tags: [],
+    broken: Private.describe(reason)
+  };
 }
 
 namespace Private {

@@ -4,12 +4,13 @@ import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
+import { IRowSource, storeSource } from '../../src/tracking/bulk';
 import { UlidFactory } from '../../src/tracking/ids';
 import {
   ExperimentIndex,
   INDEX_SCHEMA_VERSION
 } from '../../src/tracking/index';
-import { ExperimentList, readRow } from '../../src/tracking/list';
+import { ExperimentList } from '../../src/tracking/list';
 import { ExperimentStore } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
 import { makeManifest } from './fixtures';
@@ -25,9 +26,13 @@ function setup() {
   const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
   const name = `test-${process.pid}-${++dbCounter}`;
   let reads = 0;
-  const read = (entry: ExperimentStore.IEntry) => {
-    reads += 1;
-    return readRow(store, entry);
+  const inner = storeSource(store);
+  const read: IRowSource = {
+    list: slug => inner.list(slug),
+    read: (entries, onProgress) => {
+      reads += entries.length;
+      return inner.read(entries, onProgress);
+    }
   };
   return { store, name, read, reads: () => reads };
 }
@@ -46,11 +51,11 @@ describe('ExperimentIndex', () => {
       });
       const index = new ExperimentIndex({ name });
 
-      const first = await index.refresh(store, read);
+      const first = await index.refresh(read);
       expect(first.read).toBe(2);
       expect(first.rows.map(r => r.ref)).toEqual([b.ref, a.ref]);
 
-      const again = await index.refresh(store, read);
+      const again = await index.refresh(read);
       expect(again.read).toBe(0);
       expect(reads()).toBe(2);
 
@@ -60,7 +65,7 @@ describe('ExperimentIndex', () => {
         manifest: makeManifest(ids.next()),
         files: []
       });
-      const moved = await index.refresh(store, read);
+      const moved = await index.refresh(read);
       expect(moved.read).toBe(2);
       expect(moved.rows.map(r => [r.ref, r.name])).toEqual([
         [c.ref, 'brave-otter'],
@@ -74,7 +79,7 @@ describe('ExperimentIndex', () => {
       const { store, name, read } = setup();
       await store.save({ manifest: makeManifest(ids.next()), files: [] });
       const index = new ExperimentIndex({ name });
-      expect((await index.refresh(store, read)).read).toBe(1);
+      expect((await index.refresh(read)).read).toBe(1);
       index.close();
 
       // An older version of the extension wrote this cache.
@@ -86,10 +91,10 @@ describe('ExperimentIndex', () => {
       db.close();
       const reopened = new ExperimentIndex({ name });
       expect(await reopened.cached()).toEqual([]);
-      expect((await reopened.refresh(store, read)).read).toBe(1);
+      expect((await reopened.refresh(read)).read).toBe(1);
 
       await reopened.clear();
-      expect((await reopened.refresh(store, read)).read).toBe(1);
+      expect((await reopened.refresh(read)).read).toBe(1);
       reopened.close();
     });
 
@@ -100,13 +105,13 @@ describe('ExperimentIndex', () => {
         files: []
       });
       const index = new ExperimentIndex({ name });
-      await index.refresh(store, read);
+      await index.refresh(read);
       index.close();
       const db = await openDB(`jupyterlab-mlops:${name}`, 1);
       await db.put('rows', { ref: saved.ref, slug: saved.slug, name: 42 });
       db.close();
       const reopened = new ExperimentIndex({ name });
-      const result = await reopened.refresh(store, read);
+      const result = await reopened.refresh(read);
       expect(result.read).toBe(1);
       expect(result.rows[0]).toMatchObject({
         ref: saved.ref,
@@ -122,7 +127,10 @@ describe('ExperimentList with an index', () => {
     const { store, name } = setup();
     await store.save({ manifest: makeManifest(ids.next()), files: [] });
     const index = new ExperimentIndex({ name });
-    const list = new ExperimentList({ store: () => store, index: () => index });
+    const list = new ExperimentList({
+      source: () => storeSource(store),
+      index: () => index
+    });
     await list.refresh();
     expect(list.rows).toHaveLength(1);
 

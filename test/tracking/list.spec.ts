@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
+import { BulkSource, storeSource } from '../../src/tracking/bulk';
 import { UlidFactory } from '../../src/tracking/ids';
 import { ExperimentList } from '../../src/tracking/list';
 import { experimentRef, ExperimentStore } from '../../src/tracking/store';
@@ -13,60 +14,67 @@ const ids = new UlidFactory();
 
 describe('ExperimentList', () => {
   describe('#refresh()', () => {
-    it('should list good experiments and show a corrupt one as broken', async () => {
-      const client = isolatedClient('list');
-      const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
-      const good = await store.save({
-        manifest: makeManifest(ids.next()),
-        files: []
-      });
-      // A ref whose manifest is not JSON, written with the git CLI.
-      const gitDir = join(
-        inject('jupyterServer').rootDir,
-        client.store ?? '',
-        'experiments.git'
-      );
-      const git = (args: string[], input?: string) =>
-        execFileSync('git', ['--git-dir', gitDir, ...args], {
-          input,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            GIT_AUTHOR_NAME: 't',
-            GIT_AUTHOR_EMAIL: 't@t',
-            GIT_COMMITTER_NAME: 't',
-            GIT_COMMITTER_EMAIL: 't@t'
-          }
-        }).trim();
-      const blob = git(
-        ['hash-object', '-w', '--stdin'],
-        '{"schemaVersion": 99'
-      );
-      const tree = git(['mktree'], `100644 blob ${blob}\tmanifest.json\n`);
-      const commit = git(['commit-tree', tree, '-m', 'corrupt']);
-      const broken = experimentRef(good.slug, ids.next());
-      git(['update-ref', broken, commit]);
+    it.each(['store', 'bulk'])(
+      'should list good experiments and show a corrupt one as broken (%s)',
+      async kind => {
+        const client = isolatedClient('list');
+        const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
+        const good = await store.save({
+          manifest: makeManifest(ids.next()),
+          files: []
+        });
+        // A ref whose manifest is not JSON, written with the git CLI.
+        const gitDir = join(
+          inject('jupyterServer').rootDir,
+          client.store ?? '',
+          'experiments.git'
+        );
+        const git = (args: string[], input?: string) =>
+          execFileSync('git', ['--git-dir', gitDir, ...args], {
+            input,
+            encoding: 'utf8',
+            env: {
+              ...process.env,
+              GIT_AUTHOR_NAME: 't',
+              GIT_AUTHOR_EMAIL: 't@t',
+              GIT_COMMITTER_NAME: 't',
+              GIT_COMMITTER_EMAIL: 't@t'
+            }
+          }).trim();
+        const blob = git(
+          ['hash-object', '-w', '--stdin'],
+          '{"schemaVersion": 99'
+        );
+        const tree = git(['mktree'], `100644 blob ${blob}\tmanifest.json\n`);
+        const commit = git(['commit-tree', tree, '-m', 'corrupt']);
+        const broken = experimentRef(good.slug, ids.next());
+        git(['update-ref', broken, commit]);
 
-      const list = new ExperimentList({ store: () => store });
-      let changes = 0;
-      list.changed.connect(() => (changes += 1));
-      await list.refresh(good.slug);
-      expect(list.loading).toBe(false);
-      expect(list.error).toBeNull();
-      expect(changes).toBe(2);
-      expect(list.rows.map(r => [r.ref, r.broken?.code])).toEqual([
-        [broken, 'E_MANIFEST_INVALID'],
-        [good.ref, undefined]
-      ]);
-      expect(list.rows[1]).toMatchObject({
-        name: 'brave-otter',
-        metrics: { accuracy: 0.93 }
-      });
-    });
+        const source =
+          kind === 'bulk'
+            ? new BulkSource({ client, store })
+            : storeSource(store);
+        const list = new ExperimentList({ source: () => source });
+        let changes = 0;
+        list.changed.connect(() => (changes += 1));
+        await list.refresh(good.slug);
+        expect(list.loading).toBe(false);
+        expect(list.error).toBeNull();
+        expect(changes).toBe(2);
+        expect(list.rows.map(r => [r.ref, r.broken?.code])).toEqual([
+          [broken, 'E_MANIFEST_INVALID'],
+          [good.ref, undefined]
+        ]);
+        expect(list.rows[1]).toMatchObject({
+          name: 'brave-otter',
+          metrics: { accuracy: 0.93 }
+        });
+      }
+    );
 
     it('should report a store it cannot read as an error, not as rows', async () => {
       const list = new ExperimentList({
-        store: () => {
+        source: () => {
           throw new Error('no store');
         }
       });
