@@ -184,9 +184,8 @@ describe('GitObjects', () => {
 
   it('should read a well-formed loose object of the asked type only', async () => {
     const blob = object('blob 5', 'hello');
-    expect(
-      new TextDecoder().decode((await GitObjects.looseObject(blob, 'blob'))!)
-    ).toBe('hello');
+    const body = await GitObjects.looseObject(blob, 'blob');
+    expect(body && new TextDecoder().decode(body)).toBe('hello');
     expect(await GitObjects.looseObject(blob, 'commit')).toBeNull();
   });
 
