@@ -40,6 +40,12 @@ import { snapshotNotebook, snapshotWithNotification } from './snapshot';
 export const DEMO_NOTEBOOK = 'examples/wine_classifier.ipynb';
 
 /**
+ * The BroadcastChannel on which tabs of a lab tell each other that a store
+ * changed (`{type: 'store-changed', store}`).
+ */
+export const STORE_CHANNEL = 'jupyterlab-mlops:store';
+
+/**
  * The Experiments panel, the Snapshot command and its toolbar button.
  */
 export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
@@ -127,6 +133,22 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         allNotebooks || path === null ? undefined : notebookSlug(path)
       );
     };
+    // Other tabs of this lab hear of every change to the store.
+    const channel =
+      typeof BroadcastChannel === 'undefined'
+        ? null
+        : new BroadcastChannel(STORE_CHANNEL);
+    const storeKey = () => bridge.client.store ?? '';
+    const announce = () =>
+      channel?.postMessage({ type: 'store-changed', store: storeKey() });
+    if (channel) {
+      channel.onmessage = (event: MessageEvent) => {
+        const data = event.data as { type?: unknown; store?: unknown } | null;
+        if (data?.type === 'store-changed' && data.store === storeKey()) {
+          void refresh();
+        }
+      };
+    }
     notebook.changed.connect(() => {
       if (notebook.path !== shownPath) {
         void refresh();
@@ -178,7 +200,10 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
           onStar: row =>
             void store()
               .update(row.ref, { starred: !row.starred })
-              .then(() => refresh())
+              .then(() => {
+                announce();
+                return refresh();
+              })
               .catch(reason =>
                 console.error('jupyterlab-mlops: star failed', reason)
               ),
@@ -207,7 +232,10 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
 
     addExperimentTabs(app, {
       store,
-      refresh: () => void refresh(),
+      refresh: () => {
+        announce();
+        void refresh();
+      },
       translator: tr
     });
 
@@ -242,6 +270,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         status.set(saved ? 'saved' : 'failed', saved?.name);
         if (saved) {
           // The first snapshot creates the store: the status line says so.
+          announce();
           await Promise.all([refresh(), bridge.refresh()]);
         }
       }
