@@ -48,6 +48,15 @@ class MlopsExtension(Configurable):
         help="Most file hashes kept in <store>/cache/hashes.json (least recently used dropped).",
     ).tag(config=True)
 
+    stale_temp_seconds = Int(
+        3600,
+        help=(
+            "Temp files of interrupted writes (.mlops-tmp-*) older than this many seconds are "
+            "removed from a store when this server first uses it, and again at most this "
+            "often; 0 turns the sweep off."
+        ),
+    ).tag(config=True)
+
     @validate("store_dir")
     def _check_store_dir(self, proposal: dict[str, Any]) -> str:
         value = proposal["value"]
@@ -58,6 +67,12 @@ class MlopsExtension(Configurable):
         if not name:
             raise TraitError("store_dir must be a folder inside the Jupyter root, not the root")
         return str(value)
+
+    @validate("stale_temp_seconds")
+    def _check_not_negative(self, proposal: dict[str, Any]) -> int:
+        if proposal["value"] < 0:
+            raise TraitError("stale_temp_seconds must be 0 (off) or more")
+        return int(proposal["value"])
 
     @validate(
         "max_body_bytes",

@@ -12,6 +12,7 @@ STATUS: dict[str, int] = {
     "E_PATH_TOO_LONG": 400,
     "E_STORE_ROOT": 400,
     "E_PATH_OUTSIDE_ROOT": 403,
+    "E_READ_ONLY": 403,
     "E_NOT_FOUND": 404,
     "E_JOB_NOT_FOUND": 404,
     "E_EXISTS": 409,
@@ -24,6 +25,7 @@ STATUS: dict[str, int] = {
     "E_TOO_MANY_FILES": 413,
     "E_BUSY": 429,
     "E_IO": 500,
+    "E_NO_SPACE": 507,
 }
 
 _ERRNO_CODES: dict[int, tuple[str, str]] = {
@@ -36,6 +38,21 @@ _ERRNO_CODES: dict[int, tuple[str, str]] = {
     # A symlink where the confinement check saw none: it was swapped in after
     # the check, or it loops. Either way we refuse to go through it.
     errno.ELOOP: ("E_PATH_OUTSIDE_ROOT", "symbolic link in the way"),
+    # Whatever the operation: a full disk or quota, a read-only mount.
+    errno.ENOSPC: ("E_NO_SPACE", "no space left on the device holding the store"),
+    # EDQUOT is missing from Windows' errno; -1 matches no error there.
+    getattr(errno, "EDQUOT", -1): (
+        "E_NO_SPACE",
+        "disk quota exceeded on the device holding the store",
+    ),
+    errno.EROFS: ("E_READ_ONLY", "the store is on a read-only file system"),
+}
+
+#: Permission errors mean "read-only" only when the operation writes: a
+#: read refused by permissions stays E_IO (the store is not ours to fix).
+_WRITE_ERRNO_CODES: dict[int, tuple[str, str]] = {
+    errno.EACCES: ("E_READ_ONLY", "no permission to write in the store"),
+    errno.EPERM: ("E_READ_ONLY", "operation not permitted in the store"),
 }
 
 
@@ -56,13 +73,16 @@ class MlopsError(Exception):
         return {"code": self.code, "message": self.message}
 
 
-def from_os_error(exc: OSError, path: str) -> MlopsError:
+def from_os_error(exc: OSError, path: str, *, writing: bool = False) -> MlopsError:
     """Translate an OSError into the bridge's error for the client path `path`.
 
-    The message names the client's path, never the server's absolute path.
+    `writing` says the operation changes the store (write, mkdir, rm, lock,
+    unlock): then EACCES/EPERM are `E_READ_ONLY` too. The message names the
+    client's path, never the server's absolute path.
     """
-    if exc.errno is not None and exc.errno in _ERRNO_CODES:
-        code, text = _ERRNO_CODES[exc.errno]
+    table = {**_ERRNO_CODES, **_WRITE_ERRNO_CODES} if writing else _ERRNO_CODES
+    if exc.errno is not None and exc.errno in table:
+        code, text = table[exc.errno]
         return MlopsError(code, f"{text}: {path!r}")
     name = errno.errorcode.get(exc.errno or 0, "EUNKNOWN")
     return MlopsError("E_IO", f"{name} ({exc.strerror or exc}) on {path!r}")

@@ -22,6 +22,7 @@ from .body import STORE, Field, check_fields, parse_json_object
 from .config import MlopsExtension
 from .errors import MlopsError
 from .paths import Store, open_store
+from .sweep import sweep_if_due
 
 CAPABILITIES = ["fs", "read-many", "lock", "hash", "project-git"]
 
@@ -44,10 +45,15 @@ class MlopsHandler(APIHandler):
         return self.settings["mlops"]
 
     def store(self, name: str | None) -> Store:
-        """Validate and confine the store folder (`None` means the configured one)."""
-        return open_store(
+        """Validate and confine the store folder (`None` means the configured one).
+
+        A store's first use by this process also sweeps its stale temp files.
+        """
+        store = open_store(
             self.settings["server_root_dir"], self.mlops.store_dir if name is None else name
         )
+        sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
+        return store
 
     def parse_body(self) -> dict[str, Any]:
         """Return the request body checked against `fields`, defaults filled in."""

@@ -141,7 +141,10 @@ def lock(store: Store, path: str, ttl_ms: int = DEFAULT_TTL_MS) -> str:
     target = _lock_target(store, path)
     created: list[Path] = []
     try:
-        with mapped_errors(path), opened_dir(store, target.parent, created=created) as dir_fd:
+        with (
+            mapped_errors(path, writing=True),
+            opened_dir(store, target.parent, created=created) as dir_fd,
+        ):
             return _take(dir_fd, target.name, path, ttl_ms)
     except BaseException:
         rollback(created)
@@ -153,7 +156,7 @@ def unlock(store: Store, path: str, token: str) -> None:
     target = _lock_target(store, path)
     not_held = MlopsError("E_LOCK_NOT_HELD", f"{path!r} is not locked with this token")
     try:
-        with mapped_errors(path), opened_dir(store, target.parent) as dir_fd:
+        with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:
             if not _remove_if(dir_fd, target.name, lambda moved: moved.token == token):
                 raise not_held
     except MlopsError as err:

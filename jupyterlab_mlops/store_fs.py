@@ -31,12 +31,16 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 @contextlib.contextmanager
-def mapped_errors(path: str) -> Iterator[None]:
-    """Turn an OSError raised inside the block into the bridge's MlopsError."""
+def mapped_errors(path: str, *, writing: bool = False) -> Iterator[None]:
+    """Turn an OSError raised inside the block into the bridge's MlopsError.
+
+    `writing` marks operations that change the store, where a permission
+    error means the store is read-only for us (`E_READ_ONLY`).
+    """
     try:
         yield
     except OSError as exc:
-        raise from_os_error(exc, path) from exc
+        raise from_os_error(exc, path, writing=writing) from exc
 
 
 def _store_root_error(path: str, verb: str) -> MlopsError:
@@ -110,7 +114,9 @@ def _write_atomic(dir_fd: int, name: str, data: bytes, exclusive: bool) -> None:
         else:
             os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        # Best effort: the error to report is the one that got us here (a
+        # full disk, say), not a failure to clean up after it.
+        with contextlib.suppress(OSError):
             os.unlink(tmp, dir_fd=dir_fd)
         raise
     # Make the rename itself durable, not only the file's content.
@@ -130,7 +136,7 @@ def write(
         raise _store_root_error(path, "write")
     created: list[Path] = []
     try:
-        with mapped_errors(path):
+        with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
                 _write_atomic(dir_fd, target.name, data, exclusive)
     except BaseException:
@@ -211,7 +217,7 @@ def mkdir(store: Store, path: str, *, parents: bool = False) -> None:
     target = locate(store, path, follow=False)
     created: list[Path] = []
     try:
-        with mapped_errors(path):
+        with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
                 os.mkdir(target.name, 0o777, dir_fd=dir_fd)
     except BaseException:
@@ -231,7 +237,7 @@ def rm(store: Store, path: str, *, recursive: bool = False) -> None:
     target = locate(store, path, follow=False)
     if target == store.path:
         raise _store_root_error(path, "remove")
-    with mapped_errors(path), opened_dir(store, target.parent) as dir_fd:
+    with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:
         info = os.stat(target.name, dir_fd=dir_fd, follow_symlinks=False)
         if not stat.S_ISDIR(info.st_mode):
             os.unlink(target.name, dir_fd=dir_fd)

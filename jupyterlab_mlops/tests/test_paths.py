@@ -96,7 +96,9 @@ def test_resolve_follows_or_keeps_the_last_symlink(tmp_path: Path) -> None:
         (IsADirectoryError(errno.EISDIR, "x"), "E_IS_A_DIRECTORY", 409),
         (OSError(errno.ENOTEMPTY, "x"), "E_NOT_EMPTY", 409),
         (PermissionError(errno.EACCES, "Permission denied"), "E_IO", 500),
-        (OSError(errno.ENOSPC, "No space left on device"), "E_IO", 500),
+        (OSError(errno.ENOSPC, "No space left on device"), "E_NO_SPACE", 507),
+        (OSError(errno.EROFS, "Read-only file system"), "E_READ_ONLY", 403),
+        (OSError(errno.EIO, "Input/output error"), "E_IO", 500),
     ],
 )
 def test_os_errors_map_to_codes(exc: OSError, code: str, status: int) -> None:

@@ -1,0 +1,132 @@
+"""Removal of the temp files a killed server left behind in a store.
+
+An atomic write creates `.mlops-tmp-<hex>` beside its target and renames it
+into place; releasing a lock renames the lock file aside to
+`.mlops-tmp-lock-<hex>` before removing it. A server killed in between
+leaves the temp file behind: `list` hides it, but it takes space for ever.
+
+The first time a server process uses a store, and again whenever its last
+sweep is older than `stale_temp_seconds`, the store is walked and temp
+files whose mtime is older than that are removed. A write in flight lasts
+seconds, so an hour-old temp file belongs to nobody. The walk starts from a
+descriptor opened from the Jupyter root with `O_NOFOLLOW` (like every store
+operation), opens each folder with `O_NOFOLLOW` relative to its parent, and
+removes only regular files whose name has the temp prefix: a symlink, a
+folder or any other file is never touched or followed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import stat
+import threading
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+from .dirfd import NOFOLLOW, opened_dir
+from .errors import MlopsError
+from .paths import Store
+from .store_fs import TEMP_PREFIX
+
+#: Deeper than any store we write (`experiments.git/refs/exps/<slug>/<id>`).
+MAX_DEPTH = 32
+#: Stores remembered per server process; past that the oldest is forgotten
+#: (and swept again on its next use, which is harmless).
+_MAX_STORES = 1024
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_SETTINGS_KEY = "mlops_temp_sweeps"
+
+
+def sweep_store(store: Store, max_age_s: float, *, now: float | None = None) -> int:
+    """Remove temp files older than `max_age_s` anywhere in `store`.
+
+    Returns how many were removed. A missing store, or any folder that
+    cannot be opened or listed, is skipped: sweeping is housekeeping and
+    never fails the request that triggered it.
+    """
+    cutoff_ns = int(((time.time() if now is None else now) - max_age_s) * 1e9)
+    try:
+        with opened_dir(store, store.path) as fd:
+            return _sweep_dir(fd, cutoff_ns, 0)
+    except (OSError, MlopsError):
+        return 0
+
+
+def _sweep_dir(dir_fd: int, cutoff_ns: int, depth: int) -> int:
+    removed = 0
+    try:
+        with os.scandir(dir_fd) as entries:
+            names = [entry.name for entry in entries]
+    except OSError:
+        return 0
+    for name in names:
+        try:
+            info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if depth < MAX_DEPTH:
+                removed += _sweep_child(dir_fd, name, cutoff_ns, depth + 1)
+        elif (
+            name.startswith(TEMP_PREFIX)
+            and stat.S_ISREG(info.st_mode)
+            and info.st_mtime_ns < cutoff_ns
+        ):
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=dir_fd)
+                removed += 1
+    return removed
+
+
+def _sweep_child(dir_fd: int, name: str, cutoff_ns: int, depth: int) -> int:
+    try:
+        # O_NOFOLLOW: a folder swapped for a symlink since the stat is refused.
+        child = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    except OSError:
+        return 0
+    try:
+        return _sweep_dir(child, cutoff_ns, depth)
+    finally:
+        os.close(child)
+
+
+class _Sweeps:
+    """When each store was last swept by this server process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last: dict[str, float] = {}
+
+
+def sweep_if_due(
+    settings: MutableMapping[str, Any],
+    store: Store,
+    max_age_s: int,
+    log: logging.Logger | logging.LoggerAdapter[Any],
+) -> int:
+    """Sweep `store` if this process has not swept it in the last `max_age_s`.
+
+    The bookkeeping lives in the web app's `settings`. `max_age_s` 0 turns
+    sweeping off. Concurrent requests do not wait for a sweep in progress:
+    they only ever race with it on files nobody is writing.
+    """
+    if max_age_s <= 0 or not store.exists:
+        return 0
+    sweeps: _Sweeps = settings.setdefault(_SETTINGS_KEY, _Sweeps())
+    key = str(store.path)
+    now = time.monotonic()
+    with sweeps.lock:
+        last = sweeps.last.get(key)
+        if last is not None and now - last < max_age_s:
+            return 0
+        sweeps.last.pop(key, None)
+        sweeps.last[key] = now
+        while len(sweeps.last) > _MAX_STORES:
+            sweeps.last.pop(next(iter(sweeps.last)))
+    removed = sweep_store(store, max_age_s)
+    if removed:
+        log.info("jupyterlab_mlops: removed %d stale temp file(s) from %s", removed, store.name)
+    return removed

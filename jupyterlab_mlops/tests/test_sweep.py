@@ -1,0 +1,138 @@
+"""Stale temp files left by a killed server are swept when a store is used.
+
+Only regular files named `.mlops-tmp-*` older than `stale_temp_seconds`
+go; symlinks (and what they point to), folders, fresh temp files and every
+other file stay, and nothing outside the store is looked at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from traitlets import TraitError
+from traitlets.config import Config
+
+from jupyterlab_mlops.config import MlopsExtension
+from jupyterlab_mlops.paths import open_store
+from jupyterlab_mlops.sweep import sweep_if_due, sweep_store
+
+from .conftest import Api
+
+MAX_AGE = 2
+HOUR_AGO = time.time() - 3600
+
+
+@pytest.fixture
+def jp_server_config() -> dict[str, Any]:
+    """A short threshold, so the test can see a second sweep happen."""
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyterlab_mlops": True}},
+        "MlopsExtension": {"stale_temp_seconds": MAX_AGE},
+    }
+
+
+def make_file(path: Path, text: str = "x", *, mtime: float = HOUR_AGO) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def make_link(path: Path, target: Path) -> Path:
+    path.symlink_to(target)
+    os.utime(path, (HOUR_AGO, HOUR_AGO), follow_symlinks=False)
+    return path
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(
+        str(Path(base, name).relative_to(folder))
+        for base, dirs, files in os.walk(folder)
+        for name in dirs + files
+    )
+
+
+async def test_first_use_sweeps_old_temp_files_only(api: Api, store: Path, outside: Path) -> None:
+    old = [
+        make_file(store / ".mlops-tmp-0123456789abcdef"),
+        make_file(store / "experiments.git/objects/ab/.mlops-tmp-00000000000000aa"),
+        make_file(store / "experiments.git/refs/exps/nb/.mlops-tmp-lock-00000000000000bb"),
+    ]
+    kept = [
+        make_file(store / ".mlops-tmp-fresh", mtime=time.time() + 60),
+        make_file(store / "experiments.git/objects/ab/cdef0123"),
+        make_file(store / "experiments.git/HEAD", "ref: refs/heads/main\n"),
+        make_file(store / ".mlops-tmp-folder/inside"),
+        make_link(store / ".mlops-tmp-link", outside / "sentinel.txt"),
+        make_link(store / "linked", outside),
+    ]
+    outside_temp = make_file(outside / ".mlops-tmp-outside0000")
+    before = tree(store)
+
+    status, _ = await api("fs/list", {"path": ""})
+    assert status == 200
+    assert all(not path.exists() for path in old)
+    assert all(os.path.lexists(path) for path in kept)
+    assert tree(store) == sorted(set(before) - {str(p.relative_to(store)) for p in old})
+    # Symlinks were neither followed nor removed.
+    assert outside_temp.exists()
+    assert (outside / "sentinel.txt").read_text() == "do not touch"
+
+
+async def test_a_store_is_swept_again_only_once_its_last_sweep_is_old(
+    api: Api, store: Path
+) -> None:
+    make_file(store / "HEAD")
+    assert (await api("fs/stat", {"path": "HEAD"}))[0] == 200
+    # Left by a crash after the first sweep: not looked for at every request.
+    late = make_file(store / "objects/.mlops-tmp-1111111111111111")
+    assert (await api("fs/stat", {"path": "HEAD"}))[0] == 200
+    assert late.exists()
+
+    await asyncio.sleep(MAX_AGE + 0.2)
+    assert (await api("fs/stat", {"path": "HEAD"}))[0] == 200
+    assert not late.exists()
+
+
+async def test_other_stores_are_swept_on_their_own_first_use(api: Api, jp_root_dir: Path) -> None:
+    first = make_file(jp_root_dir / "one/.mlops-tmp-2222222222222222")
+    second = make_file(jp_root_dir / "two/.mlops-tmp-3333333333333333")
+    assert (await api("fs/list", {"path": "", "store": "one"}))[0] == 200
+    assert not first.exists()
+    assert second.exists()
+    assert (await api("status", method="GET", params={"store": "two"}))[0] == 200
+    assert not second.exists()
+
+
+def test_zero_turns_the_sweep_off(tmp_path: Path) -> None:
+    temp = make_file(tmp_path / "store/.mlops-tmp-4444444444444444")
+    store = open_store(tmp_path, "store")
+    log = logging.getLogger("test")
+    assert sweep_if_due({}, store, 0, log) == 0
+    assert temp.exists()
+    assert sweep_if_due({}, store, 60, log) == 1
+    assert not temp.exists()
+
+
+def test_a_missing_store_sweeps_nothing(tmp_path: Path) -> None:
+    assert sweep_store(open_store(tmp_path, "missing"), 60) == 0
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_store_reached_through_a_symlink_is_swept_in_its_real_place(tmp_path: Path) -> None:
+    temp = make_file(tmp_path / "real/.mlops-tmp-5555555555555555")
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    assert sweep_store(open_store(tmp_path, "alias"), 60) == 1
+    assert not temp.exists()
+
+
+def test_negative_threshold_is_refused() -> None:
+    with pytest.raises(TraitError):
+        MlopsExtension(config=Config({"MlopsExtension": {"stale_temp_seconds": -1}}))
+    assert MlopsExtension().stale_temp_seconds == 3600
