@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_LOCK_NOT_HELD'
   | 'E_STORE_ROOT'
   | 'E_IO'
+  | 'E_NO_SPACE'
+  | 'E_READ_ONLY'
   | 'E_JOB_NOT_FOUND'
   | 'E_TOO_MANY_FILES'
   | 'E_BUSY'
@@ -53,6 +55,8 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_LOCK_NOT_HELD',
   'E_STORE_ROOT',
   'E_IO',
+  'E_NO_SPACE',
+  'E_READ_ONLY',
   'E_JOB_NOT_FOUND',
   'E_TOO_MANY_FILES',
   'E_BUSY',
@@ -132,4 +136,55 @@ export function isMlopsError(
     value instanceof MlopsError &&
     (codes.length === 0 || codes.includes(value.code))
   );
+}
+
+/**
+ * What the user can do about errors they can fix outside the lab, keyed by
+ * code. The bridge's own message says which file; this says what next.
+ */
+const ADVICE: Partial<Record<ErrorCode, string>> = {
+  // Notifications show about 110 characters before the code: keep them short.
+  E_NO_SPACE:
+    'The disk holding the experiment store is full. Free some space, then try again. Nothing was saved.',
+  E_READ_ONLY:
+    'The experiment store is read-only. Make it writable or change the storeDir setting. Nothing was saved.'
+};
+
+/**
+ * Advice for an error code the user can fix, or undefined.
+ */
+export function errorAdvice(code: ErrorCode): string | undefined {
+  return ADVICE[code];
+}
+
+/**
+ * The MlopsError behind any failure: the value itself, or the first one in
+ * its `cause` chain (the git `fs` adapter wraps bridge errors in node-style
+ * errors for isomorphic-git), else `E_IO` with the failure's text. Codes
+ * with advice get it as their message; the bridge's message (which file)
+ * is kept in `data.detail`.
+ */
+export function toMlopsError(reason: unknown): MlopsError {
+  let found: MlopsError | undefined;
+  let current: unknown = reason;
+  for (let depth = 0; depth < 8 && current !== undefined; depth++) {
+    if (current instanceof MlopsError) {
+      found = current;
+      break;
+    }
+    current =
+      typeof current === 'object' && current !== null && 'cause' in current
+        ? current.cause
+        : undefined;
+  }
+  if (found === undefined) {
+    return new MlopsError('E_IO', String(reason));
+  }
+  const advice = errorAdvice(found.code);
+  return advice === undefined || found.message === advice
+    ? found
+    : new MlopsError(found.code, advice, {
+        ...found.data,
+        detail: found.message
+      });
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { isErrorCode, isMlopsError, MlopsError } from '../src/errors';
+import {
+  errorAdvice,
+  isErrorCode,
+  isMlopsError,
+  MlopsError,
+  toMlopsError
+} from '../src/errors';
 
 describe('MlopsError', () => {
   describe('#constructor()', () => {
@@ -50,5 +56,53 @@ describe('isErrorCode()', () => {
     expect(isErrorCode('E_PATH_OUTSIDE_ROOT')).toBe(true);
     expect(isErrorCode('E_MADE_UP')).toBe(false);
     expect(isErrorCode(42)).toBe(false);
+  });
+});
+
+describe('toMlopsError()', () => {
+  it('should find the bridge error behind a wrapped fs error', () => {
+    const bridge = new MlopsError('E_NO_SPACE', "no space left: 'a/b'", {
+      route: 'fs/write'
+    });
+    const wrapped = new Error('E_NO_SPACE: writeFile /a/b', { cause: bridge });
+    const error = toMlopsError(new Error('git.commit', { cause: wrapped }));
+    expect(error.code).toBe('E_NO_SPACE');
+    expect(error.message).toBe(errorAdvice('E_NO_SPACE'));
+    expect(error.data).toEqual({
+      route: 'fs/write',
+      detail: "no space left: 'a/b'"
+    });
+    // Twice is the same as once.
+    expect(toMlopsError(error)).toBe(error);
+  });
+
+  it('should keep errors without advice as they are', () => {
+    const error = new MlopsError('E_LOCKED', 'Held');
+    expect(toMlopsError(error)).toBe(error);
+    expect(toMlopsError(new Error('x', { cause: error }))).toBe(error);
+  });
+
+  it('should make anything else E_IO with its text', () => {
+    for (const reason of [new Error('boom'), 'boom', null, { cause: 1 }]) {
+      const error = toMlopsError(reason);
+      expect(error.code).toBe('E_IO');
+      expect(error.message).toBe(String(reason));
+    }
+  });
+
+  it('should not loop on a cyclic cause chain', () => {
+    const a: { cause?: unknown } = {};
+    a.cause = a;
+    expect(toMlopsError(a).code).toBe('E_IO');
+  });
+});
+
+describe('errorAdvice()', () => {
+  it('should fit the notification with the code', () => {
+    for (const code of ['E_NO_SPACE', 'E_READ_ONLY'] as const) {
+      expect(errorAdvice(code)?.length).toBeLessThanOrEqual(110);
+      expect(isErrorCode(code)).toBe(true);
+    }
+    expect(errorAdvice('E_IO')).toBeUndefined();
   });
 });
