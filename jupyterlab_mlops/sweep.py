@@ -59,26 +59,27 @@ def _sweep_dir(dir_fd: int, cutoff_ns: int, depth: int) -> int:
     removed = 0
     try:
         with os.scandir(dir_fd) as entries:
-            names = [entry.name for entry in entries]
+            # The entry type comes with the listing: no stat per file.
+            listing = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
     except OSError:
         return 0
-    for name in names:
-        try:
-            info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-        except OSError:
-            continue
-        if stat.S_ISDIR(info.st_mode):
+    for name, is_dir in listing:
+        if is_dir:
             if depth < MAX_DEPTH:
                 removed += _sweep_child(dir_fd, name, cutoff_ns, depth + 1)
-        elif (
-            name.startswith(TEMP_PREFIX)
-            and stat.S_ISREG(info.st_mode)
-            and info.st_mtime_ns < cutoff_ns
-        ):
+        elif name.startswith(TEMP_PREFIX) and _is_stale(dir_fd, name, cutoff_ns):
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=dir_fd)
                 removed += 1
     return removed
+
+
+def _is_stale(dir_fd: int, name: str, cutoff_ns: int) -> bool:
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_mtime_ns < cutoff_ns
 
 
 def _sweep_child(dir_fd: int, name: str, cutoff_ns: int, depth: int) -> int:
