@@ -7,6 +7,17 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 // MLOPS_GALATA_PORT lets several checkouts run their UI tests at once.
 const port = process.env.MLOPS_GALATA_PORT || '8888';
 
+// The server's root, known to the tests so they can seed experiment stores
+// with the git CLI (the workers and the server inherit it).
+if (!process.env.JUPYTERLAB_GALATA_ROOT_DIR) {
+  const fs = require('fs');
+  const os = require('os');
+  const path = require('path');
+  process.env.JUPYTERLAB_GALATA_ROOT_DIR = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'galata-mlops-')
+  );
+}
+
 module.exports = {
   ...baseConfig,
   timeout: 120000,

@@ -134,6 +134,8 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     Math.ceil((scrollTop + height) / ROW_HEIGHT) + overscan
   );
   const template = Private.template(columns.length);
+  // Narrower than this, the grid scrolls sideways instead of squeezing.
+  const minWidth = Private.minWidth(columns.length);
   const idPrefix = useMemo(
     () => `jp-mlops-exp-${Math.random().toString(36).slice(2, 8)}`,
     []
@@ -160,7 +162,11 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
         className="jp-mlops-ExperimentTable-header"
         role="row"
         aria-rowindex={1}
-        style={{ gridTemplateColumns: template, height: HEADER_HEIGHT }}
+        style={{
+          gridTemplateColumns: template,
+          height: HEADER_HEIGHT,
+          minWidth
+        }}
       >
         <span role="columnheader" aria-label={trans.__('Select')} />
         <Header
@@ -189,7 +195,7 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
       <div
         className="jp-mlops-ExperimentTable-body"
         role="rowgroup"
-        style={{ height: rows.length * ROW_HEIGHT }}
+        style={{ height: rows.length * ROW_HEIGHT, minWidth }}
       >
         {rows.slice(first, last).map((row, offset) => {
           const index = first + offset;
@@ -365,7 +371,12 @@ namespace Private {
    * The grid columns: select, star, name, then the user's columns.
    */
   export function template(count: number): string {
-    return `22px 22px minmax(7em, 1fr)${' minmax(4.5em, 6em)'.repeat(count)}`;
+    // Fixed widths: each row is its own grid, and they must line up.
+    return `22px 22px minmax(7em, 1fr)${' 5.5em'.repeat(count)}`;
+  }
+
+  export function minWidth(count: number): string {
+    return `calc(${2 * 22 + 16 + (count + 2) * 6}px + ${7 + 5.5 * count}em)`;
   }
 
   export function columnLabel(

@@ -129,6 +129,8 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             value={query}
             onChange={event => setQuery(event.currentTarget.value)}
           />
+        </div>
+        <div className="jp-mlops-Toolbar jp-mlops-SortBar">
           <select
             className="jp-mod-styled"
             aria-label={trans.__('Sort experiments')}

@@ -160,6 +160,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       icon: experimentsIcon,
       caption: trans.__('Experiments'),
       signals: [bridge.changed, notebook.changed, list.changed],
+      // Another tab, user or `git fetch` may have added experiments.
+      onShow: () => void refresh(),
       render: () =>
         React.createElement(ExperimentsView, {
           bridge,

@@ -31,6 +31,7 @@ export function storeSource(store: ExperimentStore): IRowSource {
     list: slug => store.list(slug),
     read: async (entries, onProgress) => {
       let done = 0;
+      onProgress?.(0, entries.length);
       return mapLimited(entries, 8, async entry => {
         const row = await readRow(store, entry);
         onProgress?.(++done, entries.length);
@@ -113,6 +114,7 @@ export class BulkSource implements IRowSource {
   ): Promise<IExperimentRow[]> {
     const rows: (IExperimentRow | undefined)[] = new Array(entries.length);
     let done = 0;
+    onProgress?.(0, entries.length);
     const fallback: number[] = [];
     const loose: number[] = [];
     entries.forEach((entry, i) =>

@@ -94,8 +94,10 @@ export class ExperimentList {
       const source = this._source();
       const index = this._index();
       const onProgress = (done: number, total: number) => {
-        // A few reads are quick: only rebuilds get a progress bar.
-        if (generation !== this._generation || total < PROGRESS_FROM) {
+        // A few reads are quick: only rebuilds get a progress bar. A
+        // rebuild goes on (under its lock) when a newer refresh starts, so
+        // its progress is shown whatever the generation.
+        if (total < PROGRESS_FROM) {
           return;
         }
         this._progress = done < total ? { done, total } : null;

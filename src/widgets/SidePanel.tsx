@@ -1,5 +1,6 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import { ISignal } from '@lumino/signaling';
 import React from 'react';
 
@@ -18,6 +19,7 @@ export class SidePanel extends ReactWidget {
     this.title.caption = options.caption;
     this.addClass('jp-mlops-SidePanel');
     this._render = options.render;
+    this._onShow = options.onShow ?? null;
     for (const signal of options.signals) {
       signal.connect(this._onChange, this);
     }
@@ -34,6 +36,11 @@ export class SidePanel extends ReactWidget {
     super.dispose();
   }
 
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._onShow?.();
+  }
+
   protected render(): JSX.Element {
     return <React.Fragment>{this._render()}</React.Fragment>;
   }
@@ -44,6 +51,7 @@ export class SidePanel extends ReactWidget {
   }
 
   private _render: () => JSX.Element;
+  private _onShow: (() => void) | null;
   private _signals: ISignal<unknown, unknown>[];
 }
 
@@ -60,5 +68,7 @@ export namespace SidePanel {
     caption: string;
     render: () => JSX.Element;
     signals: ISignal<unknown, unknown>[];
+    /** Called each time the panel is shown (e.g. to refresh). */
+    onShow?: () => void;
   }
 }
