@@ -8,6 +8,8 @@ export namespace CommandIDs {
   export const snapshot = 'mlops:snapshot-experiment';
   export const openExperiment = 'mlops:open-experiment';
   export const compare = 'mlops:compare-experiments';
+  export const openExperimentNotebook = 'mlops:open-experiment-notebook';
+  export const restoreExperiment = 'mlops:restore-experiment';
   export const refreshStatus = 'mlops:refresh-status';
   export const openDemo = 'mlops:open-demo';
 }

@@ -1,2 +1,4 @@
+import 'uplot/dist/uPlot.min.css';
 import './base.css';
 import './detail.css';
+import './compare.css';

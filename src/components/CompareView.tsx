@@ -13,11 +13,14 @@ export interface ICompareViewProps {
   onOnlyDifferencesChange: (only: boolean) => void;
   onExport: () => void;
   translator: ITranslator;
+  /** More toolbar content (after the buttons). */
+  children?: React.ReactNode;
 }
 
 /**
- * Experiments side by side: parameters, metrics, data hashes and packages,
- * differing rows marked; rendered as text.
+ * Experiments side by side: the rows it is given (the widget passes
+ * parameters and metrics; data and environment have sections of their
+ * own), differing rows marked; rendered as text.
  */
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
@@ -25,6 +28,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
     parameter: trans.__('Parameters'),
     metric: trans.__('Metrics'),
     data: trans.__('Data (SHA-256)'),
+    environment: trans.__('Environment'),
     package: trans.__('Packages')
   };
   let lastSection: string | null = null;
@@ -48,13 +52,12 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         >
           {trans.__('Export CSV')}
         </button>
+        {props.children}
       </div>
       {props.rows.length === 0 ? (
         <p className="jp-mlops-Detail-empty">
           {props.onlyDifferences
-            ? trans.__(
-                'No differences in parameters, metrics, data or packages.'
-              )
+            ? trans.__('No differences in parameters or metrics.')
             : trans.__('Nothing to compare.')}
         </p>
       ) : (

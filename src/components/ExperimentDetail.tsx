@@ -10,6 +10,8 @@ import { KeyValueTable } from './KeyValueTable';
 export interface IExperimentActions {
   update: (change: Partial<Manifest['user']>) => void;
   restore: () => void;
+  /** Open the stored notebook in JupyterLab's viewer, read-only. */
+  openReadOnly: () => void;
   remove: () => void;
 }
 
@@ -115,6 +117,17 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           {user.starred ? '★' : '☆'}
         </button>
         <span className="jp-mlops-Detail-spacer" />
+        <button
+          type="button"
+          className="jp-mlops-Button jp-mod-styled"
+          disabled={busy}
+          title={trans.__(
+            'Open the notebook as this experiment saved it, read-only (not the workspace file)'
+          )}
+          onClick={actions.openReadOnly}
+        >
+          {trans.__('Open notebook (read-only)')}
+        </button>
         <button
           type="button"
           className="jp-mlops-Button jp-mod-styled jp-mod-accept"

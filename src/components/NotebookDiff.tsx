@@ -7,8 +7,12 @@ import { ICellDiff } from '../tracking/notebookDiff';
  * Properties of the notebook diff.
  */
 export interface INotebookDiffProps {
-  before: string;
-  after: string;
+  /** The experiments' names, oldest first. */
+  names: readonly string[];
+  /** Indexes into `names` of the two notebooks diffed. */
+  from: number;
+  to: number;
+  onPairChange: (from: number, to: number) => void;
   cells: readonly ICellDiff[];
   translator: ITranslator;
 }
@@ -71,7 +75,42 @@ export function NotebookDiff(props: INotebookDiffProps): JSX.Element {
   flush('same-end');
   return (
     <section className="jp-mlops-Diff">
-      <h3>{trans.__('Notebook: %1 → %2', props.before, props.after)}</h3>
+      <h3>{trans.__('Notebook code')}</h3>
+      <div className="jp-mlops-Diff-pair">
+        <label>
+          {trans.__('From')}
+          <select
+            className="jp-mod-styled"
+            value={props.from}
+            onChange={event =>
+              props.onPairChange(Number(event.currentTarget.value), props.to)
+            }
+          >
+            {props.names.map((name, i) => (
+              <option key={i} value={i}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span aria-hidden="true">→</span>
+        <label>
+          {trans.__('To')}
+          <select
+            className="jp-mod-styled"
+            value={props.to}
+            onChange={event =>
+              props.onPairChange(props.from, Number(event.currentTarget.value))
+            }
+          >
+            {props.names.map((name, i) => (
+              <option key={i} value={i}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {props.cells.every(cell => cell.status === 'same') ? (
         <p className="jp-mlops-Detail-empty">
           {trans.__('Same code in every cell.')}

@@ -1,5 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { ITranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
@@ -8,10 +8,12 @@ import { experimentsIcon } from '../icons';
 import { ExperimentStore } from '../tracking/store';
 import { CompareWidget } from '../widgets/CompareWidget';
 import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
+import { PALETTE_CATEGORY } from './core';
+import { addExperimentNotebooks } from './experimentNotebook';
 
 /**
- * The main-area tabs of experiments: one experiment's detail, and a
- * comparison of several.
+ * The main-area tabs of experiments: one experiment's detail, a
+ * comparison of several, and an experiment's notebook, read-only.
  */
 export function addExperimentTabs(
   app: JupyterFrontEnd,
@@ -19,6 +21,8 @@ export function addExperimentTabs(
     store: () => ExperimentStore;
     refresh: () => void;
     translator: ITranslator;
+    /** Where the commands on the active experiment are listed. */
+    palette?: ICommandPalette | null;
   }
 ): void {
   const { store, refresh, translator } = options;
@@ -68,6 +72,27 @@ export function addExperimentTabs(
       app.shell.activateById(tab.id);
     }
   });
+
+  addExperimentNotebooks(app, {
+    store,
+    translator,
+    // The experiment of the active detail tab.
+    currentRef: () => {
+      const current = app.shell.currentWidget;
+      for (const [ref, tab] of open) {
+        if (tab === current && !tab.isDisposed) {
+          return ref;
+        }
+      }
+      return null;
+    }
+  });
+  for (const command of [
+    CommandIDs.openExperimentNotebook,
+    CommandIDs.restoreExperiment
+  ]) {
+    options.palette?.addItem({ command, category: PALETTE_CATEGORY });
+  }
 
   app.commands.addCommand(CommandIDs.compare, {
     label: trans.__('Compare Experiments'),

@@ -5,11 +5,12 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
+import { CommandIDs } from '../commands';
 import { ExperimentDetail } from '../components/ExperimentDetail';
 import { isMlopsError } from '../errors';
 import { Manifest } from '../tracking/manifest';
-import { restorePath } from '../tracking/restore';
 import { ExperimentStore } from '../tracking/store';
+import { restoreExperiment } from './restoreExperiment';
 
 /**
  * One experiment in a main-area tab: shows it, edits its user fields,
@@ -73,6 +74,13 @@ export class ExperimentDetailWidget extends ReactWidget {
         actions={{
           update: change => void this._run(() => this._update(change)),
           restore: () => void this._run(() => this._restore()),
+          openReadOnly: () =>
+            void this._run(async () => {
+              await this._options.commands.execute(
+                CommandIDs.openExperimentNotebook,
+                { ref: this.experimentRef }
+              );
+            }),
           remove: () => void this._run(() => this._remove())
         }}
       />
@@ -112,25 +120,13 @@ export class ExperimentDetailWidget extends ReactWidget {
     if (!manifest) {
       return;
     }
-    const bytes = await this._options
-      .store()
-      .readFile(this.experimentRef, 'notebook.ipynb');
-    const content: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    const contents = this._options.contents;
-    const path = await restorePath(
-      manifest.notebook.path,
-      manifest.user.name,
-      async candidate => {
-        try {
-          await contents.get(candidate, { content: false });
-          return true;
-        } catch {
-          return false;
-        }
-      }
-    );
-    await contents.save(path, { type: 'notebook', format: 'json', content });
-    await this._options.commands.execute('docmanager:open', { path });
+    const path = await restoreExperiment({
+      store: this._options.store(),
+      experimentRef: this.experimentRef,
+      manifest,
+      contents: this._options.contents,
+      commands: this._options.commands
+    });
     Notification.success(
       trans.__('Restored %1 as %2', manifest.user.name, path),
       {

@@ -1,0 +1,178 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator } from '@jupyterlab/translation';
+import { ToolbarButton } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import { CommandIDs } from '../commands';
+import { isMlopsError } from '../errors';
+import { experimentsIcon } from '../icons';
+import {
+  EXPERIMENT_DRIVE,
+  ExperimentDrive,
+  experimentNotebookPath,
+  parseExperimentNotebookPath
+} from '../tracking/drive';
+import { ExperimentStore } from '../tracking/store';
+import { restoreExperiment } from '../widgets/restoreExperiment';
+
+/**
+ * No kernel for a stored notebook: it is for reading, and running it would
+ * change outputs nobody can save.
+ */
+const NO_KERNEL = {
+  shouldStart: false,
+  canStart: false,
+  autoStartDefault: false,
+  shutdownOnDispose: false
+};
+
+/**
+ * Read-only viewing of an experiment's notebook in JupyterLab's own
+ * notebook viewer: a contents drive over the store, a widget extension that
+ * labels the tab and toolbar and keeps kernels away (also for tabs the
+ * layout restorer reopens), and the open and restore commands.
+ */
+export function addExperimentNotebooks(
+  app: JupyterFrontEnd,
+  options: {
+    store: () => ExperimentStore;
+    translator: ITranslator;
+    /** The experiment ref of the active main-area tab, if any. */
+    currentRef: () => string | null;
+  }
+): void {
+  const { store, translator, currentRef } = options;
+  const trans = translator.load('jupyterlab_mlops');
+  app.serviceManager.contents.addDrive(
+    new ExperimentDrive({
+      store,
+      serverSettings: app.serviceManager.serverSettings
+    })
+  );
+
+  const refOf = (args: Record<string, unknown>): string | null =>
+    typeof args['ref'] === 'string' ? args['ref'] : currentRef();
+
+  app.commands.addCommand(CommandIDs.openExperimentNotebook, {
+    label: trans.__('Open Experiment Notebook (Read-Only)'),
+    caption: trans.__(
+      'Show the notebook as the experiment saved it, read-only; the workspace file is not touched'
+    ),
+    icon: experimentsIcon,
+    isEnabled: args => refOf(args) !== null,
+    execute: async args => {
+      const ref = refOf(args);
+      if (ref === null) {
+        return;
+      }
+      try {
+        const { manifest } = await store().read(ref);
+        return await app.commands.execute('docmanager:open', {
+          path: experimentNotebookPath(ref, manifest.notebook.path),
+          factory: 'Notebook',
+          kernelPreference: NO_KERNEL
+        });
+      } catch (reason) {
+        Private.notifyError(reason);
+      }
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.restoreExperiment, {
+    label: trans.__('Restore Experiment as New Notebook'),
+    caption: trans.__(
+      'Write the experiment’s notebook next to the original under a new name and open it'
+    ),
+    icon: experimentsIcon,
+    isEnabled: args => refOf(args) !== null,
+    execute: async args => {
+      const ref = refOf(args);
+      if (ref === null) {
+        return;
+      }
+      try {
+        const { manifest } = await store().read(ref);
+        const path = await restoreExperiment({
+          store: store(),
+          experimentRef: ref,
+          manifest,
+          contents: app.serviceManager.contents,
+          commands: app.commands
+        });
+        Notification.success(
+          trans.__('Restored %1 as %2', manifest.user.name, path),
+          { autoClose: 5000 }
+        );
+      } catch (reason) {
+        Private.notifyError(reason);
+      }
+    }
+  });
+
+  app.docRegistry.addWidgetExtension('Notebook', {
+    createNew: (widget, context) => {
+      const parsed = parseExperimentNotebookPath(context.path);
+      if (
+        !context.path.startsWith(`${EXPERIMENT_DRIVE}:`) ||
+        parsed === null ||
+        !(widget instanceof NotebookPanel)
+      ) {
+        return;
+      }
+      // Before the context loads the model, so no kernel ever starts.
+      context.sessionContext.kernelPreference = {
+        ...context.sessionContext.kernelPreference,
+        ...NO_KERNEL
+      };
+      widget.addClass('jp-mlops-ExperimentNotebook');
+      const label = new Widget();
+      label.addClass('jp-mlops-ExperimentNotebook-label');
+      label.node.textContent = trans.__(
+        'Experiment notebook · read-only (not the workspace file)'
+      );
+      widget.toolbar.insertItem(0, 'mlops-experiment-label', label);
+      widget.toolbar.insertItem(
+        1,
+        'mlops-experiment-restore',
+        new ToolbarButton({
+          label: trans.__('Restore as new notebook'),
+          tooltip: trans.__(
+            'Write this notebook next to the original under a new name, editable'
+          ),
+          onClick: () =>
+            void app.commands.execute(CommandIDs.restoreExperiment, {
+              ref: parsed.ref
+            })
+        })
+      );
+      void context.ready.then(() => {
+        context.model.readOnly = true;
+      });
+      void store()
+        .read(parsed.ref)
+        .then(({ manifest }) => {
+          if (widget.isDisposed) {
+            return;
+          }
+          const name = manifest.user.name;
+          label.node.textContent = trans.__(
+            'Experiment %1 · read-only (not the workspace file)',
+            name
+          );
+          widget.title.label = trans.__('%1 @ %2', parsed.name, name);
+        })
+        .catch(reason => Private.notifyError(reason));
+    }
+  });
+}
+
+namespace Private {
+  export function notifyError(reason: unknown): void {
+    const text = isMlopsError(reason)
+      ? `${reason.message} [${reason.code}]`
+      : String(reason);
+    Notification.error(text.slice(0, 200), { autoClose: false });
+  }
+}
