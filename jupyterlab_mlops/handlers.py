@@ -310,11 +310,22 @@ def _project_git_handler() -> type[MlopsHandler]:
     return ProjectGitHandler
 
 
+def _write_many_handler() -> type[MlopsHandler]:
+    # Imported late for the same reason (write_many imports MlopsHandler).
+    from .write_many import WriteManyHandler
+
+    return WriteManyHandler
+
+
 def setup_handlers(web_app: tornado.web.Application, config: MlopsExtension) -> None:
     """Keep `config` in the web app's settings and register the `/mlops/` routes."""
     web_app.settings["mlops"] = config
     base_url = web_app.settings["base_url"]
-    routes = [*ROUTES, ("project/git", _project_git_handler())]
+    routes = [
+        *ROUTES,
+        ("fs/write-many", _write_many_handler()),
+        ("project/git", _project_git_handler()),
+    ]
     web_app.add_handlers(
         ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in routes]
     )
