@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .dirfd import NOFOLLOW, opened_dir, rollback
+from .dirfd import NOFOLLOW, open_dir, opened_dir, rollback
 from .errors import MlopsError, from_os_error
 from .paths import Store, locate
 
@@ -51,26 +51,45 @@ def read(store: Store, path: str) -> bytes:
     """Return the content of the file at `path` (symlinks inside the store followed)."""
     target = locate(store, path)
     with mapped_errors(path), opened_dir(store, target.parent) as dir_fd:
-        # O_NONBLOCK: opening a FIFO must not hang the worker thread.
-        flags = os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC
-        fd = os.open(target.name, flags, dir_fd=dir_fd)
-        with os.fdopen(fd, "rb") as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if stat.S_ISDIR(mode):
-                raise IsADirectoryError(errno.EISDIR, "is a folder")
-            if not stat.S_ISREG(mode):
-                raise MlopsError("E_IO", f"not a regular file: {path!r}")
-            return handle.read()
+        return _read_at(dir_fd, target.name, path)
+
+
+def _read_at(dir_fd: int, name: str, path: str) -> bytes:
+    # O_NONBLOCK: opening a FIFO must not hang the worker thread.
+    flags = os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC
+    fd = os.open(name, flags, dir_fd=dir_fd)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(mode):
+            raise MlopsError("E_IO", f"not a regular file: {path!r}")
+        return handle.read()
 
 
 def read_many(store: Store, paths: list[str]) -> list[tuple[str, bytes | MlopsError]]:
-    """Read several files; each path gets its content or its own error."""
+    """Read several files; each path gets its content or its own error.
+
+    Each path is confined like `read`; the folders are opened once per
+    request (git objects of one batch share 256 folders at most).
+    """
     results: list[tuple[str, bytes | MlopsError]] = []
-    for path in paths:
-        try:
-            results.append((path, read(store, path)))
-        except MlopsError as err:
-            results.append((path, err))
+    folders: dict[Path, int] = {}
+    try:
+        for path in paths:
+            try:
+                target = locate(store, path)
+                with mapped_errors(path):
+                    dir_fd = folders.get(target.parent)
+                    if dir_fd is None:
+                        dir_fd = open_dir(store, target.parent)
+                        folders[target.parent] = dir_fd
+                    results.append((path, _read_at(dir_fd, target.name, path)))
+            except MlopsError as err:
+                results.append((path, err))
+    finally:
+        for dir_fd in folders.values():
+            os.close(dir_fd)
     return results
 
 
