@@ -21,6 +21,8 @@ process.env.JUPYTERLAB_GALATA_ROOT_DIR = process.env.MLOPS_BENCH_ROOT;
 module.exports = {
   testDir: './bench',
   testMatch: '*.bench.ts',
+  // Not test-results/: the UI tests' screenshots stay where they are.
+  outputDir: 'bench-results',
   timeout: 20 * 60 * 1000,
   workers: 1,
   retries: 0,
