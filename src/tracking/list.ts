@@ -118,6 +118,8 @@ export class ExperimentList {
           slug,
           rows: cached.length
         });
+        // Let the panel paint the cached rows before the refs are read.
+        await Private.nextFrame();
         const refreshed = await index.refresh(source, slug, onProgress);
         rows = refreshed.rows;
         read = refreshed.read;
@@ -218,6 +220,24 @@ export function brokenRow(
 }
 
 namespace Private {
+  /**
+   * Resolve after the next frame, or after 50 ms where frames do not come
+   * (a background tab, node).
+   */
+  export function nextFrame(): Promise<void> {
+    return new Promise(resolve => {
+      const timer = setTimeout(resolve, 50);
+      if (typeof requestAnimationFrame === 'function') {
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            clearTimeout(timer);
+            resolve();
+          }, 0)
+        );
+      }
+    });
+  }
+
   /**
    * A User Timing measure from `start` to now; never fails.
    */
