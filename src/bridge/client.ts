@@ -13,7 +13,8 @@ import {
   Listing,
   LockHandle,
   ReadManyResult,
-  StatResult
+  StatResult,
+  WriteManyResult
 } from './schemas';
 
 /**
@@ -93,6 +94,24 @@ export class BridgeClient {
       data: encodeBase64(data),
       ...options
     });
+  }
+
+  /**
+   * Write several loose git objects (`…/objects/xx/<38 hex>`, deflated) in
+   * one round trip. The server checks each against its name and leaves
+   * those already on disk alone (`written: false`); a bad entry fails the
+   * whole request with nothing written.
+   */
+  async writeMany(
+    files: readonly { path: string; data: Uint8Array }[]
+  ): Promise<WriteManyResult[]> {
+    const answer = await this._post('fs/write-many', BridgeSchemas.writeMany, {
+      files: files.map(file => ({
+        path: file.path,
+        data: encodeBase64(file.data)
+      }))
+    });
+    return answer.files;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { isMlopsError } from '../errors';
 import { BridgeClient } from './client';
 import { StatResult } from './schemas';
+import { GitWriteBatch } from './writeBatch';
 
 /**
  * The `fs` object isomorphic-git expects, over the bridge's confined file
@@ -40,6 +41,25 @@ export class BridgeGitFs {
    * How many bridge calls each method made (for latency budgets).
    */
   readonly calls: Record<string, number> = {};
+
+  /**
+   * A view of this adapter for one write operation: loose objects are sent
+   * together in one request before the ref that points at them (see
+   * GitWriteBatch). Each operation takes its own batch, so concurrent
+   * operations never share a buffer.
+   */
+  writeBatch(): GitWriteBatch {
+    return new GitWriteBatch({
+      client: this._client,
+      base: this.promises,
+      relative: Private.relative,
+      remember: (rel, data) => this._cache.set(rel, data),
+      count: method => {
+        this.calls[method] = (this.calls[method] ?? 0) + 1;
+      },
+      toFsError: Private.toFsError
+    });
+  }
 
   /**
    * Bytes of git objects held in the cache.

@@ -39,6 +39,16 @@ export namespace BridgeSchemas {
     size: z.number().int().nonnegative()
   });
 
+  export const writeMany = z.object({
+    files: z.array(
+      z.object({
+        path: z.string(),
+        size: z.number().int().nonnegative(),
+        written: z.boolean()
+      })
+    )
+  });
+
   export const entryType = z.enum(['file', 'dir', 'symlink', 'other']);
 
   export const listing = z.object({
@@ -116,6 +126,10 @@ export interface IFileContent {
 /** One answer of `read-many`: the content or the error for that path. */
 export type ReadManyResult =
   IFileContent | { path: string; error: { code: string; message: string } };
+/** One object of a `write-many` answer. */
+export type WriteManyResult = z.infer<
+  typeof BridgeSchemas.writeMany
+>['files'][number];
 /** A folder listing. */
 export type Listing = z.infer<typeof BridgeSchemas.listing>;
 /** The stat of one path. */

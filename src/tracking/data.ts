@@ -1,6 +1,7 @@
 import { BridgeClient } from '../bridge/client';
 import { HashResult } from '../bridge/schemas';
 import { MlopsError } from '../errors';
+import { mapLimited } from './limit';
 import { Manifest } from './manifest';
 import { assertNoSecrets, scanText } from './secrets';
 import { ExperimentStore } from './store';
@@ -32,39 +33,66 @@ export async function hashPaths(
     pollMs?: number;
   } = {}
 ): Promise<HashResult[]> {
-  if (paths.length === 0) {
-    return [];
+  const results: HashResult[] = [];
+  // The bridge takes at most 1000 paths per request.
+  for (let start = 0; start < paths.length; start += HASH_BATCH) {
+    results.push(
+      ...(await Private.hashBatch(
+        client,
+        paths.slice(start, start + HASH_BATCH),
+        options
+      ))
+    );
   }
-  let job = await client.hash(paths, 200);
-  while (job.state === 'running') {
-    options.onProgress?.(job);
-    if (options.signal?.aborted) {
-      await client.cancelHash(job.jobId);
+  return results;
+}
+
+/**
+ * Most paths per hashing request (the bridge's limit).
+ */
+export const HASH_BATCH = 1000;
+
+namespace Private {
+  export async function hashBatch(
+    client: BridgeClient,
+    paths: string[],
+    options: {
+      onProgress?: (progress: IHashProgress) => void;
+      signal?: AbortSignal;
+      pollMs?: number;
+    }
+  ): Promise<HashResult[]> {
+    let job = await client.hash(paths, 200);
+    while (job.state === 'running') {
+      options.onProgress?.(job);
+      if (options.signal?.aborted) {
+        await client.cancelHash(job.jobId);
+        throw new MlopsError(
+          'E_CANCELLED',
+          'Hashing was cancelled; nothing was saved.'
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, options.pollMs ?? 200));
+      job = await client.hashStatus(job.jobId);
+    }
+    if (job.state === 'cancelled') {
       throw new MlopsError(
         'E_CANCELLED',
         'Hashing was cancelled; nothing was saved.'
       );
     }
-    await new Promise(resolve => setTimeout(resolve, options.pollMs ?? 200));
-    job = await client.hashStatus(job.jobId);
+    if (job.state === 'failed' || !job.results) {
+      throw new MlopsError(
+        'E_IO',
+        job.error?.message ?? 'Hashing failed on the server.',
+        {
+          code: job.error?.code
+        }
+      );
+    }
+    options.onProgress?.(job);
+    return job.results;
   }
-  if (job.state === 'cancelled') {
-    throw new MlopsError(
-      'E_CANCELLED',
-      'Hashing was cancelled; nothing was saved.'
-    );
-  }
-  if (job.state === 'failed' || !job.results) {
-    throw new MlopsError(
-      'E_IO',
-      job.error?.message ?? 'Hashing failed on the server.',
-      {
-        code: job.error?.code
-      }
-    );
-  }
-  options.onProgress?.(job);
-  return job.results;
 }
 
 /**
@@ -81,13 +109,20 @@ export async function collectData(
 ): Promise<{ entries: Manifest['data']; files: ExperimentStore.IFile[] }> {
   const entries: Manifest['data'] = [];
   const files: ExperimentStore.IFile[] = [];
-  for (const result of results) {
-    if ('error' in result) {
-      continue;
-    }
-    const stored = result.kind === 'file' && result.size <= maxBytes;
-    if (stored) {
-      const data = await readFile(result.path);
+  const hashed = results.filter(
+    (result): result is Exclude<HashResult, { error: unknown }> =>
+      !('error' in result)
+  );
+  // Small files are read a few at a time (each is one contents request).
+  const contents = await mapLimited(hashed, 4, async result =>
+    result.kind === 'file' && result.size <= maxBytes
+      ? readFile(result.path)
+      : null
+  );
+  for (const [index, result] of hashed.entries()) {
+    const data = contents[index];
+    const stored = data !== null;
+    if (data !== null) {
       const text = new TextDecoder('utf-8', { fatal: false }).decode(data);
       assertNoSecrets(
         scanText(text, { cell: null, where: 'file', path: result.path })

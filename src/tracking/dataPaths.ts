@@ -102,3 +102,37 @@ export function fromNotebookFolder(notebookPath: string, path: string): string {
   const folder = notebookPath.split('/').slice(0, -1).join('/');
   return folder === '' ? path : `${folder}/${path}`;
 }
+
+/**
+ * The prefix of a cell tag that declares a data path: `data:PATH`, the
+ * path relative to the notebook's folder like the paths in its code
+ * (`data:data/wine.csv`, `data:images/` for a folder).
+ */
+export const DATA_TAG_PREFIX = 'data:';
+
+/**
+ * Data paths declared by `data:PATH` cell tags (any cell type), relative
+ * to the notebook's folder, normalized; and the tags that were refused
+ * (absolute, `..`, URL, glob, control characters, empty).
+ */
+export function tagDataPaths(cells: readonly { tags: readonly string[] }[]): {
+  paths: string[];
+  refused: string[];
+} {
+  const paths = new Set<string>();
+  const refused: string[] = [];
+  for (const cell of cells) {
+    for (const tag of cell.tags) {
+      if (!tag.startsWith(DATA_TAG_PREFIX)) {
+        continue;
+      }
+      const path = normalizeDataPath(tag.slice(DATA_TAG_PREFIX.length));
+      if (path === null) {
+        refused.push(tag);
+      } else {
+        paths.add(path);
+      }
+    }
+  }
+  return { paths: [...paths].sort(), refused };
+}

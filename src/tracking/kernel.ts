@@ -1,6 +1,13 @@
 import { MlopsError } from '../errors';
+import {
+  auditExpression,
+  IAuditOptions,
+  IAuditReport,
+  readAuditResult
+} from './audit';
 import { Manifest } from './manifest';
-import { ParameterValue, parseLiteral } from './parameters';
+import { decodeExpression } from './expression';
+import { ParameterValue } from './parameters';
 import { field } from './untrusted';
 
 /**
@@ -15,6 +22,8 @@ import { field } from './untrusted';
 export interface ILiveRequest {
   parameters: readonly string[];
   metrics: readonly string[];
+  /** Read (and install if missing) the kernel's audit hook. */
+  audit?: IAuditOptions;
 }
 
 /**
@@ -26,6 +35,8 @@ export interface ILiveValues {
   environment: Manifest['environment'];
   /** Names the kernel did not know (not run yet, deleted). */
   missing: string[];
+  /** Files the kernel opened (when asked for, and the hook answered). */
+  audit?: IAuditReport | null;
 }
 
 /**
@@ -72,6 +83,9 @@ const ENVIRONMENT =
  */
 export function liveExpressions(request: ILiveRequest): Record<string, string> {
   const expressions: Record<string, string> = { env: ENVIRONMENT };
+  if (request.audit) {
+    expressions['audit'] = auditExpression(request.audit);
+  }
   for (const name of [...request.parameters, ...request.metrics]) {
     if (IDENTIFIER.test(name)) {
       expressions[`v:${name}`] = VALUE(name);
@@ -140,7 +154,13 @@ export function parseLiveReply(
     environment: { python: null, platform: null, packages: {} },
     missing: []
   };
-  const env = Private.decode(field(expressions, 'env'));
+  if (request.audit) {
+    values.audit = readAuditResult(
+      field(expressions, 'audit'),
+      request.audit.limit
+    );
+  }
+  const env = decodeExpression(field(expressions, 'env'));
   if (typeof env === 'object' && env !== null) {
     const python = field(env, 'python');
     const platform = field(env, 'platform');
@@ -152,7 +172,7 @@ export function parseLiveReply(
     };
   }
   for (const name of request.parameters) {
-    const value = Private.decode(field(expressions, `v:${name}`));
+    const value = decodeExpression(field(expressions, `v:${name}`));
     if (value === undefined) {
       values.missing.push(name);
     } else if (
@@ -165,7 +185,7 @@ export function parseLiveReply(
     }
   }
   for (const name of request.metrics) {
-    const value = Private.decode(field(expressions, `v:${name}`));
+    const value = decodeExpression(field(expressions, `v:${name}`));
     if (typeof value === 'number' && Number.isFinite(value)) {
       values.metrics[name] = value;
     } else if (value === undefined) {
@@ -176,29 +196,6 @@ export function parseLiveReply(
 }
 
 namespace Private {
-  /**
-   * One user expression's result: `{status: 'ok', data: {'text/plain':
-   * repr(json)}}` → the JSON value; undefined for errors.
-   */
-  export function decode(result: unknown): unknown {
-    if (field(result, 'status') !== 'ok') {
-      return undefined;
-    }
-    const text = field(field(result, 'data'), 'text/plain');
-    if (typeof text !== 'string' || text.length > 10_000_000) {
-      return undefined;
-    }
-    const json = parseLiteral(text);
-    if (typeof json !== 'string') {
-      return undefined;
-    }
-    try {
-      return JSON.parse(json);
-    } catch {
-      return undefined;
-    }
-  }
-
   export function stringRecord(value: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

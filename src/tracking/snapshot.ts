@@ -10,11 +10,13 @@ import { collectData, hashPaths, IHashProgress } from './data';
 import {
   findDataPaths,
   fromNotebookFolder,
-  normalizeDataPath
+  normalizeDataPath,
+  tagDataPaths
 } from './dataPaths';
 import { UlidFactory } from './ids';
 import { captureLive, IExecutingKernel, ILiveValues } from './kernel';
 import { Manifest } from './manifest';
+import { ParameterValue } from './parameters';
 import { ExperimentStore } from './store';
 
 /**
@@ -51,51 +53,81 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   note: string | null;
   manifest: Manifest;
 }> {
-  const { notebook, path, kernel } = options;
+  const { notebook, path, kernel, client } = options;
   // Refuse before anything else runs or is written.
   const cells = checkedCells(notebook);
 
-  // The project's git state is asked for while the kernel answers; it is a
-  // nice-to-have, so a failure only leaves it out.
-  const folder = path.split('/').slice(0, -1).join('/');
-  const code = options.client
-    .projectGit(folder)
-    .then(git => (git.commit === null ? null : git))
-    .catch(() => null);
-  let state = Private.kernelState(kernel?.status);
-  let live: ILiveValues | undefined;
-  let note: string | null =
-    kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
-  if (kernel && state !== 'dead') {
-    try {
-      live = await captureLive(kernel, liveRequestFor(notebook));
-      state = 'live';
-    } catch (reason) {
-      state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
-      note = isMlopsError(reason) ? reason.code : 'E_KERNEL_UNAVAILABLE';
-    }
-  }
-
-  const parameters = { ...staticParameters(cells), ...live?.parameters };
-  // Where each path came from: the code, the settings, or both.
-  const sources = new Map<string, Manifest['data'][number]['sources']>();
-  const add = (path: string, source: 'code' | 'settings') =>
+  // Where each path came from: the code, settings, tags, the kernel.
+  const sources = new Map<string, DataSource[]>();
+  const add = (path: string, source: DataSource) =>
     sources.set(path, [...new Set([...(sources.get(path) ?? []), source])]);
-  findDataPaths(
-    cells.filter(cell => cell.cellType === 'code').map(cell => cell.source),
-    parameters
-  ).forEach(relative => add(fromNotebookFolder(path, relative), 'code'));
+  const store = client.store ?? '.mlops';
+  // The kernel leaves these out itself; its answer is not trusted to.
+  const isOwn = (p: string) =>
+    p === path || p === store || p.startsWith(`${store}/`);
+  const codeSources = cells
+    .filter(cell => cell.cellType === 'code')
+    .map(cell => cell.source);
+  const addCodePaths = (parameters: Record<string, ParameterValue>) =>
+    findDataPaths(codeSources, parameters).forEach(relative =>
+      add(fromNotebookFolder(path, relative), 'code')
+    );
+  addCodePaths(staticParameters(cells));
   for (const declared of options.settingsPaths ?? []) {
     const normalized = normalizeDataPath(declared);
     if (normalized !== null) {
       add(normalized, 'settings');
     }
   }
-  const dataPaths = [...sources.keys()].sort();
-  const results = await hashPaths(options.client, dataPaths, {
+  tagDataPaths(cells).paths.forEach(relative =>
+    add(fromNotebookFolder(path, relative), 'tags')
+  );
+
+  // Independent work runs at once: the project's git state (a
+  // nice-to-have: a failure leaves it out), the hashes of the paths known
+  // without the kernel, and the kernel's live values.
+  const code = client
+    .projectGit(path.split('/').slice(0, -1).join('/'))
+    .then(git => (git.commit === null ? null : git))
+    .catch(() => null);
+  const hashOptions = {
     onProgress: options.onProgress,
     signal: options.signal
-  });
+  };
+  const known = [...sources.keys()].sort();
+  const firstHashes = hashPaths(client, known, hashOptions);
+  // Awaited below; a failure must not count as unhandled meanwhile.
+  firstHashes.catch(() => undefined);
+
+  let state = Private.kernelState(kernel?.status);
+  let live: ILiveValues | undefined;
+  let note: string | null =
+    kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
+  if (kernel && state !== 'dead') {
+    try {
+      live = await captureLive(kernel, {
+        ...liveRequestFor(notebook),
+        audit: { notebookPath: path, store }
+      });
+      state = 'live';
+    } catch (reason) {
+      state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
+      note = isMlopsError(reason) ? reason.code : 'E_KERNEL_UNAVAILABLE';
+    }
+  }
+  if (live) {
+    // Live parameter values can name other files (`read_csv(data_path)`).
+    addCodePaths({ ...staticParameters(cells), ...live.parameters });
+    live.audit?.paths
+      .filter(audited => !isOwn(audited))
+      .forEach(audited => add(audited, 'audit'));
+  }
+  const first = new Set(known);
+  const extra = [...sources.keys()].filter(p => !first.has(p)).sort();
+  const results = [
+    ...(await firstHashes),
+    ...(await hashPaths(client, extra, hashOptions))
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const data = await collectData(
     results,
     sources,
@@ -122,6 +154,11 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     manifest: snapshot.manifest
   };
 }
+
+/**
+ * Where a data path of the manifest came from.
+ */
+type DataSource = Manifest['data'][number]['sources'][number];
 
 namespace Private {
   export function kernelState(

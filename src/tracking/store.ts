@@ -1,6 +1,7 @@
 import git, { FsClient, TreeEntry } from 'isomorphic-git';
 
 import { ensureBufferGlobal } from '../bridge/buffer';
+import { BridgeGitFs } from '../bridge/gitfs';
 import { isMlopsError, MlopsError } from '../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
 
@@ -31,7 +32,13 @@ export class ExperimentStore {
     const fs = this._fs;
     const gitdir = this._gitdir;
     try {
-      await git.resolveRef({ fs, gitdir, ref: 'HEAD', depth: 1 });
+      if (fs instanceof BridgeGitFs) {
+        // One round trip (resolveRef would also stat the git dir and read
+        // packed-refs): a repository has a HEAD.
+        await fs.promises.readFile(`${gitdir}/HEAD`);
+      } else {
+        await git.resolveRef({ fs, gitdir, ref: 'HEAD', depth: 1 });
+      }
       return;
     } catch {
       // No repository yet, or HEAD unreadable: (re)initialise; init keeps
@@ -52,13 +59,24 @@ export class ExperimentStore {
   async save(
     snapshot: ExperimentStore.ISnapshot
   ): Promise<ExperimentStore.IEntry> {
-    await this.ensure();
     const ref = experimentRef(
       snapshot.manifest.notebook.slug,
       snapshot.manifest.id
     );
-    const tree = await this._writeTree(snapshot.manifest, snapshot.files);
-    const oid = await this._commit(ref, tree, snapshot.manifest, []);
+    // The objects are built in memory while HEAD is checked; they reach
+    // the disk in one request, before the ref.
+    const ensured = this.ensure();
+    // Awaited below; this only keeps an early failure from being reported
+    // as unhandled while the tree is being built.
+    ensured.catch(() => undefined);
+    const batch = this._writeBatch();
+    const tree = await this._writeTree(
+      batch.fs,
+      snapshot.manifest,
+      snapshot.files
+    );
+    await ensured;
+    const oid = await this._commit(batch, ref, tree, snapshot.manifest, []);
     return {
       ref,
       oid,
@@ -157,19 +175,20 @@ export class ExperimentStore {
     const entries = (
       await git.readTree({ fs: this._fs, gitdir: this._gitdir, oid: tree })
     ).tree;
+    const batch = this._writeBatch();
     const manifestOid = await git.writeBlob({
-      fs: this._fs,
+      fs: batch.fs,
       gitdir: this._gitdir,
       blob: serializeManifest(next)
     });
     const newTree = await git.writeTree({
-      fs: this._fs,
+      fs: batch.fs,
       gitdir: this._gitdir,
       tree: entries.map(entry =>
         entry.path === 'manifest.json' ? { ...entry, oid: manifestOid } : entry
       )
     });
-    const oid = await this._commit(ref, newTree, next, [parent]);
+    const oid = await this._commit(batch, ref, newTree, next, [parent]);
     return { oid, manifest: next };
   }
 
@@ -199,6 +218,7 @@ export class ExperimentStore {
   }
 
   private async _writeTree(
+    fs: FsClient,
     manifest: Manifest,
     files: readonly ExperimentStore.IFile[]
   ): Promise<string> {
@@ -213,15 +233,15 @@ export class ExperimentStore {
       }
       Private.insert(root, file.path, file.data);
     }
-    return this._writeDir(root);
+    return this._writeDir(fs, root);
   }
 
-  private async _writeDir(dir: Private.IDir): Promise<string> {
+  private async _writeDir(fs: FsClient, dir: Private.IDir): Promise<string> {
     const tree: TreeEntry[] = [];
     for (const [name, value] of dir) {
       if (value instanceof Uint8Array) {
         const oid = await git.writeBlob({
-          fs: this._fs,
+          fs,
           gitdir: this._gitdir,
           blob: value
         });
@@ -230,15 +250,22 @@ export class ExperimentStore {
         tree.push({
           mode: '040000',
           path: name,
-          oid: await this._writeDir(value),
+          oid: await this._writeDir(fs, value),
           type: 'tree'
         });
       }
     }
-    return git.writeTree({ fs: this._fs, gitdir: this._gitdir, tree });
+    return git.writeTree({ fs, gitdir: this._gitdir, tree });
   }
 
+  /**
+   * The commit object, then the ref (after the batch's objects are on
+   * disk: the ref write flushes them first). The ref is this experiment's
+   * own, so it is written without reading it (git.commit would resolve
+   * it, read config and the index: a dozen round trips for nothing).
+   */
   private async _commit(
+    batch: Private.IBatch,
     ref: string,
     tree: string,
     manifest: Manifest,
@@ -247,20 +274,34 @@ export class ExperimentStore {
     const message =
       `${parent.length === 0 ? 'snapshot' : 'edit'}: ${manifest.user.name}\n\n` +
       `notebook: ${manifest.notebook.path}\ncontent: ${manifest.notebook.contentHash}\n`;
-    return git.commit({
-      fs: this._fs,
-      gitdir: this._gitdir,
-      message,
-      author: {
-        ...this._author,
-        timestamp: Math.floor(Date.parse(manifest.createdAt) / 1000),
-        timezoneOffset: 0
-      },
-      committer: { ...this._author },
-      tree,
-      parent,
-      ref
+    // Committer = author, as git.commit made it from these arguments.
+    const author = {
+      ...this._author,
+      timestamp: Math.floor(Date.parse(manifest.createdAt) / 1000),
+      timezoneOffset: 0
+    };
+    const fs = batch.fs;
+    const gitdir = this._gitdir;
+    const oid = await git.writeCommit({
+      fs,
+      gitdir,
+      commit: { message, tree, parent, author, committer: author }
     });
+    await batch.flush();
+    await git.writeRef({ fs, gitdir, ref, value: oid, force: true });
+    return oid;
+  }
+
+  /**
+   * A write batch on the bridge adapter (objects in one request); node's
+   * fs and other adapters write directly.
+   */
+  private _writeBatch(): Private.IBatch {
+    if (this._fs instanceof BridgeGitFs) {
+      const batch = this._fs.writeBatch();
+      return { fs: batch, flush: () => batch.flush() };
+    }
+    return { fs: this._fs, flush: async () => undefined };
   }
 
   private _fs: FsClient;
@@ -330,6 +371,14 @@ export function parseExperimentRef(
 }
 
 namespace Private {
+  /**
+   * Where an operation writes its objects, and how they reach the disk.
+   */
+  export interface IBatch {
+    fs: FsClient;
+    flush: () => Promise<void>;
+  }
+
   /**
    * A folder of the tree being built: names to blobs or sub-folders.
    */
