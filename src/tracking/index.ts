@@ -26,6 +26,12 @@ export interface IIndexedRow extends IExperimentRow {
 interface IIndexSchema extends DBSchema {
   rows: { key: string; value: IIndexedRow; indexes: { slug: string } };
   meta: { key: string; value: { key: string; schemaVersion: number } };
+  /**
+   * The rows of one view (a slug, or `*` for all notebooks) as one JSON
+   * string: reading 10,000 rows as one string is several times faster
+   * than as 10,000 objects. Dropped whenever the rows change.
+   */
+  packed: { key: string; value: { key: string; json: string } };
 }
 
 /**
@@ -44,6 +50,21 @@ export class ExperimentIndex {
    * when there is no usable cache.
    */
   async cached(slug?: string): Promise<IIndexedRow[]> {
+    try {
+      const db = await this._db();
+      const packed = await db.get('packed', Private.viewKey(slug));
+      const rows = packed ? Private.unpack(packed.json) : null;
+      return rows ?? (await this._rows(slug));
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * The cached rows from the row store (the cache's own truth), newest
+   * first; rows of the wrong shape are left out.
+   */
+  private async _rows(slug?: string): Promise<IIndexedRow[]> {
     try {
       const db = await this._db();
       const rows =
@@ -78,9 +99,7 @@ export class ExperimentIndex {
     onProgress?: (done: number, total: number) => void
   ): Promise<{ rows: IIndexedRow[]; read: number }> {
     const entries = await source.list(slug);
-    const cached = new Map(
-      (await this.cached(slug)).map(row => [row.ref, row])
-    );
+    const cached = new Map((await this._rows(slug)).map(row => [row.ref, row]));
     const rows: IIndexedRow[] = [];
     const stale: ExperimentStore.IEntry[] = [];
     for (const entry of entries) {
@@ -99,10 +118,19 @@ export class ExperimentIndex {
     rows.push(...fresh);
     try {
       const db = await this._db();
-      const tx = db.transaction('rows', 'readwrite');
+      const tx = db.transaction(['rows', 'packed'], 'readwrite');
+      const rowStore = tx.objectStore('rows');
+      const packedStore = tx.objectStore('packed');
+      const changed = fresh.length > 0 || cached.size > 0;
       await Promise.all([
-        ...fresh.map(row => tx.store.put(row)),
-        ...[...cached.keys()].map(ref => tx.store.delete(ref)),
+        ...fresh.map(row => rowStore.put(row)),
+        ...[...cached.keys()].map(ref => rowStore.delete(ref)),
+        // Other views may hold what changed: they repack on their refresh.
+        ...(changed ? [packedStore.clear()] : []),
+        packedStore.put({
+          key: Private.viewKey(slug),
+          json: JSON.stringify(Private.newestFirst([...rows]))
+        }),
         tx.done
       ]);
     } catch (reason) {
@@ -119,6 +147,7 @@ export class ExperimentIndex {
   async clear(): Promise<void> {
     const db = await this._db();
     await db.clear('rows');
+    await db.clear('packed');
   }
 
   /**
@@ -167,18 +196,24 @@ namespace Private {
   export async function open(
     name: string
   ): Promise<IDBPDatabase<IIndexSchema>> {
-    const db = await openDB<IIndexSchema>(name, 1, {
-      upgrade(database) {
-        const rows = database.createObjectStore('rows', { keyPath: 'ref' });
-        rows.createIndex('slug', 'slug');
-        database.createObjectStore('meta', { keyPath: 'key' });
+    const db = await openDB<IIndexSchema>(name, 2, {
+      upgrade(database, oldVersion) {
+        if (oldVersion < 1) {
+          const rows = database.createObjectStore('rows', { keyPath: 'ref' });
+          rows.createIndex('slug', 'slug');
+          database.createObjectStore('meta', { keyPath: 'key' });
+        }
+        if (oldVersion < 2) {
+          database.createObjectStore('packed', { keyPath: 'key' });
+        }
       }
     });
     const meta = await db.get('meta', 'schema');
     if (meta?.schemaVersion !== INDEX_SCHEMA_VERSION) {
-      const tx = db.transaction(['rows', 'meta'], 'readwrite');
+      const tx = db.transaction(['rows', 'meta', 'packed'], 'readwrite');
       await Promise.all([
         tx.objectStore('rows').clear(),
+        tx.objectStore('packed').clear(),
         tx
           .objectStore('meta')
           .put({ key: 'schema', schemaVersion: INDEX_SCHEMA_VERSION }),
@@ -208,6 +243,25 @@ namespace Private {
       row.parameters !== null &&
       Array.isArray(row.tags)
     );
+  }
+
+  /**
+   * The key of a view in the packed store.
+   */
+  export function viewKey(slug?: string): string {
+    return slug ?? '*';
+  }
+
+  /**
+   * Rows from a packed view; null when it is not a list of rows.
+   */
+  export function unpack(json: string): IIndexedRow[] | null {
+    try {
+      const value: unknown = JSON.parse(json);
+      return Array.isArray(value) && value.every(isRow) ? value : null;
+    } catch {
+      return null;
+    }
   }
 
   export function newestFirst(rows: IIndexedRow[]): IIndexedRow[] {

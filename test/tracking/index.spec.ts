@@ -83,7 +83,7 @@ describe('ExperimentIndex', () => {
       index.close();
 
       // An older version of the extension wrote this cache.
-      const db = await openDB(`jupyterlab-mlops:${name}`, 1);
+      const db = await openDB(`jupyterlab-mlops:${name}`);
       await db.put('meta', {
         key: 'schema',
         schemaVersion: INDEX_SCHEMA_VERSION - 1
@@ -107,7 +107,7 @@ describe('ExperimentIndex', () => {
       const index = new ExperimentIndex({ name });
       await index.refresh(read);
       index.close();
-      const db = await openDB(`jupyterlab-mlops:${name}`, 1);
+      const db = await openDB(`jupyterlab-mlops:${name}`);
       await db.put('rows', { ref: saved.ref, slug: saved.slug, name: 42 });
       db.close();
       const reopened = new ExperimentIndex({ name });
@@ -119,6 +119,52 @@ describe('ExperimentIndex', () => {
       });
       reopened.close();
     });
+  });
+});
+
+describe('ExperimentIndex packed views', () => {
+  it('should paint from the packed view, ignore a corrupt one, and drop views when rows change', async () => {
+    const { store, name, read } = setup();
+    const a = await store.save({
+      manifest: makeManifest(ids.next()),
+      files: []
+    });
+    const index = new ExperimentIndex({ name });
+    await index.refresh(read);
+    await index.refresh(read, a.slug);
+    index.close();
+
+    const db = await openDB(`jupyterlab-mlops:${name}`);
+    const views = (await db.getAllKeys('packed')).sort();
+    expect(views).toEqual(['*', a.slug].sort());
+    // The packed view is what the panel paints first: change it, and the
+    // painted row shows the change.
+    const packed = await db.get('packed', '*');
+    await db.put('packed', {
+      key: '*',
+      json: packed.json.replace('brave-otter', 'from-the-packed-view')
+    });
+    // A corrupt view is ignored: the rows are read one by one.
+    await db.put('packed', { key: a.slug, json: '[{"ref": 1}' });
+    db.close();
+    const reopened = new ExperimentIndex({ name });
+    expect((await reopened.cached()).map(row => row.name)).toEqual([
+      'from-the-packed-view'
+    ]);
+    expect((await reopened.cached(a.slug)).map(row => row.name)).toEqual([
+      'brave-otter'
+    ]);
+
+    // A change of rows drops every view but the one just refreshed.
+    await store.update(a.ref, { name: 'renamed' });
+    expect((await reopened.refresh(read, a.slug)).read).toBe(1);
+    reopened.close();
+    const after = await openDB(`jupyterlab-mlops:${name}`);
+    expect(await after.getAllKeys('packed')).toEqual([a.slug]);
+    after.close();
+    const last = new ExperimentIndex({ name });
+    expect((await last.cached()).map(row => row.name)).toEqual(['renamed']);
+    last.close();
   });
 });
 
