@@ -1,3 +1,6 @@
+import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+
 import { encodeBase64 } from '../bridge/base64';
 import { decodeExpression } from './expression';
 import type { IExecutingKernel } from './kernel';
@@ -227,6 +230,69 @@ export function parseAuditReport(
   return {
     paths: [...paths].sort(),
     truncated: truncated || raw.length > limit
+  };
+}
+
+/**
+ * The part of a kernel connection the audit watcher needs.
+ */
+export interface IWatchedKernel extends IExecutingKernel {
+  readonly status: string;
+  readonly statusChanged: ISignal<unknown, string>;
+}
+
+/**
+ * Keep the audit hook installed in a kernel: now if it is idle, and again
+ * each time it is idle after starting or restarting (a restarted kernel is
+ * a new process without the hook). Returns a disposable that stops
+ * watching; failures go to `onError` (a snapshot installs the hook too).
+ */
+export function watchKernelAudit(
+  kernel: IWatchedKernel,
+  options: () => IAuditOptions,
+  onError: (reason: unknown) => void = () => undefined
+): IDisposable {
+  let needed = true;
+  // A restart cancels a pending install; that is no failure (the new
+  // process gets its own install), so only errors of the current
+  // process are reported.
+  let generation = 0;
+  const install = () => {
+    needed = false;
+    const started = generation;
+    installAuditHook(kernel, options()).catch(reason => {
+      if (started === generation) {
+        onError(reason);
+      }
+    });
+  };
+  const onStatus = (_: unknown, status: string) => {
+    if (
+      status === 'starting' ||
+      status === 'restarting' ||
+      status === 'autorestarting'
+    ) {
+      needed = true;
+      generation += 1;
+    } else if (status === 'idle' && needed) {
+      install();
+    }
+  };
+  kernel.statusChanged.connect(onStatus);
+  if (kernel.status === 'idle') {
+    install();
+  }
+  let disposed = false;
+  return {
+    get isDisposed() {
+      return disposed;
+    },
+    dispose: () => {
+      if (!disposed) {
+        disposed = true;
+        kernel.statusChanged.disconnect(onStatus);
+      }
+    }
   };
 }
 

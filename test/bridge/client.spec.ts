@@ -166,4 +166,33 @@ describe('BridgeClient', () => {
       await client.unlock(again);
     });
   });
+
+  describe('#writeMany()', () => {
+    it('should write objects and refuse one whose name does not match its content', async () => {
+      const client = isolatedClient('many');
+      const { deflateSync } = await import('node:zlib');
+      const { createHash } = await import('node:crypto');
+      const object = (content: string) => {
+        const raw = Buffer.concat([
+          Buffer.from(`blob ${Buffer.byteLength(content)}\0`),
+          Buffer.from(content)
+        ]);
+        const oid = createHash('sha1').update(raw).digest('hex');
+        return {
+          path: `experiments.git/objects/${oid.slice(0, 2)}/${oid.slice(2)}`,
+          data: new Uint8Array(deflateSync(raw))
+        };
+      };
+      const one = object('one\n');
+      expect(await client.writeMany([one])).toEqual([
+        { path: one.path, size: one.data.length, written: true }
+      ]);
+      expect(await client.writeMany([one])).toEqual([
+        { path: one.path, size: one.data.length, written: false }
+      ]);
+      const forged = { path: object('two\n').path, data: one.data };
+      expect(await codeOf(client.writeMany([forged]))).toBe('E_BAD_REQUEST');
+      expect(await codeOf(client.read(forged.path))).toBe('E_NOT_FOUND');
+    });
+  });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   findDataPaths,
   fromNotebookFolder,
-  normalizeDataPath
+  normalizeDataPath,
+  tagDataPaths
 } from '../../src/tracking/dataPaths';
 
 describe('findDataPaths()', () => {
@@ -75,5 +76,38 @@ describe('fromNotebookFolder()', () => {
       'examples/data/x.csv'
     );
     expect(fromNotebookFolder('top.ipynb', 'data/x.csv')).toBe('data/x.csv');
+  });
+});
+
+describe('tagDataPaths()', () => {
+  it('should read data:PATH tags of any cell and refuse unsafe paths', () => {
+    const cells = [
+      { tags: ['data:data/wine.csv', 'parameters', 'data:./images/'] },
+      { tags: ['data:data/wine.csv', 'step:train', 'Data:upper.csv'] },
+      {
+        tags: [
+          'data:../outside.csv',
+          'data:/etc/passwd',
+          'data:~/.ssh/id_rsa',
+          'data:https://example.org/x.csv',
+          'data:*.csv',
+          'data:',
+          'data:a\nb',
+          'data:<img src=x onerror=alert(1)>.csv'
+        ]
+      }
+    ];
+    expect(tagDataPaths(cells)).toEqual({
+      paths: ['<img src=x onerror=alert(1)>.csv', 'data/wine.csv', 'images'],
+      refused: [
+        'data:../outside.csv',
+        'data:/etc/passwd',
+        'data:~/.ssh/id_rsa',
+        'data:https://example.org/x.csv',
+        'data:*.csv',
+        'data:',
+        'data:a\nb'
+      ]
+    });
   });
 });
