@@ -32,7 +32,11 @@ import { SnapshotStatus } from '../widgets/SnapshotStatus';
 import { PALETTE_CATEGORY } from './core';
 import { addExperimentTabs } from './experimentTabs';
 import { addSidePanel } from './sidebar';
-import { snapshotNotebook, snapshotWithNotification } from './snapshot';
+import {
+  snapshotNotebook,
+  snapshotWithNotification,
+  watchNotebookKernels
+} from './snapshot';
 
 /**
  * Where the demo notebook lives, relative to the project (and Jupyter) root.
@@ -73,6 +77,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
     const notebook = new ActiveNotebook(tracker);
+    // Files a kernel opens are data of the next snapshot (audit hook).
+    watchNotebookKernels(tracker, () => bridge.client.store);
     // One store per bridge client: the client changes with `storeDir`.
     let current: {
       client: BridgeClient;

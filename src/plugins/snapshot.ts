@@ -1,11 +1,12 @@
 import { Notification } from '@jupyterlab/apputils';
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { decodeBase64 } from '../bridge/base64';
 import { BridgeClient } from '../bridge/client';
 import { isMlopsError, MlopsError } from '../errors';
+import { watchKernelAudit } from '../tracking/audit';
 import { IHashProgress } from '../tracking/data';
 import { UlidFactory } from '../tracking/ids';
 import { takeSnapshot } from '../tracking/snapshot';
@@ -68,6 +69,44 @@ export async function snapshotNotebook(
         : new Uint8Array();
     }
   });
+}
+
+/**
+ * Keep the kernel audit hook installed in every notebook's kernel (see
+ * `src/tracking/audit.ts`): when its kernel is ready, after each restart,
+ * and when the notebook switches kernels, so the files a kernel opens
+ * before the first snapshot are seen.
+ */
+export function watchNotebookKernels(
+  tracker: INotebookTracker,
+  store: () => string | undefined
+): void {
+  const watch = (panel: NotebookPanel) => {
+    let current: { dispose(): void } | null = null;
+    const follow = () => {
+      current?.dispose();
+      const kernel = panel.sessionContext.session?.kernel ?? null;
+      current = kernel
+        ? watchKernelAudit(
+            kernel,
+            () => ({ notebookPath: panel.context.path, store: store() }),
+            reason =>
+              console.warn(
+                'jupyterlab-mlops: the kernel audit hook was not installed',
+                reason
+              )
+          )
+        : null;
+    };
+    panel.sessionContext.kernelChanged.connect(follow);
+    panel.disposed.connect(() => {
+      current?.dispose();
+      panel.sessionContext.kernelChanged.disconnect(follow);
+    });
+    follow();
+  };
+  tracker.forEach(watch);
+  tracker.widgetAdded.connect((_, panel) => watch(panel));
 }
 
 /**
