@@ -1,6 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
+import { rmSync } from 'fs';
 import * as path from 'path';
 
 /**
@@ -33,9 +34,12 @@ interface ISeeded {
   user: { name: string };
 }
 
+/** Notebook slugs seeded by the running test (removed after it). */
+const seededSlugs = new Set<string>();
+
 /** Write `count` experiments of `notebook` into the server's store. */
 function seed(count: number, notebook: string): ISeeded[] {
-  return JSON.parse(
+  const written: ISeeded[] = JSON.parse(
     execFileSync(
       'python',
       [
@@ -52,6 +56,8 @@ function seed(count: number, notebook: string): ISeeded[] {
       { encoding: 'utf8', maxBuffer: 256 * 1024 ** 2 }
     )
   );
+  written.forEach(row => seededSlugs.add(row.ref.split('/')[2]));
+  return written;
 }
 
 async function openNotebook(page: IJupyterLabPageFixture, target: string) {
@@ -93,6 +99,21 @@ function newestFirst(rows: ISeeded[]): ISeeded[] {
 
 test.describe('Experiments panel with many experiments', () => {
   test.skip(ROOT === '', 'playwright.config.js sets the server root');
+
+  // The other specs share the server's store: leave no experiment behind
+  // (the refs go; unreachable objects are harmless).
+  test.afterEach(() => {
+    for (const slug of seededSlugs) {
+      rmSync(
+        path.join(ROOT, '.mlops', 'experiments.git', 'refs', 'exps', slug),
+        {
+          recursive: true,
+          force: true
+        }
+      );
+    }
+    seededSlugs.clear();
+  });
 
   test('should show 50 experiments in a virtualized, sortable table with chosen columns', async ({
     page,
