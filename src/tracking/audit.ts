@@ -267,11 +267,21 @@ export function watchKernelAudit(
     });
   };
   const onStatus = (_: unknown, status: string) => {
-    if (
-      status === 'starting' ||
-      status === 'restarting' ||
-      status === 'autorestarting'
-    ) {
+    if (status === 'restarting' || status === 'autorestarting') {
+      needed = true;
+      generation += 1;
+      // Sent right away, the request would be dropped: the connection
+      // clears its queue just after this signal. One microtask later it
+      // waits in the new queue and reaches the new process before any
+      // cell run after the restart (waiting for 'idle' could come after
+      // the first cell, or never: a restarted connection may stay
+      // 'restarting' until something is sent).
+      void Promise.resolve().then(() => {
+        if (needed) {
+          install();
+        }
+      });
+    } else if (status === 'starting') {
       needed = true;
       generation += 1;
     } else if (status === 'idle' && needed) {
