@@ -5,7 +5,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { decodeBase64 } from '../bridge/base64';
 import { BridgeClient } from '../bridge/client';
-import { isMlopsError, MlopsError } from '../errors';
+import { MlopsError, toMlopsError } from '../errors';
 import { watchKernelAudit } from '../tracking/audit';
 import { IHashProgress } from '../tracking/data';
 import { UlidFactory } from '../tracking/ids';
@@ -177,9 +177,9 @@ export async function snapshotWithNotification(
     );
     return saved;
   } catch (reason) {
-    const error = isMlopsError(reason)
-      ? reason
-      : new MlopsError('E_IO', String(reason));
+    // The bridge's code even behind the git fs adapter's errors, with
+    // advice for what the user can fix (a full disk, a read-only store).
+    const error = toMlopsError(reason);
     console.error('jupyterlab-mlops: snapshot failed', error.toJSON());
     // Notifications cut messages at 140 characters: keep the code visible.
     report(
