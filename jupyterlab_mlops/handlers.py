@@ -24,7 +24,7 @@ from .errors import MlopsError
 from .paths import Store, open_store
 from .sweep import sweep_if_due
 
-CAPABILITIES = ["fs", "read-many", "lock", "hash", "project-git"]
+CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git"]
 
 _PATH = {"path": Field("str", required=True)}
 
