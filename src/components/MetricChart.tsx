@@ -115,14 +115,17 @@ namespace Private {
     const style = getComputedStyle(node);
     const read = (name: string, fallback: string) =>
       style.getPropertyValue(name).trim() || fallback;
-    const size = read('--jp-ui-font-size0', '11px');
+    // uPlot scales the first number of the font by the pixel ratio, so
+    // the size must be in px (the theme gives em): the small UI size.
+    const base = parseFloat(style.fontSize);
+    const size = Math.round((Number.isFinite(base) ? base : 13) * 0.85);
     const family = read('--jp-ui-font-family', 'sans-serif');
     return {
       line: read('--jp-brand-color1', '#1976d2'),
       text: read('--jp-ui-font-color2', '#616161'),
       grid: read('--jp-border-color2', '#e0e0e0'),
       background: read('--jp-layout-color1', '#ffffff'),
-      font: `${size} ${family}`
+      font: `${size}px ${family}`
     };
   }
 

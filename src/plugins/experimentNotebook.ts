@@ -2,7 +2,6 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator } from '@jupyterlab/translation';
-import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
@@ -52,6 +51,8 @@ export function addExperimentNotebooks(
     })
   );
 
+  // Names of experiments being opened, so the tab is labelled at once.
+  const names = new Map<string, string>();
   const refOf = (args: Record<string, unknown>): string | null =>
     typeof args['ref'] === 'string' ? args['ref'] : currentRef();
 
@@ -69,6 +70,7 @@ export function addExperimentNotebooks(
       }
       try {
         const { manifest } = await store().read(ref);
+        names.set(ref, manifest.user.name);
         return await app.commands.execute('docmanager:open', {
           path: experimentNotebookPath(ref, manifest.notebook.path),
           factory: 'Notebook',
@@ -127,43 +129,55 @@ export function addExperimentNotebooks(
         ...NO_KERNEL
       };
       widget.addClass('jp-mlops-ExperimentNotebook');
-      const label = new Widget();
-      label.addClass('jp-mlops-ExperimentNotebook-label');
-      label.node.textContent = trans.__(
+      // A banner above the cells, always in view (the toolbar folds its
+      // items into a menu when the tab is narrow).
+      const banner = new Widget();
+      banner.addClass('jp-mlops-ExperimentNotebook-banner');
+      const label = document.createElement('span');
+      label.className = 'jp-mlops-ExperimentNotebook-label';
+      label.textContent = trans.__(
         'Experiment notebook · read-only (not the workspace file)'
       );
-      widget.toolbar.insertItem(0, 'mlops-experiment-label', label);
-      widget.toolbar.insertItem(
-        1,
-        'mlops-experiment-restore',
-        new ToolbarButton({
-          label: trans.__('Restore as new notebook'),
-          tooltip: trans.__(
-            'Write this notebook next to the original under a new name, editable'
-          ),
-          onClick: () =>
-            void app.commands.execute(CommandIDs.restoreExperiment, {
-              ref: parsed.ref
-            })
-        })
+      const restore = document.createElement('button');
+      restore.type = 'button';
+      restore.className = 'jp-mlops-Button jp-mod-styled';
+      restore.textContent = trans.__('Restore as new notebook');
+      restore.title = trans.__(
+        'Write this notebook next to the original under a new name, editable'
       );
+      restore.addEventListener(
+        'click',
+        () =>
+          void app.commands.execute(CommandIDs.restoreExperiment, {
+            ref: parsed.ref
+          })
+      );
+      banner.node.append(label, restore);
+      widget.contentHeader.addWidget(banner);
       void context.ready.then(() => {
         context.model.readOnly = true;
       });
-      void store()
-        .read(parsed.ref)
-        .then(({ manifest }) => {
-          if (widget.isDisposed) {
-            return;
-          }
-          const name = manifest.user.name;
-          label.node.textContent = trans.__(
-            'Experiment %1 · read-only (not the workspace file)',
-            name
-          );
-          widget.title.label = trans.__('%1 @ %2', parsed.name, name);
-        })
-        .catch(reason => Private.notifyError(reason));
+      const show = (name: string) => {
+        label.textContent = trans.__(
+          'Experiment %1 · read-only (not the workspace file)',
+          name
+        );
+        widget.title.label = trans.__('%1 @ %2', parsed.name, name);
+      };
+      const known = names.get(parsed.ref);
+      if (known !== undefined) {
+        show(known);
+      } else {
+        // Reopened by the layout restorer: read the name.
+        void store()
+          .read(parsed.ref)
+          .then(({ manifest }) => {
+            if (!widget.isDisposed) {
+              show(manifest.user.name);
+            }
+          })
+          .catch(reason => Private.notifyError(reason));
+      }
     }
   });
 }
