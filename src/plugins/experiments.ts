@@ -23,6 +23,7 @@ import {
 import { IMlopsBridge } from '../tokens';
 import { notebookSlug, UlidFactory } from '../tracking/ids';
 import { BulkSource } from '../tracking/bulk';
+import { EXPERIMENT_DRIVE } from '../tracking/drive';
 import { ExperimentIndex } from '../tracking/index';
 import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
@@ -244,9 +245,18 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         announce();
         void refresh();
       },
+      palette,
       translator: tr
     });
 
+    // A notebook of the workspace; not an experiment's stored copy opened
+    // read-only (its path is on the experiment drive).
+    const snapshotTarget = () => {
+      const current = tracker.currentWidget;
+      return current && !current.context.path.startsWith(`${EXPERIMENT_DRIVE}:`)
+        ? current
+        : null;
+    };
     app.commands.addCommand(CommandIDs.snapshot, {
       label: args =>
         args['toolbar'] ? '' : trans.__('Snapshot Notebook as Experiment'),
@@ -254,10 +264,18 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         'Record this notebook, its parameters, metrics, data and environment'
       ),
       icon: snapshotIcon,
-      isEnabled: () => tracker.currentWidget !== null,
+      isEnabled: () => snapshotTarget() !== null,
       execute: async () => {
-        const target = tracker.currentWidget;
+        const target = snapshotTarget();
         if (!target) {
+          if (tracker.currentWidget) {
+            Notification.info(
+              trans.__(
+                'This is an experiment’s stored notebook, read-only: restore it as a new notebook to work on it and take snapshots.'
+              ),
+              { autoClose: 6000 }
+            );
+          }
           return;
         }
         status.set('saving');

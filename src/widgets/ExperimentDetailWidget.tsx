@@ -7,7 +7,7 @@ import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { ExperimentDetail } from '../components/ExperimentDetail';
-import { isMlopsError } from '../errors';
+import { toMlopsError } from '../errors';
 import { Manifest } from '../tracking/manifest';
 import { ExperimentStore } from '../tracking/store';
 import { restoreExperiment } from './restoreExperiment';
@@ -44,9 +44,8 @@ export class ExperimentDetailWidget extends ReactWidget {
       this._error = null;
       this.title.label = this._manifest.user.name;
     } catch (reason) {
-      this._error = isMlopsError(reason)
-        ? `${reason.message} [${reason.code}]`
-        : String(reason);
+      const error = toMlopsError(reason);
+      this._error = `${error.message} [${error.code}]`;
     }
     this.update();
   }
@@ -93,9 +92,8 @@ export class ExperimentDetailWidget extends ReactWidget {
     try {
       await action();
     } catch (reason) {
-      const text = isMlopsError(reason)
-        ? `${reason.message} [${reason.code}]`
-        : String(reason);
+      const error = toMlopsError(reason);
+      const text = `${error.message} [${error.code}]`;
       Notification.error(text.slice(0, 140), { autoClose: false });
     } finally {
       this._busy = false;
