@@ -2,6 +2,8 @@ import { expect, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
+import { removeExperimentsAfterEachTest } from './store';
+
 /**
  * Files the notebook's kernel opened reach the snapshot (the kernel audit
  * hook the extension installs when the kernel is ready). Reinstalling after
@@ -28,6 +30,8 @@ function manifests(notebook: string): {
     .map(ref => JSON.parse(git('show', `${ref}:manifest.json`)))
     .filter(manifest => manifest.notebook.path === notebook);
 }
+
+removeExperimentsAfterEachTest();
 
 test('should record the files the kernel opened', async ({ page, tmpPath }) => {
   const notebook = `${tmpPath}/audit.ipynb`;

@@ -1,6 +1,8 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
+import { removeExperimentsAfterEachTest } from './store';
+
 /**
  * Comparing experiments made through the UI (toolbar snapshots of a
  * notebook run in a real kernel): parameters, metric plots (uPlot), data
@@ -139,6 +141,8 @@ async function compareAll(panel: Locator, count: number): Promise<void> {
 }
 
 test.describe('Compare', () => {
+  removeExperimentsAfterEachTest();
+
   test.setTimeout(300000);
 
   test('should compare three experiments and open one read-only', async ({

@@ -1,8 +1,9 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
-import { rmSync } from 'fs';
 import * as path from 'path';
+
+import { removeExperimentsAfterEachTest, ROOT } from './store';
 
 /**
  * The Experiments panel over many experiments written with the git CLI
@@ -10,7 +11,6 @@ import * as path from 'path';
  * filtering, keyboard, the index rebuild and other tabs.
  */
 
-const ROOT = process.env.JUPYTERLAB_GALATA_ROOT_DIR ?? '';
 const SEED = path.resolve(
   __dirname,
   '..',
@@ -34,9 +34,6 @@ interface ISeeded {
   user: { name: string };
 }
 
-/** Notebook slugs seeded by the running test (removed after it). */
-const seededSlugs = new Set<string>();
-
 /** Write `count` experiments of `notebook` into the server's store. */
 function seed(count: number, notebook: string): ISeeded[] {
   const written: ISeeded[] = JSON.parse(
@@ -56,7 +53,6 @@ function seed(count: number, notebook: string): ISeeded[] {
       { encoding: 'utf8', maxBuffer: 256 * 1024 ** 2 }
     )
   );
-  written.forEach(row => seededSlugs.add(row.ref.split('/')[2]));
   return written;
 }
 
@@ -100,20 +96,7 @@ function newestFirst(rows: ISeeded[]): ISeeded[] {
 test.describe('Experiments panel with many experiments', () => {
   test.skip(ROOT === '', 'playwright.config.js sets the server root');
 
-  // The other specs share the server's store: leave no experiment behind
-  // (the refs go; unreachable objects are harmless).
-  test.afterEach(() => {
-    for (const slug of seededSlugs) {
-      rmSync(
-        path.join(ROOT, '.mlops', 'experiments.git', 'refs', 'exps', slug),
-        {
-          recursive: true,
-          force: true
-        }
-      );
-    }
-    seededSlugs.clear();
-  });
+  removeExperimentsAfterEachTest();
 
   test('should show 50 experiments in a virtualized, sortable table with chosen columns', async ({
     page,
