@@ -52,8 +52,13 @@ export class ExperimentIndex {
   async cached(slug?: string): Promise<IIndexedRow[]> {
     try {
       const db = await this._db();
-      const packed = await db.get('packed', Private.viewKey(slug));
+      const key = Private.viewKey(slug);
+      const packed = await db.get('packed', key);
       const rows = packed ? Private.unpack(packed.json) : null;
+      if (packed && !rows) {
+        // Unsound: drop it, the next refresh packs the view again.
+        await db.delete('packed', key);
+      }
       return rows ?? (await this._rows(slug));
     } catch {
       return [];
@@ -116,21 +121,25 @@ export class ExperimentIndex {
       oid: stale[i].oid
     }));
     rows.push(...fresh);
+    const sorted = Private.newestFirst(rows);
     try {
       const db = await this._db();
       const tx = db.transaction(['rows', 'packed'], 'readwrite');
       const rowStore = tx.objectStore('rows');
       const packedStore = tx.objectStore('packed');
+      const key = Private.viewKey(slug);
       const changed = fresh.length > 0 || cached.size > 0;
+      // 10,000 rows are megabytes of JSON: pack a view only when its rows
+      // changed or it has no (sound) packed copy.
+      const repack = changed || (await packedStore.getKey(key)) === undefined;
       await Promise.all([
         ...fresh.map(row => rowStore.put(row)),
         ...[...cached.keys()].map(ref => rowStore.delete(ref)),
         // Other views may hold what changed: they repack on their refresh.
         ...(changed ? [packedStore.clear()] : []),
-        packedStore.put({
-          key: Private.viewKey(slug),
-          json: JSON.stringify(Private.newestFirst([...rows]))
-        }),
+        ...(repack
+          ? [packedStore.put({ key, json: JSON.stringify(sorted) })]
+          : []),
         tx.done
       ]);
     } catch (reason) {
@@ -138,7 +147,7 @@ export class ExperimentIndex {
       // still has the rows, it will read them again next time.
       console.warn('jupyterlab-mlops: experiment index not updated', reason);
     }
-    return { rows: Private.newestFirst(rows), read: stale.length };
+    return { rows: sorted, read: stale.length };
   }
 
   /**
