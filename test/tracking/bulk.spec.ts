@@ -1,14 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
 import { BulkSource, GitObjects, storeSource } from '../../src/tracking/bulk';
 import { notebookSlug, UlidFactory } from '../../src/tracking/ids';
 import { experimentRef, ExperimentStore } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
+import { gitCli, storeGitDir, writeManifestCommit } from '../support/git';
 import { makeManifest } from './fixtures';
 
 // The bulk reader against a real jupyter_server and stores written by
@@ -19,23 +19,8 @@ const ids = new UlidFactory();
 function setup(batch?: number) {
   const client = isolatedClient('bulk');
   const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
-  const gitDir = join(
-    inject('jupyterServer').rootDir,
-    client.store ?? '',
-    'experiments.git'
-  );
-  const git = (args: string[], input?: string | Buffer) =>
-    execFileSync('git', ['--git-dir', gitDir, ...args], {
-      input,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@t',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@t'
-      }
-    }).trim();
+  const gitDir = storeGitDir(client);
+  const git = gitCli(gitDir);
   return {
     client,
     store,
@@ -135,10 +120,8 @@ describe('BulkSource', () => {
     const blobRef = experimentRef(slug, ids.next());
     git(['update-ref', blobRef, git(['hash-object', '-w', '--stdin'], 'x')]);
     // A manifest that is not JSON.
-    const badBlob = git(['hash-object', '-w', '--stdin'], '{"schemaVersion"');
-    const badTree = git(['mktree'], `100644 blob ${badBlob}\tmanifest.json\n`);
     const badRef = experimentRef(slug, ids.next());
-    git(['update-ref', badRef, git(['commit-tree', badTree, '-m', 'bad'])]);
+    writeManifestCommit(git, badRef, '{"schemaVersion"');
     // A commit whose loose object is not zlib data.
     const [torn] = await saveMany(store, 1);
     const tornPath = join(

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
 import { BulkSource, storeSource } from '../../src/tracking/bulk';
@@ -8,6 +6,7 @@ import { UlidFactory } from '../../src/tracking/ids';
 import { ExperimentList } from '../../src/tracking/list';
 import { experimentRef, ExperimentStore } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
+import { gitCli, storeGitDir, writeManifestCommit } from '../support/git';
 import { makeManifest } from './fixtures';
 
 const ids = new UlidFactory();
@@ -24,31 +23,12 @@ describe('ExperimentList', () => {
           files: []
         });
         // A ref whose manifest is not JSON, written with the git CLI.
-        const gitDir = join(
-          inject('jupyterServer').rootDir,
-          client.store ?? '',
-          'experiments.git'
-        );
-        const git = (args: string[], input?: string) =>
-          execFileSync('git', ['--git-dir', gitDir, ...args], {
-            input,
-            encoding: 'utf8',
-            env: {
-              ...process.env,
-              GIT_AUTHOR_NAME: 't',
-              GIT_AUTHOR_EMAIL: 't@t',
-              GIT_COMMITTER_NAME: 't',
-              GIT_COMMITTER_EMAIL: 't@t'
-            }
-          }).trim();
-        const blob = git(
-          ['hash-object', '-w', '--stdin'],
+        const broken = experimentRef(good.slug, ids.next());
+        writeManifestCommit(
+          gitCli(storeGitDir(client)),
+          broken,
           '{"schemaVersion": 99'
         );
-        const tree = git(['mktree'], `100644 blob ${blob}\tmanifest.json\n`);
-        const commit = git(['commit-tree', tree, '-m', 'corrupt']);
-        const broken = experimentRef(good.slug, ids.next());
-        git(['update-ref', broken, commit]);
 
         const source =
           kind === 'bulk'

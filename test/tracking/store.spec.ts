@@ -10,6 +10,7 @@ import {
   parseExperimentRef
 } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
+import { gitCli, writeManifestCommit } from '../support/git';
 import { makeManifest } from './fixtures';
 import { codeOf } from '../support/errors';
 
@@ -185,41 +186,8 @@ describe('ExperimentStore', () => {
       const manifest = makeManifest(ids.next());
       await store.save({ manifest, files: [] });
       // Write a commit whose manifest is not JSON with the git CLI.
-      const junk = execFileSync(
-        'git',
-        ['--git-dir', cliGitDir(cli), 'hash-object', '-w', '--stdin'],
-        {
-          input: '{not json'
-        }
-      )
-        .toString()
-        .trim();
-      const tree = execFileSync(
-        'git',
-        ['--git-dir', cliGitDir(cli), 'mktree'],
-        {
-          input: `100644 blob ${junk}\tmanifest.json\n`
-        }
-      )
-        .toString()
-        .trim();
-      const commit = execFileSync(
-        'git',
-        ['--git-dir', cliGitDir(cli), 'commit-tree', tree, '-m', 'corrupt'],
-        {
-          env: {
-            ...process.env,
-            GIT_AUTHOR_NAME: 't',
-            GIT_AUTHOR_EMAIL: 't@t',
-            GIT_COMMITTER_NAME: 't',
-            GIT_COMMITTER_EMAIL: 't@t'
-          }
-        }
-      )
-        .toString()
-        .trim();
       const ref = experimentRef(manifest.notebook.slug, ids.next());
-      cli('update-ref', ref, commit);
+      writeManifestCommit(gitCli(cliGitDir(cli)), ref, '{not json');
       expect(await codeOf(store.read(ref))).toBe('E_MANIFEST_INVALID');
       expect(
         await codeOf(store.read(experimentRef('nope-00000000', ids.next())))
