@@ -2,6 +2,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
 import { ICompareRow } from '../tracking/compare';
+import { CompareHead } from './CompareHead';
 
 /**
  * Properties of the comparison table.
@@ -62,16 +63,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         </p>
       ) : (
         <table className="jp-mlops-Detail-table jp-mlops-Compare-table">
-          <thead>
-            <tr>
-              <th scope="col">{trans.__('Name')}</th>
-              {props.names.map((name, i) => (
-                <th scope="col" key={i}>
-                  {name}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <CompareHead label={trans.__('Name')} names={props.names} />
           <tbody>
             {props.rows.flatMap(row => {
               const out: JSX.Element[] = [];

@@ -3,6 +3,7 @@ import React from 'react';
 
 import { formatBytes, IDataRow, summarizeData } from '../tracking/dataDiff';
 import { ChangeBadge } from './ChangeBadge';
+import { CompareHead } from './CompareHead';
 
 /**
  * Properties of the data changes section.
@@ -49,16 +50,7 @@ export function DataChanges(props: IDataChangesProps): JSX.Element {
           </p>
           <div className="jp-mlops-CompareSection-scroll">
             <table className="jp-mlops-Detail-table jp-mlops-Compare-table">
-              <thead>
-                <tr>
-                  <th scope="col">{trans.__('Path')}</th>
-                  {names.map((name, i) => (
-                    <th scope="col" key={i}>
-                      {name}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <CompareHead label={trans.__('Path')} names={names} />
               <tbody>
                 {rows.map(row => (
                   <tr

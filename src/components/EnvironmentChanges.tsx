@@ -3,6 +3,7 @@ import React from 'react';
 
 import { IEnvironmentDiff, IEnvRow } from '../tracking/envDiff';
 import { ChangeBadge } from './ChangeBadge';
+import { CompareHead } from './CompareHead';
 
 /**
  * Properties of the environment changes section.
@@ -96,16 +97,7 @@ export function EnvironmentChanges(
       ) : (
         <div className="jp-mlops-CompareSection-scroll">
           <table className="jp-mlops-Detail-table jp-mlops-Compare-table">
-            <thead>
-              <tr>
-                <th scope="col">{trans.__('Name')}</th>
-                {names.map((name, i) => (
-                  <th scope="col" key={i}>
-                    {name}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <CompareHead label={trans.__('Name')} names={names} />
             <tbody>
               {diff.runtime.map(r =>
                 row(r, runtimeLabel[r.key] ?? r.key, `runtime:${r.key}`)

@@ -1,0 +1,23 @@
+import React from 'react';
+
+/**
+ * The header row of a comparison table: the label column, then one column
+ * per experiment (oldest first). Names are rendered as text.
+ */
+export function CompareHead(props: {
+  label: string;
+  names: readonly string[];
+}): JSX.Element {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{props.label}</th>
+        {props.names.map((name, i) => (
+          <th scope="col" key={i}>
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
