@@ -2,7 +2,11 @@ import { expect, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
-import { removeExperimentsAfterEachTest } from './store';
+import {
+  notebookJson,
+  openNotebook,
+  removeExperimentsAfterEachTest
+} from './support';
 
 /**
  * Files the notebook's kernel opened reach the snapshot (the kernel audit
@@ -42,31 +46,20 @@ test('should record the files the kernel opened', async ({ page, tmpPath }) => {
   );
   await page.contents.uploadContent('later\n', 'text', `${tmpPath}/later.csv`);
   await page.contents.uploadContent(
-    JSON.stringify({
-      cells: [
-        {
-          cell_type: 'code',
-          // A name the static analysis cannot see: only the hook can.
-          source:
-            "name = 'opened' + '.csv'\nwith open(name) as f:\n    f.read()",
-          metadata: {},
-          outputs: [],
-          execution_count: null
-        }
-      ],
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3' } },
-      nbformat: 4,
-      nbformat_minor: 5
-    }),
+    notebookJson([
+      {
+        cell_type: 'code',
+        // A name the static analysis cannot see: only the hook can.
+        source: "name = 'opened' + '.csv'\nwith open(name) as f:\n    f.read()",
+        metadata: {},
+        outputs: [],
+        execution_count: null
+      }
+    ]),
     'text',
     notebook
   );
-  await page.evaluate(async target => {
-    await window.jupyterapp.commands.execute('docmanager:open', {
-      path: target
-    });
-  }, notebook);
-  await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+  await openNotebook(page, notebook);
   expect(await page.notebook.run()).toBe(true);
 
   const snapshot = async (count: number) => {

@@ -1,7 +1,12 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
-import { removeExperimentsAfterEachTest } from './store';
+import {
+  notebookJson,
+  openExperiments,
+  openNotebook,
+  removeExperimentsAfterEachTest
+} from './support';
 
 /**
  * Comparing experiments made through the UI (toolbar snapshots of a
@@ -24,23 +29,12 @@ function notebook(): string {
     outputs: [],
     execution_count: null
   });
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: {
-        name: 'python3',
-        display_name: 'Python 3',
-        language: 'python'
-      }
-    },
-    cells: [
-      cell('lr = 0.1\ndata_path = "cmp-a.csv"', ['parameters']),
-      cell('import mlopsfake\nwith open(data_path) as f:\n    rows = f.read()'),
-      cell('accuracy = round(0.7 + lr, 3)\nloss = round(1 - accuracy, 3)'),
-      cell('accuracy\nloss', ['pipeline-metrics'])
-    ]
-  });
+  return notebookJson([
+    cell('lr = 0.1\ndata_path = "cmp-a.csv"', ['parameters']),
+    cell('import mlopsfake\nwith open(data_path) as f:\n    rows = f.read()'),
+    cell('accuracy = round(0.7 + lr, 3)\nloss = round(1 - accuracy, 3)'),
+    cell('accuracy\nloss', ['pipeline-metrics'])
+  ]);
 }
 
 /**
@@ -63,15 +57,6 @@ async function installFake(
     'text',
     `${info}/top_level.txt`
   );
-}
-
-async function openExperiments(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page.evaluate(async () => {
-    await window.jupyterapp.commands.execute('mlops:open-experiments');
-  });
-  const panel = page.locator('#jp-mlops-experiments');
-  await expect(panel).toBeVisible();
-  return panel;
 }
 
 /** Run every cell, then snapshot with the toolbar button. */
@@ -160,12 +145,7 @@ test.describe('Compare', () => {
     await page.contents.uploadContent('x\n1\n', 'text', `${tmpPath}/cmp-a.csv`);
     await page.contents.uploadContent('x\n3\n', 'text', `${tmpPath}/cmp-b.csv`);
     await installFake(page, tmpPath, '1.9');
-    await page.evaluate(async target => {
-      await window.jupyterapp.commands.execute('docmanager:open', {
-        path: target
-      });
-    }, path);
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await openNotebook(page, path);
     const panel = await openExperiments(page);
 
     // 1: lr 0.1, cmp-a.csv v1, mlopsfake 1.9.
@@ -414,34 +394,18 @@ test.describe('Compare', () => {
       data: { 'application/vnd.mlops.metrics+json': { accuracy: value } }
     });
     const nb = (value: number) =>
-      JSON.stringify({
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: {
-          kernelspec: {
-            name: 'python3',
-            display_name: 'Python 3',
-            language: 'python'
-          }
-        },
-        cells: [
-          {
-            cell_type: 'code',
-            source: `depth = ${value}`,
-            metadata: { tags: ['parameters'] },
-            outputs: [metrics(value / 10)],
-            execution_count: null
-          }
-        ]
-      });
+      notebookJson([
+        {
+          cell_type: 'code',
+          source: `depth = ${value}`,
+          metadata: { tags: ['parameters'] },
+          outputs: [metrics(value / 10)],
+          execution_count: null
+        }
+      ]);
     const path = `${tmpPath}/hostile.ipynb`;
     await page.contents.uploadContent(nb(5), 'text', path);
-    await page.evaluate(async target => {
-      await window.jupyterapp.commands.execute('docmanager:open', {
-        path: target
-      });
-    }, path);
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await openNotebook(page, path);
     const panel = await openExperiments(page);
     const snapshot = page.locator(
       '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'

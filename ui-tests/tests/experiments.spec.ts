@@ -3,7 +3,13 @@ import type { Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
-import { removeExperimentsAfterEachTest, ROOT } from './store';
+import {
+  DEMO,
+  openExperiments,
+  openNotebook,
+  removeExperimentsAfterEachTest,
+  ROOT
+} from './support';
 
 /**
  * The Experiments panel over many experiments written with the git CLI
@@ -17,13 +23,6 @@ const SEED = path.resolve(
   '..',
   'scripts',
   'seed_experiments.py'
-);
-const DEMO = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'examples',
-  'wine_classifier.ipynb'
 );
 
 interface ISeeded {
@@ -56,23 +55,10 @@ function seed(count: number, notebook: string): ISeeded[] {
   return written;
 }
 
-async function openNotebook(page: IJupyterLabPageFixture, target: string) {
+/** Upload the demo notebook to `target` and open it. */
+async function openDemo(page: IJupyterLabPageFixture, target: string) {
   await page.contents.uploadFile(DEMO, target);
-  await page.evaluate(async file => {
-    await window.jupyterapp.commands.execute('docmanager:open', {
-      path: file
-    });
-  }, target);
-  await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
-}
-
-async function openExperiments(page: IJupyterLabPageFixture) {
-  await page.evaluate(async () => {
-    await window.jupyterapp.commands.execute('mlops:open-experiments');
-  });
-  const panel = page.locator('#jp-mlops-experiments');
-  await expect(panel).toBeVisible();
-  return panel;
+  await openNotebook(page, target);
 }
 
 /**
@@ -104,7 +90,7 @@ test.describe('Experiments panel with many experiments', () => {
   }, testInfo) => {
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
     const seeded = seed(50, notebook);
-    await openNotebook(page, notebook);
+    await openDemo(page, notebook);
     const panel = await openExperiments(page);
     await page.sidebar.setWidth(460, 'right');
     const rows = panel.locator('.jp-mlops-ExperimentTable-row');
@@ -283,7 +269,7 @@ test.describe('Experiments panel with many experiments', () => {
   }) => {
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
     const [only] = seed(1, notebook);
-    await openNotebook(page, notebook);
+    await openDemo(page, notebook);
     const panel = await openExperiments(page);
     const star = panel.locator('.jp-mlops-StarButton').first();
     await expect(star).toHaveAttribute('aria-pressed', 'false');

@@ -1,5 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import * as path from 'path';
+
+import { DEMO, notebookJson, openNotebook } from './support';
 
 /**
  * The three side panels, their palette entries and their empty states, in
@@ -29,14 +30,6 @@ const PANELS = [
     action: 'Show experiments'
   }
 ];
-
-const DEMO = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'examples',
-  'wine_classifier.ipynb'
-);
 
 async function openRightTab(
   page: IJupyterLabPageFixture,
@@ -166,49 +159,31 @@ test.describe('Demo notebook', () => {
 
   test('should render hostile tag text as text', async ({ page }) => {
     const payload = '<img src=x onerror="window.__mlopsXss=1">';
-    const notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        }
+    const notebook = notebookJson([
+      {
+        id: 'a',
+        cell_type: 'code',
+        source: 'x = 1',
+        metadata: { tags: ['step:load', `prev:${payload}`] },
+        outputs: [],
+        execution_count: null
       },
-      cells: [
-        {
-          id: 'a',
-          cell_type: 'code',
-          source: 'x = 1',
-          metadata: { tags: ['step:load', `prev:${payload}`] },
-          outputs: [],
-          execution_count: null
+      {
+        id: 'b',
+        cell_type: 'code',
+        source: 'y = 2',
+        metadata: {
+          tags: [
+            'step:train',
+            'prev:ghost" data-commandlinker-command="help:about'
+          ]
         },
-        {
-          id: 'b',
-          cell_type: 'code',
-          source: 'y = 2',
-          metadata: {
-            tags: [
-              'step:train',
-              'prev:ghost" data-commandlinker-command="help:about'
-            ]
-          },
-          outputs: [],
-          execution_count: null
-        }
-      ]
-    };
-    await page.contents.uploadContent(
-      JSON.stringify(notebook),
-      'text',
-      'hostile.ipynb'
-    );
-    await page.evaluate(async path => {
-      await window.jupyterapp.commands.execute('docmanager:open', { path });
-    }, 'hostile.ipynb');
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+        outputs: [],
+        execution_count: null
+      }
+    ]);
+    await page.contents.uploadContent(notebook, 'text', 'hostile.ipynb');
+    await openNotebook(page, 'hostile.ipynb');
     await openRightTab(page, 'jp-mlops-pipeline');
     const panel = page.locator('#jp-mlops-pipeline');
     await expect(

@@ -1,30 +1,11 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import * as path from 'path';
+
+import { DEMO, notebookJson, openExperiments, openNotebook } from './support';
 
 /**
  * Snapshots from the notebook toolbar into the git store, listed in the
  * Experiments panel; a notebook holding a secret is refused.
  */
-
-const DEMO = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'examples',
-  'wine_classifier.ipynb'
-);
-
-async function openExperiments(page: IJupyterLabPageFixture) {
-  const tab = page.locator(
-    '.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jp-mlops-experiments"]'
-  );
-  if (!(await page.locator('#jp-mlops-experiments').isVisible())) {
-    await tab.click();
-  }
-  const panel = page.locator('#jp-mlops-experiments');
-  await expect(panel).toBeVisible();
-  return panel;
-}
 
 /** The readable start of the slug of `<dir>/wine_classifier.ipynb`. */
 function slugPrefix(dir: string): string {
@@ -45,12 +26,7 @@ async function openDemo(
   path: string
 ): Promise<void> {
   await page.contents.uploadFile(DEMO, path);
-  await page.evaluate(async target => {
-    await window.jupyterapp.commands.execute('docmanager:open', {
-      path: target
-    });
-  }, path);
-  await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+  await openNotebook(page, path);
 }
 
 /** Press the Snapshot button of the notebook toolbar. */
@@ -302,43 +278,27 @@ test.describe('Snapshot', () => {
   }) => {
     const img = '<img src=x onerror="window.__mlopsXss=1">';
     const linker = '<a data-commandlinker-command="help:about">x</a>';
-    const notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        }
-      },
-      cells: [
-        {
-          id: 'p',
-          cell_type: 'code',
-          source: `title = ${JSON.stringify(img)}\nnote = ${JSON.stringify(linker)}`,
-          metadata: { tags: ['parameters'] },
-          outputs: [
-            {
-              output_type: 'display_data',
-              metadata: {},
-              data: {
-                'application/vnd.mlops.metrics+json': { [img]: 1, [linker]: 2 }
-              }
+    const notebook = notebookJson([
+      {
+        id: 'p',
+        cell_type: 'code',
+        source: `title = ${JSON.stringify(img)}\nnote = ${JSON.stringify(linker)}`,
+        metadata: { tags: ['parameters'] },
+        outputs: [
+          {
+            output_type: 'display_data',
+            metadata: {},
+            data: {
+              'application/vnd.mlops.metrics+json': { [img]: 1, [linker]: 2 }
             }
-          ],
-          execution_count: null
-        }
-      ]
-    };
+          }
+        ],
+        execution_count: null
+      }
+    ]);
     const path = `${tmpPath}/hostile.ipynb`;
-    await page.contents.uploadContent(JSON.stringify(notebook), 'text', path);
-    await page.evaluate(async target => {
-      await window.jupyterapp.commands.execute('docmanager:open', {
-        path: target
-      });
-    }, path);
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    await page.contents.uploadContent(notebook, 'text', path);
+    await openNotebook(page, path);
     const panel = await openExperiments(page);
     await clickSnapshot(page);
     const row = panel.locator('.jp-mlops-ExperimentTable-row');
@@ -367,38 +327,18 @@ test.describe('Snapshot', () => {
     page
   }) => {
     const key = ['AKIA', 'Q3EGUQ7XK5', 'ZR2MLT'].join('');
-    const notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        }
-      },
-      cells: [
-        {
-          id: 'a',
-          cell_type: 'code',
-          source: `import boto3\nkey = "${key}"`,
-          metadata: {},
-          outputs: [],
-          execution_count: null
-        }
-      ]
-    };
-    await page.contents.uploadContent(
-      JSON.stringify(notebook),
-      'text',
-      'leaky.ipynb'
-    );
-    await page.evaluate(async () => {
-      await window.jupyterapp.commands.execute('docmanager:open', {
-        path: 'leaky.ipynb'
-      });
-    });
-    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    const notebook = notebookJson([
+      {
+        id: 'a',
+        cell_type: 'code',
+        source: `import boto3\nkey = "${key}"`,
+        metadata: {},
+        outputs: [],
+        execution_count: null
+      }
+    ]);
+    await page.contents.uploadContent(notebook, 'text', 'leaky.ipynb');
+    await openNotebook(page, 'leaky.ipynb');
     await clickSnapshot(page);
     const toast = page.locator('.Toastify__toast').last();
     await expect(toast).toContainText('E_SECRET_FOUND');
