@@ -8,7 +8,7 @@ import { CommandIDs } from '../commands';
 import { isMlopsError } from '../errors';
 import { experimentsIcon } from '../icons';
 import {
-  EXPERIMENT_DRIVE,
+  isExperimentDrivePath,
   ExperimentDrive,
   experimentNotebookPath,
   parseExperimentNotebookPath
@@ -117,7 +117,7 @@ export function addExperimentNotebooks(
     createNew: (widget, context) => {
       const parsed = parseExperimentNotebookPath(context.path);
       if (
-        !context.path.startsWith(`${EXPERIMENT_DRIVE}:`) ||
+        !isExperimentDrivePath(context.path) ||
         parsed === null ||
         !(widget instanceof NotebookPanel)
       ) {

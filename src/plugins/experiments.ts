@@ -23,7 +23,7 @@ import {
 import { IMlopsBridge } from '../tokens';
 import { notebookSlug, UlidFactory } from '../tracking/ids';
 import { BulkSource } from '../tracking/bulk';
-import { EXPERIMENT_DRIVE } from '../tracking/drive';
+import { isExperimentDrivePath } from '../tracking/drive';
 import { ExperimentIndex } from '../tracking/index';
 import { ExperimentList } from '../tracking/list';
 import { ExperimentStore } from '../tracking/store';
@@ -253,7 +253,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     // read-only (its path is on the experiment drive).
     const snapshotTarget = () => {
       const current = tracker.currentWidget;
-      return current && !current.context.path.startsWith(`${EXPERIMENT_DRIVE}:`)
+      return current && !isExperimentDrivePath(current.context.path)
         ? current
         : null;
     };

@@ -39,13 +39,21 @@ export function experimentNotebookPath(
 }
 
 /**
+ * Whether a contents path is on this drive (an experiment's stored copy,
+ * not a workspace file).
+ */
+export function isExperimentDrivePath(path: string): boolean {
+  return path.startsWith(`${EXPERIMENT_DRIVE}:`);
+}
+
+/**
  * The experiment ref of a path of this drive (with or without the drive
  * prefix), or null when it is not one.
  */
 export function parseExperimentNotebookPath(
   path: string
 ): { ref: string; name: string } | null {
-  const local = path.startsWith(`${EXPERIMENT_DRIVE}:`)
+  const local = isExperimentDrivePath(path)
     ? path.slice(EXPERIMENT_DRIVE.length + 1)
     : path;
   const match = /^([a-z0-9-]{1,80})\/([0-9A-HJKMNP-TV-Z]{26})\/([^/]+)$/.exec(
