@@ -1,4 +1,9 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  ChildProcess,
+  execFileSync,
+  spawn,
+  spawnSync
+} from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -142,7 +147,12 @@ describe('ExperimentStore with two writer processes', () => {
     }
     expect(offset).toBe(batch.length);
 
-    git(['fsck', '--strict', '--no-dangling']);
+    const fsck = spawnSync(
+      'git',
+      ['--git-dir', gitDir, 'fsck', '--strict', '--no-dangling'],
+      { encoding: 'utf8' }
+    );
+    expect(fsck.status, `${fsck.stdout}\n${fsck.stderr}`).toBe(0);
     const leftovers = readdirSync(join(gitDir, '..'), {
       recursive: true,
       encoding: 'utf8'
