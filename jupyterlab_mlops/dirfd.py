@@ -65,8 +65,13 @@ def open_dir(
             except FileNotFoundError:
                 if created is None or not _may_create(store, directory, current, parents):
                     raise
-                os.mkdir(part, 0o777, dir_fd=fd)
-                created.append(current)
+                try:
+                    os.mkdir(part, 0o777, dir_fd=fd)
+                    created.append(current)
+                except FileExistsError:
+                    # Another writer made it meanwhile: use theirs (and do
+                    # not roll it back, it is not ours).
+                    pass
                 child = os.open(part, _DIR_FLAGS | NOFOLLOW, dir_fd=fd)
             except NotADirectoryError:
                 # O_DIRECTORY|O_NOFOLLOW on a symlink fails with ENOTDIR.

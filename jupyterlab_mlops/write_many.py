@@ -121,8 +121,9 @@ def write_objects(
                 store_fs.write(store, path, data, exclusive=True, parents=True)
                 written = True
             except MlopsError as err:
-                # Another writer put the same object there meanwhile.
-                if err.code != "E_EXISTS":
+                # Another writer put the same object there meanwhile; any
+                # other failure, or an E_EXISTS that left no object, is one.
+                if err.code != "E_EXISTS" or not os.path.lexists(target):
                     raise
         answers.append({"path": path, "size": len(data), "written": written})
     return answers
