@@ -144,7 +144,7 @@ function cliCommit(gitDir: string, i: number): void {
 it('experiment commit: bridge vs git CLI vs node fs', async () => {
   const client = isolatedClient('bench');
   const bridgeFs = new BridgeGitFs({ client });
-  await git.init({ fs: bridgeFs, dir: GITDIR, gitdir: GITDIR, bare: true });
+  await bridgeFs.initRepository(GITDIR);
   const before = Object.values(bridgeFs.calls).reduce((a, b) => a + b, 0);
   await isoCommit(bridgeFs, GITDIR, 1_000_000);
   const callsPerCommit =

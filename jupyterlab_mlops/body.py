@@ -58,6 +58,9 @@ def parse_json_object(raw: bytes, content_length: str | None, max_bytes: int) ->
         )
     except (UnicodeDecodeError, ValueError) as exc:
         raise MlopsError("E_BAD_JSON", f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        # `[[[[…]]]]` thousands deep: no route takes anything nested that far.
+        raise MlopsError("E_BAD_JSON", "body is nested too deeply") from None
     if not isinstance(body, dict):
         raise MlopsError("E_BAD_JSON", "body must be a JSON object")
     return body

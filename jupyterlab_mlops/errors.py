@@ -12,6 +12,8 @@ STATUS: dict[str, int] = {
     "E_PATH_TOO_LONG": 400,
     "E_STORE_ROOT": 400,
     "E_PATH_OUTSIDE_ROOT": 403,
+    "E_PATH_NOT_WRITABLE": 403,
+    "E_UNSAFE_REPOSITORY": 403,
     "E_READ_ONLY": 403,
     "E_NOT_FOUND": 404,
     "E_JOB_NOT_FOUND": 404,
@@ -22,9 +24,11 @@ STATUS: dict[str, int] = {
     "E_LOCKED": 409,
     "E_LOCK_NOT_HELD": 409,
     "E_BODY_TOO_LARGE": 413,
+    "E_ANSWER_TOO_LARGE": 413,
     "E_TOO_MANY_FILES": 413,
     "E_BUSY": 429,
     "E_IO": 500,
+    "E_INTERNAL": 500,
     "E_NO_SPACE": 507,
 }
 

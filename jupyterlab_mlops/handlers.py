@@ -17,14 +17,15 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from . import __version__, locks, store_fs
+from . import __version__, locks, store_fs, store_layout
 from .body import STORE, Field, check_fields, parse_json_object
 from .config import MlopsExtension
 from .errors import MlopsError
-from .paths import Store, open_store
+from .paths import Store, open_store, validate_path
+from .store_init import init_store
 from .sweep import sweep_if_due
 
-CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git"]
+CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git", "store-init"]
 
 _PATH = {"path": Field("str", required=True)}
 
@@ -47,13 +48,32 @@ class MlopsHandler(APIHandler):
     def store(self, name: str | None) -> Store:
         """Validate and confine the store folder (`None` means the configured one).
 
-        A store's first use by this process also sweeps its stale temp files.
+        A store's first use in a POST by this process also sweeps its stale
+        temp files (POSTs carry the XSRF check); a GET never changes anything.
         """
         store = open_store(
             self.settings["server_root_dir"], self.mlops.store_dir if name is None else name
         )
-        sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
+        if self.request.method == "POST":
+            sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
         return store
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Answer an unexpected exception with `{code, message}` too, never a bare 500.
+
+        Refusals by jupyter_server itself (`HTTPError`: no token, bad XSRF)
+        keep its own body (docs/bridge.md).
+        """
+        exc_info = kwargs.get("exc_info")
+        exc = exc_info[1] if exc_info else None
+        if exc is None or isinstance(exc, tornado.web.HTTPError):
+            super().write_error(status_code, **kwargs)
+            return
+        self.log.error("jupyterlab_mlops: unexpected error", exc_info=exc_info)
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps({"code": "E_INTERNAL", "message": f"unexpected server error: {exc!r}"})
+        )
 
     def parse_body(self) -> dict[str, Any]:
         """Return the request body checked against `fields`, defaults filled in."""
@@ -160,6 +180,7 @@ class WriteHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
+        store_layout.check_writable(validate_path(body["path"]), "write")
         try:
             data = base64.b64decode(body["data"], validate=True)
         except ValueError:
@@ -234,7 +255,9 @@ class MkdirHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        store_fs.mkdir(self.store(body["store"]), body["path"], parents=body["parents"])
+        store_layout.check_writable(validate_path(body["path"]), "mkdir")
+        store = self.store(body["store"])
+        store_fs.mkdir(store, body["path"], parents=body["parents"])
         return {"path": body["path"]}
 
 
@@ -250,7 +273,9 @@ class RmHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        store_fs.rm(self.store(body["store"]), body["path"], recursive=body["recursive"])
+        store_layout.check_writable(validate_path(body["path"]), "rm")
+        store = self.store(body["store"])
+        store_fs.rm(store, body["path"], recursive=body["recursive"])
         return {"path": body["path"]}
 
 
@@ -266,8 +291,11 @@ class LockHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        if body["ttlMs"] < 1:
-            raise MlopsError("E_BAD_REQUEST", "ttlMs must be a positive integer")
+        if not 1 <= body["ttlMs"] <= locks.MAX_TTL_MS:
+            raise MlopsError(
+                "E_BAD_REQUEST", f"ttlMs must be an integer from 1 to {locks.MAX_TTL_MS}"
+            )
+        store_layout.lock_path(validate_path(body["path"]))
         token = locks.lock(self.store(body["store"]), body["path"], body["ttlMs"])
         return {"path": body["path"], "token": token}
 
@@ -284,8 +312,24 @@ class UnlockHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
+        store_layout.lock_path(validate_path(body["path"]))
         locks.unlock(self.store(body["store"]), body["path"], body["token"])
         return {"path": body["path"]}
+
+
+class StoreInitHandler(MlopsHandler):
+    """`POST /mlops/store/init {store?}` → `{gitDir, created, configIsTemplate}`."""
+
+    fields = {**STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Create the store's repository from the fixed template where it is missing."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        return init_store(self.store(body["store"]))
 
 
 ROUTES: list[tuple[str, type[MlopsHandler]]] = [
@@ -300,6 +344,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("fs/rm", RmHandler),
     ("fs/lock", LockHandler),
     ("fs/unlock", UnlockHandler),
+    ("store/init", StoreInitHandler),
 ]
 
 

@@ -25,6 +25,9 @@ from .paths import Store, locate, validate_path
 from .store_fs import TEMP_PREFIX, mapped_errors
 
 DEFAULT_TTL_MS = 30_000
+#: Longest lock a client may take: a lock never outlives a stuck holder by
+#: more than this (a huge ttl would block the store until someone deletes it).
+MAX_TTL_MS = 10 * 60 * 1000
 _MAX_LOCK_FILE = 4096
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
@@ -60,7 +63,9 @@ def _read_lock(dir_fd: int, name: str) -> LockInfo | None:
         body = json.loads(raw)
         token, created, ttl = body["token"], body["createdMs"], body["ttlMs"]
         if isinstance(token, str) and all(isinstance(v, (int, float)) for v in (created, ttl)):
-            return LockInfo(token, float(created), float(ttl), info.st_ino)
+            # A lock file from elsewhere may claim any ttl: none lasts longer
+            # than a client could ask for.
+            return LockInfo(token, float(created), min(float(ttl), MAX_TTL_MS), info.st_ino)
     except (ValueError, TypeError, KeyError):
         pass
     # Unreadable (a holder between O_EXCL and its write, or garbage): age it
@@ -135,15 +140,15 @@ def _same_file(ino: int) -> Callable[[LockInfo], bool]:
 def lock(store: Store, path: str, ttl_ms: int = DEFAULT_TTL_MS) -> str:
     """Take the lock on `path` for `ttl_ms` and return its token.
 
-    `E_LOCKED` when another holder's lock is not stale. The lock file's
-    folder must exist, except the store folder, which is made on first use.
+    `E_LOCKED` when another holder's lock is not stale. Missing folders
+    (the store's `locks/` folder and below) are made.
     """
     target = _lock_target(store, path)
     created: list[Path] = []
     try:
         with (
             mapped_errors(path, writing=True),
-            opened_dir(store, target.parent, created=created) as dir_fd,
+            opened_dir(store, target.parent, created=created, parents=True) as dir_fd,
         ):
             return _take(dir_fd, target.name, path, ttl_ms)
     except BaseException:

@@ -14,6 +14,7 @@ The operations in `store_fs` then walk the resolved path again with
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import unicodedata
@@ -89,6 +90,29 @@ def validate_path(value: object, *, field: str = "path") -> str:
     return "/".join(part for part in parts if part != ".")
 
 
+#: Attempts at resolving a path that keeps changing under `realpath`.
+_REALPATH_TRIES = 3
+
+
+def real_path(path: str | os.PathLike[str], shown: str) -> Path:
+    """`os.path.realpath` that fails with a coded error, never a bare OSError.
+
+    A symlink swapped for a file while `realpath` reads it makes its
+    `readlink` fail (EINVAL); a path that changes under us is retried, then
+    reported as `E_IO` naming the client's path `shown`.
+    """
+    for attempt in range(_REALPATH_TRIES):
+        try:
+            return Path(os.path.realpath(path))
+        except OSError as exc:
+            if attempt == _REALPATH_TRIES - 1:
+                name = errno.errorcode.get(exc.errno or 0, "EUNKNOWN")
+                raise MlopsError(
+                    "E_IO", f"{name}: {shown!r} kept changing while it was resolved; retry"
+                ) from None
+    raise AssertionError("unreachable")
+
+
 def _outside(field: str, value: str, where: str) -> MlopsError:
     return MlopsError("E_PATH_OUTSIDE_ROOT", f"{field} {value!r} resolves outside {where}")
 
@@ -101,10 +125,10 @@ def open_store(root_dir: str | os.PathLike[str], store: object) -> Store:
     root itself).
     """
     name = validate_path(store, field="store")
-    root = Path(os.path.realpath(root_dir))
+    root = real_path(root_dir, "the Jupyter root")
     if not name:
         raise _outside("store", str(store), "a folder inside the Jupyter root")
-    real = Path(os.path.realpath(root / name))
+    real = real_path(root / name, name)
     if real == root or not real.is_relative_to(root):
         raise _outside("store", name, "a folder inside the Jupyter root")
     return Store(root=root, path=real, name=name)
@@ -124,12 +148,12 @@ def locate(store: Store, path: object, *, follow: bool = True) -> Path:
     """
     rel = validate_path(path)
     lexical = store.path / rel if rel else store.path
-    real = Path(os.path.realpath(lexical))
+    real = real_path(lexical, rel)
     if not real.is_relative_to(store.path):
         raise _outside("path", rel, "the store folder")
     if follow or not rel:
         return real
-    parent = Path(os.path.realpath(lexical.parent))
+    parent = real_path(lexical.parent, rel)
     if not parent.is_relative_to(store.path):
         raise _outside("path", rel, "the store folder")
     return parent / lexical.name

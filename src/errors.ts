@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'E_PATH_INVALID'
   | 'E_PATH_TOO_LONG'
   | 'E_PATH_OUTSIDE_ROOT'
+  | 'E_PATH_NOT_WRITABLE'
+  | 'E_UNSAFE_REPOSITORY'
+  | 'E_ANSWER_TOO_LARGE'
   | 'E_NOT_FOUND'
   | 'E_EXISTS'
   | 'E_NOT_A_DIRECTORY'
@@ -21,6 +24,7 @@ export type ErrorCode =
   | 'E_LOCK_NOT_HELD'
   | 'E_STORE_ROOT'
   | 'E_IO'
+  | 'E_INTERNAL'
   | 'E_NO_SPACE'
   | 'E_READ_ONLY'
   | 'E_JOB_NOT_FOUND'
@@ -46,6 +50,9 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_PATH_INVALID',
   'E_PATH_TOO_LONG',
   'E_PATH_OUTSIDE_ROOT',
+  'E_PATH_NOT_WRITABLE',
+  'E_UNSAFE_REPOSITORY',
+  'E_ANSWER_TOO_LARGE',
   'E_NOT_FOUND',
   'E_EXISTS',
   'E_NOT_A_DIRECTORY',
@@ -55,6 +62,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_LOCK_NOT_HELD',
   'E_STORE_ROOT',
   'E_IO',
+  'E_INTERNAL',
   'E_NO_SPACE',
   'E_READ_ONLY',
   'E_JOB_NOT_FOUND',

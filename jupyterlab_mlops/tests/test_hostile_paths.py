@@ -32,6 +32,10 @@ def hostile_tree(jp_root_dir: Path, store: Path, outside: Path) -> dict[str, Pat
     (store / "sub" / "deep").symlink_to("../../../outside/secret")
     (store / "dangling").symlink_to(outside / "ghost.txt")
     (store / "uproot").symlink_to("..")
+    (store / "locks").mkdir()
+    (store / "locks" / "out").symlink_to(outside)
+    (store / "experiments.git").mkdir()
+    (store / "experiments.git" / "refs").symlink_to(outside)
     # Outside, a symlink back into the store: the target is inside, its parent is not.
     (outside / "back").symlink_to(store / "file.txt")
     (jp_root_dir / "linkstore").symlink_to(outside)
@@ -119,8 +123,15 @@ HOSTILE = [
     case("fs/rm", {"path": "outfile"}, OUTSIDE, "rm-symlink-to-outside-file"),
     case("fs/rm", {"path": "outdir/sentinel.txt"}, OUTSIDE, "rm-through-symlinked-dir"),
     case("fs/rm", {"path": "outdir", "recursive": True}, OUTSIDE, "rm-symlink-to-outside-dir"),
-    case("fs/lock", {"path": "outdir/sentinel.txt"}, OUTSIDE, "lock-through-symlinked-dir"),
-    case("fs/unlock", {"path": "outdir/x", "token": "t"}, OUTSIDE, "unlock-through-symlink"),
+    case("fs/lock", {"path": "locks/out/sentinel.txt"}, OUTSIDE, "lock-through-symlinked-dir"),
+    case("fs/unlock", {"path": "locks/out/x", "token": "t"}, OUTSIDE, "unlock-through-symlink"),
+    case(
+        "fs/write",
+        {"path": "experiments.git/refs/exps/x", "data": X, "parents": True},
+        OUTSIDE,
+        "write-ref-through-symlinked-refs",
+    ),
+    case("fs/rm", {"path": "experiments.git/refs/sentinel.txt"}, OUTSIDE, "rm-ref-outside"),
     case("fs/rm", {"path": "outdir/back"}, OUTSIDE, "rm-link-back-in-outside-parent"),
     case("fs/stat", {"path": "outdir/back", "follow": False}, OUTSIDE, "lstat-outside-parent"),
     case("fs/readlink", {"path": "outdir/back"}, OUTSIDE, "readlink-outside-parent"),

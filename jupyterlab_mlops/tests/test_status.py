@@ -16,7 +16,15 @@ async def test_status_reports_version_store_capabilities_and_limits(api: Api, st
         "version": __version__,
         "storeDir": ".mlops",
         "storeExists": False,
-        "capabilities": ["fs", "read-many", "write-many", "lock", "hash", "project-git"],
+        "capabilities": [
+            "fs",
+            "read-many",
+            "write-many",
+            "lock",
+            "hash",
+            "project-git",
+            "store-init",
+        ],
         "limits": {"maxBodyBytes": 32 * 1024 * 1024, "maxReadManyPaths": 1000},
     }
     assert not store.exists(), "status must not create the store"

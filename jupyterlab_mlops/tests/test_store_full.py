@@ -89,14 +89,15 @@ async def test_space_freed_makes_writes_work_again(api: Api, volume: Path) -> No
 
 
 async def test_lock_on_a_full_disk_leaves_no_lock_file(api: Api, volume: Path) -> None:
-    assert (await call(api, "fs/mkdir", path="refs"))[0] == 200
+    assert (await call(api, "fs/lock", path="locks/first"))[0] == 200
     store = volume / ".mlops"
+    (store / "locks" / "first.lock").unlink()
     fill_blocks(volume)
 
-    status, body = await call(api, "fs/lock", path="refs/heads")
+    status, body = await call(api, "fs/lock", path="locks/heads")
     assert (status, body["code"]) == (507, "E_NO_SPACE")
     # A half-written lock would block everybody until it went stale.
-    assert sorted(p.name for p in (store / "refs").iterdir()) == []
+    assert sorted(p.name for p in (store / "locks").iterdir()) == []
     assert temp_files(store) == []
 
 
@@ -111,7 +112,7 @@ async def test_no_inode_left_refuses_mkdir_write_and_lock(api: Api, volume: Path
         ("fs/mkdir", {"path": "a/b/c", "parents": True}),
         ("fs/write", {"path": "keep.txt", "data": b64("new")}),
         ("fs/write", {"path": "empty", "data": ""}),
-        ("fs/lock", {"path": "HEAD"}),
+        ("fs/lock", {"path": "locks/HEAD"}),
     ):
         status, answer = await call(api, route, **body)
         assert (route, status, answer["code"]) == (route, 507, "E_NO_SPACE")

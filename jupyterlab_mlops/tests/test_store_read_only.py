@@ -39,7 +39,7 @@ async def call(api: Api, route: str, **body: object) -> tuple[int, dict[str, str
 async def test_every_writing_route_is_refused(api: Api, volume: Path) -> None:
     assert (await call(api, "fs/write", path="keep.txt", data=b64("old")))[0] == 200
     assert (await call(api, "fs/mkdir", path="refs"))[0] == 200
-    status, held = await call(api, "fs/lock", path="refs/heads")
+    status, held = await call(api, "fs/lock", path="locks/heads")
     assert status == 200
     store = volume / ".mlops"
     remount_read_only(volume)
@@ -53,8 +53,8 @@ async def test_every_writing_route_is_refused(api: Api, volume: Path) -> None:
         ("fs/mkdir", {"path": "objects/ab", "parents": True}),
         ("fs/rm", {"path": "keep.txt"}),
         ("fs/rm", {"path": "refs", "recursive": True}),
-        ("fs/lock", {"path": "keep.txt"}),
-        ("fs/unlock", {"path": "refs/heads", "token": held["token"]}),
+        ("fs/lock", {"path": "locks/keep.txt"}),
+        ("fs/unlock", {"path": "locks/heads", "token": held["token"]}),
     ):
         status, answer = await call(api, route, **body)
         assert (route, status, answer["code"]) == (route, 403, "E_READ_ONLY")
@@ -66,15 +66,15 @@ async def test_every_writing_route_is_refused(api: Api, volume: Path) -> None:
     status, answer = await call(api, "fs/read", path="keep.txt")
     assert (status, unb64(answer["data"])) == (200, b"old")
     status, answer = await call(api, "fs/list", path="")
-    assert (status, [e["name"] for e in answer["entries"]]) == (200, ["keep.txt", "refs"])
-    assert (await call(api, "fs/stat", path="refs/heads.lock"))[0] == 200
+    assert (status, [e["name"] for e in answer["entries"]]) == (200, ["keep.txt", "locks", "refs"])
+    assert (await call(api, "fs/stat", path="locks/heads.lock"))[0] == 200
 
 
 async def test_a_missing_store_on_a_read_only_mount_is_not_created(api: Api, volume: Path) -> None:
     remount_read_only(volume)
     status, answer = await api("fs/write", {"path": "x", "data": b64("x"), "store": "vol/new"})
     assert (status, answer["code"]) == (403, "E_READ_ONLY")
-    status, answer = await api("fs/lock", {"path": "x", "store": "vol/new"})
+    status, answer = await api("fs/lock", {"path": "locks/x", "store": "vol/new"})
     assert (status, answer["code"]) == (403, "E_READ_ONLY")
     assert list(volume.iterdir()) == []
 
@@ -95,7 +95,11 @@ async def test_an_immutable_folder_is_read_only_too(api: Api, volume: Path) -> N
         0
     ] == 200
     folder = volume / ".mlops" / "objects"
-    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    locks = volume / ".mlops" / "locks"
+    locks.mkdir()
+    done = subprocess.run(
+        ["chattr", "+i", str(folder), str(locks)], capture_output=True, check=False
+    )
     if done.returncode != 0:
         pytest.skip(f"chattr +i is not supported here: {done.stderr.decode().strip()}")
     try:
@@ -103,7 +107,7 @@ async def test_an_immutable_folder_is_read_only_too(api: Api, volume: Path) -> N
             ("fs/write", {"path": "objects/keep", "data": b64("new")}),
             ("fs/mkdir", {"path": "objects/ab"}),
             ("fs/rm", {"path": "objects/keep"}),
-            ("fs/lock", {"path": "objects/keep"}),
+            ("fs/lock", {"path": "locks/keep"}),
         ):
             status, answer = await call(api, route, **body)
             # EPERM from the kernel: refused like a read-only mount.
@@ -111,7 +115,7 @@ async def test_an_immutable_folder_is_read_only_too(api: Api, volume: Path) -> N
         assert [p.name for p in folder.iterdir()] == ["keep"]
         assert (folder / "keep").read_text() == "old"
     finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        subprocess.run(["chattr", "-i", str(folder), str(locks)], check=True)
 
 
 def test_permission_errors_are_read_only_on_writes_only() -> None:

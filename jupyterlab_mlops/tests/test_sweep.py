@@ -106,8 +106,23 @@ async def test_other_stores_are_swept_on_their_own_first_use(api: Api, jp_root_d
     assert (await api("fs/list", {"path": "", "store": "one"}))[0] == 200
     assert not first.exists()
     assert second.exists()
-    assert (await api("status", method="GET", params={"store": "two"}))[0] == 200
+    assert (await api("fs/stat", {"path": "", "store": "two"}))[0] == 200
     assert not second.exists()
+
+
+async def test_regression_a_get_changes_nothing(api: Api, jp_root_dir: Path) -> None:
+    # `GET /mlops/status?store=X` used to sweep X: a GET with a side effect,
+    # reachable cross-site without the XSRF check a POST needs.
+    stale = make_file(jp_root_dir / "three/.mlops-tmp-6666666666666666")
+    before = tree(jp_root_dir)
+    for _ in range(2):
+        assert (await api("status", method="GET", params={"store": "three"}))[0] == 200
+        assert (await api("status", method="GET"))[0] == 200
+    assert stale.exists()
+    assert tree(jp_root_dir) == before
+    # The first POST that uses the store sweeps it.
+    assert (await api("fs/list", {"path": "", "store": "three"}))[0] == 200
+    assert not stale.exists()
 
 
 def test_zero_turns_the_sweep_off(tmp_path: Path) -> None:

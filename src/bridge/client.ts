@@ -14,6 +14,7 @@ import {
   LockHandle,
   ReadManyResult,
   StatResult,
+  StoreInit,
   WriteManyResult
 } from './schemas';
 
@@ -206,6 +207,15 @@ export class BridgeClient {
         method: 'DELETE'
       }
     );
+  }
+
+  /**
+   * Create the store's repository (`experiments.git`, bare) where it is
+   * missing. The server writes its config and HEAD from a fixed template;
+   * the file routes refuse to write them.
+   */
+  async initStore(): Promise<StoreInit> {
+    return this._post('store/init', BridgeSchemas.storeInit, {});
   }
 
   /**

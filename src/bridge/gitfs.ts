@@ -1,4 +1,4 @@
-import { isMlopsError } from '../errors';
+import { isMlopsError, MlopsError } from '../errors';
 import { BridgeClient } from './client';
 import { StatResult } from './schemas';
 import { GitWriteBatch } from './writeBatch';
@@ -41,6 +41,21 @@ export class BridgeGitFs {
    * How many bridge calls each method made (for latency budgets).
    */
   readonly calls: Record<string, number> = {};
+
+  /**
+   * Create the store's repository through the server, which writes its
+   * config and HEAD from a fixed template (the file routes refuse to).
+   * The server's repository is `/experiments.git`; no other can be made.
+   */
+  async initRepository(gitdir: string): Promise<void> {
+    if (Private.relative(gitdir) !== 'experiments.git') {
+      throw new MlopsError(
+        'E_BAD_REQUEST',
+        `The server creates the store's repository at /experiments.git only, not ${gitdir}.`
+      );
+    }
+    await this._call('initRepository', gitdir, () => this._client.initStore());
+  }
 
   /**
    * A view of this adapter for one write operation: loose objects are sent

@@ -95,6 +95,12 @@ export namespace BridgeSchemas {
     z.object({ path: z.string(), error: errorBody })
   ]);
 
+  export const storeInit = z.object({
+    gitDir: z.string(),
+    created: z.boolean(),
+    configIsTemplate: z.boolean()
+  });
+
   export const projectGit = z.object({
     commit: z
       .string()
@@ -136,6 +142,8 @@ export type Listing = z.infer<typeof BridgeSchemas.listing>;
 export type StatResult = z.infer<typeof BridgeSchemas.stat>;
 /** The project's own git state. */
 export type ProjectGit = z.infer<typeof BridgeSchemas.projectGit>;
+/** What `store/init` found or made. */
+export type StoreInit = z.infer<typeof BridgeSchemas.storeInit>;
 /** The status of a hashing job. */
 export type HashJob = z.infer<typeof BridgeSchemas.hashJob>;
 /** One path's hash, or its error. */

@@ -44,6 +44,12 @@ export class ExperimentStore {
       // No repository yet, or HEAD unreadable: (re)initialise; init keeps
       // existing objects and refs.
     }
+    if (fs instanceof BridgeGitFs) {
+      // The bridge refuses to write a repository's config and HEAD: the
+      // server creates them from a fixed template.
+      await fs.initRepository(gitdir);
+      return;
+    }
     await git.init({
       fs,
       dir: gitdir,

@@ -6,6 +6,7 @@ import { BridgeClient } from '../../src/bridge/client';
 import { MlopsError } from '../../src/errors';
 import { isolatedClient, serverSettings } from '../support/client';
 import { codeOf } from '../support/errors';
+import { gitCli, storeGitDir } from '../support/git';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
@@ -152,16 +153,45 @@ describe('BridgeClient', () => {
     });
   });
 
+  describe('#initStore()', () => {
+    it('should create a repository whose config the file routes cannot change', async () => {
+      const client = isolatedClient('init');
+      expect(await client.initStore()).toEqual({
+        gitDir: 'experiments.git',
+        created: true,
+        configIsTemplate: true
+      });
+      expect((await client.initStore()).created).toBe(false);
+      const planted = new TextEncoder().encode('[core]\n\tpager = touch x\n');
+      for (const path of [
+        'experiments.git/config',
+        'experiments.git/hooks/pre-commit',
+        'experiments.git/HEAD'
+      ]) {
+        expect(
+          await codeOf(client.write(path, planted, { parents: true }))
+        ).toBe('E_PATH_NOT_WRITABLE');
+      }
+      const git = gitCli(storeGitDir(client));
+      expect(git(['config', '--local', '--list']).split('\n')).toEqual([
+        'core.repositoryformatversion=0',
+        'core.filemode=false',
+        'core.bare=true',
+        'core.logallrefupdates=false'
+      ]);
+    });
+  });
+
   describe('#lock() and #unlock()', () => {
     it('should let one holder at a time take a lock', async () => {
       const client = isolatedClient('lock');
-      const held = await client.lock('index');
-      expect(await codeOf(client.lock('index'))).toBe('E_LOCKED');
+      const held = await client.lock('locks/index');
+      expect(await codeOf(client.lock('locks/index'))).toBe('E_LOCKED');
       expect(
-        await codeOf(client.unlock({ path: 'index', token: 'not-mine' }))
+        await codeOf(client.unlock({ path: 'locks/index', token: 'not-mine' }))
       ).toBe('E_LOCK_NOT_HELD');
       await client.unlock(held);
-      const again = await client.lock('index');
+      const again = await client.lock('locks/index');
       expect(again.token).not.toBe(held.token);
       await client.unlock(again);
     });

@@ -168,7 +168,7 @@ describe('GitWriteBatch', () => {
     it('should answer reads and stats of buffered objects from memory', async () => {
       const client = isolatedClient('mem');
       const fs = new BridgeGitFs({ client });
-      await git.init({ fs, dir: GITDIR, gitdir: GITDIR, bare: true });
+      await fs.initRepository(GITDIR);
       const batch = fs.writeBatch();
       const oid = await git.writeBlob({
         fs: batch,
