@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from .. import project_git
 from .conftest import Api
 from .test_auth import NO_AUTH
 
@@ -29,15 +30,46 @@ def git(folder: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-@pytest.fixture
-def repo(jp_root_dir: Path) -> Path:
-    folder = jp_root_dir / "project"
-    (folder / "notebooks").mkdir(parents=True)
+def make_repo(folder: Path) -> Path:
+    """A repository at `folder` on branch main, with notebooks/a.py committed."""
+    (folder / "notebooks").mkdir(parents=True, exist_ok=True)
     git(folder, "init", "-q", "-b", "main")
     (folder / "notebooks" / "a.py").write_text("x = 1\n")
     git(folder, "add", "-A")
     git(folder, "commit", "-qm", "first")
     return folder
+
+
+def touch(path: Path) -> None:
+    """Change the mtime only: git must hash the file again to know it is clean."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**10))
+
+
+class Planted:
+    """Commands a hostile repository names; each one leaves a trace in `sentinel`."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.sentinel = folder / "sentinel"
+        #: Appends its arguments to the sentinel.
+        self.command = self._script(folder / "evil", "")
+        #: The same, then copies stdin to stdout (a working clean filter).
+        self.filter = self._script(folder / "evil-filter", "exec cat\n")
+
+    def _script(self, path: Path, tail: str) -> str:
+        path.write_text(f'#!/bin/sh\necho "$0 $*" >> "{self.sentinel}"\n{tail}')
+        path.chmod(0o755)
+        return str(path)
+
+    def fired(self) -> str:
+        """What ran, one line per command ("" when nothing did)."""
+        return self.sentinel.read_text() if self.sentinel.exists() else ""
+
+
+@pytest.fixture
+def repo(jp_root_dir: Path) -> Path:
+    return make_repo(jp_root_dir / "project")
 
 
 async def test_reports_head_branch_and_clean_state(api: Api, repo: Path) -> None:
@@ -69,6 +101,32 @@ async def test_no_repository_or_no_commit_answers_nulls(api: Api, jp_root_dir: P
     for path in ("plain", "empty", "missing-folder"):
         status, body = await api("project/git", {"path": path})
         assert (status, body) == (200, {"commit": None, "branch": None, "dirty": None}), path
+
+
+async def test_a_git_too_old_to_run_safely_counts_as_missing(
+    api: Api, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(project_git, "MIN_VERSION", (99, 0))
+    status, body = await api("project/git", {"path": "project"})
+    assert (status, body) == (200, {"commit": None, "branch": None, "dirty": None})
+
+
+@pytest.mark.parametrize(
+    ("printed", "enough"),
+    [
+        ("git version 2.39.5\n", True),
+        ("git version 2.31.0", True),
+        ("git version 3.0.0", True),
+        ("git version 2.43.0.windows.1", True),
+        ("git version 2.39.3 (Apple Git-145)", True),
+        ("git version 2.30.2", False),
+        ("git version 1.99.9", False),
+        ("", False),
+        ("git version weird", False),
+    ],
+)
+def test_new_enough_reads_the_version(printed: str, enough: bool) -> None:
+    assert project_git.new_enough(printed) is enough
 
 
 @pytest.mark.parametrize(
