@@ -86,9 +86,7 @@ it('snapshot: ours vs dvc exp save vs MLflow', async () => {
     store: new ExperimentStore({ fs: new BridgeGitFs({ client }) }),
     ids: new UlidFactory(),
     client,
-    captureMaxBytes: 1 << 20,
-    readFile: async (path: string) =>
-      new Uint8Array(readFileSync(join(root, path)))
+    captureMaxBytes: 1 << 20
   };
   // The first snapshot hashes the 1 GiB file (cold); the timed ones find it cached.
   const cold = performance.now();

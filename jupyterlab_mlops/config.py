@@ -85,3 +85,70 @@ class MlopsExtension(Configurable):
         if proposal["value"] < 1:
             raise TraitError(f"{proposal['trait'].name} must be at least 1")
         return int(proposal["value"])
+
+    hash_cache_key_file = Unicode(
+        "",
+        help=(
+            "File holding this server's secret key for the hash cache (created with mode 0600 "
+            "if missing; an unusable one is replaced by a key for the process only). Empty: "
+            "<jupyter data dir>/jupyterlab_mlops/hash-cache.key. Keep it out of the Jupyter "
+            "root's stores: cache entries it did not sign are ignored."
+        ),
+    ).tag(config=True)
+
+    max_read_many_bytes = Int(
+        32 * 1024 * 1024,
+        help=(
+            "Most file bytes one /mlops/fs/read-many answer carries (before base64); a file "
+            "that does not fit is answered E_ANSWER_TOO_LARGE and the client asks again."
+        ),
+    ).tag(config=True)
+
+    max_write_many_inflated_bytes = Int(
+        64 * 1024 * 1024,
+        help=(
+            "Most bytes the objects of one /mlops/fs/write-many request may inflate to, in all; "
+            "more is refused with E_BODY_TOO_LARGE before anything is written."
+        ),
+    ).tag(config=True)
+
+    max_read_bytes = Int(
+        256 * 1024 * 1024,
+        help=(
+            "Largest file /mlops/fs/read answers (before base64; isomorphic-git reads whole "
+            "pack files through it); a bigger one is E_ANSWER_TOO_LARGE."
+        ),
+    ).tag(config=True)
+
+    max_heavy_requests = Int(
+        2,
+        help=(
+            "read-many and write-many requests running at once, on threads of their own so "
+            "the other routes stay responsive."
+        ),
+    ).tag(config=True)
+
+    max_heavy_queue = Int(
+        64,
+        help=(
+            "read-many and write-many requests waiting for a thread (a burst of saves from "
+            "several tabs queues here); one more is refused with E_BUSY (429, Retry-After: 1)."
+        ),
+    ).tag(config=True)
+
+    @validate(
+        "max_read_many_bytes",
+        "max_read_bytes",
+        "max_write_many_inflated_bytes",
+        "max_heavy_requests",
+    )
+    def _check_heavy_positive(self, proposal: dict[str, Any]) -> int:
+        if proposal["value"] < 1:
+            raise TraitError(f"{proposal['trait'].name} must be at least 1")
+        return int(proposal["value"])
+
+    @validate("max_heavy_queue")
+    def _check_queue(self, proposal: dict[str, Any]) -> int:
+        if proposal["value"] < 0:
+            raise TraitError("max_heavy_queue must be 0 (no waiting) or more")
+        return int(proposal["value"])

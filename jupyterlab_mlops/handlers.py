@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, TypeVar
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
@@ -21,7 +22,7 @@ from . import __version__, locks, store_fs, store_layout
 from .body import STORE, Field, check_fields, parse_json_object
 from .config import MlopsExtension
 from .errors import MlopsError
-from .paths import Store, open_store, validate_path
+from .paths import Store, locate, open_store, validate_path
 from .store_init import init_store
 from .sweep import sweep_if_due
 
@@ -32,6 +33,55 @@ _PATH = {"path": Field("str", required=True)}
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+_T = TypeVar("_T")
+_HEAVY_WORK = "mlops_heavy_work"
+
+
+class HeavyWork:
+    """The threads of the heavy routes (`read-many`, `write-many`), apart from the others.
+
+    A heavy request parses up to 32 MiB of JSON, inflates up to
+    `max_write_many_inflated_bytes` or encodes a 43 MB answer. On the default
+    pool (`min(32, cpus + 4)` threads) six of them at once starved every
+    other route. Here `workers` run at once on threads of their own, `queue`
+    more wait, and one more is refused with `E_BUSY` rather than queued
+    without a bound (the client sees why, and when to retry).
+    """
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="mlops-heavy")
+        self._limit = workers + queue
+        # Only changed on the event loop's thread: no lock needed.
+        self._admitted = 0
+
+    async def run(self, operation: Callable[[], _T]) -> _T:
+        """Run `operation` on a heavy thread, or fail with `E_BUSY` when all are taken."""
+        if self._admitted >= self._limit:
+            raise MlopsError(
+                "E_BUSY",
+                f"{self._limit} read-many/write-many requests are running or waiting; "
+                "retry shortly",
+            )
+        self._admitted += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, operation)
+        finally:
+            self._admitted -= 1
+
+
+def heavy_work(settings: MutableMapping[str, Any], config: MlopsExtension) -> HeavyWork:
+    """The web app's `HeavyWork`, made on first use from `config`.
+
+    Kept in the web app's settings like the rest of the extension's state;
+    its idle threads end when the app (and so the executor) is collected.
+    """
+    work = settings.get(_HEAVY_WORK)
+    if work is None:
+        work = HeavyWork(config.max_heavy_requests, config.max_heavy_queue)
+        settings[_HEAVY_WORK] = work
+    return work
 
 
 class MlopsHandler(APIHandler):
@@ -56,6 +106,15 @@ class MlopsHandler(APIHandler):
         )
         if self.request.method == "POST":
             sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
+        return store
+
+    def lock_store(self, name: str | None, path: str) -> Store:
+        """The store of a lock route, once `path`'s lock file is known to land in `locks/`."""
+        rel = validate_path(path)
+        store_layout.lock_path(rel)
+        store = self.store(name)
+        store_layout.check_store(store)
+        store_layout.lock_path(locks.lock_file(store, rel))
         return store
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
@@ -89,14 +148,35 @@ class MlopsHandler(APIHandler):
         self.set_status(err.status)
         await self.finish(json.dumps(err.to_json()))
 
-    async def respond(self, operation: Callable[[], dict[str, Any]]) -> None:
-        """Run `operation` off the event loop and answer with its result or error."""
+    async def respond(
+        self, operation: Callable[[], dict[str, Any]], *, heavy: bool = False
+    ) -> None:
+        """Run `operation` off the event loop and answer with its result or error.
+
+        The answer is JSON-encoded in the worker thread too: encoding a
+        read-many answer (43 MB for 32 MiB of files) on the event loop would
+        hold every other request meanwhile. `heavy` routes run on their own
+        threads (`HeavyWork`); beyond its queue they answer `E_BUSY`.
+        """
+
+        def encoded() -> tuple[int, bytes]:
+            try:
+                return 200, json.dumps(operation()).encode()
+            except MlopsError as err:
+                return err.status, json.dumps(err.to_json()).encode()
+
         try:
-            result = await asyncio.to_thread(operation)
+            if heavy:
+                status, payload = await heavy_work(self.settings, self.mlops).run(encoded)
+            else:
+                status, payload = await asyncio.to_thread(encoded)
         except MlopsError as err:
+            if err.code == "E_BUSY":
+                self.set_header("Retry-After", "1")
             await self.fail(err)
             return
-        await self.finish(json.dumps(result))
+        self.set_status(status)
+        await self.finish(payload)
 
 
 class StatusHandler(MlopsHandler):
@@ -130,11 +210,14 @@ class ReadHandler(MlopsHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         """Read one file."""
+        # Not heavy: isomorphic-git reads refs and objects through this
+        # route one by one, and must not queue behind read-many.
         await self.respond(self._run)
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        data = store_fs.read(self.store(body["store"]), body["path"])
+        store = self.store(body["store"])
+        data = store_fs.read(store, body["path"], max_bytes=self.mlops.max_read_bytes)
         return {"path": body["path"], "data": _b64(data), "size": len(data)}
 
 
@@ -146,15 +229,23 @@ class ReadManyHandler(MlopsHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         """Read several files in one round trip."""
-        await self.respond(self._run)
+        await self.respond(self._run, heavy=True)
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
+        paths: list[str] = body["paths"]
         limit = self.mlops.max_read_many_paths
-        if len(body["paths"]) > limit:
+        if len(paths) > limit:
             raise MlopsError("E_BAD_REQUEST", f"paths holds more than {limit} entries")
+        seen: set[str] = set()
+        for index, path in enumerate(paths):
+            # One answer per path: a path asked twice would be sent twice.
+            if path in seen:
+                raise MlopsError("E_BAD_REQUEST", f"paths[{index}]: {path!r} is listed twice")
+            seen.add(path)
         files: list[dict[str, Any]] = []
-        for path, result in store_fs.read_many(self.store(body["store"]), body["paths"]):
+        store = self.store(body["store"])
+        for path, result in store_fs.read_many(store, paths, self.mlops.max_read_many_bytes):
             if isinstance(result, MlopsError):
                 files.append({"path": path, "error": result.to_json()})
             else:
@@ -185,8 +276,11 @@ class WriteHandler(MlopsHandler):
             data = base64.b64decode(body["data"], validate=True)
         except ValueError:
             raise MlopsError("E_BAD_REQUEST", "data is not valid base64") from None
+        store = self.store(body["store"])
+        rel = store_layout.check_target(store, locate(store, body["path"]), "write")
+        store_layout.check_content(rel, data)
         size = store_fs.write(
-            self.store(body["store"]),
+            store,
             body["path"],
             data,
             exclusive=body["exclusive"],
@@ -257,6 +351,7 @@ class MkdirHandler(MlopsHandler):
         body = self.parse_body()
         store_layout.check_writable(validate_path(body["path"]), "mkdir")
         store = self.store(body["store"])
+        store_layout.check_target(store, locate(store, body["path"], follow=False), "mkdir")
         store_fs.mkdir(store, body["path"], parents=body["parents"])
         return {"path": body["path"]}
 
@@ -275,6 +370,10 @@ class RmHandler(MlopsHandler):
         body = self.parse_body()
         store_layout.check_writable(validate_path(body["path"]), "rm")
         store = self.store(body["store"])
+        target = locate(store, body["path"], follow=False)
+        store_layout.check_target(store, target, "rm")
+        if body["recursive"]:
+            store_layout.check_removable_tree(target, body["path"])
         store_fs.rm(store, body["path"], recursive=body["recursive"])
         return {"path": body["path"]}
 
@@ -295,8 +394,8 @@ class LockHandler(MlopsHandler):
             raise MlopsError(
                 "E_BAD_REQUEST", f"ttlMs must be an integer from 1 to {locks.MAX_TTL_MS}"
             )
-        store_layout.lock_path(validate_path(body["path"]))
-        token = locks.lock(self.store(body["store"]), body["path"], body["ttlMs"])
+        store = self.lock_store(body["store"], body["path"])
+        token = locks.lock(store, body["path"], body["ttlMs"])
         return {"path": body["path"], "token": token}
 
 
@@ -312,8 +411,8 @@ class UnlockHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        store_layout.lock_path(validate_path(body["path"]))
-        locks.unlock(self.store(body["store"]), body["path"], body["token"])
+        store = self.lock_store(body["store"], body["path"])
+        locks.unlock(store, body["path"], body["token"])
         return {"path": body["path"]}
 
 
@@ -329,7 +428,9 @@ class StoreInitHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        return init_store(self.store(body["store"]))
+        store = self.store(body["store"])
+        store_layout.check_store(store)
+        return init_store(store)
 
 
 ROUTES: list[tuple[str, type[MlopsHandler]]] = [

@@ -7,68 +7,115 @@ the one `stat` of the walk. The file is read once, on first use, and
 rewritten atomically (`store_fs.write`: temp file, fsync, rename) after a
 job that changed it. A file we cannot make sense of is logged, ignored and
 replaced: the cache is never the truth, losing it costs only time.
+
+The store is shared (synced, cloned, writable by kernels), so an entry is
+only believed with a valid HMAC under this server's key, which lives outside
+every store (`load_key`). Entries are checked when first used rather than
+when the file is read: loading 100,000 entries stays one JSON parse.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hmac
 import json
 import logging
-import re
+import os
+import secrets
+import stat
 import threading
-from typing import Any
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_data_dir
 
 from . import store_fs
+from .dirfd import NOFOLLOW
 from .errors import MlopsError
 from .hash_walk import Sig
 from .paths import Store
 
 #: Where the cache lives, relative to the store folder.
 CACHE_FILE = "cache/hashes.json"
-FORMAT_VERSION = 1
-#: A bigger file is not ours (100,000 entries take about 15 MB).
+#: 2: every entry carries an HMAC (version 1 files are ignored and replaced).
+FORMAT_VERSION = 2
+#: A bigger file is not ours (100,000 entries take about 22 MB).
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Size of the server's cache key, in bytes.
+KEY_BYTES = 32
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# The entry MAC key is derived from the server's key for this one use.
+_DOMAIN = b"jupyterlab_mlops hash cache v2"
 
-Entry = tuple[int, int, int, int, str]
+#: (size, mtime_ns, inode, ctime_ns, sha256, mac, verified): `verified` is
+#: false for an entry read from the file whose MAC was not checked yet.
+Entry = tuple[int, int, int, int, str, str, bool]
 
 
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+class Signer:
+    """Signs and checks cache entries with a key derived from the server's key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = hmac.digest(key, _DOMAIN, "sha256")
+
+    def sign(self, name: str, sig: Sig, sha: str) -> str:
+        """HMAC-SHA256 (hex) of `relpath\\0size\\0mtime_ns\\0inode\\0ctime_ns\\0sha256`."""
+        size, mtime, ino, ctime = sig
+        message = f"{name}\0{size}\0{mtime}\0{ino}\0{ctime}\0{sha}"
+        return hmac.digest(self._key, message.encode("utf-8", "surrogatepass"), "sha256").hex()
+
+    def check(self, name: str, entry: Entry) -> bool:
+        """Whether the MAC of an entry is ours (so its SHA-256 is one we computed)."""
+        expected = self.sign(name, entry[:4], entry[4])
+        try:
+            return hmac.compare_digest(expected, entry[5])
+        except TypeError:  # not ASCII: not ours either
+            return False
 
 
 def parse_cache(raw: bytes, max_entries: int) -> dict[str, Entry]:
     """Parse the cache file; raise ValueError unless every entry is well formed.
 
-    Entries are listed oldest first; only the newest `max_entries` are kept.
+    Entries are listed oldest first; only the newest `max_entries` are kept,
+    all unverified (their MACs are checked on use).
     """
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, RecursionError) as exc:
         raise ValueError(str(exc)) from None
     if not isinstance(body, dict) or body.get("version") != FORMAT_VERSION:
-        raise ValueError("not a version 1 hash cache")
+        raise ValueError(f"not a version {FORMAT_VERSION} hash cache")
     rows = body.get("entries")
     if not isinstance(rows, list):
         raise ValueError("entries is not a list")
     entries: dict[str, Entry] = {}
+    # The hot loop of a load: types only, inline (`type(x) is int` also
+    # refuses JSON true). What the strings hold is the MAC's business.
     for row in rows[-max_entries:] if max_entries else []:
+        if type(row) is not list or len(row) != 7:
+            raise ValueError(f"malformed entry {str(row)[:80]}")
+        name, size, mtime, ino, ctime, sha, mac = row
         if not (
-            isinstance(row, list)
-            and len(row) == 6
-            and isinstance(row[0], str)
-            and all(_is_count(value) for value in row[1:5])
-            and isinstance(row[5], str)
-            and _SHA256.fullmatch(row[5])
+            type(name) is str
+            and type(sha) is str
+            and type(mac) is str
+            and type(size) is int
+            and type(mtime) is int
+            and type(ino) is int
+            and type(ctime) is int
+            and size >= 0
+            and mtime >= 0
+            and ino >= 0
+            and ctime >= 0
         ):
             raise ValueError(f"malformed entry {str(row)[:80]}")
-        entries[row[0]] = (row[1], row[2], row[3], row[4], row[5])
+        entries[name] = (size, mtime, ino, ctime, sha, mac, False)
     return entries
 
 
 def dump_cache(entries: dict[str, Entry]) -> bytes:
     """Serialize entries (oldest first) in the format `parse_cache` reads."""
-    rows = [[key, *entry] for key, entry in entries.items()]
+    rows = [[key, *entry[:6]] for key, entry in entries.items()]
     return json.dumps({"version": FORMAT_VERSION, "entries": rows}, separators=(",", ":")).encode()
 
 
@@ -79,10 +126,12 @@ class HashCache:
     the oldest entries are dropped beyond `max_entries`.
     """
 
-    def __init__(self, store: Store, max_entries: int, log: logging.Logger) -> None:
+    def __init__(self, store: Store, max_entries: int, log: logging.Logger, key: bytes) -> None:
         self.store = store
         self.max_entries = max_entries
         self._log = log
+        self._signer = Signer(key)
+        self._warned = False
         self._entries: dict[str, Entry] | None = None
         self._dirty = False
         self._lock = threading.Lock()
@@ -114,23 +163,40 @@ class HashCache:
         return {}, True
 
     def get(self, key: str, sig: Sig) -> str | None:
-        """The SHA-256 of `key` if it was computed for exactly `sig`, else None."""
+        """The SHA-256 of `key` if this server computed it for exactly `sig`, else None."""
         with self._lock:
             entries = self._loaded()
             entry = entries.get(key)
             if entry is None or entry[:4] != sig:
                 return None
-            # Recently used: last to be dropped. Not worth a rewrite by itself.
             del entries[key]
+            if not entry[6]:
+                if not self._signer.check(key, entry):
+                    # Forged, or signed with another key: never used, and
+                    # gone from the file at the next save.
+                    self._dirty = True
+                    self._warn_forged()
+                    return None
+                entry = (*entry[:6], True)
+            # Recently used: last to be dropped. Not worth a rewrite by itself.
             entries[key] = entry
             return entry[4]
+
+    def _warn_forged(self) -> None:
+        if not self._warned:
+            self._warned = True
+            self._log.warning(
+                "jupyterlab_mlops: ignoring hash cache entries of %s that this server did "
+                "not sign (another key, or forged)",
+                self.store.name,
+            )
 
     def put(self, key: str, sig: Sig, sha: str) -> None:
         """Remember that `key` had SHA-256 `sha` when its stat matched `sig`."""
         with self._lock:
             entries = self._loaded()
             entries.pop(key, None)
-            entries[key] = (*sig, sha)
+            entries[key] = (*sig, sha, self._signer.sign(key, sig, sha), True)
             while len(entries) > self.max_entries:
                 del entries[next(iter(entries))]
             self._dirty = True
@@ -148,7 +214,81 @@ class HashCache:
                 self._dirty = False
             try:
                 store_fs.write(self.store, CACHE_FILE, data, parents=True)
-            except MlopsError as err:
-                self._log.warning("jupyterlab_mlops: could not save the hash cache: %s", err)
+            except Exception as err:  # noqa: BLE001
+                # Broad: a store swapped for a long symlink chain makes realpath
+                # raise RecursionError, and a save runs in a job's cleanup.
+                self._log.warning("jupyterlab_mlops: could not save the hash cache: %r", err)
                 with self._lock:
                     self._dirty = True
+
+
+def default_key_file() -> Path:
+    """Where the cache key lives unless configured: in the Jupyter data folder."""
+    return Path(jupyter_data_dir()) / "jupyterlab_mlops" / "hash-cache.key"
+
+
+def load_key(path: Path, log: logging.Logger) -> bytes:
+    """The server's cache key: read from `path`, or created there (mode 0600).
+
+    A key file that cannot be created, or cannot be trusted (a symlink, not
+    a regular file, not ours, open to others, malformed), is logged and a
+    random key for this process only is used instead: the cache then serves
+    this process and is rebuilt after a restart. The key is never logged.
+    """
+    try:
+        return _read_or_create_key(path)
+    except (OSError, ValueError) as exc:
+        log.warning(
+            "jupyterlab_mlops: cannot use the hash cache key file %s (%s); using a key for "
+            "this process only (hashes cached now are not trusted after a restart)",
+            path,
+            exc,
+        )
+        return secrets.token_bytes(KEY_BYTES)
+
+
+def _read_or_create_key(path: Path) -> bytes:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(KEY_BYTES)
+    # Written whole under a temp name, then linked: link(2) fails if another
+    # server made the key meanwhile, and no reader ever sees half a key.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)  # whatever the umask
+            os.write(fd, key.hex().encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.link(tmp, path)
+    except FileExistsError:
+        return _read_key(path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return key
+
+
+def _read_key(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if os.name == "posix":
+            if info.st_uid != os.getuid():
+                raise ValueError("not owned by the user running the server")
+            if info.st_mode & 0o077:
+                raise ValueError(f"mode {stat.S_IMODE(info.st_mode):o}, not 600")
+        text = handle.read(2 * KEY_BYTES + 1)
+    key = bytes.fromhex(text.decode("ascii"))
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"not {2 * KEY_BYTES} hex digits")
+    return key

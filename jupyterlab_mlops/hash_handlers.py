@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 
 import tornado.web
 from jupyter_server.utils import url_path_join
@@ -19,7 +20,9 @@ from .body import STORE, Field
 from .config import MlopsExtension
 from .errors import MlopsError
 from .handlers import MlopsHandler
+from .hash_cache import default_key_file, load_key
 from .hash_jobs import SETTINGS_KEY, HashJob, HashJobs
+from .hashing import MAX_CAPTURE_FILE_BYTES
 
 MAX_PATHS = 1000
 DEFAULT_WAIT_MS = 200
@@ -34,11 +37,12 @@ class _HashBase(MlopsHandler):
 
 
 class HashHandler(_HashBase):
-    """`POST /mlops/hash {paths, store?, waitMs?}` → job status."""
+    """`POST /mlops/hash {paths, store?, waitMs?, captureMaxBytes?}` → job status."""
 
     fields = {
         "paths": Field("str_list", required=True),
         "waitMs": Field("int", default=DEFAULT_WAIT_MS),
+        "captureMaxBytes": Field("int", default=0),
         **STORE,
     }
 
@@ -55,17 +59,23 @@ class HashHandler(_HashBase):
         if wait_ms:
             # asyncio.wait leaves the job alone on timeout (no cancel).
             await asyncio.wait({asyncio.wrap_future(job.done)}, timeout=wait_ms / 1000)
-        await self.finish(json.dumps(job.to_json()))
+        # Off the event loop: captured data can make this tens of megabytes.
+        await self.finish(await asyncio.to_thread(lambda: json.dumps(job.to_json())))
 
     def _start(self) -> tuple[HashJob, int]:
         body = self.parse_body()
-        paths, wait_ms = body["paths"], body["waitMs"]
+        paths, wait_ms, capture = body["paths"], body["waitMs"], body["captureMaxBytes"]
         if not 1 <= len(paths) <= MAX_PATHS:
             raise MlopsError("E_BAD_REQUEST", f"paths must hold 1 to {MAX_PATHS} entries")
         if not 0 <= wait_ms <= MAX_WAIT_MS:
             raise MlopsError("E_BAD_REQUEST", f"waitMs must be an integer from 0 to {MAX_WAIT_MS}")
+        if not 0 <= capture <= MAX_CAPTURE_FILE_BYTES:
+            raise MlopsError(
+                "E_BAD_REQUEST",
+                f"captureMaxBytes must be an integer from 0 to {MAX_CAPTURE_FILE_BYTES}",
+            )
         store = self.store(body["store"])
-        return self.jobs.start(store, paths), wait_ms
+        return self.jobs.start(store, paths, capture), wait_ms
 
 
 class HashJobHandler(_HashBase):
@@ -86,12 +96,14 @@ def setup_hash_handlers(
     web_app: tornado.web.Application, config: MlopsExtension, log: logging.Logger
 ) -> None:
     """Create the server's job registry and register the `/mlops/hash` routes."""
+    key_file = config.hash_cache_key_file
     web_app.settings[SETTINGS_KEY] = HashJobs(
         web_app.settings["server_root_dir"],
         max_jobs=config.max_hash_jobs,
         max_files=config.max_hash_files,
         cache_entries=config.hash_cache_entries,
         log=log,
+        cache_key=load_key(Path(key_file).expanduser() if key_file else default_key_file(), log),
     )
     base = url_path_join(web_app.settings["base_url"], "mlops", "hash")
     web_app.add_handlers(

@@ -3,7 +3,11 @@
 One `HashJobs` registry lives per server in `web_app.settings` (key
 `SETTINGS_KEY`), next to the extension's configuration; nothing is kept at
 module level. It also holds the in-memory hash cache of each store folder,
-loaded on the first job that uses it.
+loaded on the first job that uses it, and the key its entries are signed with.
+
+A running job holds one of `max_jobs` slots; its worker gives the slot back
+whatever ends it (a bug included), or the server would soon answer `E_BUSY`
+to every request until restarted.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ SETTINGS_KEY = "mlops_hash_jobs"
 JOB_TTL_S = 300.0
 #: Finished jobs kept at most, however recent (oldest forgotten first).
 MAX_FINISHED_JOBS = 256
+#: Captured bytes (base64) held by finished jobs at most (oldest forgotten first).
+MAX_FINISHED_CAPTURE_CHARS = 128 * 1024 * 1024
 
 
 class HashJob:
@@ -37,14 +43,17 @@ class HashJob:
     `done` resolves at that moment (a waiting request then answers at once).
     """
 
-    def __init__(self, job_id: str, paths: list[str]) -> None:
+    def __init__(self, job_id: str, paths: list[str], capture_max_bytes: int = 0) -> None:
         self.id = job_id
         self.paths = paths
+        self.capture_max_bytes = capture_max_bytes
         self.progress = Progress()
         self.state = "running"
         self.results: list[dict[str, Any]] | None = None
         self.error: dict[str, str] | None = None
         self.finished_at: float | None = None
+        #: Characters of base64 `data` in `results`, for the memory bound.
+        self.captured = 0
         self.done: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._lock = threading.Lock()
 
@@ -62,6 +71,7 @@ class HashJob:
                 return
             self.state, self.results, self.error = state, results, error
             self.finished_at = now
+            self.captured = sum(len(r.get("data", "")) for r in results or ())
             self.progress.current_path = ""
             self.done.set_result(None)
 
@@ -100,9 +110,12 @@ class HashJobs:
         max_files: int,
         cache_entries: int,
         log: logging.Logger,
+        cache_key: bytes | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.area = root_area(root_dir)
+        # Without a key (tests) the cache is trusted by this registry only.
+        self.cache_key = cache_key if cache_key is not None else secrets.token_bytes(32)
         self.max_jobs = max_jobs
         self.max_files = max_files
         self.cache_entries = cache_entries
@@ -113,8 +126,11 @@ class HashJobs:
         self._running = 0
         self._lock = threading.Lock()
 
-    def start(self, store: Store, paths: list[str]) -> HashJob:
+    def start(self, store: Store, paths: list[str], capture_max_bytes: int = 0) -> HashJob:
         """Start hashing `paths` in a new worker thread, the cache in `store`.
+
+        Files named in `paths` of at most `capture_max_bytes` come back with
+        their bytes (see `hashing.hash_paths`).
 
         Refused with `E_BUSY` while `max_jobs` workers are running: the
         client retries (the answer says when) rather than queueing unseen.
@@ -125,10 +141,11 @@ class HashJobs:
                 raise MlopsError(
                     "E_BUSY", f"{self.max_jobs} hashing jobs are running already; retry shortly"
                 )
-            job = HashJob(secrets.token_urlsafe(16), list(paths))
+            job = HashJob(secrets.token_urlsafe(16), list(paths), capture_max_bytes)
             cache = self._caches.get(store.path)
             if cache is None:
-                cache = self._caches[store.path] = HashCache(store, self.cache_entries, self._log)
+                cache = HashCache(store, self.cache_entries, self._log, self.cache_key)
+                self._caches[store.path] = cache
             self._jobs[job.id] = job
             self._running += 1
         # Daemon: a server shutting down does not wait for a 100 GB file.
@@ -146,30 +163,40 @@ class HashJobs:
 
     def _work(self, job: HashJob, store: Store, cache: HashCache) -> None:
         try:
-            results = hash_paths(
+            job.finish("done", self._clock(), results=self._hash(job, store, cache))
+        except Cancelled:
+            job.finish("cancelled", self._clock())
+        except MlopsError as err:
+            job.finish("failed", self._clock(), error=err.to_json())
+        except Exception as exc:
+            # A bug must fail the job visibly, not leave it running forever;
+            # the message names no server path (the log has the traceback).
+            self._log.exception("jupyterlab_mlops: hashing job %s failed", job.id)
+            message = f"hashing failed on the server ({type(exc).__name__}); see the server log"
+            job.finish("failed", self._clock(), error={"code": "E_IO", "message": message})
+        finally:
+            # First, and with nothing before it that can raise: the slot.
+            with self._lock:
+                self._running -= 1
+            # Whatever stopped the worker, its job does not stay `running`.
+            stopped = {"code": "E_IO", "message": "the hashing worker stopped unexpectedly"}
+            job.finish("failed", self._clock(), error=stopped)
+
+    def _hash(self, job: HashJob, store: Store, cache: HashCache) -> list[dict[str, Any]]:
+        try:
+            return hash_paths(
                 self.area,
                 job.paths,
                 store=store.path,
                 cache=cache,
                 progress=job.progress,
                 max_files=self.max_files,
+                capture_max_bytes=job.capture_max_bytes,
             )
-            # Saved before `done`: a finished job's hashes are on disk.
-            cache.save()
-            job.finish("done", self._clock(), results=results)
-        except Cancelled:
-            job.finish("cancelled", self._clock())
-        except MlopsError as err:
-            job.finish("failed", self._clock(), error=err.to_json())
-        except Exception as exc:
-            # A bug must fail the job visibly, not leave it running forever.
-            self._log.exception("jupyterlab_mlops: hashing job %s failed", job.id)
-            job.finish("failed", self._clock(), error={"code": "E_IO", "message": repr(exc)})
         finally:
-            # Hashes computed before a cancel or a failure are still right.
+            # Before `done`, so a finished job's hashes are on disk; also after
+            # a cancel or a failure, whose hashes computed so far are right.
             cache.save()
-            with self._lock:
-                self._running -= 1
 
     def get(self, job_id: str) -> HashJob:
         """The job `job_id`, or `E_JOB_NOT_FOUND` (never existed, or expired)."""
@@ -204,6 +231,13 @@ class HashJobs:
         finished = [job for job in self._jobs.values() if job.finished_at is not None]
         finished.sort(key=lambda job: job.finished_at or 0.0)
         extra = len(finished) - MAX_FINISHED_JOBS
+        # Captured data is the bulk of a finished job's memory: bound it too.
+        held = sum(job.captured for job in finished)
         for index, job in enumerate(finished):
-            if index < extra or now - (job.finished_at or now) > JOB_TTL_S:
+            if (
+                index < extra
+                or now - (job.finished_at or now) > JOB_TTL_S
+                or (job.captured and held > MAX_FINISHED_CAPTURE_CHARS)
+            ):
+                held -= job.captured
                 del self._jobs[job.id]

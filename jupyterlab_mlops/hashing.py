@@ -11,10 +11,15 @@ A folder's hash is the SHA-256 of its manifest: one line
 `relpath\\0size\\0sha256\\n` per regular file below it, sorted by the UTF-8
 bytes of `relpath`, so it depends on names and contents only (not on
 creation order, timestamps or permissions).
+
+A request may also capture small files (`capture_max_bytes`): the bytes are
+kept as they are hashed, from the one descriptor, so what the client keeps
+is exactly what the hash covers (never a file swapped in after the hash).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import io
@@ -39,6 +44,11 @@ CHUNK_SIZE = 1 << 20
 # coarse file system, where the tick is up to 2 s.
 RACY_NS = 20_000_000
 COARSE_RACY_NS = 2_000_000_000
+
+#: Largest `captureMaxBytes` a request may ask for: bytes kept per file.
+MAX_CAPTURE_FILE_BYTES = 8 * 1024 * 1024
+#: Most bytes one job keeps over all its files; files past it are hashed only.
+MAX_CAPTURE_JOB_BYTES = 32 * 1024 * 1024
 
 _FILE_FLAGS = os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -92,6 +102,18 @@ class Target:
         return sum(entry.size for entry in self.files)
 
 
+@dataclass
+class Capture:
+    """What a job still keeps of the files named in its request."""
+
+    max_file: int
+    left: int
+
+    def fits(self, size: int) -> bool:
+        """Whether a file of `size` bytes is to be kept."""
+        return size <= self.max_file and size <= self.left
+
+
 def root_area(root_dir: str | os.PathLike[str]) -> Store:
     """The Jupyter root as a confinement area for `paths.locate` and `dirfd`."""
     root = Path(os.path.realpath(root_dir))
@@ -104,9 +126,19 @@ def read_chunk(reader: io.RawIOBase, view: memoryview) -> int:
 
 
 def sha256_stream(
-    reader: io.RawIOBase, buf: bytearray, progress: Progress | None = None
+    reader: io.RawIOBase,
+    buf: bytearray,
+    progress: Progress | None = None,
+    *,
+    keep: bytearray | None = None,
+    keep_max: int = 0,
 ) -> tuple[str, int]:
-    """SHA-256 and length of everything `reader` yields, read into `buf` chunk by chunk."""
+    """SHA-256 and length of everything `reader` yields, read into `buf` chunk by chunk.
+
+    With `keep`, the bytes hashed are appended to it as long as they total
+    at most `keep_max`; past that it is emptied and left alone (check the
+    length returned against `len(keep)`).
+    """
     digest = hashlib.sha256()
     view = memoryview(buf)
     total = 0
@@ -120,6 +152,10 @@ def sha256_stream(
         # server's own threads keep running.
         digest.update(view[:count])
         total += count
+        if keep is not None and total <= keep_max:
+            keep += view[:count]
+        elif keep:
+            keep.clear()  # the file grew past the limit while we read it
         if progress is not None:
             progress.bytes_done += count
 
@@ -131,6 +167,9 @@ def _confine(area: Store, path: str) -> Path:
         if err.code == "E_PATH_OUTSIDE_ROOT":
             raise MlopsError(err.code, f"path {path!r} resolves outside the Jupyter root") from None
         raise
+    except RecursionError:
+        # Python 3.11's realpath recurses once per symlink: a long chain.
+        raise MlopsError("E_PATH_OUTSIDE_ROOT", f"too many symbolic links in {path!r}") from None
 
 
 def plan_path(
@@ -194,12 +233,21 @@ def _racy(info: os.stat_result, started_ns: int) -> bool:
 
 
 def _hash_file(
-    area: Store, entry: FilePlan, cache: Cache, progress: Progress, buf: bytearray, dirs: _DirFds
-) -> tuple[str, int, bool]:
-    if entry.sha is not None:
+    area: Store,
+    entry: FilePlan,
+    cache: Cache,
+    progress: Progress,
+    buf: bytearray,
+    dirs: _DirFds,
+    capture: Capture | None = None,
+) -> tuple[str, int, bool, bytes | None]:
+    """SHA-256, size, cache hit, and (when `capture` takes it) the bytes hashed."""
+    wanted = capture is not None and capture.fits(entry.size)
+    # A captured file is read even when cached: its bytes must be the ones hashed.
+    if entry.sha is not None and not wanted:
         progress.bytes_done += entry.size
         progress.check()
-        return entry.sha, entry.size, True
+        return entry.sha, entry.size, True, None
     started = time.time_ns()
     fd = os.open(entry.name, _FILE_FLAGS, dir_fd=dirs.get(entry.folder.real))
     with io.FileIO(fd, "rb", closefd=True) as reader:
@@ -210,35 +258,58 @@ def _hash_file(
         with contextlib.suppress(AttributeError, OSError):
             # Doubles the kernel's read-ahead on a cold file (Linux; a hint only).
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
-        sha, size = sha256_stream(reader, buf, progress)
+        keep = bytearray() if capture is not None and capture.fits(before.st_size) else None
+        keep_max = min(capture.max_file, capture.left) if capture is not None else 0
+        sha, size = sha256_stream(reader, buf, progress, keep=keep, keep_max=keep_max)
         after = os.fstat(fd)
     # A file that changed while we read it hashed to a mix of versions:
     # answer it, but do not let the cache repeat it.
     if signature(before) == signature(after) and not _racy(after, started):
         cache.put(cache_key(area.root, entry.folder.real, entry.name), signature(after), sha)
-    return sha, size, False
+    if keep is None or capture is None or len(keep) != size:
+        return sha, size, False, None
+    capture.left -= size
+    return sha, size, False, bytes(keep)
 
 
 def hash_target(
-    area: Store, target: Target, cache: Cache, progress: Progress, buf: bytearray
+    area: Store,
+    target: Target,
+    cache: Cache,
+    progress: Progress,
+    buf: bytearray,
+    capture: Capture | None = None,
 ) -> dict[str, Any]:
     """Hash a planned path and return its result entry.
 
     `cached` is true when no byte had to be read (every file came from the
-    cache). Raises `MlopsError` when a file fails, `Cancelled` when cancelled.
+    cache). A file (never a folder's) that `capture` takes gets `data`, the
+    base64 of exactly the bytes hashed. Raises `MlopsError` when a file
+    fails, `Cancelled` when cancelled.
     """
     dirs = _DirFds(area)
     try:
         if target.kind == "file":
             progress.current_path = target.name
-            sha, size, hit = _hash_file(area, target.files[0], cache, progress, buf, dirs)
-            return {"path": target.path, "kind": "file", "sha256": sha, "size": size, "cached": hit}
+            sha, size, hit, kept = _hash_file(
+                area, target.files[0], cache, progress, buf, dirs, capture
+            )
+            result: dict[str, Any] = {
+                "path": target.path,
+                "kind": "file",
+                "sha256": sha,
+                "size": size,
+                "cached": hit,
+            }
+            if kept is not None:
+                result["data"] = base64.b64encode(kept).decode("ascii")
+            return result
         manifest = hashlib.sha256()
         total, all_hit = 0, True
         for entry in target.files:
             rel = entry.rel
             progress.current_path = f"{target.name}/{rel}" if target.name else rel
-            sha, size, hit = _hash_file(area, entry, cache, progress, buf, dirs)
+            sha, size, hit, _ = _hash_file(area, entry, cache, progress, buf, dirs)
             manifest.update(b"%s\0%d\0%s\n" % (os.fsencode(rel), size, sha.encode("ascii")))
             total += size
             all_hit = all_hit and hit
@@ -258,13 +329,22 @@ def hash_target(
 
 
 def hash_paths(
-    area: Store, paths: list[str], *, store: Path, cache: Cache, progress: Progress, max_files: int
+    area: Store,
+    paths: list[str],
+    *,
+    store: Path,
+    cache: Cache,
+    progress: Progress,
+    max_files: int,
+    capture_max_bytes: int = 0,
 ) -> list[dict[str, Any]]:
     """Hash every path; return one result or `{path, error}` per path, in order.
 
     `store` (a real path) is left out of folder walks. At most `max_files`
     files are covered over all paths; the path that goes beyond gets
-    `E_TOO_MANY_FILES`. Raises `Cancelled` when the job is cancelled.
+    `E_TOO_MANY_FILES`. Files named in `paths` of at most `capture_max_bytes`
+    (0: none) come back with their `data`, up to `MAX_CAPTURE_JOB_BYTES` in
+    all. Raises `Cancelled` when the job is cancelled.
     """
     budget = Budget(max_files)
     planned: list[Target | dict[str, Any]] = []
@@ -283,11 +363,12 @@ def hash_paths(
         progress.bytes_total += target.size
         planned.append(target)
     buf = bytearray(CHUNK_SIZE)
+    capture = Capture(capture_max_bytes, MAX_CAPTURE_JOB_BYTES) if capture_max_bytes > 0 else None
     results: list[dict[str, Any]] = []
     for item in planned:
         if isinstance(item, Target):
             try:
-                item = hash_target(area, item, cache, progress, buf)
+                item = hash_target(area, item, cache, progress, buf, capture)
             except MlopsError as err:
                 item = {"path": item.path, "error": err.to_json()}
         results.append(item)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
 import time
@@ -29,6 +30,8 @@ DEFAULT_TTL_MS = 30_000
 #: more than this (a huge ttl would block the store until someone deletes it).
 MAX_TTL_MS = 10 * 60 * 1000
 _MAX_LOCK_FILE = 4096
+#: How far in the future a lock's creation time may be (clocks differ a little).
+_CLOCK_SKEW_MS = 60_000
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
@@ -60,17 +63,36 @@ def _read_lock(dir_fd: int, name: str) -> LockInfo | None:
         info = os.fstat(handle.fileno())
         raw = handle.read(_MAX_LOCK_FILE)
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constant)
         token, created, ttl = body["token"], body["createdMs"], body["ttlMs"]
-        if isinstance(token, str) and all(isinstance(v, (int, float)) for v in (created, ttl)):
-            # A lock file from elsewhere may claim any ttl: none lasts longer
-            # than a client could ask for.
+        # A lock file from elsewhere may claim any ttl (none lasts longer
+        # than a client could ask for) or a creation time in the future
+        # (then it is judged like an unreadable one, by its mtime).
+        if (
+            isinstance(token, str)
+            and all(_is_time(v) for v in (created, ttl))
+            and created <= _now_ms() + _CLOCK_SKEW_MS
+        ):
             return LockInfo(token, float(created), min(float(ttl), MAX_TTL_MS), info.st_ino)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         pass
     # Unreadable (a holder between O_EXCL and its write, or garbage): age it
     # by its mtime with the default ttl.
     return LockInfo(None, info.st_mtime_ns / 1e6, DEFAULT_TTL_MS, info.st_ino)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a time")
+
+
+def _is_time(value: object) -> bool:
+    # JSON true is not a time; 1e400 parses to inf.
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
 
 
 def _remove_if(dir_fd: int, name: str, check: Callable[[LockInfo], bool]) -> bool:
@@ -98,6 +120,12 @@ def _lock_target(store: Store, path: str) -> Path:
         # `<store>.lock` would sit outside the store.
         raise MlopsError("E_STORE_ROOT", "cannot lock the store folder itself")
     return locate(store, f"{rel}.lock", follow=False)
+
+
+def lock_file(store: Store, path: str) -> str:
+    """Where the lock file of `path` really lands, relative to the store (symlinks resolved)."""
+    target = _lock_target(store, path)
+    return target.relative_to(store.path).as_posix()
 
 
 def _create(dir_fd: int, name: str, ttl_ms: int) -> str:

@@ -104,6 +104,11 @@ def real_path(path: str | os.PathLike[str], shown: str) -> Path:
     for attempt in range(_REALPATH_TRIES):
         try:
             return Path(os.path.realpath(path))
+        except RecursionError:
+            # Python 3.11's realpath recurses once per link of a chain.
+            raise MlopsError(
+                "E_PATH_OUTSIDE_ROOT", f"{shown!r} goes through too many symbolic links"
+            ) from None
         except OSError as exc:
             if attempt == _REALPATH_TRIES - 1:
                 name = errno.errorcode.get(exc.errno or 0, "EUNKNOWN")

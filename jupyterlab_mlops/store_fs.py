@@ -47,34 +47,35 @@ def _store_root_error(path: str, verb: str) -> MlopsError:
     return MlopsError("E_STORE_ROOT", f"cannot {verb} the store folder itself ({path!r})")
 
 
-def read(store: Store, path: str) -> bytes:
-    """Return the content of the file at `path` (symlinks inside the store followed)."""
+#: Largest file `read` returns unless told otherwise (`MlopsExtension.max_read_bytes`).
+DEFAULT_MAX_READ_BYTES = 256 * 1024 * 1024
+
+
+def read(store: Store, path: str, *, max_bytes: int = DEFAULT_MAX_READ_BYTES) -> bytes:
+    """Return the content of the file at `path` (symlinks inside the store followed).
+
+    A file above `max_bytes` is `E_ANSWER_TOO_LARGE`, checked before it is read.
+    """
     target = locate(store, path)
     with mapped_errors(path), opened_dir(store, target.parent) as dir_fd:
-        return _read_at(dir_fd, target.name, path)
+        return _read_at_most(dir_fd, target.name, path, max_bytes, max_bytes)
 
 
-def _read_at(dir_fd: int, name: str, path: str) -> bytes:
-    # O_NONBLOCK: opening a FIFO must not hang the worker thread.
-    flags = os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC
-    fd = os.open(name, flags, dir_fd=dir_fd)
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a folder")
-        if not stat.S_ISREG(mode):
-            raise MlopsError("E_IO", f"not a regular file: {path!r}")
-        return handle.read()
-
-
-def read_many(store: Store, paths: list[str]) -> list[tuple[str, bytes | MlopsError]]:
+def read_many(
+    store: Store, paths: list[str], max_bytes: int
+) -> list[tuple[str, bytes | MlopsError]]:
     """Read several files; each path gets its content or its own error.
 
     Each path is confined like `read`; the folders are opened once per
-    request (git objects of one batch share 256 folders at most).
+    request (git objects of one batch share 256 folders at most). At most
+    `max_bytes` file bytes in all, in request order: a file that does not
+    fit in what is left is `E_ANSWER_TOO_LARGE` without being read (the
+    client asks for it again), and so is a file bigger than `max_bytes`.
+    A later, smaller file may still fit.
     """
     results: list[tuple[str, bytes | MlopsError]] = []
     folders: dict[Path, int] = {}
+    left = max_bytes
     try:
         for path in paths:
             try:
@@ -84,13 +85,43 @@ def read_many(store: Store, paths: list[str]) -> list[tuple[str, bytes | MlopsEr
                     if dir_fd is None:
                         dir_fd = open_dir(store, target.parent)
                         folders[target.parent] = dir_fd
-                    results.append((path, _read_at(dir_fd, target.name, path)))
+                    data = _read_at_most(dir_fd, target.name, path, left, max_bytes)
+                left -= len(data)
+                results.append((path, data))
             except MlopsError as err:
                 results.append((path, err))
     finally:
         for dir_fd in folders.values():
             os.close(dir_fd)
     return results
+
+
+def _read_at_most(dir_fd: int, name: str, path: str, left: int, max_bytes: int) -> bytes:
+    # The size is checked before reading, and the read stops one byte past
+    # the budget (a file growing meanwhile). O_NONBLOCK: opening a FIFO must
+    # not hang the worker thread.
+    flags = os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC
+    fd = os.open(name, flags, dir_fd=dir_fd)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise MlopsError("E_IO", f"not a regular file: {path!r}")
+        data = handle.read(left + 1) if info.st_size <= left else b""
+        size = max(info.st_size, len(data))
+    if size > max_bytes:
+        raise MlopsError(
+            "E_ANSWER_TOO_LARGE",
+            f"{path!r} is {size} bytes, more than one answer carries ({max_bytes})",
+        )
+    if size > left:
+        raise MlopsError(
+            "E_ANSWER_TOO_LARGE",
+            f"{path!r} ({size} bytes) does not fit in this answer ({left} of {max_bytes} "
+            "bytes left): ask for it in another request",
+        )
+    return data
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -117,7 +148,7 @@ def _link_no_clobber(dir_fd: int, src: str, dst: str) -> None:
     os.unlink(src, dir_fd=dir_fd)
 
 
-def _write_atomic(dir_fd: int, name: str, data: bytes, exclusive: bool) -> None:
+def write_atomic_at(dir_fd: int, name: str, data: bytes, exclusive: bool) -> None:
     # A fixed-length temp name: the target's own name may already be 255 bytes.
     tmp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
@@ -157,7 +188,7 @@ def write(
     try:
         with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
-                _write_atomic(dir_fd, target.name, data, exclusive)
+                write_atomic_at(dir_fd, target.name, data, exclusive)
     except BaseException:
         rollback(created)
         raise

@@ -26,6 +26,8 @@ CONFIG_TEMPLATE = (
 )
 HEAD_TEMPLATE = "ref: refs/heads/main\n"
 _FOLDERS = ("objects/info", "objects/pack", "refs/heads", "refs/tags")
+#: What points git at another config than the repository's own.
+_OTHER_CONFIG = ("commondir", "gitdir", "config.worktree")
 
 
 def _missing(make: Any) -> bool:
@@ -66,5 +68,17 @@ def init_store(store: Store) -> dict[str, Any]:
     return {
         "gitDir": GIT_DIR,
         "created": created,
-        "configIsTemplate": config == CONFIG_TEMPLATE.encode(),
+        # Files that make git read a config other than ours count too.
+        "configIsTemplate": config == CONFIG_TEMPLATE.encode()
+        and not any(_exists(store, f"{GIT_DIR}/{name}") for name in _OTHER_CONFIG),
     }
+
+
+def _exists(store: Store, path: str) -> bool:
+    try:
+        store_fs.stat_path(store, path, follow=False)
+    except MlopsError as err:
+        if err.code == "E_NOT_FOUND":
+            return False
+        raise
+    return True

@@ -3,16 +3,21 @@
 An experiment commit writes a handful of loose objects (blobs, trees, the
 commit) before its ref. One `fs/write` each costs a round trip apiece; this
 route writes them all in one authenticated request. It only takes loose
-objects (`…/objects/xx/<38 hex>`), and checks that each one inflates to a
-well-formed git object whose SHA-1 is its name, so it cannot be used to put
-arbitrary bytes anywhere, and an object already on disk is left alone (same
-name, same content).
+objects of the store's repository (`experiments.git/objects/xx/<38 hex>`,
+nothing else, not even another git dir's), and checks that each one
+inflates to a well-formed git object whose SHA-1 is its name, so it cannot
+be used to put arbitrary bytes anywhere.
 
-Every entry is validated (path rules, confinement, base64, inflated size,
-header, name) before anything is written: a bad entry fails the whole
-request with nothing on disk changed. Each object is then written like
-`fs/write` with `exclusive` and `parents` (temp file, fsync, link, fsync of
-the folder). A failure while writing (a full disk) answers its error; the
+Every entry is validated (path rules, confinement, base64, header, name)
+before anything is written, and the objects of one request may inflate to
+`max_write_many_inflated_bytes` in all: a small body of zlib bombs cannot
+buy minutes of CPU. A bad entry fails the whole request with nothing on
+disk changed. Then each object already on disk is verified (inflated a
+chunk at a time, never past the size of the object sent, and its SHA-1
+checked) and left alone if sound; a missing or corrupt one (truncated,
+trailing bytes, another object, a symlink, not a regular file) is written
+like `fs/write` (temp file, fsync, rename over the name, fsync of the
+folder). A failure while writing (a full disk) answers its error; the
 objects written before it stay: they are content-addressed, and nothing
 points at them until the client writes a ref, which it does only after this
 route answered.
@@ -22,55 +27,73 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import os
 import re
+import stat
 import zlib
+from pathlib import Path
 from typing import Any
 
 import tornado.web
 
-from . import store_fs
+from . import store_layout
 from .body import parse_json_object
+from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
 from .handlers import MlopsHandler
 from .paths import Store, locate, validate_path
+from .store_fs import mapped_errors, write_atomic_at
 
-#: A loose object path inside the store: any folder (the git dir), then
-#: `objects/` and the SHA-1 split 2/38, as git and isomorphic-git write it.
-LOOSE_OBJECT = re.compile(r"^(?:.+/)?objects/([0-9a-f]{2})/([0-9a-f]{38})$")
 _HEADER = re.compile(rb"^(blob|tree|commit|tag) (0|[1-9][0-9]{0,18})\x00")
 _BODY_FIELDS = {"files", "store"}
 _ENTRY_FIELDS = {"path", "data"}
+_CHUNK = 1 << 20
+_B64_SLICE = 1 << 20
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def _bad(message: str) -> MlopsError:
     return MlopsError("E_BAD_REQUEST", message)
 
 
-def check_object(path: str, data: bytes, max_inflated: int) -> None:
-    """Check that `data` is the deflated git object the loose path names.
+def check_object(path: str, data: bytes, left: int, max_inflated: int) -> int:
+    """Check that `data` is the deflated git object the loose path names; return its size.
 
-    Inflates at most `max_inflated` bytes (a small body cannot expand into a
-    huge one), then checks the `type size\\0` header and the SHA-1.
+    `path` must be a loose object of the store's repository. Inflates at
+    most `left` bytes (what the request's budget of `max_inflated` has
+    left), then checks the `type size\\0` header and the SHA-1. The size
+    returned is the inflated one, header included.
     """
-    match = LOOSE_OBJECT.match(path)
-    if match is None:
-        raise _bad(f"{path!r} is not a loose git object path (…/objects/xx/<38 hex>)")
+    if store_layout.LOOSE_OBJECT.match(path) is None:
+        raise _bad(
+            f"{path!r} is not a loose object of the store's repository "
+            f"({store_layout.GIT_DIR}/objects/xx/<38 hex>)"
+        )
     inflater = zlib.decompressobj()
     try:
-        raw = inflater.decompress(data, max_inflated + 1)
+        raw = inflater.decompress(data, left + 1)
     except zlib.error:
         raise _bad(f"{path!r}: data is not zlib-deflated") from None
-    if len(raw) > max_inflated or inflater.unconsumed_tail:
-        raise _bad(f"{path!r}: object inflates to more than {max_inflated} bytes")
+    if len(raw) > left or inflater.unconsumed_tail:
+        raise MlopsError(
+            "E_BODY_TOO_LARGE",
+            f"the objects of one request may inflate to {max_inflated} bytes in all, and "
+            f"{path!r} goes over: send fewer objects per request",
+        )
     if not inflater.eof or inflater.unused_data:
         raise _bad(f"{path!r}: deflated data is truncated or has trailing bytes")
     header = _HEADER.match(raw)
     if header is None or int(header.group(2)) != len(raw) - header.end():
         raise _bad(f"{path!r}: not a git object (bad header or size)")
-    if hashlib.sha1(raw, usedforsecurity=False).hexdigest() != match.group(1) + match.group(2):
+    if hashlib.sha1(raw, usedforsecurity=False).hexdigest() != _oid(path):
         raise _bad(f"{path!r}: the object's SHA-1 does not match its name")
+    return len(raw)
+
+
+def _oid(path: str) -> str:
+    return path[-41:-39] + path[-38:]
 
 
 def parse_files(body: dict[str, Any], limit: int) -> list[tuple[str, bytes]]:
@@ -98,35 +121,116 @@ def parse_files(body: dict[str, Any], limit: int) -> list[tuple[str, bytes]]:
             raise _bad(f"files[{index}]: {path!r} is listed twice")
         seen.add(path)
         try:
-            raw = base64.b64decode(data, validate=True)
+            raw = _b64decode(data)
         except (binascii.Error, ValueError):
             raise _bad(f"files[{index}]: data is not valid base64") from None
         parsed.append((path, raw))
     return parsed
 
 
+def _b64decode(text: str) -> bytes:
+    # In slices: decoding 30 MB in one call holds the GIL, and so the event
+    # loop and every other route, for 0.15 s.
+    parts = []
+    for start in range(0, len(text), _B64_SLICE):
+        part = base64.b64decode(text[start : start + _B64_SLICE], validate=True)
+        if start + _B64_SLICE < len(text) and len(part) != _B64_SLICE // 4 * 3:
+            raise ValueError("padding before the end")
+        parts.append(part)
+    return b"".join(parts)
+
+
 def write_objects(
     store: Store, files: list[tuple[str, bytes]], max_inflated: int
 ) -> list[dict[str, Any]]:
-    """Validate every object, then write the missing ones; answer one entry per file."""
-    targets = []
+    """Validate every object, then write the missing or corrupt ones; one answer per file."""
+    checked: list[tuple[str, bytes, Path, int]] = []
+    left = max_inflated
     for path, data in files:
-        check_object(path, data, max_inflated)
-        targets.append(locate(store, path))
-    answers: list[dict[str, Any]] = []
-    for (path, data), target in zip(files, targets, strict=True):
-        written = False
-        if not os.path.lexists(target):
-            try:
-                store_fs.write(store, path, data, exclusive=True, parents=True)
-                written = True
-            except MlopsError as err:
-                # Another writer put the same object there meanwhile; any
-                # other failure, or an E_EXISTS that left no object, is one.
-                if err.code != "E_EXISTS" or not os.path.lexists(target):
-                    raise
-        answers.append({"path": path, "size": len(data), "written": written})
-    return answers
+        size = check_object(path, data, left, max_inflated)
+        left -= size
+        checked.append((path, data, _locate_object(store, path), size))
+    return [
+        {"path": path, "size": len(data), "written": _put(store, path, target, data, size)}
+        for path, data, target, size in checked
+    ]
+
+
+def _locate_object(store: Store, path: str) -> Path:
+    # The name itself is not followed (a symlink there is replaced, not
+    # written through); the folder must be the repository's own, not a
+    # link to some other folder of the store.
+    target = locate(store, path, follow=False)
+    store_layout.check_target(store, target, "write")
+    expected = store.path / store_layout.GIT_DIR / "objects" / path[-41:-39]
+    if target.parent != expected:
+        raise MlopsError(
+            "E_PATH_NOT_WRITABLE",
+            f"{path!r}: the folder {store_layout.GIT_DIR}/objects/{path[-41:-39]} "
+            "leads elsewhere in the store (a symbolic link)",
+        )
+    return target
+
+
+def _put(store: Store, path: str, target: Path, data: bytes, size: int) -> bool:
+    """Write the object unless a sound copy is there already; whether it was written."""
+    created: list[Path] = []
+    try:
+        with mapped_errors(path, writing=True):
+            with opened_dir(store, target.parent, created=created, parents=True) as dir_fd:
+                if _is_sound(dir_fd, target.name, _oid(path), size):
+                    return False
+                # A rename over the name: a corrupt object (or a symlink)
+                # is replaced in one step, readers never see it missing.
+                write_atomic_at(dir_fd, target.name, data, exclusive=False)
+                return True
+    except BaseException:
+        rollback(created)
+        raise
+
+
+def _is_sound(dir_fd: int, name: str, oid: str, size: int) -> bool:
+    """Whether `name` is a regular file holding the loose object `oid` of `size` bytes.
+
+    `size` is the inflated size of the object the request sent (already
+    checked), so no more is inflated than that, nor more read than any
+    sane deflated form of it takes (zlib's bound is 0.03% over the size;
+    1.6% is allowed). A copy that is not sound is replaced, which is
+    harmless even if it was only deflated oddly. Same SHA-1, same bytes:
+    the header is then right too.
+    """
+    try:
+        fd = os.open(name, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, dir_fd=dir_fd)
+    except OSError as exc:
+        # Missing, a symlink (ELOOP), unreadable: not an object we can trust.
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.EACCES, errno.EPERM):
+            return False
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        max_deflated = size + (size >> 6) + 1024
+        inflater = zlib.decompressobj()
+        digest = hashlib.sha1(usedforsecurity=False)
+        inflated = read = 0
+        while not inflater.eof:
+            chunk = handle.read(min(_CHUNK, max_deflated + 1 - read))
+            read += len(chunk)
+            if not chunk or read > max_deflated:
+                return False
+            while chunk and not inflater.eof:
+                try:
+                    out = inflater.decompress(chunk, _CHUNK)
+                except zlib.error:
+                    return False
+                inflated += len(out)
+                if inflated > size:
+                    return False
+                digest.update(out)
+                chunk = inflater.unconsumed_tail
+        if inflater.unused_data or handle.read(1):
+            return False
+    return inflated == size and digest.hexdigest() == oid
 
 
 class WriteManyHandler(MlopsHandler):
@@ -135,7 +239,7 @@ class WriteManyHandler(MlopsHandler):
     @tornado.web.authenticated
     async def post(self) -> None:
         """Write several loose git objects in one request."""
-        await self.respond(self._run)
+        await self.respond(self._run, heavy=True)
 
     def _run(self) -> dict[str, Any]:
         limits = self.mlops
@@ -146,4 +250,4 @@ class WriteManyHandler(MlopsHandler):
         )
         files = parse_files(body, limits.max_read_many_paths)
         store = self.store(body.get("store"))
-        return {"files": write_objects(store, files, limits.max_body_bytes)}
+        return {"files": write_objects(store, files, limits.max_write_many_inflated_bytes)}

@@ -42,7 +42,8 @@ export namespace SettingsSchemas {
         .number()
         .int()
         .min(0)
-        .max(64 * 1024 * 1024)
+        // The bridge captures at most 8 MiB per file (POST /mlops/hash).
+        .max(8 * 1024 * 1024)
         .default(1024 * 1024),
       dataPaths: z.array(z.string().min(1).max(1024)).max(1000).default([]),
       columns: z

@@ -83,6 +83,19 @@ async def hash_one(api: Api, path: str, **extra: Any) -> dict[str, Any]:
     return result
 
 
+def symlink_chain(folder: Path, target: Path, length: int = 1500) -> Path:
+    """A chain of `length` symlinks ending at `target`; returns its first link.
+
+    Longer than Python's recursion limit: `os.path.realpath` (recursive in
+    Python 3.11) raises RecursionError on it, not an OSError.
+    """
+    folder.mkdir()
+    for index in range(length):
+        nxt = folder / f"l{index + 1}" if index + 1 < length else target
+        os.symlink(nxt, folder / f"l{index}")
+    return folder / "l0"
+
+
 def registry(serverapp: Any) -> HashJobs:
     """The server's job registry."""
     return serverapp.web_app.settings[SETTINGS_KEY]

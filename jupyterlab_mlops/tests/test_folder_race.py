@@ -42,8 +42,7 @@ def test_write_uses_a_folder_another_writer_just_made(tmp_path: Path) -> None:
 def test_write_many_writes_the_object_when_its_folder_races(tmp_path: Path) -> None:
     store = open_store(tmp_path, ".mlops")
     (tmp_path / ".mlops/experiments.git/objects").mkdir(parents=True)
-    oid, data = git_object(b"raced\n")
-    path = f"experiments.git/objects/{oid[:2]}/{oid[2:]}"
+    path, data = git_object(b"raced\n")
     with mock.patch("os.mkdir", _racing_mkdir):
         answers = write_objects(store, [(path, data)], 1 << 20)
     assert answers == [{"path": path, "size": len(data), "written": True}]

@@ -1,9 +1,13 @@
-"""The hash cache: hits on unchanged files, misses on any change, recovery from corruption."""
+"""The hash cache: hits on unchanged files, misses on any change, recovery from corruption.
+
+Entries signed with another key, or forged: test_hash_cache_key.py.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,7 @@ def cache_file(store: Path) -> Path:
 def cached_entries(store: Path) -> dict[str, list[Any]]:
     """The cache file's entries by key (parsed without the bridge's parser)."""
     body = json.loads(cache_file(store).read_text())
-    assert body["version"] == 1
+    assert body["version"] == 2
     return {row[0]: row[1:] for row in body["entries"]}
 
 
@@ -40,13 +44,9 @@ async def test_second_request_is_a_cache_hit(api: Api, jp_root_dir: Path, store:
     assert again == {**first, "cached": True}
     assert folder_again == {**folder, "cached": True}
     info = (jp_root_dir / "d" / "big.bin").stat()
-    assert cached_entries(store)["d/big.bin"] == [
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ino,
-        info.st_ctime_ns,
-        sha(raw),
-    ]
+    *fields, mac = cached_entries(store)["d/big.bin"]
+    assert fields == [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, sha(raw)]
+    assert re.fullmatch(r"[0-9a-f]{64}", mac)
 
 
 async def test_same_size_rewrite_is_a_miss(api: Api, jp_root_dir: Path) -> None:
@@ -93,32 +93,29 @@ async def test_a_file_just_written_is_not_cached_yet(
     assert (await hash_one(api, "hot"))["cached"] is True
 
 
-async def test_the_cache_file_is_read_and_trusted(api: Api, jp_root_dir: Path, store: Path) -> None:
-    path = jp_root_dir / "f"
-    path.write_text("real content")
-    info = path.stat()
-    fake = "0" * 64
-    cache_file(store).parent.mkdir(parents=True)
-    entry = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, fake)
-    cache_file(store).write_bytes(dump_cache({"f": entry}))
-    # The bridge believes the cache while the stat matches: that is the point.
-    assert (await hash_one(api, "f"))["sha256"] == fake
+HEX = '"' + "a" * 64 + '"'
+NOT_HEX = '"' + "\u00e9" * 64 + '"'
+
+
+def v2(*rows: str) -> bytes:
+    """A version 2 cache file holding `rows` (JSON text)."""
+    return f'{{"version": 2, "entries": [{", ".join(rows)}]}}'.encode()
 
 
 CORRUPT = [
     pytest.param(b"", id="empty"),
     pytest.param(b"\x80\x81 not utf-8", id="binary"),
-    pytest.param(b'{"version": 1, "entries": [', id="truncated"),
+    pytest.param(b'{"version": 2, "entries": [', id="truncated"),
     pytest.param(b"[]", id="array"),
-    pytest.param(b'{"version": 2, "entries": []}', id="future-version"),
-    pytest.param(b'{"version": 1, "entries": {}}', id="entries-not-a-list"),
-    pytest.param(b'{"version": 1, "entries": [["f", 1, 2, 3, 4, "nothex"]]}', id="bad-sha"),
-    pytest.param(
-        b'{"version": 1, "entries": [["f", -1, 2, 3, 4, "' + b"a" * 64 + b'"]]}', id="neg"
-    ),
-    pytest.param(
-        b'{"version": 1, "entries": [["f", true, 2, 3, 4, "' + b"a" * 64 + b'"]]}', id="bool"
-    ),
+    pytest.param(b'{"version": 3, "entries": []}', id="future-version"),
+    pytest.param(b'{"version": 1, "entries": []}', id="version-1"),
+    pytest.param(b'{"version": 2, "entries": {}}', id="entries-not-a-list"),
+    pytest.param(v2(f'["f", 1, 2, 3, 4, "nothex", {HEX}]'), id="bad-sha"),
+    pytest.param(v2(f'["f", -1, 2, 3, 4, {HEX}, {HEX}]'), id="neg"),
+    pytest.param(v2(f'["f", true, 2, 3, 4, {HEX}, {HEX}]'), id="bool"),
+    pytest.param(v2(f'["f", 1, 2, 3, 4, {HEX}]'), id="no-mac"),
+    pytest.param(v2(f'["f", 1, 2, 3, 4, {HEX}, {NOT_HEX}]'), id="mac-not-hex"),
+    pytest.param(v2(f'["f", 1, 2, 3, 4, {HEX}, 7]'), id="mac-a-number"),
     pytest.param(b"[" * 100_000 + b"]" * 100_000, id="deeply-nested"),
 ]
 
@@ -164,7 +161,10 @@ async def test_only_failures_create_no_store(api: Api, jp_root_dir: Path, store:
     assert not store.exists()
 
 
-def test_parse_keeps_the_newest_entries() -> None:
-    rows = {f"f{i}": (i, i, i, i, "a" * 64) for i in range(10)}
+def test_parse_keeps_the_newest_entries_unverified() -> None:
+    rows = {f"f{i}": (i, i, i, i, "a" * 64, "b" * 64, True) for i in range(10)}
     assert list(parse_cache(dump_cache(rows), 3)) == ["f7", "f8", "f9"]
-    assert parse_cache(dump_cache(rows), 100) == rows
+    # Read back, no entry is trusted before its MAC is checked.
+    assert parse_cache(dump_cache(rows), 100) == {
+        key: (*entry[:6], False) for key, entry in rows.items()
+    }

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from .conftest import Api
-from .hash_support import hash_done, registry, sha
+from .hash_support import hash_done, registry, sha, symlink_chain
 from .helpers import snapshot
 
 INVALID, TOO_LONG, OUTSIDE = "E_PATH_INVALID", "E_PATH_TOO_LONG", "E_PATH_OUTSIDE_ROOT"
@@ -93,6 +93,14 @@ async def test_hostile_path_fails_its_entry_and_reads_nothing(
         return {key: value for key, value in state.items() if "/.mlops" not in key}
 
     assert outside_store(snapshot(*roots)) == outside_store(before)
+
+
+async def test_a_long_symlink_chain_fails_its_entry_only(api: Api, tree: dict[str, Path]) -> None:
+    # Python 3.11's realpath recurses once per link: RecursionError, not OSError.
+    symlink_chain(tree["root"] / "chain", tree["root"] / "data" / "ok.csv")
+    chained, fine = await hash_done(api, ["chain/l0", "data/ok.csv"])
+    assert chained["error"]["code"] == OUTSIDE
+    assert fine["sha256"] == sha(b"ok")
 
 
 async def test_folder_walk_never_leaves_the_root(api: Api, tree: dict[str, Path]) -> None:

@@ -157,3 +157,30 @@ async def test_lock_argument_errors(api: Api, jp_root_dir: Path) -> None:
     status, err = await api("fs/unlock", {"path": "locks/x"})
     assert (status, err["code"]) == (400, "E_BAD_REQUEST")
     assert snapshot(jp_root_dir) == before
+
+
+async def test_regression_a_planted_lock_from_the_future_or_nan_goes_stale(
+    api: Api, store: Path
+) -> None:
+    # createdMs of 1e300 or NaN used to hold the lock for ever: such a file is
+    # now judged by its mtime, like an unreadable one.
+    (store / "locks").mkdir(parents=True)
+    lock_file = store / "locks" / "index.lock"
+    recently = time.time() * 1000 - 60_000
+    planted_files = (
+        '{"token": "t", "pid": 1, "createdMs": 1e300, "ttlMs": 1}',
+        '{"token": "t", "pid": 1, "createdMs": 9e15, "ttlMs": 600000}',
+        '{"token": "t", "pid": 1, "createdMs": Infinity, "ttlMs": 1}',
+        '{"token": "t", "pid": 1, "createdMs": NaN, "ttlMs": 1}',
+        f'{{"token": "t", "pid": 1, "createdMs": {recently}, "ttlMs": NaN}}',
+    )
+    for planted in planted_files:
+        lock_file.write_text(planted)
+        # Fresh by its mtime: held.
+        status, err = await api("fs/lock", {"path": "locks/index"})
+        assert (status, err["code"]) == (409, "E_LOCKED"), planted
+        an_hour_ago = time.time() - 3600
+        os.utime(lock_file, (an_hour_ago, an_hour_ago))
+        status, body = await api("fs/lock", {"path": "locks/index"})
+        assert status == 200, (planted, body)
+        assert json.loads(lock_file.read_text())["token"] == body["token"]

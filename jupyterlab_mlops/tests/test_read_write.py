@@ -30,10 +30,10 @@ async def test_write_then_read_round_trips_bytes_and_creates_the_store(
 
 async def test_write_replaces_an_existing_file(api: Api, store: Path) -> None:
     store.mkdir()
-    (store / "HEAD").write_text("old")
-    status, _ = await api("fs/write", {"path": "HEAD", "data": b64("new")})
+    (store / "tip").write_text("old")
+    status, _ = await api("fs/write", {"path": "tip", "data": b64("new")})
     assert status == 200
-    assert (store / "HEAD").read_text() == "new"
+    assert (store / "tip").read_text() == "new"
     assert temp_files(store) == []
 
 

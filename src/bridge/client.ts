@@ -70,16 +70,37 @@ export class BridgeClient {
   }
 
   /**
-   * Read many files in one round trip; a missing file is an entry with an
-   * error, not a failure of the whole call.
+   * Read many files in one round trip: one result per path, in order; a
+   * missing file is an entry with an error, not a failure of the whole call.
+   *
+   * The server refuses a path listed twice, so each is asked once and its
+   * answer given to every place it appears. One answer carries at most the
+   * server's byte limit: the files past it are answered
+   * `E_ANSWER_TOO_LARGE`, to ask for again (`BulkSource` pages this way).
    */
-  async readMany(paths: string[]): Promise<ReadManyResult[]> {
+  async readMany(paths: readonly string[]): Promise<ReadManyResult[]> {
+    const unique = [...new Set(paths)];
     const answer = await this._post('fs/read-many', BridgeSchemas.readMany, {
-      paths
+      paths: unique
     });
-    return answer.files.map(entry =>
-      'error' in entry ? entry : { ...entry, data: this._decode(entry.data) }
-    );
+    const byPath = new Map<string, ReadManyResult>();
+    for (const entry of answer.files) {
+      byPath.set(
+        entry.path,
+        'error' in entry ? entry : { ...entry, data: this._decode(entry.data) }
+      );
+    }
+    return paths.map(path => {
+      const result = byPath.get(path);
+      if (result === undefined) {
+        throw new MlopsError(
+          'E_BRIDGE_BAD_RESPONSE',
+          'The server did not answer every path of fs/read-many.',
+          { route: 'fs/read-many', path }
+        );
+      }
+      return result;
+    });
   }
 
   /**
@@ -174,13 +195,19 @@ export class BridgeClient {
   /**
    * Start hashing files and folders (paths relative to the Jupyter root);
    * answers `done` at once for cached or small inputs, else `running`.
+   * Files named in `paths` of at most `captureMaxBytes` (at most 8 MiB;
+   * 0: none) come back with `data`, the very bytes hashed.
    */
-  async hash(paths: string[], waitMs?: number): Promise<HashJob> {
-    return this._post(
-      'hash',
-      BridgeSchemas.hashJob,
-      waitMs === undefined ? { paths } : { paths, waitMs }
-    );
+  async hash(
+    paths: string[],
+    waitMs?: number,
+    captureMaxBytes = 0
+  ): Promise<HashJob> {
+    return this._post('hash', BridgeSchemas.hashJob, {
+      paths,
+      ...(waitMs === undefined ? {} : { waitMs }),
+      ...(captureMaxBytes > 0 ? { captureMaxBytes } : {})
+    });
   }
 
   /**

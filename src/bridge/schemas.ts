@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { decodeBase64 } from './base64';
+
 /**
  * zod schemas of the bridge's answers (docs/bridge.md). Types are inferred
  * from these, never written twice.
@@ -75,14 +77,32 @@ export namespace BridgeSchemas {
 
   export const lock = z.object({ path: z.string(), token: z.string() });
 
+  /** Base64 in the answer, the decoded bytes once parsed. */
+  export const base64Bytes = z.string().transform((text, ctx) => {
+    try {
+      return decodeBase64(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid base64' });
+      return z.NEVER;
+    }
+  });
+
   export const hashResult = z.union([
-    z.object({
-      path: z.string(),
-      kind: z.literal('file'),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      size: z.number().int().nonnegative(),
-      cached: z.boolean()
-    }),
+    z
+      .object({
+        path: z.string(),
+        kind: z.literal('file'),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        size: z.number().int().nonnegative(),
+        cached: z.boolean(),
+        // The very bytes hashed, when the request asked to capture them.
+        data: base64Bytes.optional()
+      })
+      .refine(
+        result =>
+          result.data === undefined || result.data.length === result.size,
+        { message: 'data is not size bytes long' }
+      ),
     z.object({
       path: z.string(),
       kind: z.literal('dir'),

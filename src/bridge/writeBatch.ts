@@ -93,12 +93,30 @@ export class GitWriteBatch {
     chunk: { path: string; data: Uint8Array }[]
   ): Promise<void> {
     const { client, count, toFsError } = this._options;
-    if (!this._singleWrites) {
+    for (let attempt = 0; !this._singleWrites; attempt++) {
       count('writeMany');
       try {
         await client.writeMany(chunk);
         return;
       } catch (reason) {
+        if (isMlopsError(reason, 'E_BODY_TOO_LARGE') && chunk.length > 1) {
+          // The objects inflate past the server's budget per request.
+          const half = Math.ceil(chunk.length / 2);
+          await this._write(chunk.slice(0, half));
+          await this._write(chunk.slice(half));
+          return;
+        }
+        if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
+          // One object bigger than the whole budget: a write of its own.
+          break;
+        }
+        if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
+          // Other heavy requests hold the server's threads for now.
+          await new Promise(resolve =>
+            setTimeout(resolve, 1000 * (attempt + 1))
+          );
+          continue;
+        }
         // A server without the route (older jupyterlab_mlops): one write each.
         if (!Private.isMissingRoute(reason)) {
           throw toFsError(reason, 'writeMany', `/${chunk[0]?.path ?? ''}`);
@@ -194,6 +212,8 @@ namespace Private {
   /** Most objects, and raw bytes, per `write-many` request (base64 adds a third). */
   export const MAX_FILES = 256;
   export const MAX_BYTES = 16 * 1024 ** 2;
+  /** Tries after `E_BUSY`, waiting 1 s, 2 s, … in between. */
+  export const BUSY_RETRIES = 5;
 
   export const LOOSE_OBJECT = /(^|\/)objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
 

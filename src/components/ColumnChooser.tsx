@@ -2,6 +2,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import React, { useEffect, useRef } from 'react';
 
 import { FieldKey } from '../tracking/rows';
+import { UserText } from './UserText';
 
 /**
  * Properties of the column chooser.
@@ -54,7 +55,7 @@ export function ColumnChooser(props: IColumnChooserProps): JSX.Element {
         checked={props.columns.includes(key)}
         onChange={event => toggle(key, event.currentTarget.checked)}
       />
-      <span>{label}</span>
+      <UserText text={label} />
     </label>
   );
 

@@ -1,8 +1,10 @@
 import React from 'react';
 
+import { UserText } from './UserText';
+
 /**
  * The header row of a comparison table: the label column, then one column
- * per experiment (oldest first). Names are rendered as text.
+ * per experiment (oldest first). Names are rendered as user text.
  */
 export function CompareHead(props: {
   label: string;
@@ -14,7 +16,7 @@ export function CompareHead(props: {
         <th scope="col">{props.label}</th>
         {props.names.map((name, i) => (
           <th scope="col" key={i}>
-            {name}
+            <UserText text={name} />
           </th>
         ))}
       </tr>

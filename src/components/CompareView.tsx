@@ -3,6 +3,7 @@ import React from 'react';
 
 import { ICompareRow } from '../tracking/compare';
 import { CompareHead } from './CompareHead';
+import { UserText } from './UserText';
 
 /**
  * Properties of the comparison table.
@@ -89,9 +90,13 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
                       : 'jp-mlops-Compare-row'
                   }
                 >
-                  <th scope="row">{row.key}</th>
+                  <th scope="row">
+                    <UserText text={row.key} />
+                  </th>
                   {row.values.map((value, i) => (
-                    <td key={i}>{value === null ? '—' : String(value)}</td>
+                    <td key={i}>
+                      {value === null ? '—' : <UserText text={String(value)} />}
+                    </td>
                   ))}
                 </tr>
               );

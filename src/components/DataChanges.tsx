@@ -1,9 +1,12 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { slot } from '../tracking/bidi';
 import { formatBytes, IDataRow, summarizeData } from '../tracking/dataDiff';
 import { ChangeBadge } from './ChangeBadge';
 import { CompareHead } from './CompareHead';
+import { UserMessage } from './UserMessage';
+import { UserText } from './UserText';
 
 /**
  * Properties of the data changes section.
@@ -38,15 +41,18 @@ export function DataChanges(props: IDataChangesProps): JSX.Element {
       ) : (
         <>
           <p className="jp-mlops-CompareSection-summary">
-            {trans.__(
-              'From %1 to %2: %3 added, %4 removed, %5 changed, %6 unchanged.',
-              first,
-              last,
-              summary.added,
-              summary.removed,
-              summary.changed,
-              summary.unchanged
-            )}
+            <UserMessage
+              template={trans.__(
+                'From %1 to %2: %3 added, %4 removed, %5 changed, %6 unchanged.',
+                slot(0),
+                slot(1),
+                summary.added,
+                summary.removed,
+                summary.changed,
+                summary.unchanged
+              )}
+              values={[first, last]}
+            />
           </p>
           <div className="jp-mlops-CompareSection-scroll">
             <table className="jp-mlops-Detail-table jp-mlops-Compare-table">
@@ -62,7 +68,7 @@ export function DataChanges(props: IDataChangesProps): JSX.Element {
                     }
                   >
                     <th scope="row" className="jp-mlops-DataChanges-path">
-                      {row.path}
+                      <UserText text={row.path} />
                     </th>
                     {row.versions.map((version, i) => {
                       const change = row.changes[i];

@@ -1,9 +1,12 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { slot } from '../tracking/bidi';
 import { IEnvironmentDiff, IEnvRow } from '../tracking/envDiff';
 import { ChangeBadge } from './ChangeBadge';
 import { CompareHead } from './CompareHead';
+import { UserMessage } from './UserMessage';
+import { UserText } from './UserText';
 
 /**
  * Properties of the environment changes section.
@@ -40,7 +43,9 @@ export function EnvironmentChanges(
           : 'jp-mlops-Compare-row'
       }
     >
-      <th scope="row">{label}</th>
+      <th scope="row">
+        <UserText text={label} />
+      </th>
       {r.values.map((value, i) => {
         const change = r.changes[i];
         return (
@@ -51,7 +56,7 @@ export function EnvironmentChanges(
             {value === null ? (
               <span className="jp-mlops-Compare-absent">—</span>
             ) : (
-              value
+              <UserText text={value} />
             )}
           </td>
         );
@@ -64,26 +69,32 @@ export function EnvironmentChanges(
       <h3>{trans.__('Environment changes')}</h3>
       {missing.length > 0 && (
         <p className="jp-mlops-Notice jp-mod-warning" role="note">
-          {trans.__(
-            'Not captured for %1: no kernel answered when the snapshot was taken.',
-            missing.join(', ')
-          )}
+          <UserMessage
+            template={trans.__(
+              'Not captured for %1: no kernel answered when the snapshot was taken.',
+              missing.map((_, i) => slot(i)).join(', ')
+            )}
+            values={missing}
+          />
         </p>
       )}
       {diff.steps.length > 0 && (
         <ul className="jp-mlops-CompareSection-summary jp-mlops-EnvChanges-steps">
           {diff.steps.map(step => (
             <li key={`${step.from}-${step.to}`}>
-              {trans.__(
-                '%1 → %2: %3 added, %4 removed, %5 upgraded, %6 downgraded, %7 changed',
-                names[step.from],
-                names[step.to],
-                step.added,
-                step.removed,
-                step.upgraded,
-                step.downgraded,
-                step.changed
-              )}
+              <UserMessage
+                template={trans.__(
+                  '%1 → %2: %3 added, %4 removed, %5 upgraded, %6 downgraded, %7 changed',
+                  slot(0),
+                  slot(1),
+                  step.added,
+                  step.removed,
+                  step.upgraded,
+                  step.downgraded,
+                  step.changed
+                )}
+                values={[names[step.from] ?? '', names[step.to] ?? '']}
+              />
             </li>
           ))}
         </ul>

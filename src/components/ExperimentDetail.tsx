@@ -1,8 +1,11 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React, { useEffect, useState } from 'react';
 
+import { showBidiControls, slot } from '../tracking/bidi';
 import { Manifest } from '../tracking/manifest';
 import { KeyValueTable } from './KeyValueTable';
+import { UserMessage } from './UserMessage';
+import { UserText } from './UserText';
 
 /**
  * What the detail view can ask its host to do.
@@ -28,27 +31,33 @@ export interface IExperimentDetailProps {
 
 /**
  * One experiment in the main area: editable name, tags and note, then its
- * parameters, metrics, data, environment and health. Text only.
+ * parameters, metrics, data, environment and health. Text only; user
+ * strings are isolated and their bidi controls shown as markers, in the
+ * fields too (a field cannot isolate, so it holds the markers: an edited
+ * field saves them, never the controls).
  */
 export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
   const { manifest, actions, busy } = props;
   const { user, health } = manifest;
-  const [name, setName] = useState(user.name);
-  const [tags, setTags] = useState(user.tags.join(', '));
-  const [note, setNote] = useState(user.note);
+  const shownName = showBidiControls(user.name);
+  const shownTags = user.tags.map(showBidiControls);
+  const shownNote = showBidiControls(user.note);
+  const [name, setName] = useState(shownName);
+  const [tags, setTags] = useState(shownTags.join(', '));
+  const [note, setNote] = useState(shownNote);
   useEffect(() => {
-    setName(user.name);
-    setTags(user.tags.join(', '));
-    setNote(user.note);
-  }, [user.name, user.tags.join('\u0000'), user.note]);
+    setName(shownName);
+    setTags(shownTags.join(', '));
+    setNote(shownNote);
+  }, [shownName, shownTags.join('\u0000'), shownNote]);
 
   const saveName = () => {
     const value = name.trim();
-    if (value !== '' && value !== user.name) {
+    if (value !== '' && value !== shownName) {
       actions.update({ name: value.slice(0, 200) });
     } else {
-      setName(user.name);
+      setName(shownName);
     }
   };
   const saveTags = () => {
@@ -60,7 +69,7 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           .filter(t => t !== '')
       )
     ];
-    if (value.join('\u0000') !== user.tags.join('\u0000')) {
+    if (value.join('\u0000') !== shownTags.join('\u0000')) {
       actions.update({ tags: value.map(t => t.slice(0, 100)).slice(0, 100) });
     }
   };
@@ -96,13 +105,15 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           value={name}
           maxLength={200}
           disabled={busy}
-          onChange={event => setName(event.currentTarget.value)}
+          onChange={event =>
+            setName(showBidiControls(event.currentTarget.value))
+          }
           onBlur={saveName}
           onKeyDown={event => {
             if (event.key === 'Enter') {
               event.currentTarget.blur();
             } else if (event.key === 'Escape') {
-              setName(user.name);
+              setName(shownName);
             }
           }}
         />
@@ -147,7 +158,9 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
       </header>
       <dl className="jp-mlops-Detail-meta">
         <dt>{trans.__('Notebook')}</dt>
-        <dd>{manifest.notebook.path}</dd>
+        <dd>
+          <UserText text={manifest.notebook.path} />
+        </dd>
         <dt>{trans.__('Created')}</dt>
         <dd>{new Date(manifest.createdAt).toLocaleString()}</dd>
         <dt>{trans.__('Ref')}</dt>
@@ -156,16 +169,24 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
         </dd>
         <dt>{trans.__('Code')}</dt>
         <dd>
-          {manifest.code?.commit
-            ? trans.__(
+          {manifest.code?.commit ? (
+            <UserMessage
+              template={trans.__(
                 '%1 on %2%3',
-                manifest.code.commit.slice(0, 12),
-                manifest.code.branch ?? trans.__('a detached HEAD'),
+                slot(0),
+                slot(1),
                 manifest.code.dirty
                   ? trans.__(', with uncommitted changes')
                   : ''
-              )
-            : trans.__('not in a git repository')}
+              )}
+              values={[
+                manifest.code.commit.slice(0, 12),
+                manifest.code.branch ?? trans.__('a detached HEAD')
+              ]}
+            />
+          ) : (
+            trans.__('not in a git repository')
+          )}
         </dd>
         <dt>{trans.__('Content hash')}</dt>
         <dd>
@@ -215,7 +236,9 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           <tbody>
             {manifest.data.map(entry => (
               <tr key={entry.path}>
-                <td>{entry.path}</td>
+                <td>
+                  <UserText text={entry.path} />
+                </td>
                 <td>{entry.size.toLocaleString()}</td>
                 <td>
                   <code title={entry.sha256}>{entry.sha256.slice(0, 12)}</code>
@@ -232,18 +255,30 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
       )}
       <h3>{trans.__('Environment')}</h3>
       <p>
-        {manifest.environment.python === null
-          ? trans.__(
+        {manifest.environment.python === null ? (
+          <UserMessage
+            template={trans.__(
               'Not captured: no kernel answered (kernel %1).',
-              manifest.notebook.kernelName ?? '?'
-            )
-          : trans.__(
+              slot(0)
+            )}
+            values={[manifest.notebook.kernelName ?? '?']}
+          />
+        ) : (
+          <UserMessage
+            template={trans.__(
               'Python %1 on %2, kernel %3, %4 packages',
-              manifest.environment.python,
-              manifest.environment.platform ?? '?',
-              manifest.notebook.kernelName ?? '?',
+              slot(0),
+              slot(1),
+              slot(2),
               Object.keys(manifest.environment.packages).length
             )}
+            values={[
+              manifest.environment.python,
+              manifest.environment.platform ?? '?',
+              manifest.notebook.kernelName ?? '?'
+            ]}
+          />
+        )}
       </p>
       <label className="jp-mlops-Detail-field">
         {trans.__('Tags (comma separated)')}
@@ -251,7 +286,7 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           className="jp-mod-styled"
           value={tags}
           disabled={busy}
-          onChange={e => setTags(e.currentTarget.value)}
+          onChange={e => setTags(showBidiControls(e.currentTarget.value))}
           onBlur={saveTags}
         />
       </label>
@@ -263,8 +298,8 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           rows={4}
           maxLength={100_000}
           disabled={busy}
-          onChange={e => setNote(e.currentTarget.value)}
-          onBlur={() => note !== user.note && actions.update({ note })}
+          onChange={e => setNote(showBidiControls(e.currentTarget.value))}
+          onBlur={() => note !== shownNote && actions.update({ note })}
         />
       </label>
     </div>

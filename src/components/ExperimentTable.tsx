@@ -8,8 +8,11 @@ import React, {
   useState
 } from 'react';
 
+import { showBidiControls, slot } from '../tracking/bidi';
 import { IExperimentRow } from '../tracking/list';
 import { FieldKey, fieldValue, formatValue, ISort } from '../tracking/rows';
+import { UserMessage } from './UserMessage';
+import { UserText } from './UserText';
 
 /**
  * Height of one row in pixels: every row has the same height, so only the
@@ -46,7 +49,7 @@ export interface IExperimentTableProps {
  * name with the most common metrics under it, then the user's columns.
  * Only the rows in view are rendered. Keyboard: arrows, Page Up/Down,
  * Home/End move; Enter opens; Space selects for comparison; S stars. Every
- * user string is rendered as text.
+ * user string is rendered as text, isolated, its bidi controls visible.
  */
 export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
@@ -212,8 +215,12 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
           }
           const summary = summaryKeys
             .filter(key => key in row.metrics)
-            .map(key => `${key} ${formatValue(row.metrics[key])}`)
-            .join(' · ');
+            .map((key, i) => (
+              <React.Fragment key={key}>
+                {i > 0 && ' · '}
+                <UserText text={key} /> {formatValue(row.metrics[key])}
+              </React.Fragment>
+            ));
           return (
             <div
               key={row.ref}
@@ -234,7 +241,10 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
                   type="checkbox"
                   tabIndex={-1}
                   className="jp-mlops-ExperimentTable-select"
-                  aria-label={trans.__('Select %1 for comparison', row.name)}
+                  aria-label={trans.__(
+                    'Select %1 for comparison',
+                    showBidiControls(row.name)
+                  )}
                   checked={props.selected.has(row.ref)}
                   disabled={broken}
                   onChange={event =>
@@ -260,7 +270,7 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
               <span
                 role="gridcell"
                 className="jp-mlops-ExperimentTable-name"
-                title={row.notebookPath || row.ref}
+                title={showBidiControls(row.notebookPath || row.ref)}
               >
                 <button
                   type="button"
@@ -269,19 +279,22 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
                   disabled={broken}
                   onClick={() => props.onOpen(row)}
                 >
-                  {row.name}
+                  <UserText text={row.name} />
                 </button>
                 {row.broken ? (
                   <span className="jp-mlops-ExperimentTable-broken">
-                    {trans.__('Unreadable: %1', row.broken.message)}{' '}
+                    <UserMessage
+                      template={trans.__('Unreadable: %1', slot(0))}
+                      values={[row.broken.message]}
+                    />{' '}
                     <code>{row.broken.code}</code>
                   </span>
                 ) : props.showNotebook && row.notebookPath ? (
                   <span className="jp-mlops-ExperimentTable-notebook">
-                    {row.notebookPath}
+                    <UserText text={row.notebookPath} />
                   </span>
                 ) : (
-                  summary && (
+                  summary.length > 0 && (
                     <span className="jp-mlops-ExperimentTable-metrics">
                       {summary}
                     </span>
@@ -320,13 +333,14 @@ function Header(props: {
       <button
         type="button"
         className="jp-mlops-ExperimentTable-sort"
-        title={props.title ?? props.label}
+        title={showBidiControls(props.title ?? props.label)}
         data-field={props.field}
         onClick={() => props.onSort(props.field)}
       >
-        <span className="jp-mlops-ExperimentTable-sortLabel">
-          {props.label}
-        </span>
+        <UserText
+          className="jp-mlops-ExperimentTable-sortLabel"
+          text={props.label}
+        />
         {sorted && (
           <span aria-hidden="true">{props.sort.descending ? '▾' : '▴'}</span>
         )}
@@ -359,9 +373,9 @@ function Cell(props: { row: IExperimentRow; field: FieldKey }): JSX.Element {
       role="gridcell"
       className="jp-mlops-ExperimentTable-value"
       data-field={field}
-      title={text}
+      title={showBidiControls(text)}
     >
-      {text}
+      <UserText text={text} />
     </span>
   );
 }

@@ -5,6 +5,7 @@ import React, { useMemo, useState } from 'react';
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
+import { showBidiControls } from '../tracking/bidi';
 import { ExperimentList, IExperimentRow } from '../tracking/list';
 import {
   defaultDescending,
@@ -85,11 +86,17 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     ['tags', trans.__('Tags')],
     ...metricKeys.map(
       key =>
-        [`metric:${key}`, trans.__('Metric: %1', key)] as [FieldKey, string]
+        [`metric:${key}`, trans.__('Metric: %1', showBidiControls(key))] as [
+          FieldKey,
+          string
+        ]
     ),
     ...parameterKeys.map(
       key =>
-        [`param:${key}`, trans.__('Parameter: %1', key)] as [FieldKey, string]
+        [`param:${key}`, trans.__('Parameter: %1', showBidiControls(key))] as [
+          FieldKey,
+          string
+        ]
     )
   ];
   let body: JSX.Element;

@@ -1,5 +1,7 @@
 import React from 'react';
 
+import { UserText } from './UserText';
+
 /**
  * Properties of a key/value table.
  */
@@ -10,7 +12,7 @@ export interface IKeyValueTableProps {
 }
 
 /**
- * A titled two-column table of names and values, rendered as text.
+ * A titled two-column table of names and values, rendered as user text.
  */
 export function KeyValueTable(props: IKeyValueTableProps): JSX.Element {
   const entries = Object.entries(props.values);
@@ -24,8 +26,12 @@ export function KeyValueTable(props: IKeyValueTableProps): JSX.Element {
           <tbody>
             {entries.map(([key, value]) => (
               <tr key={key}>
-                <th scope="row">{key}</th>
-                <td>{value === null ? 'None' : String(value)}</td>
+                <th scope="row">
+                  <UserText text={key} />
+                </th>
+                <td>
+                  <UserText text={value === null ? 'None' : String(value)} />
+                </td>
               </tr>
             ))}
           </tbody>

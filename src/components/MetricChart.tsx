@@ -2,6 +2,9 @@ import { ITranslator } from '@jupyterlab/translation';
 import React, { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 
+import { showBidiControls } from '../tracking/bidi';
+import { UserText } from './UserText';
+
 /**
  * Properties of one metric's chart.
  */
@@ -20,12 +23,15 @@ export interface IMetricChartProps {
  * fonts are the theme's `--jp-*` variables, read when drawn, so the chart
  * is redrawn when the theme changes; it follows the width of its tab.
  * Names reach uPlot only as canvas text and as legend text (uPlot sets
- * `textContent`), never as HTML.
+ * `textContent`), never as HTML, and with their bidi controls shown as
+ * markers (neither can isolate text).
  */
 export function MetricChart(props: IMetricChartProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
   const host = useRef<HTMLDivElement>(null);
-  const { metric, names, values } = props;
+  const { values } = props;
+  const metric = showBidiControls(props.metric);
+  const names = props.names.map(showBidiControls);
   const experimentLabel = trans.__('Experiment');
 
   useEffect(() => {
@@ -77,7 +83,9 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
 
   return (
     <figure className="jp-mlops-MetricChart">
-      <figcaption className="jp-mlops-MetricChart-title">{metric}</figcaption>
+      <figcaption className="jp-mlops-MetricChart-title">
+        <UserText text={props.metric} />
+      </figcaption>
       <div
         ref={host}
         className="jp-mlops-MetricChart-plot"

@@ -1,7 +1,9 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { showBidiControls } from '../tracking/bidi';
 import { ICellDiff } from '../tracking/notebookDiff';
+import { UserText } from './UserText';
 
 /**
  * Properties of the notebook diff.
@@ -19,7 +21,8 @@ export interface INotebookDiffProps {
 
 /**
  * The source diff of two experiments' notebooks, cell by cell; runs of
- * unchanged cells are folded into one line. Text only.
+ * unchanged cells are folded into one line. Text only; bidi controls in
+ * the code show as markers (the "Trojan Source" reordering cannot hide).
  */
 export function NotebookDiff(props: INotebookDiffProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
@@ -57,7 +60,7 @@ export function NotebookDiff(props: INotebookDiffProps): JSX.Element {
         className={`jp-mlops-Diff-cell jp-mod-${cell.status}`}
       >
         <div className="jp-mlops-Diff-cellHeader">
-          {cell.cellType} · {where}
+          <UserText text={cell.cellType} /> · {where}
         </div>
         <pre className="jp-mlops-Diff-lines">
           {cell.lines.map((line, i) => (
@@ -65,7 +68,7 @@ export function NotebookDiff(props: INotebookDiffProps): JSX.Element {
               key={i}
               className={`jp-mlops-Diff-line jp-mod-${line.op === '+' ? 'add' : line.op === '-' ? 'del' : 'ctx'}`}
             >
-              {line.op} {line.text}
+              {line.op} <UserText text={line.text} />
             </div>
           ))}
         </pre>
@@ -88,7 +91,7 @@ export function NotebookDiff(props: INotebookDiffProps): JSX.Element {
           >
             {props.names.map((name, i) => (
               <option key={i} value={i}>
-                {name}
+                {showBidiControls(name)}
               </option>
             ))}
           </select>
@@ -105,7 +108,7 @@ export function NotebookDiff(props: INotebookDiffProps): JSX.Element {
           >
             {props.names.map((name, i) => (
               <option key={i} value={i}>
-                {name}
+                {showBidiControls(name)}
               </option>
             ))}
           </select>

@@ -1,5 +1,8 @@
 import React from 'react';
 
+import { showBidiControls } from '../tracking/bidi';
+import { UserText } from './UserText';
+
 /**
  * Properties of a panel header.
  */
@@ -18,8 +21,11 @@ export function PanelHeader(props: IPanelHeaderProps): JSX.Element {
     <header className="jp-mlops-PanelHeader">
       <div className="jp-mlops-PanelHeader-text">
         <h2 className="jp-mlops-PanelHeader-title">{props.title}</h2>
-        <div className="jp-mlops-PanelHeader-subtitle" title={props.subtitle}>
-          {props.subtitle}
+        <div
+          className="jp-mlops-PanelHeader-subtitle"
+          title={showBidiControls(props.subtitle)}
+        >
+          <UserText text={props.subtitle} />
         </div>
       </div>
       {props.children && (

@@ -2,6 +2,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
 import { IPipelineSummary } from '../pipeline/tags';
+import { UserText } from './UserText';
 
 /**
  * Properties of the step list.
@@ -33,7 +34,7 @@ export function StepList(props: IStepListProps): JSX.Element {
         {/* In plural forms %1 is the count; the next argument is %2. */}
         {steps.map(step => (
           <li key={step.name} className="jp-mlops-StepList-step">
-            <span className="jp-mlops-StepList-name">{step.name}</span>
+            <UserText className="jp-mlops-StepList-name" text={step.name} />
             <span className="jp-mlops-StepList-meta">
               {step.prev.length > 0
                 ? trans._n(
@@ -57,7 +58,7 @@ export function StepList(props: IStepListProps): JSX.Element {
         <ul className="jp-mlops-StepList-problems" role="alert">
           {problems.map(problem => (
             <li key={problem} className="jp-mlops-Notice jp-mod-warning">
-              {problem}
+              <UserText text={problem} />
             </li>
           ))}
         </ul>

@@ -13,6 +13,7 @@ import {
   experimentNotebookPath,
   parseExperimentNotebookPath
 } from '../tracking/drive';
+import { showBidiControls } from '../tracking/bidi';
 import { ExperimentStore } from '../tracking/store';
 import { restoreExperiment } from '../widgets/restoreExperiment';
 
@@ -104,7 +105,11 @@ export function addExperimentNotebooks(
           commands: app.commands
         });
         Notification.success(
-          trans.__('Restored %1 as %2', manifest.user.name, path),
+          trans.__(
+            'Restored %1 as %2',
+            showBidiControls(manifest.user.name),
+            showBidiControls(path)
+          ),
           { autoClose: 5000 }
         );
       } catch (reason) {
@@ -160,9 +165,13 @@ export function addExperimentNotebooks(
       const show = (name: string) => {
         label.textContent = trans.__(
           'Experiment %1 · read-only (not the workspace file)',
-          name
+          showBidiControls(name)
         );
-        widget.title.label = trans.__('%1 @ %2', parsed.name, name);
+        widget.title.label = trans.__(
+          '%1 @ %2',
+          showBidiControls(parsed.name),
+          showBidiControls(name)
+        );
       };
       const known = names.get(parsed.ref);
       if (known !== undefined) {

@@ -285,7 +285,6 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
               store: store(),
               ids,
               client: bridge.client,
-              contents: app.serviceManager.contents,
               captureMaxBytes: settings.captureMaxBytes,
               settingsPaths: settings.dataPaths,
               onProgress,

@@ -1,9 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { Contents } from '@jupyterlab/services';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { decodeBase64 } from '../bridge/base64';
 import { BridgeClient } from '../bridge/client';
 import { MlopsError, toMlopsError } from '../errors';
 import { watchKernelAudit } from '../tracking/audit';
@@ -19,7 +17,6 @@ export interface ISnapshotContext {
   store: ExperimentStore;
   ids: UlidFactory;
   client: BridgeClient;
-  contents: Contents.IManager;
   captureMaxBytes: number;
   settingsPaths?: readonly string[];
   onProgress?: (progress: IHashProgress) => void;
@@ -57,17 +54,7 @@ export async function snapshotNotebook(
     captureMaxBytes: context.captureMaxBytes,
     settingsPaths: context.settingsPaths,
     onProgress: context.onProgress,
-    signal: context.signal,
-    readFile: async file => {
-      const got = await context.contents.get(file, {
-        content: true,
-        format: 'base64',
-        type: 'file'
-      });
-      return typeof got.content === 'string'
-        ? decodeBase64(got.content.replace(/\s/g, ''))
-        : new Uint8Array();
-    }
+    signal: context.signal
   });
 }
 

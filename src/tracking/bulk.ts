@@ -1,6 +1,7 @@
 import { Inflate } from 'pako';
 
 import { BridgeClient } from '../bridge/client';
+import { ReadManyResult } from '../bridge/schemas';
 import { isMlopsError } from '../errors';
 import { mapLimited } from './limit';
 import { brokenRow, IExperimentRow, readRow, rowOf } from './list';
@@ -50,6 +51,10 @@ export function storeSource(store: ExperimentStore): IRowSource {
  * here). Anything not loose (a packed object after `git gc`) or unreadable
  * falls back to the store, one experiment at a time. A rebuild of 10,000
  * experiments is tens of requests instead of tens of thousands.
+ *
+ * The server caps the bytes of one `read-many` answer: files past the cap
+ * are asked for again in the next request, and an object bigger than the
+ * cap on its own falls back to the store like an unreadable one.
  */
 export class BulkSource implements IRowSource {
   constructor(options: BulkSource.IOptions) {
@@ -78,9 +83,11 @@ export class BulkSource implements IRowSource {
     });
     const oids = new Map<string, string>();
     // Packed refs (after `git pack-refs`) first; loose refs override them.
-    const [packed] = await this._client.readMany([
-      `${this._gitdir}/packed-refs`
-    ]);
+    const [packed] = await this._readMany([`${this._gitdir}/packed-refs`]);
+    if ('error' in packed && packed.error.code === 'E_ANSWER_TOO_LARGE') {
+      // Bigger than any answer (hundreds of thousands of refs).
+      return this._store.list(slug);
+    }
     if (!('error' in packed)) {
       for (const [ref, oid] of Private.packedRefs(packed.data)) {
         if (ref.startsWith(`${base}/`) && parseExperimentRef(ref)) {
@@ -184,18 +191,54 @@ export class BulkSource implements IRowSource {
   }
 
   /**
-   * Read many files in requests of at most `batch` paths.
+   * Read many files in requests of at most `batch` paths, in order.
+   *
+   * A file the answer had no room for (`E_ANSWER_TOO_LARGE`) is asked for
+   * again at the head of the next request. The first file of a request had
+   * the whole answer to itself: if it is still too large, that error is its
+   * result (so every request settles at least one file).
    */
-  private async _readMany(
-    paths: readonly string[]
-  ): Promise<Awaited<ReturnType<BridgeClient['readMany']>>> {
-    const out: Awaited<ReturnType<BridgeClient['readMany']>> = [];
-    for (let i = 0; i < paths.length; i += this._batch) {
-      out.push(
-        ...(await this._client.readMany(paths.slice(i, i + this._batch)))
-      );
+  private async _readMany(paths: readonly string[]): Promise<ReadManyResult[]> {
+    const out: ReadManyResult[] = new Array(paths.length);
+    let pending = paths.map((_, i) => i);
+    while (pending.length > 0) {
+      const asked = pending.slice(0, this._batch);
+      const files = await this._ask(asked.map(i => paths[i]));
+      const deferred: number[] = [];
+      asked.forEach((i, k) => {
+        const file = files[k];
+        if (
+          k > 0 &&
+          'error' in file &&
+          file.error.code === 'E_ANSWER_TOO_LARGE'
+        ) {
+          deferred.push(i);
+        } else {
+          out[i] = file;
+        }
+      });
+      pending = [...deferred, ...pending.slice(asked.length)];
     }
     return out;
+  }
+
+  /**
+   * One `read-many` request; a busy server (`E_BUSY`, its heavy routes all
+   * taken) is asked again after a pause, a few times.
+   */
+  private async _ask(paths: string[]): Promise<ReadManyResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this._client.readMany(paths);
+      } catch (reason) {
+        if (!isMlopsError(reason, 'E_BUSY') || attempt >= Private.BUSY_TRIES) {
+          throw reason;
+        }
+        await new Promise(resolve =>
+          setTimeout(resolve, Private.BUSY_DELAY_MS * attempt)
+        );
+      }
+    }
   }
 
   /**
@@ -213,7 +256,7 @@ export class BulkSource implements IRowSource {
     if (wanted.length === 0) {
       return out;
     }
-    const files = await this._client.readMany(
+    const files = await this._readMany(
       wanted.map(
         ({ oid }) =>
           `${this._gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`
@@ -271,6 +314,13 @@ export namespace GitObjects {
 }
 
 namespace Private {
+  /**
+   * Tries of a `read-many` the server answers `E_BUSY` (Retry-After: 1 s),
+   * and the pause before the first retry (longer each time).
+   */
+  export const BUSY_TRIES = 5;
+  export const BUSY_DELAY_MS = 1000;
+
   /**
    * Manifests are small; anything bigger is not ours to inflate here.
    */

@@ -10,6 +10,7 @@ import {
 import { notebookSlug } from './ids';
 import { ParameterValue, parseParameters } from './parameters';
 import { assertNoSecrets, scanNotebook } from './secrets';
+import { withoutCellTrust } from './trust';
 import { field } from './untrusted';
 
 /**
@@ -56,7 +57,8 @@ export interface INotebookCell extends ICellContent {
 
 /**
  * Build the snapshot to store: secret scan first (nothing is built when it
- * finds anything), then the manifest and the files of the commit.
+ * finds anything), then the manifest and the files of the commit. The
+ * stored notebook keeps no cell's `trusted` flag.
  */
 export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
   const cells = checkedCells(input.notebook);
@@ -100,8 +102,9 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
   const files: ExperimentStore.IFile[] = [
     {
       path: 'notebook.ipynb',
+      // Trust is this lab's, never the store's (see trust.ts).
       data: new TextEncoder().encode(
-        `${JSON.stringify(input.notebook, null, 1)}\n`
+        `${JSON.stringify(withoutCellTrust(input.notebook), null, 1)}\n`
       )
     }
   ];

@@ -1,14 +1,15 @@
 import { BridgeClient } from '../bridge/client';
 import { HashResult } from '../bridge/schemas';
 import { MlopsError } from '../errors';
-import { mapLimited } from './limit';
 import { Manifest } from './manifest';
 import { assertNoSecrets, scanText } from './secrets';
 import { ExperimentStore } from './store';
 
 /**
  * Hash data files through the bridge (streaming, cached by stat), and keep
- * the small ones in the experiment.
+ * the small ones in the experiment: the bridge sends their bytes with their
+ * hash, read through the one descriptor it hashed, so what is kept is what
+ * the hash covers (never a file swapped for a symlink in between).
  */
 
 /**
@@ -21,17 +22,27 @@ export interface IHashProgress {
 }
 
 /**
+ * Options of `hashPaths`.
+ */
+export interface IHashOptions {
+  onProgress?: (progress: IHashProgress) => void;
+  signal?: AbortSignal;
+  pollMs?: number;
+  /**
+   * Files named in the paths of at most this many bytes come back with
+   * their `data` (at most `HASH_CAPTURE_MAX_BYTES`; 0 or unset: none).
+   */
+  captureMaxBytes?: number;
+}
+
+/**
  * Hash paths relative to the Jupyter root; polls the job until done, and
  * cancels it when `signal` aborts (then fails with `E_CANCELLED`).
  */
 export async function hashPaths(
   client: BridgeClient,
   paths: string[],
-  options: {
-    onProgress?: (progress: IHashProgress) => void;
-    signal?: AbortSignal;
-    pollMs?: number;
-  } = {}
+  options: IHashOptions = {}
 ): Promise<HashResult[]> {
   const results: HashResult[] = [];
   // The bridge takes at most 1000 paths per request.
@@ -52,17 +63,23 @@ export async function hashPaths(
  */
 export const HASH_BATCH = 1000;
 
+/**
+ * Largest file the bridge sends back with its hash (its limit); bigger
+ * settings are recorded by hash only above it.
+ */
+export const HASH_CAPTURE_MAX_BYTES = 8 * 1024 * 1024;
+
 namespace Private {
   export async function hashBatch(
     client: BridgeClient,
     paths: string[],
-    options: {
-      onProgress?: (progress: IHashProgress) => void;
-      signal?: AbortSignal;
-      pollMs?: number;
-    }
+    options: IHashOptions
   ): Promise<HashResult[]> {
-    let job = await client.hash(paths, 200);
+    const capture = Math.min(
+      Math.max(0, Math.floor(options.captureMaxBytes ?? 0)),
+      HASH_CAPTURE_MAX_BYTES
+    );
+    let job = await client.hash(paths, 200, capture);
     while (job.state === 'running') {
       options.onProgress?.(job);
       if (options.signal?.aborted) {
@@ -97,32 +114,24 @@ namespace Private {
 
 /**
  * The manifest's data entries and the files to keep in the commit: every
- * path that hashed (missing ones are skipped: not created yet), files up to
- * `maxBytes` read with `readFile` and stored under `data/`, after a secret
- * scan of their text.
+ * path that hashed (missing ones are skipped: not created yet), and the
+ * files the bridge captured (`data`: the bytes it hashed, see `hashPaths`)
+ * stored under `data/`, after a secret scan of their text. Nothing is read
+ * here: a file is kept only as the bridge hashed it.
  */
-export async function collectData(
+export function collectData(
   results: readonly HashResult[],
-  sources: Map<string, Manifest['data'][number]['sources']>,
-  maxBytes: number,
-  readFile: (path: string) => Promise<Uint8Array>
-): Promise<{ entries: Manifest['data']; files: ExperimentStore.IFile[] }> {
+  sources: Map<string, Manifest['data'][number]['sources']>
+): { entries: Manifest['data']; files: ExperimentStore.IFile[] } {
   const entries: Manifest['data'] = [];
   const files: ExperimentStore.IFile[] = [];
-  const hashed = results.filter(
-    (result): result is Exclude<HashResult, { error: unknown }> =>
-      !('error' in result)
-  );
-  // Small files are read a few at a time (each is one contents request).
-  const contents = await mapLimited(hashed, 4, async result =>
-    result.kind === 'file' && result.size <= maxBytes
-      ? readFile(result.path)
-      : null
-  );
-  for (const [index, result] of hashed.entries()) {
-    const data = contents[index];
-    const stored = data !== null;
-    if (data !== null) {
+  for (const result of results) {
+    if ('error' in result) {
+      continue;
+    }
+    const data = result.kind === 'file' ? result.data : undefined;
+    const stored = data !== undefined;
+    if (data !== undefined) {
       const text = new TextDecoder('utf-8', { fatal: false }).decode(data);
       assertNoSecrets(
         scanText(text, { cell: null, where: 'file', path: result.path })

@@ -34,8 +34,10 @@ export interface ITakeSnapshotOptions {
   store: ExperimentStore;
   ids: UlidFactory;
   client: BridgeClient;
-  /** Reads a file relative to the Jupyter root (for small data files). */
-  readFile: (path: string) => Promise<Uint8Array>;
+  /**
+   * Data files up to this size are kept in the experiment, as the bridge
+   * hashed them (at most `HASH_CAPTURE_MAX_BYTES`, the bridge's limit).
+   */
   captureMaxBytes: number;
   /** Paths from the `dataPaths` setting, relative to the Jupyter root. */
   settingsPaths?: readonly string[];
@@ -92,7 +94,8 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     .catch(() => null);
   const hashOptions = {
     onProgress: options.onProgress,
-    signal: options.signal
+    signal: options.signal,
+    captureMaxBytes: options.captureMaxBytes
   };
   const known = [...sources.keys()].sort();
   const firstHashes = hashPaths(client, known, hashOptions);
@@ -128,12 +131,7 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     ...(await firstHashes),
     ...(await hashPaths(client, extra, hashOptions))
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const data = await collectData(
-    results,
-    sources,
-    options.captureMaxBytes,
-    options.readFile
-  );
+  const data = collectData(results, sources);
   const snapshot = buildSnapshot({
     id: options.ids.next(),
     createdAt: new Date(),

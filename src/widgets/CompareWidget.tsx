@@ -7,6 +7,7 @@ import { DataChanges } from '../components/DataChanges';
 import { EnvironmentChanges } from '../components/EnvironmentChanges';
 import { MetricCharts } from '../components/MetricCharts';
 import { NotebookDiff } from '../components/NotebookDiff';
+import { UserText } from '../components/UserText';
 import { isMlopsError } from '../errors';
 import { INotebookCell, readCells } from '../tracking/capture';
 import {
@@ -99,7 +100,10 @@ export class CompareWidget extends ReactWidget {
         <ol className="jp-mlops-CompareDetail-names">
           {manifests.map((m, i) => (
             <li key={i}>
-              <span className="jp-mlops-CompareDetail-name">{names[i]}</span>{' '}
+              <UserText
+                className="jp-mlops-CompareDetail-name"
+                text={names[i]}
+              />{' '}
               <span className="jp-mlops-CompareDetail-date">
                 {new Date(m.createdAt).toLocaleString()}
               </span>

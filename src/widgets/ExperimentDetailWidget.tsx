@@ -8,6 +8,7 @@ import React from 'react';
 import { CommandIDs } from '../commands';
 import { ExperimentDetail } from '../components/ExperimentDetail';
 import { toMlopsError } from '../errors';
+import { showBidiControls } from '../tracking/bidi';
 import { Manifest } from '../tracking/manifest';
 import { ExperimentStore } from '../tracking/store';
 import { restoreExperiment } from './restoreExperiment';
@@ -42,7 +43,8 @@ export class ExperimentDetailWidget extends ReactWidget {
         await this._options.store().read(this.experimentRef)
       ).manifest;
       this._error = null;
-      this.title.label = this._manifest.user.name;
+      // Tab labels and notifications are plain text: controls as markers.
+      this.title.label = showBidiControls(this._manifest.user.name);
     } catch (reason) {
       const error = toMlopsError(reason);
       this._error = `${error.message} [${error.code}]`;
@@ -108,7 +110,7 @@ export class ExperimentDetailWidget extends ReactWidget {
       .store()
       .update(this.experimentRef, change);
     this._manifest = result.manifest;
-    this.title.label = result.manifest.user.name;
+    this.title.label = showBidiControls(result.manifest.user.name);
     this._options.onChanged();
   }
 
@@ -126,7 +128,11 @@ export class ExperimentDetailWidget extends ReactWidget {
       commands: this._options.commands
     });
     Notification.success(
-      trans.__('Restored %1 as %2', manifest.user.name, path),
+      trans.__(
+        'Restored %1 as %2',
+        showBidiControls(manifest.user.name),
+        showBidiControls(path)
+      ),
       {
         autoClose: 5000
       }
@@ -135,7 +141,9 @@ export class ExperimentDetailWidget extends ReactWidget {
 
   private async _remove(): Promise<void> {
     const trans = this._options.translator.load('jupyterlab_mlops');
-    const name = this._manifest?.user.name ?? this.experimentRef;
+    const name = showBidiControls(
+      this._manifest?.user.name ?? this.experimentRef
+    );
     const result = await showDialog({
       title: trans.__('Delete experiment %1?', name),
       body: trans.__(

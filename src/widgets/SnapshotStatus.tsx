@@ -2,7 +2,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
+import { UserMessage } from '../components/UserMessage';
 import { experimentsIcon } from '../icons';
+import { slot } from '../tracking/bidi';
 
 /**
  * The status bar item: the last snapshot and its state.
@@ -30,7 +32,8 @@ export class SnapshotStatus extends ReactWidget {
 
   protected render(): JSX.Element | null {
     const trans = this._trans;
-    let text: string;
+    // The experiment's name is a user string: isolated, controls visible.
+    let text: JSX.Element | string;
     switch (this._state) {
       case 'idle':
         text = trans.__('No snapshot yet');
@@ -39,10 +42,11 @@ export class SnapshotStatus extends ReactWidget {
         text = trans.__('Saving snapshot…');
         break;
       case 'saved':
-        text = trans.__(
-          'Snapshot %1 at %2',
-          this._name,
-          Private.time(this._time)
+        text = (
+          <UserMessage
+            template={trans.__('Snapshot %1 at %2', slot(0), slot(1))}
+            values={[this._name, Private.time(this._time)]}
+          />
         );
         break;
       case 'failed':
@@ -61,7 +65,7 @@ export class SnapshotStatus extends ReactWidget {
           tag="span"
           className="jp-mlops-SnapshotStatus-icon"
         />
-        <span>{text}</span>
+        <span className="jp-mlops-SnapshotStatus-text">{text}</span>
       </button>
     );
   }

@@ -1,25 +1,28 @@
 import { Contents } from '@jupyterlab/services';
-import { CommandRegistry } from '@lumino/commands';
+import type { CommandRegistry } from '@lumino/commands';
 
 import { Manifest } from '../tracking/manifest';
 import { restorePath } from '../tracking/restore';
-import { ExperimentStore } from '../tracking/store';
+import type { ExperimentStore } from '../tracking/store';
+import { withoutCellTrust } from '../tracking/trust';
 
 /**
  * Write an experiment's notebook as a new file next to the original
  * (named after the experiment, never over an existing file) and open it.
- * Returns the new path.
+ * Returns the new path. The copy is untrusted, like any notebook from
+ * elsewhere: no cell keeps `metadata.trusted`, so the server does not sign
+ * it and its outputs' scripts do not run until the user trusts it.
  */
 export async function restoreExperiment(options: {
-  store: ExperimentStore;
+  store: Pick<ExperimentStore, 'readFile'>;
   experimentRef: string;
   manifest: Manifest;
   contents: Contents.IManager;
-  commands: CommandRegistry;
+  commands: Pick<CommandRegistry, 'execute'>;
 }): Promise<string> {
   const { store, experimentRef, manifest, contents, commands } = options;
   const bytes = await store.readFile(experimentRef, 'notebook.ipynb');
-  const content: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  const content = withoutCellTrust(JSON.parse(new TextDecoder().decode(bytes)));
   const path = await restorePath(
     manifest.notebook.path,
     manifest.user.name,

@@ -85,13 +85,13 @@ describe('BridgeClient', () => {
 
     it('should replace a file and refuse an exclusive overwrite', async () => {
       const client = isolatedClient('excl');
-      await client.write('HEAD', bytes('one'), { parents: true });
-      await client.write('HEAD', bytes('two'));
-      expect(text((await client.read('HEAD')).data)).toBe('two');
+      await client.write('tip', bytes('one'), { parents: true });
+      await client.write('tip', bytes('two'));
+      expect(text((await client.read('tip')).data)).toBe('two');
       expect(
-        await codeOf(client.write('HEAD', bytes('three'), { exclusive: true }))
+        await codeOf(client.write('tip', bytes('three'), { exclusive: true }))
       ).toBe('E_EXISTS');
-      expect(text((await client.read('HEAD')).data)).toBe('two');
+      expect(text((await client.read('tip')).data)).toBe('two');
     });
 
     it('should fail with E_NOT_FOUND for a missing file', async () => {

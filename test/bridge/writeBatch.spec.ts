@@ -65,6 +65,41 @@ class RecordingClient extends BridgeClient {
   }
 }
 
+/**
+ * A client in front of the real server that refuses `write-many` requests
+ * of more than `most` objects as over the inflation budget (413), and
+ * answers `E_BUSY` to the first `busy` requests.
+ */
+class BudgetClient extends BridgeClient {
+  constructor(
+    store: string | undefined,
+    private readonly _most: number,
+    private _busy: number
+  ) {
+    super({ serverSettings: isolatedClient('budget').serverSettings, store });
+  }
+
+  readonly log: string[] = [];
+
+  override async writeMany(
+    entries: readonly { path: string; data: Uint8Array }[]
+  ): ReturnType<BridgeClient['writeMany']> {
+    if (this._busy > 0) {
+      this._busy--;
+      this.log.push('busy');
+      throw new MlopsError('E_BUSY', 'busy', { status: 429 });
+    }
+    if (entries.length > this._most) {
+      this.log.push(`too large ${entries.length}`);
+      throw new MlopsError('E_BODY_TOO_LARGE', 'over budget', {
+        status: 413
+      });
+    }
+    this.log.push(`write-many ${entries.length}`);
+    return super.writeMany(entries);
+  }
+}
+
 describe('GitWriteBatch', () => {
   describe('ExperimentStore#save()', () => {
     it('should write a commit in four bridge calls that git fsck accepts', async () => {
@@ -161,6 +196,66 @@ describe('GitWriteBatch', () => {
         `write experiments.git/${entry.ref}`
       ]);
       gitCli(store, 'fsck', '--strict', '--no-dangling');
+    });
+  });
+
+  describe('#flush()', () => {
+    it('should split a chunk the server finds too large, down to single writes', async () => {
+      const store = isolatedClient('split').store;
+      const client = new BudgetClient(store, 2, 0);
+      const fs = new BridgeGitFs({ client });
+      await fs.initRepository(GITDIR);
+      const batch = fs.writeBatch();
+      const oids = [];
+      for (let i = 0; i < 5; i++) {
+        oids.push(
+          await git.writeBlob({
+            fs: batch,
+            gitdir: GITDIR,
+            blob: new TextEncoder().encode(`blob ${i} ${store}\n`)
+          })
+        );
+      }
+      await batch.flush();
+      expect(client.log).toEqual([
+        'too large 5',
+        'too large 3',
+        'write-many 2',
+        'write-many 1',
+        'write-many 2'
+      ]);
+      for (const oid of oids) {
+        expect(gitCli(store, 'cat-file', '-t', oid).trim()).toBe('blob');
+      }
+
+      const single = new BudgetClient(store, 0, 0);
+      const one = new BridgeGitFs({ client: single }).writeBatch();
+      const oid = await git.writeBlob({
+        fs: one,
+        gitdir: GITDIR,
+        blob: new TextEncoder().encode(`alone ${store}\n`)
+      });
+      await one.flush();
+      // Refused on its own: written through fs/write instead.
+      expect(single.log).toEqual(['too large 1']);
+      expect(gitCli(store, 'cat-file', '-p', oid)).toBe(`alone ${store}\n`);
+      gitCli(store, 'fsck', '--strict');
+    });
+
+    it('should wait and retry while the server is busy', async () => {
+      const store = isolatedClient('busy').store;
+      const client = new BudgetClient(store, 10, 1);
+      const fs = new BridgeGitFs({ client });
+      await fs.initRepository(GITDIR);
+      const batch = fs.writeBatch();
+      const oid = await git.writeBlob({
+        fs: batch,
+        gitdir: GITDIR,
+        blob: new TextEncoder().encode(`retried ${store}\n`)
+      });
+      await batch.flush();
+      expect(client.log).toEqual(['busy', 'write-many 1']);
+      expect(gitCli(store, 'cat-file', '-t', oid).trim()).toBe('blob');
     });
   });
 

@@ -53,7 +53,10 @@ export async function startServer(
       `--ServerApp.root_dir=${rootDir}`,
       `--IdentityProvider.token=${token}`,
       '--ServerApp.allow_root=True',
-      '--ServerApp.jpserver_extensions={"jupyterlab_mlops": True}'
+      '--ServerApp.jpserver_extensions={"jupyterlab_mlops": True}',
+      // The hash cache's key stays out of the user's data folder and out
+      // of the root.
+      `--MlopsExtension.hash_cache_key_file=${rootDir}.hash-cache.key`
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -231,8 +231,7 @@ describe('kernel audit hook', () => {
       store: new ExperimentStore({ fs: new BridgeGitFs({ client }) }),
       ids: new UlidFactory(),
       client,
-      captureMaxBytes: 1024,
-      readFile: async () => new TextEncoder().encode('small\n')
+      captureMaxBytes: 1024
     });
     const sources = Object.fromEntries(
       manifest.data.map(entry => [entry.path, entry.sources])

@@ -1,14 +1,26 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { ServerConnection } from '@jupyterlab/services';
+import { randomBytes } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { BridgeClient } from '../../src/bridge/client';
 import { BridgeGitFs } from '../../src/bridge/gitfs';
+import { MlopsError } from '../../src/errors';
 import { BulkSource, GitObjects, storeSource } from '../../src/tracking/bulk';
 import { notebookSlug, UlidFactory } from '../../src/tracking/ids';
 import { experimentRef, ExperimentStore } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
 import { gitCli, storeGitDir, writeManifestCommit } from '../support/git';
+import { IRunningServer, startServer } from '../support/server';
 import { makeManifest } from './fixtures';
 
 // The bulk reader against a real jupyter_server and stores written by
@@ -150,10 +162,117 @@ describe('BulkSource', () => {
     expect(byRef.get(badRef)?.broken?.code).toBe('E_MANIFEST_INVALID');
   });
 
+  it('should ask again when the server is busy', async () => {
+    const { client, store, bulk, plain } = setup();
+    await saveMany(store, 2);
+    const entries = await store.list();
+    const readMany = client.readMany.bind(client);
+    let calls = 0;
+    client.readMany = async paths => {
+      if (++calls === 1) {
+        throw new MlopsError('E_BUSY', 'all heavy threads taken', {
+          status: 429
+        });
+      }
+      return readMany(paths);
+    };
+    expect(await bulk.read(entries)).toEqual(await plain.read(entries));
+    expect(calls).toBe(4);
+  });
+
   it('should list nothing for a store that does not exist yet', async () => {
     const { bulk } = setup();
     expect(await bulk.list()).toEqual([]);
     expect(await bulk.read([])).toEqual([]);
+  });
+
+  describe('against a server whose read-many answers hold 2 KiB', () => {
+    // A server of its own, configured through its user config folder
+    // (`c.MlopsExtension.max_read_many_bytes = 2048`).
+    const CAP = 2048;
+    let server: IRunningServer | undefined;
+    let configDir = '';
+
+    beforeAll(async () => {
+      configDir = mkdtempSync(join(tmpdir(), 'mlops-vitest-config-'));
+      writeFileSync(
+        join(configDir, 'jupyter_server_config.json'),
+        JSON.stringify({ MlopsExtension: { max_read_many_bytes: CAP } })
+      );
+      const saved = process.env.JUPYTER_CONFIG_DIR;
+      process.env.JUPYTER_CONFIG_DIR = configDir;
+      try {
+        server = await startServer();
+      } finally {
+        if (saved === undefined) {
+          delete process.env.JUPYTER_CONFIG_DIR;
+        } else {
+          process.env.JUPYTER_CONFIG_DIR = saved;
+        }
+      }
+    });
+
+    afterAll(async () => {
+      await server?.stop();
+      rmSync(configDir, { recursive: true, force: true });
+    });
+
+    it('should page through answers and fall back for an object above the cap', async () => {
+      if (!server) {
+        throw new Error('no server');
+      }
+      const client = new BridgeClient({
+        serverSettings: ServerConnection.makeSettings({
+          baseUrl: server.baseUrl,
+          token: server.token,
+          appendToken: false
+        }),
+        store: '.mlops-paging'
+      });
+      const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
+      const git = gitCli(
+        join(server.rootDir, '.mlops-paging', 'experiments.git')
+      );
+      const saved = await saveMany(store, 12);
+      // A manifest that deflates to more than the cap: read through the store.
+      const [big] = await saveMany(store, 1);
+      const note = randomBytes(3 * CAP).toString('hex');
+      await store.update(big.ref, { name: 'big-one', note });
+      // Two refs to one commit: the same objects twice in one request.
+      const twin = experimentRef(saved[0].slug, ids.next());
+      git(['update-ref', twin, saved[0].oid]);
+
+      const answered: number[] = [];
+      const asked = new Map<string, number>();
+      const readMany = client.readMany.bind(client);
+      client.readMany = async paths => {
+        const files = await readMany(paths);
+        new Set(paths).forEach(path =>
+          asked.set(path, (asked.get(path) ?? 0) + 1)
+        );
+        answered.push(
+          files
+            .filter((file, i) => paths.indexOf(file.path) === i)
+            .reduce((sum, file) => sum + ('data' in file ? file.size : 0), 0)
+        );
+        return files;
+      };
+      const bulk = new BulkSource({ client, store });
+      const entries = await bulk.list();
+      expect(entries).toEqual(await store.list());
+      expect(entries).toHaveLength(14);
+      const rows = await bulk.read(entries);
+      client.readMany = readMany;
+
+      expect(rows).toEqual(await storeSource(store).read(entries));
+      expect(rows.every(row => row.broken === undefined)).toBe(true);
+      expect(rows.find(row => row.ref === big.ref)?.name).toBe('big-one');
+      // Without paging: packed-refs, refs, then commits, trees, blobs.
+      expect(answered.length).toBeGreaterThan(5);
+      // Deferred paths were asked for again.
+      expect([...asked.values()].filter(n => n > 1).length).toBeGreaterThan(3);
+      expect(Math.max(...answered)).toBeLessThanOrEqual(CAP);
+    });
   });
 });
 

@@ -116,6 +116,48 @@ describe('buildSnapshot()', () => {
   });
 });
 
+describe('buildSnapshot() and trust', () => {
+  it('should store no cell trust, leaving the live notebook as it was', () => {
+    const outputs = [
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: { 'text/html': '<script>alert(1)</script>' }
+      }
+    ];
+    const live = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3' } },
+      cells: [
+        {
+          ...codeCell('x = 1', outputs),
+          metadata: { tags: ['parameters'], trusted: true }
+        },
+        { ...codeCell('y = 2'), metadata: { trusted: false } },
+        { cell_type: 'markdown', source: '# t', metadata: { trusted: true } },
+        { cell_type: 'raw', source: 'r' }
+      ]
+    };
+    const before = JSON.stringify(live);
+    const { files } = buildSnapshot(input(live));
+    const stored = new TextDecoder().decode(
+      files.find(f => f.path === 'notebook.ipynb')?.data
+    );
+    expect(stored).not.toMatch(/"trusted"/);
+    const cells = (
+      JSON.parse(stored) as {
+        cells: { metadata: unknown; outputs?: unknown }[];
+      }
+    ).cells;
+    expect(cells[0].metadata).toEqual({ tags: ['parameters'] });
+    expect(cells[0].outputs).toEqual(outputs);
+    expect(cells[1].metadata).toEqual({});
+    // The lab's own model JSON is left alone.
+    expect(JSON.stringify(live)).toBe(before);
+  });
+});
+
 describe('readCells()', () => {
   it.each([null, 42, 'text', [], {}, { cells: 'nope' }, { cells: null }])(
     'should read no cells from %j',

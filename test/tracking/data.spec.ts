@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
+import { MlopsError } from '../../src/errors';
 import { collectData, hashPaths } from '../../src/tracking/data';
 import { isolatedClient } from '../support/client';
 import { codeOf } from '../support/errors';
@@ -65,43 +66,82 @@ describe('hashPaths()', () => {
     expect(code).toBe('E_CANCELLED');
   });
 
+  it('should send back the bytes it hashed of small files, not of big ones or folders', async () => {
+    const dir = project('data-c', {
+      'small.csv': 'x,y\n3,4\n',
+      'big.csv': Buffer.alloc(100, 1),
+      'folder/inner.csv': 'tiny'
+    });
+    const client = isolatedClient('capture');
+    const paths = ['small.csv', 'big.csv', 'folder'].map(p => `${dir}/${p}`);
+    // Cached or not, a captured file is read again: its bytes are the ones hashed.
+    await hashPaths(client, paths);
+    const [small, big, folder] = await hashPaths(client, paths, {
+      captureMaxBytes: 64
+    });
+    expect(small).toMatchObject({
+      kind: 'file',
+      sha256: sha('x,y\n3,4\n'),
+      size: 8,
+      cached: false,
+      data: new TextEncoder().encode('x,y\n3,4\n')
+    });
+    expect(big).toMatchObject({
+      kind: 'file',
+      sha256: sha(Buffer.alloc(100, 1))
+    });
+    expect(big).not.toHaveProperty('data');
+    expect(folder).toMatchObject({ kind: 'dir' });
+    expect(folder).not.toHaveProperty('data');
+  });
+
+  it('should ask for no more than the bridge allows', async () => {
+    // The setting goes up to 64 MiB; the bridge takes 8 MiB at most.
+    const dir = project('data-d', { 'f.txt': 'f' });
+    const [result] = await hashPaths(
+      isolatedClient('clamp'),
+      [`${dir}/f.txt`],
+      {
+        captureMaxBytes: 64 << 20
+      }
+    );
+    expect(result).toMatchObject({ data: new TextEncoder().encode('f') });
+  });
+
   it('should ask nothing for no paths', async () => {
     expect(await hashPaths(isolatedClient('none'), [])).toEqual([]);
   });
 });
 
 describe('collectData()', () => {
-  const file = (path: string, size: number) => ({
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const file = (path: string, size: number, data?: Uint8Array) => ({
     path,
     kind: 'file' as const,
     sha256: 'c'.repeat(64),
     size,
-    cached: false
+    cached: false,
+    ...(data === undefined ? {} : { data })
   });
 
-  it('should keep small files, record big ones by hash and skip missing ones', async () => {
-    const read: string[] = [];
-    const { entries, files } = await collectData(
+  it('should keep the files the bridge captured, record the others by hash and skip missing ones', () => {
+    const { entries, files } = collectData(
       [
-        file('d/small.csv', 10),
+        file('d/small.csv', 8, bytes('a,b\n1,2\n')),
         file('d/big.csv', 5000),
         { path: 'd/x', error: { code: 'E_NOT_FOUND', message: 'no' } }
       ],
-      new Map(),
-      1024,
-      async path => {
-        read.push(path);
-        return new TextEncoder().encode('a,b\n1,2\n');
-      }
+      new Map([['d/big.csv', ['settings' as const]]])
     );
-    expect(read).toEqual(['d/small.csv']);
-    expect(files.map(f => f.path)).toEqual(['data/d/small.csv']);
+    expect(files).toEqual([
+      { path: 'data/d/small.csv', data: bytes('a,b\n1,2\n') }
+    ]);
     expect(entries).toEqual([
       {
         path: 'd/small.csv',
         kind: 'file',
         sha256: 'c'.repeat(64),
-        size: 10,
+        size: 8,
         stored: true,
         sources: ['code']
       },
@@ -111,18 +151,20 @@ describe('collectData()', () => {
         sha256: 'c'.repeat(64),
         size: 5000,
         stored: false,
-        sources: ['code']
+        sources: ['settings']
       }
     ]);
   });
 
-  it('should refuse a small file holding a secret', async () => {
+  it('should refuse a captured file holding a secret', () => {
     const token = ['ghp', '_', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('');
-    const code = await codeOf(
-      collectData([file('.env', 50)], new Map(), 1024, async () =>
-        new TextEncoder().encode(`GITHUB_TOKEN=${token}\n`)
-      )
-    );
+    const data = bytes(`GITHUB_TOKEN=${token}\n`);
+    let code = 'none';
+    try {
+      collectData([file('.env', data.length, data)], new Map());
+    } catch (reason) {
+      code = reason instanceof MlopsError ? reason.code : String(reason);
+    }
     expect(code).toBe('E_SECRET_FOUND');
   });
 });

@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -71,9 +78,7 @@ describe('takeSnapshot()', () => {
         store,
         ids: new UlidFactory(),
         client,
-        captureMaxBytes: 1024,
-        readFile: async (path: string) =>
-          new Uint8Array(readFileSync(join(root(), path)))
+        captureMaxBytes: 1024
       }
     };
   }
@@ -113,13 +118,75 @@ describe('takeSnapshot()', () => {
         sources: ['code']
       }
     ]);
-    expect(git('show', `${saved.ref}:data/proj/data/wine.csv`)).toBe(
-      'alcohol,target\n13.2,0\n'
+    // The bytes kept are the bytes hashed: the bridge sent them together.
+    const kept = git('show', `${saved.ref}:data/proj/data/wine.csv`);
+    expect(kept).toBe('alcohol,target\n13.2,0\n');
+    expect(createHash('sha256').update(kept).digest('hex')).toBe(
+      saved.manifest.data[0]?.sha256
     );
     expect(git('ls-tree', '--name-only', saved.ref).split('\n')).toContain(
       'requirements.txt'
     );
     git('fsck', '--strict', '--no-dangling');
+  });
+
+  it('should keep what it hashed of the small files a notebook reads, and nothing from outside the root', async () => {
+    const { options, git } = context('reads');
+    const outside = mkdtempSync(join(tmpdir(), 'snapshot-outside-'));
+    writeFileSync(join(outside, 'secret.csv'), 'outside,1\n');
+    mkdirSync(join(root(), 'reads', 'data'), { recursive: true });
+    writeFileSync(join(root(), 'reads', 'data', 'small.csv'), 'inside,1\n');
+    writeFileSync(join(root(), 'reads', 'data', 'big.csv'), 'x'.repeat(2000));
+    symlinkSync(
+      join(outside, 'secret.csv'),
+      join(root(), 'reads', 'data', 'out.csv')
+    );
+    const notebook = {
+      cells: [
+        {
+          cell_type: 'code',
+          source: [
+            'import pandas as pd',
+            "small = pd.read_csv('data/small.csv')",
+            "big = pd.read_csv('data/big.csv')",
+            "out = pd.read_csv('data/out.csv')"
+          ].join('\n'),
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5
+    };
+    const saved = await takeSnapshot({
+      ...options,
+      path: 'reads/analysis.ipynb',
+      notebook,
+      kernel: null
+    });
+    const data = Object.fromEntries(
+      saved.manifest.data.map(entry => [entry.path, entry])
+    );
+    expect(Object.keys(data).sort()).toEqual([
+      'reads/data/big.csv',
+      'reads/data/small.csv'
+    ]);
+    expect(data['reads/data/small.csv']).toMatchObject({
+      stored: true,
+      sha256: createHash('sha256').update('inside,1\n').digest('hex')
+    });
+    expect(data['reads/data/big.csv']).toMatchObject({
+      stored: false,
+      size: 2000
+    });
+    expect(git('show', `${saved.ref}:data/reads/data/small.csv`)).toBe(
+      'inside,1\n'
+    );
+    expect(git('ls-tree', '-r', '--name-only', saved.ref)).not.toMatch(
+      /out\.csv|big\.csv/
+    );
   });
 
   it('should keep static values when there is no kernel', async () => {

@@ -161,7 +161,6 @@ describe.skipIf(unavailable !== null)('ExperimentStore on a full disk', () => {
       store,
       ids: new UlidFactory(),
       client,
-      readFile: async () => new Uint8Array(),
       captureMaxBytes: 1024
     };
     try {

@@ -1,5 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { readdirSync, rmSync } from 'fs';
+import { execFileSync } from 'child_process';
+import { createHash, randomInt } from 'crypto';
+import { existsSync, readdirSync, rmSync } from 'fs';
 import * as path from 'path';
 
 /**
@@ -95,4 +97,128 @@ export function notebookJson(cells: Record<string, unknown>[]): string {
     },
     cells
   });
+}
+
+/**
+ * What `writeExperiment` stores: the manifest's user-facing fields and the
+ * notebook, as nbformat JSON, exactly as given.
+ */
+export interface IExperimentSeed {
+  /** The notebook's path in the server's root. */
+  notebookPath: string;
+  name: string;
+  notebook: unknown;
+  parameters?: Record<string, string | number | boolean | null>;
+  metrics?: Record<string, number>;
+  tags?: string[];
+  note?: string;
+  branch?: string | null;
+}
+
+/**
+ * Write one experiment into the server's store with the git CLI (a
+ * commit on `refs/exps/<slug>/<ULID>` holding `manifest.json` and
+ * `notebook.ipynb`), bypassing the lab: how a shared or hand-edited store
+ * can hold anything. Returns its ref.
+ */
+export function writeExperiment(seed: IExperimentSeed): string {
+  const gitDir = path.join(ROOT, '.mlops', 'experiments.git');
+  const git = (args: string[], input?: string) =>
+    execFileSync('git', ['--git-dir', gitDir, ...args], {
+      input,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'jupyterlab-mlops',
+        GIT_AUTHOR_EMAIL: 'mlops@localhost',
+        GIT_COMMITTER_NAME: 'jupyterlab-mlops',
+        GIT_COMMITTER_EMAIL: 'mlops@localhost'
+      }
+    }).trim();
+  if (!existsSync(path.join(gitDir, 'HEAD'))) {
+    execFileSync('git', ['init', '--quiet', '--bare', gitDir]);
+  }
+  const id = Private.ulid(Date.now());
+  const slug = Private.notebookSlug(seed.notebookPath);
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const manifest = {
+    schemaVersion: 1,
+    id,
+    createdAt: new Date().toISOString(),
+    notebook: {
+      path: seed.notebookPath,
+      slug,
+      contentHash: sha(id),
+      cellHashes: [],
+      kernelName: 'python3'
+    },
+    parameters: seed.parameters ?? {},
+    metrics: seed.metrics ?? {},
+    data: [],
+    environment: { python: '3.11.7', platform: 'Linux', packages: {} },
+    health: {
+      kernel: 'live',
+      outOfOrder: false,
+      editedAfterRun: [],
+      neverRun: []
+    },
+    code:
+      seed.branch === undefined
+        ? null
+        : {
+            commit: sha(`commit ${id}`).slice(0, 40),
+            branch: seed.branch,
+            dirty: false
+          },
+    user: {
+      name: seed.name,
+      tags: seed.tags ?? [],
+      starred: false,
+      note: seed.note ?? '',
+      parent: null
+    }
+  };
+  const blob = (text: string) => git(['hash-object', '-w', '--stdin'], text);
+  const tree = git(
+    ['mktree'],
+    `100644 blob ${blob(`${JSON.stringify(manifest, null, 2)}\n`)}\tmanifest.json\n` +
+      `100644 blob ${blob(`${JSON.stringify(seed.notebook, null, 1)}\n`)}\tnotebook.ipynb\n`
+  );
+  const commit = git(['commit-tree', tree, '-m', `Experiment ${id}`]);
+  const ref = `refs/exps/${slug}/${id}`;
+  git(['update-ref', ref, commit]);
+  return ref;
+}
+
+namespace Private {
+  const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+  /** A ULID for `time` (random part from the OS). */
+  export function ulid(time: number): string {
+    let out = '';
+    for (let t = time, i = 0; i < 10; i++, t = Math.floor(t / 32)) {
+      out = CROCKFORD[t % 32] + out;
+    }
+    for (let i = 0; i < 16; i++) {
+      out += CROCKFORD[randomInt(32)];
+    }
+    return out;
+  }
+
+  /** As `notebookSlug` in src/tracking/ids.ts. */
+  export function notebookSlug(notebookPath: string): string {
+    const base = notebookPath
+      .replace(/\.ipynb$/i, '')
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48)
+      .replace(/-+$/, '');
+    const hash = createHash('sha256')
+      .update(notebookPath, 'utf8')
+      .digest('hex')
+      .slice(0, 8);
+    return `${base || 'notebook'}-${hash}`;
+  }
 }
