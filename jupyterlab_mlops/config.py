@@ -80,6 +80,10 @@ class MlopsExtension(Configurable):
         "max_hash_jobs",
         "max_hash_files",
         "hash_cache_entries",
+        "max_read_many_bytes",
+        "max_read_bytes",
+        "max_write_many_inflated_bytes",
+        "max_heavy_requests",
     )
     def _check_positive(self, proposal: dict[str, Any]) -> int:
         if proposal["value"] < 1:
@@ -135,17 +139,6 @@ class MlopsExtension(Configurable):
             "several tabs queues here); one more is refused with E_BUSY (429, Retry-After: 1)."
         ),
     ).tag(config=True)
-
-    @validate(
-        "max_read_many_bytes",
-        "max_read_bytes",
-        "max_write_many_inflated_bytes",
-        "max_heavy_requests",
-    )
-    def _check_heavy_positive(self, proposal: dict[str, Any]) -> int:
-        if proposal["value"] < 1:
-            raise TraitError(f"{proposal['trait'].name} must be at least 1")
-        return int(proposal["value"])
 
     @validate("max_heavy_queue")
     def _check_queue(self, proposal: dict[str, Any]) -> int:
