@@ -12,6 +12,7 @@ import base64
 import json
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import tornado.web
@@ -22,6 +23,7 @@ from . import __version__, locks, store_fs, store_layout
 from .body import STORE, Field, check_fields, parse_json_object
 from .config import MlopsExtension
 from .errors import MlopsError
+from .git_objects import check_object
 from .paths import Store, locate, open_store, validate_path
 from .store_init import init_store
 from .sweep import sweep_if_due
@@ -108,14 +110,15 @@ class MlopsHandler(APIHandler):
             sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
         return store
 
-    def lock_store(self, name: str | None, path: str) -> Store:
-        """The store of a lock route, once `path`'s lock file is known to land in `locks/`."""
+    def lock_store(self, name: str | None, path: str) -> tuple[Store, Path]:
+        """The store of a lock route and the lock file, known to land in its `locks/`."""
         rel = validate_path(path)
         store_layout.lock_path(rel)
         store = self.store(name)
         store_layout.check_store(store)
-        store_layout.lock_path(locks.lock_file(store, rel))
-        return store
+        target = locks.lock_file(store, rel)
+        store_layout.lock_path(target.relative_to(store.path).as_posix())
+        return store, target
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Answer an unexpected exception with `{code, message}` too, never a bare 500.
@@ -277,14 +280,23 @@ class WriteHandler(MlopsHandler):
         except ValueError:
             raise MlopsError("E_BAD_REQUEST", "data is not valid base64") from None
         store = self.store(body["store"])
-        rel = store_layout.check_target(store, locate(store, body["path"]), "write")
+        # Checked once, then written there: the path is not resolved again.
+        target = locate(store, body["path"])
+        rel = store_layout.check_target(store, target, "write")
         store_layout.check_content(rel, data)
+        if store_layout.LOOSE_OBJECT.match(rel):
+            # Written on its own (a batch too large, an older server): still
+            # only the object its name says.
+            budget = self.mlops.max_write_many_inflated_bytes
+            check_object(rel, data, budget, budget)
         size = store_fs.write(
             store,
             body["path"],
             data,
             exclusive=body["exclusive"],
             parents=body["parents"],
+            target=target,
+            guard=store_layout.guard_folder(rel),
         )
         return {"path": body["path"], "size": size}
 
@@ -351,8 +363,10 @@ class MkdirHandler(MlopsHandler):
         body = self.parse_body()
         store_layout.check_writable(validate_path(body["path"]), "mkdir")
         store = self.store(body["store"])
-        store_layout.check_target(store, locate(store, body["path"], follow=False), "mkdir")
-        store_fs.mkdir(store, body["path"], parents=body["parents"])
+        target = locate(store, body["path"], follow=False)
+        rel = store_layout.check_target(store, target, "mkdir")
+        guard = store_layout.guard_folder(rel)
+        store_fs.mkdir(store, body["path"], parents=body["parents"], target=target, guard=guard)
         return {"path": body["path"]}
 
 
@@ -371,10 +385,11 @@ class RmHandler(MlopsHandler):
         store_layout.check_writable(validate_path(body["path"]), "rm")
         store = self.store(body["store"])
         target = locate(store, body["path"], follow=False)
-        store_layout.check_target(store, target, "rm")
+        rel = store_layout.check_target(store, target, "rm")
         if body["recursive"]:
             store_layout.check_removable_tree(target, body["path"])
-        store_fs.rm(store, body["path"], recursive=body["recursive"])
+        guard = store_layout.guard_folder(rel)
+        store_fs.rm(store, body["path"], recursive=body["recursive"], target=target, guard=guard)
         return {"path": body["path"]}
 
 
@@ -394,8 +409,9 @@ class LockHandler(MlopsHandler):
             raise MlopsError(
                 "E_BAD_REQUEST", f"ttlMs must be an integer from 1 to {locks.MAX_TTL_MS}"
             )
-        store = self.lock_store(body["store"], body["path"])
-        token = locks.lock(store, body["path"], body["ttlMs"])
+        store, target = self.lock_store(body["store"], body["path"])
+        guard = store_layout.guard_folder(target.relative_to(store.path).as_posix())
+        token = locks.lock(store, body["path"], body["ttlMs"], target=target, guard=guard)
         return {"path": body["path"], "token": token}
 
 
@@ -411,8 +427,8 @@ class UnlockHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        store = self.lock_store(body["store"], body["path"])
-        locks.unlock(store, body["path"], body["token"])
+        store, target = self.lock_store(body["store"], body["path"])
+        locks.unlock(store, body["path"], body["token"], target=target)
         return {"path": body["path"]}
 
 

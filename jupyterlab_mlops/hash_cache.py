@@ -28,11 +28,11 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_data_dir
 
-from . import store_fs
+from . import store_fs, store_layout
 from .dirfd import NOFOLLOW
 from .errors import MlopsError
 from .hash_walk import Sig
-from .paths import Store
+from .paths import Store, locate
 
 #: Where the cache lives, relative to the store folder.
 CACHE_FILE = "cache/hashes.json"
@@ -213,13 +213,30 @@ class HashCache:
                 data = dump_cache(self._entries)
                 self._dirty = False
             try:
-                store_fs.write(self.store, CACHE_FILE, data, parents=True)
+                self._write(data)
             except Exception as err:  # noqa: BLE001
                 # Broad: a store swapped for a long symlink chain makes realpath
                 # raise RecursionError, and a save runs in a job's cleanup.
                 self._log.warning("jupyterlab_mlops: could not save the hash cache: %r", err)
                 with self._lock:
                     self._dirty = True
+
+    def _write(self, data: bytes) -> None:
+        # Only ever `<store>/cache/hashes.json` itself: a copied store whose
+        # `cache` or `hashes.json` is a symlink (to the repository's config,
+        # say) must not make the server write there. A symlink at the name
+        # is replaced, and the folder must really be the store's `cache/`.
+        target = locate(self.store, CACHE_FILE, follow=False)
+        if target != self.store.path / CACHE_FILE:
+            raise MlopsError("E_PATH_OUTSIDE_ROOT", f"{CACHE_FILE} leads elsewhere in the store")
+        store_fs.write(
+            self.store,
+            CACHE_FILE,
+            data,
+            parents=True,
+            target=target,
+            guard=store_layout.guard_folder(CACHE_FILE),
+        )
 
 
 def default_key_file() -> Path:

@@ -198,7 +198,15 @@ def plan_path(
             entry = FilePlan(Folder(real.parent, ""), real.name, info.st_size, sha)
             return Target(path, name, "file", [entry])
         if stat.S_ISDIR(info.st_mode):
-            files, skipped = walk(area, real, path, store=store, budget=budget, lookup=lookup)
+            files, skipped = walk(
+                area,
+                real,
+                path,
+                store=store,
+                budget=budget,
+                lookup=lookup,
+                check=progress.check,
+            )
             return Target(path, name, "dir", files, skipped)
     except OSError as exc:
         raise from_os_error(exc, path) from exc

@@ -23,7 +23,7 @@ from pathlib import Path
 from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
 from .paths import Store, locate, validate_path
-from .store_fs import TEMP_PREFIX, mapped_errors
+from .store_fs import TEMP_PREFIX, Guard, mapped_errors
 
 DEFAULT_TTL_MS = 30_000
 #: Longest lock a client may take: a lock never outlives a stuck holder by
@@ -77,8 +77,11 @@ def _read_lock(dir_fd: int, name: str) -> LockInfo | None:
     except (ValueError, TypeError, KeyError, RecursionError):
         pass
     # Unreadable (a holder between O_EXCL and its write, or garbage): age it
-    # by its mtime with the default ttl.
-    return LockInfo(None, info.st_mtime_ns / 1e6, DEFAULT_TTL_MS, info.st_ino)
+    # by its file times with the default ttl.
+    # The older of mtime and ctime: a copied file can carry any mtime (tar
+    # keeps one in the year 2100), but its ctime is when it arrived here.
+    aged_ns = min(info.st_mtime_ns, info.st_ctime_ns)
+    return LockInfo(None, aged_ns / 1e6, DEFAULT_TTL_MS, info.st_ino)
 
 
 def _no_constant(name: str) -> None:
@@ -122,10 +125,9 @@ def _lock_target(store: Store, path: str) -> Path:
     return locate(store, f"{rel}.lock", follow=False)
 
 
-def lock_file(store: Store, path: str) -> str:
-    """Where the lock file of `path` really lands, relative to the store (symlinks resolved)."""
-    target = _lock_target(store, path)
-    return target.relative_to(store.path).as_posix()
+def lock_file(store: Store, path: str) -> Path:
+    """Where the lock file of `path` really lands (its folder's symlinks resolved)."""
+    return _lock_target(store, path)
 
 
 def _create(dir_fd: int, name: str, ttl_ms: int) -> str:
@@ -165,28 +167,44 @@ def _same_file(ino: int) -> Callable[[LockInfo], bool]:
     return lambda moved: moved.ino == ino
 
 
-def lock(store: Store, path: str, ttl_ms: int = DEFAULT_TTL_MS) -> str:
+def lock(
+    store: Store,
+    path: str,
+    ttl_ms: int = DEFAULT_TTL_MS,
+    *,
+    target: Path | None = None,
+    guard: Guard | None = None,
+) -> str:
     """Take the lock on `path` for `ttl_ms` and return its token.
 
     `E_LOCKED` when another holder's lock is not stale. Missing folders
-    (the store's `locks/` folder and below) are made.
+    (the store's `locks/` folder and below) are made. `target` (the lock
+    file, located and checked by the caller) and `guard` as for
+    `store_fs.write`.
     """
-    target = _lock_target(store, path)
+    if target is None:
+        target = _lock_target(store, path)
     created: list[Path] = []
     try:
         with (
             mapped_errors(path, writing=True),
             opened_dir(store, target.parent, created=created, parents=True) as dir_fd,
         ):
+            if guard is not None:
+                guard(dir_fd, target.name)
             return _take(dir_fd, target.name, path, ttl_ms)
     except BaseException:
         rollback(created)
         raise
 
 
-def unlock(store: Store, path: str, token: str) -> None:
-    """Release the lock on `path`; `E_LOCK_NOT_HELD` unless `token` holds it."""
-    target = _lock_target(store, path)
+def unlock(store: Store, path: str, token: str, *, target: Path | None = None) -> None:
+    """Release the lock on `path`; `E_LOCK_NOT_HELD` unless `token` holds it.
+
+    `target` as for `lock`.
+    """
+    if target is None:
+        target = _lock_target(store, path)
     not_held = MlopsError("E_LOCK_NOT_HELD", f"{path!r} is not locked with this token")
     try:
         with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:

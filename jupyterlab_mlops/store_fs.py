@@ -16,7 +16,7 @@ import secrets
 import shutil
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .dirfd import NOFOLLOW, open_dir, opened_dir, rollback
@@ -173,21 +173,41 @@ def write_atomic_at(dir_fd: int, name: str, data: bytes, exclusive: bool) -> Non
     os.fsync(dir_fd)
 
 
+#: Called with the descriptor of the folder an operation acts in and the
+#: name it acts on, before it acts (see `store_layout.guard_folder`).
+Guard = Callable[[int, str], None]
+
+
 def write(
-    store: Store, path: str, data: bytes, *, exclusive: bool = False, parents: bool = False
+    store: Store,
+    path: str,
+    data: bytes,
+    *,
+    exclusive: bool = False,
+    parents: bool = False,
+    follow: bool = True,
+    target: Path | None = None,
+    guard: Guard | None = None,
 ) -> int:
     """Write `data` to `path` atomically and return its size.
 
     Readers see the old content or the new one, never a mix. With `exclusive`
     an existing target is `E_EXISTS`; with `parents` missing folders are made.
+    Without `follow` a symlink at the final name is replaced, not followed.
+    `target` is the real path a caller already located and checked (so the
+    path cannot resolve elsewhere in between); `guard` looks at the folder
+    once it is open.
     """
-    target = locate(store, path)
+    if target is None:
+        target = locate(store, path, follow=follow)
     if target == store.path:
         raise _store_root_error(path, "write")
     created: list[Path] = []
     try:
         with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
+                if guard is not None:
+                    guard(dir_fd, target.name)
                 write_atomic_at(dir_fd, target.name, data, exclusive)
     except BaseException:
         rollback(created)
@@ -259,16 +279,27 @@ def readlink(store: Store, path: str) -> str:
             raise
 
 
-def mkdir(store: Store, path: str, *, parents: bool = False) -> None:
+def mkdir(
+    store: Store,
+    path: str,
+    *,
+    parents: bool = False,
+    target: Path | None = None,
+    guard: Guard | None = None,
+) -> None:
     """Create the folder `path`; `E_EXISTS` if anything is there already.
 
     `""` creates the store folder itself (it is also made by any write).
+    `target` and `guard` as for `write`.
     """
-    target = locate(store, path, follow=False)
+    if target is None:
+        target = locate(store, path, follow=False)
     created: list[Path] = []
     try:
         with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
+                if guard is not None:
+                    guard(dir_fd, target.name)
                 os.mkdir(target.name, 0o777, dir_fd=dir_fd)
     except BaseException:
         rollback(created)
@@ -282,12 +313,25 @@ def _rmtree(dir_fd: int, name: str, target: Path) -> None:
         shutil.rmtree(target)
 
 
-def rm(store: Store, path: str, *, recursive: bool = False) -> None:
-    """Remove a file, a symlink itself, an empty folder, or with `recursive` a tree."""
-    target = locate(store, path, follow=False)
+def rm(
+    store: Store,
+    path: str,
+    *,
+    recursive: bool = False,
+    target: Path | None = None,
+    guard: Guard | None = None,
+) -> None:
+    """Remove a file, a symlink itself, an empty folder, or with `recursive` a tree.
+
+    `target` and `guard` as for `write`.
+    """
+    if target is None:
+        target = locate(store, path, follow=False)
     if target == store.path:
         raise _store_root_error(path, "remove")
     with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:
+        if guard is not None:
+            guard(dir_fd, target.name)
         info = os.stat(target.name, dir_fd=dir_fd, follow_symlinks=False)
         if not stat.S_ISDIR(info.st_mode):
             os.unlink(target.name, dir_fd=dir_fd)

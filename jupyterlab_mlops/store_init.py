@@ -64,7 +64,10 @@ def init_store(store: Store) -> dict[str, Any]:
         _missing(lambda folder=folder: store_fs.mkdir(store, f"{GIT_DIR}/{folder}", parents=True))
     _write_once(store, f"{GIT_DIR}/config", CONFIG_TEMPLATE)
     created = _write_once(store, f"{GIT_DIR}/HEAD", HEAD_TEMPLATE)
-    config = store_fs.read(store, f"{GIT_DIR}/config")
+    # A config that is a symlink (to a file the file routes may change) is
+    # not ours, whatever it says today.
+    info = store_fs.stat_path(store, f"{GIT_DIR}/config", follow=False)
+    config = store_fs.read(store, f"{GIT_DIR}/config") if info["type"] == "file" else b""
     return {
         "gitDir": GIT_DIR,
         "created": created,

@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import MlopsError
@@ -173,7 +174,14 @@ def check_store(store: Store) -> None:
                 f"the store {store.name!r} is inside a git directory; the file routes do "
                 "not write there",
             )
-        folder = folder.parent
+        parent = folder.parent
+        # `store="s/locks"` would reach store s's locks as plain files.
+        if folder.name in (CACHE_DIR, LOCK_DIR) and (parent / GIT_DIR).is_dir():
+            raise MlopsError(
+                "E_PATH_NOT_WRITABLE",
+                f"the store {store.name!r} is inside another store's {folder.name}/ folder",
+            )
+        folder = parent
 
 
 def check_target(store: Store, target: Path, operation: str) -> str:
@@ -220,6 +228,51 @@ def check_removable_tree(target: Path, rel: str) -> None:
                 raise _refused(rel, f"it holds {entry.name!r}, part of a git repository")
             if entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), depth + 1))
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+
+
+def _holds_head(dir_fd: int) -> bool:
+    try:
+        os.stat("HEAD", dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: refuse rather than write into a repository
+    return True
+
+
+def guard_folder(rel: str) -> Callable[[int, str], None]:
+    """A check of the folders a change of `rel` acts in, once they are open.
+
+    Between `check_target` and the write, a folder may be renamed away and
+    a repository renamed into its place (`O_NOFOLLOW` does not see a
+    rename). So the folder the change acts in, and each folder above it up
+    to the store (reached through `..` of the open descriptor, so as they
+    are now), must hold no HEAD; only the store's own `experiments.git`
+    may, for changes inside it.
+    """
+    parts = rel.split("/")
+
+    def guard(dir_fd: int, name: str) -> None:
+        del name  # the folders decide; the name was judged by check_target
+        fd, opened = dir_fd, []
+        try:
+            for level in range(len(parts) - 1, -1, -1):
+                inside_repository = level == 1 and parts[0] == GIT_DIR
+                if _holds_head(fd) and not inside_repository:
+                    raise _refused(
+                        rel, "a folder on its way became a git repository while the request ran"
+                    )
+                if level:
+                    fd = os.open("..", _DIR_FLAGS, dir_fd=fd)
+                    opened.append(fd)
+        finally:
+            for each in opened:
+                os.close(each)
+
+    return guard
 
 
 def lock_path(rel: str) -> None:

@@ -30,7 +30,6 @@ import binascii
 import errno
 import hashlib
 import os
-import re
 import stat
 import zlib
 from pathlib import Path
@@ -42,11 +41,11 @@ from . import store_layout
 from .body import parse_json_object
 from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
+from .git_objects import bad_request, check_object, oid_of
 from .handlers import MlopsHandler
 from .paths import Store, locate, validate_path
 from .store_fs import mapped_errors, write_atomic_at
 
-_HEADER = re.compile(rb"^(blob|tree|commit|tag) (0|[1-9][0-9]{0,18})\x00")
 _BODY_FIELDS = {"files", "store"}
 _ENTRY_FIELDS = {"path", "data"}
 _CHUNK = 1 << 20
@@ -54,76 +53,34 @@ _B64_SLICE = 1 << 20
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-def _bad(message: str) -> MlopsError:
-    return MlopsError("E_BAD_REQUEST", message)
-
-
-def check_object(path: str, data: bytes, left: int, max_inflated: int) -> int:
-    """Check that `data` is the deflated git object the loose path names; return its size.
-
-    `path` must be a loose object of the store's repository. Inflates at
-    most `left` bytes (what the request's budget of `max_inflated` has
-    left), then checks the `type size\\0` header and the SHA-1. The size
-    returned is the inflated one, header included.
-    """
-    if store_layout.LOOSE_OBJECT.match(path) is None:
-        raise _bad(
-            f"{path!r} is not a loose object of the store's repository "
-            f"({store_layout.GIT_DIR}/objects/xx/<38 hex>)"
-        )
-    inflater = zlib.decompressobj()
-    try:
-        raw = inflater.decompress(data, left + 1)
-    except zlib.error:
-        raise _bad(f"{path!r}: data is not zlib-deflated") from None
-    if len(raw) > left or inflater.unconsumed_tail:
-        raise MlopsError(
-            "E_BODY_TOO_LARGE",
-            f"the objects of one request may inflate to {max_inflated} bytes in all, and "
-            f"{path!r} goes over: send fewer objects per request",
-        )
-    if not inflater.eof or inflater.unused_data:
-        raise _bad(f"{path!r}: deflated data is truncated or has trailing bytes")
-    header = _HEADER.match(raw)
-    if header is None or int(header.group(2)) != len(raw) - header.end():
-        raise _bad(f"{path!r}: not a git object (bad header or size)")
-    if hashlib.sha1(raw, usedforsecurity=False).hexdigest() != _oid(path):
-        raise _bad(f"{path!r}: the object's SHA-1 does not match its name")
-    return len(raw)
-
-
-def _oid(path: str) -> str:
-    return path[-41:-39] + path[-38:]
-
-
 def parse_files(body: dict[str, Any], limit: int) -> list[tuple[str, bytes]]:
     """The `(path, bytes)` pairs of a request body, strictly checked."""
     unknown = sorted(set(body) - _BODY_FIELDS)
     if unknown:
-        raise _bad(f"unknown field(s): {', '.join(unknown)}")
+        raise bad_request(f"unknown field(s): {', '.join(unknown)}")
     if "store" in body and not isinstance(body["store"], str):
-        raise _bad("store must be a string")
+        raise bad_request("store must be a string")
     files = body.get("files")
     if not isinstance(files, list) or not files:
-        raise _bad("files must be a non-empty array")
+        raise bad_request("files must be a non-empty array")
     if len(files) > limit:
-        raise _bad(f"files holds more than {limit} entries")
+        raise bad_request(f"files holds more than {limit} entries")
     parsed: list[tuple[str, bytes]] = []
     seen: set[str] = set()
     for index, entry in enumerate(files):
         if not isinstance(entry, dict) or set(entry) != _ENTRY_FIELDS:
-            raise _bad(f"files[{index}] must be an object with exactly path and data")
+            raise bad_request(f"files[{index}] must be an object with exactly path and data")
         path, data = entry["path"], entry["data"]
         if not isinstance(path, str) or not isinstance(data, str):
-            raise _bad(f"files[{index}]: path and data must be strings")
+            raise bad_request(f"files[{index}]: path and data must be strings")
         path = validate_path(path, field=f"files[{index}].path")
         if path in seen:
-            raise _bad(f"files[{index}]: {path!r} is listed twice")
+            raise bad_request(f"files[{index}]: {path!r} is listed twice")
         seen.add(path)
         try:
             raw = _b64decode(data)
         except (binascii.Error, ValueError):
-            raise _bad(f"files[{index}]: data is not valid base64") from None
+            raise bad_request(f"files[{index}]: data is not valid base64") from None
         parsed.append((path, raw))
     return parsed
 
@@ -178,7 +135,7 @@ def _put(store: Store, path: str, target: Path, data: bytes, size: int) -> bool:
     try:
         with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=True) as dir_fd:
-                if _is_sound(dir_fd, target.name, _oid(path), size):
+                if _is_sound(dir_fd, target.name, oid_of(path), size):
                     return False
                 # A rename over the name: a corrupt object (or a symlink)
                 # is replaced in one step, readers never see it missing.

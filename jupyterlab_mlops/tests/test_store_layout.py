@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,10 @@ from jupyterlab_mlops.store_layout import check_writable
 
 from .conftest import Api
 from .helpers import b64, snapshot
+from .test_write_many import git_object
 
 OID = "ab" + "c" * 38
+OBJECT_PATH, OBJECT_DATA = git_object(b"stored\n")
 NOT_WRITABLE = (403, "E_PATH_NOT_WRITABLE")
 
 
@@ -92,7 +95,7 @@ async def test_objects_refs_and_packed_refs_stay_writable(api: Api, store: Path)
     assert (await api("store/init", {}))[0] == 200
     for route, body in (
         ("fs/mkdir", {"path": "experiments.git/objects/ab"}),
-        ("fs/write", {"path": f"experiments.git/objects/ab/{OID[2:]}", "data": b64("x")}),
+        ("fs/write", {"path": OBJECT_PATH, "data": b64(OBJECT_DATA), "parents": True}),
         (
             "fs/write",
             {"path": "experiments.git/refs/exps/nb/01J", "data": b64(OID), "parents": True},
@@ -358,3 +361,30 @@ async def test_regression_a_long_symlink_chain_is_a_coded_refusal(api: Api, stor
     assert status == 200
     assert body["files"][0]["error"]["code"] == "E_PATH_OUTSIDE_ROOT"
     assert body["files"][1]["size"] == 1
+
+
+async def test_regression_fs_write_puts_only_the_named_object_under_objects(
+    api: Api, store: Path
+) -> None:
+    # write-many checked every object; fs/write took any bytes at the same path.
+    assert (await api("store/init", {}))[0] == 200
+    before = snapshot(store)
+    other_path, _ = git_object(b"other\n")
+    for path, data in (
+        (OBJECT_PATH, b"[core]\n\tpager = touch x\n"),
+        (OBJECT_PATH, zlib.compress(b"blob 3\0abc")),
+        (other_path, OBJECT_DATA),
+    ):
+        status, err = await api("fs/write", {"path": path, "data": b64(data), "parents": True})
+        assert (status, err["code"]) == (400, "E_BAD_REQUEST"), (path, err)
+    assert snapshot(store) == before
+    status, _ = await api(
+        "fs/write", {"path": OBJECT_PATH, "data": b64(OBJECT_DATA), "parents": True}
+    )
+    assert status == 200
+    assert (
+        git(
+            store / "experiments.git", "cat-file", "-p", OBJECT_PATH[-41:-39] + OBJECT_PATH[-38:]
+        ).stdout
+        == "stored\n"
+    )
