@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyterlab_mlops import handlers
+from jupyterlab_mlops import heavy
 
 from .conftest import Api
 from .helpers import snapshot
@@ -182,7 +182,7 @@ async def test_heavy_requests_beyond_the_queue_are_busy(
     store.mkdir()
     (store / "f").write_text("x")
     settings = jp_serverapp.web_app.settings
-    pool = handlers.heavy_work(settings, settings["mlops"])
+    pool = heavy.heavy_work(settings, settings["mlops"])
     gate = threading.Event()
     held = [asyncio.ensure_future(pool.run(lambda: gate.wait(30))) for _ in range(2 + 64)]
     try:
