@@ -1,32 +1,25 @@
-"""Tornado handlers of the `/mlops/` routes (see docs/bridge.md).
+"""Handlers of the store's file routes, `status` and `store/init` (see docs/bridge.md).
 
-One small class per route. Each parses its body strictly, then runs the
-file operation in a worker thread so a 32 MiB write or a 1000-file
-read-many does not stall the server's event loop.
+One small class per route on `base_handler.MlopsHandler`; `routes.py`
+lists every route of the extension in one table.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import tornado.web
-from jupyter_server.base.handlers import APIHandler
-from jupyter_server.utils import url_path_join
 
-from . import __version__, locks, store_fs, store_layout
-from .body import STORE, Field, check_fields, parse_json_object
-from .config import MlopsExtension
+from . import locks, store_fs, store_layout
+from .base_handler import MlopsHandler
+from .body import STORE, Field
 from .errors import MlopsError
 from .git_objects import check_object
-from .heavy import heavy_work
-from .paths import Store, locate, open_store, validate_path
+from .paths import Store, locate, validate_path
 from .store_init import init_store
-from .sweep import sweep_if_due
+from .version import __version__
 
 CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git", "store-init"]
 
@@ -37,100 +30,15 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-class MlopsHandler(APIHandler):
-    """Base of the bridge handlers: strict JSON bodies, `{code, message}` errors."""
-
-    #: The fields the route's JSON body may hold.
-    fields: ClassVar[dict[str, Field]] = {}
-
-    @property
-    def mlops(self) -> MlopsExtension:
-        """The extension's configuration, kept in the web app's settings."""
-        return self.settings["mlops"]
-
-    def store(self, name: str | None) -> Store:
-        """Validate and confine the store folder (`None` means the configured one).
-
-        A store's first use in a POST by this process also sweeps its stale
-        temp files (POSTs carry the XSRF check); a GET never changes anything.
-        """
-        store = open_store(
-            self.settings["server_root_dir"], self.mlops.store_dir if name is None else name
-        )
-        if self.request.method == "POST":
-            sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
-        return store
-
-    def lock_store(self, name: str | None, path: str) -> tuple[Store, Path]:
-        """The store of a lock route and the lock file, known to land in its `locks/`."""
-        rel = validate_path(path)
-        store_layout.lock_path(rel)
-        store = self.store(name)
-        store_layout.check_store(store)
-        target = locks.lock_file(store, rel)
-        store_layout.lock_path(target.relative_to(store.path).as_posix())
-        return store, target
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Answer an unexpected exception with `{code, message}` too, never a bare 500.
-
-        Refusals by jupyter_server itself (`HTTPError`: no token, bad XSRF)
-        keep its own body (docs/bridge.md).
-        """
-        exc_info = kwargs.get("exc_info")
-        exc = exc_info[1] if exc_info else None
-        if exc is None or isinstance(exc, tornado.web.HTTPError):
-            super().write_error(status_code, **kwargs)
-            return
-        self.log.error("jupyterlab_mlops: unexpected error", exc_info=exc_info)
-        self.set_header("Content-Type", "application/json")
-        self.finish(
-            json.dumps({"code": "E_INTERNAL", "message": f"unexpected server error: {exc!r}"})
-        )
-
-    def parse_body(self) -> dict[str, Any]:
-        """Return the request body checked against `fields`, defaults filled in."""
-        body = parse_json_object(
-            self.request.body,
-            self.request.headers.get("Content-Length"),
-            self.mlops.max_body_bytes,
-        )
-        return check_fields(body, self.fields)
-
-    async def fail(self, err: MlopsError) -> None:
-        """Answer with the error's status and its `{code, message}` body."""
-        self.set_status(err.status)
-        await self.finish(json.dumps(err.to_json()))
-
-    async def respond(
-        self, operation: Callable[[], dict[str, Any]], *, heavy: bool = False
-    ) -> None:
-        """Run `operation` off the event loop and answer with its result or error.
-
-        The answer is JSON-encoded in the worker thread too: encoding a
-        read-many answer (43 MB for 32 MiB of files) on the event loop would
-        hold every other request meanwhile. `heavy` routes run on their own
-        threads (`HeavyWork`); beyond its queue they answer `E_BUSY`.
-        """
-
-        def encoded() -> tuple[int, bytes]:
-            try:
-                return 200, json.dumps(operation()).encode()
-            except MlopsError as err:
-                return err.status, json.dumps(err.to_json()).encode()
-
-        try:
-            if heavy:
-                status, payload = await heavy_work(self.settings, self.mlops).run(encoded)
-            else:
-                status, payload = await asyncio.to_thread(encoded)
-        except MlopsError as err:
-            if err.code == "E_BUSY":
-                self.set_header("Retry-After", "1")
-            await self.fail(err)
-            return
-        self.set_status(status)
-        await self.finish(payload)
+def lock_store(handler: MlopsHandler, name: str | None, path: str) -> tuple[Store, Path]:
+    """The store of a lock route and the lock file, known to land in its `locks/`."""
+    rel = validate_path(path)
+    store_layout.lock_path(rel)
+    store = handler.store(name)
+    store_layout.check_store(store)
+    target = locks.lock_file(store, rel)
+    store_layout.lock_path(target.relative_to(store.path).as_posix())
+    return store, target
 
 
 class StatusHandler(MlopsHandler):
@@ -360,7 +268,7 @@ class LockHandler(MlopsHandler):
             raise MlopsError(
                 "E_BAD_REQUEST", f"ttlMs must be an integer from 1 to {locks.MAX_TTL_MS}"
             )
-        store, target = self.lock_store(body["store"], body["path"])
+        store, target = lock_store(self, body["store"], body["path"])
         guard = store_layout.guard_folder(target.relative_to(store.path).as_posix())
         token = locks.lock(store, body["path"], body["ttlMs"], target=target, guard=guard)
         return {"path": body["path"], "token": token}
@@ -378,7 +286,7 @@ class UnlockHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        store, target = self.lock_store(body["store"], body["path"])
+        store, target = lock_store(self, body["store"], body["path"])
         locks.unlock(store, body["path"], body["token"], target=target)
         return {"path": body["path"]}
 
@@ -398,47 +306,3 @@ class StoreInitHandler(MlopsHandler):
         store = self.store(body["store"])
         store_layout.check_store(store)
         return init_store(store)
-
-
-ROUTES: list[tuple[str, type[MlopsHandler]]] = [
-    ("status", StatusHandler),
-    ("fs/read", ReadHandler),
-    ("fs/read-many", ReadManyHandler),
-    ("fs/write", WriteHandler),
-    ("fs/list", ListHandler),
-    ("fs/stat", StatHandler),
-    ("fs/readlink", ReadlinkHandler),
-    ("fs/mkdir", MkdirHandler),
-    ("fs/rm", RmHandler),
-    ("fs/lock", LockHandler),
-    ("fs/unlock", UnlockHandler),
-    ("store/init", StoreInitHandler),
-]
-
-
-def _project_git_handler() -> type[MlopsHandler]:
-    # Imported late: project_git imports this module for MlopsHandler.
-    from .project_git import ProjectGitHandler
-
-    return ProjectGitHandler
-
-
-def _write_many_handler() -> type[MlopsHandler]:
-    # Imported late for the same reason (write_many imports MlopsHandler).
-    from .write_many import WriteManyHandler
-
-    return WriteManyHandler
-
-
-def setup_handlers(web_app: tornado.web.Application, config: MlopsExtension) -> None:
-    """Keep `config` in the web app's settings and register the `/mlops/` routes."""
-    web_app.settings["mlops"] = config
-    base_url = web_app.settings["base_url"]
-    routes = [
-        *ROUTES,
-        ("fs/write-many", _write_many_handler()),
-        ("project/git", _project_git_handler()),
-    ]
-    web_app.add_handlers(
-        ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in routes]
-    )

@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 import tornado.web
-from jupyter_server.utils import url_path_join
 
+from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .config import MlopsExtension
 from .errors import MlopsError
-from .handlers import MlopsHandler
 from .hash_cache import default_key_file, load_key
 from .hash_jobs import SETTINGS_KEY, HashJob, HashJobs
 from .hashing import MAX_CAPTURE_FILE_BYTES
@@ -92,20 +93,16 @@ class HashJobHandler(_HashBase):
         await self.respond(lambda: self.jobs.cancel(job_id).to_json())
 
 
-def setup_hash_handlers(
-    web_app: tornado.web.Application, config: MlopsExtension, log: logging.Logger
+def create_hash_jobs(
+    settings: MutableMapping[str, Any], config: MlopsExtension, log: logging.Logger
 ) -> None:
-    """Create the server's job registry and register the `/mlops/hash` routes."""
+    """Create the server's job registry (routes are in `routes.py`)."""
     key_file = config.hash_cache_key_file
-    web_app.settings[SETTINGS_KEY] = HashJobs(
-        web_app.settings["server_root_dir"],
+    settings[SETTINGS_KEY] = HashJobs(
+        settings["server_root_dir"],
         max_jobs=config.max_hash_jobs,
         max_files=config.max_hash_files,
         cache_entries=config.hash_cache_entries,
         log=log,
         cache_key=load_key(Path(key_file).expanduser() if key_file else default_key_file(), log),
-    )
-    base = url_path_join(web_app.settings["base_url"], "mlops", "hash")
-    web_app.add_handlers(
-        ".*$", [(base, HashHandler), (url_path_join(base, "([^/]+)"), HashJobHandler)]
     )

@@ -26,9 +26,9 @@ from typing import Any
 
 import tornado.web
 
+from .base_handler import MlopsHandler
 from .body import Field
 from .errors import MlopsError
-from .handlers import MlopsHandler
 from .hashing import root_area
 from .paths import locate
 

@@ -38,11 +38,11 @@ from typing import Any
 import tornado.web
 
 from . import store_layout
+from .base_handler import MlopsHandler
 from .body import parse_json_object
 from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
 from .git_objects import bad_request, check_object, oid_of
-from .handlers import MlopsHandler
 from .paths import Store, locate, validate_path
 from .store_fs import mapped_errors, write_atomic_at
 

@@ -49,6 +49,8 @@ lint() {
   npm run --silent lint || rc=1
   ruff check . || rc=1
   ruff format --check . || rc=1
+  # The bridge's layers (pyproject.toml, [tool.importlinter]).
+  lint-imports || rc=1
   return $rc
 }
 

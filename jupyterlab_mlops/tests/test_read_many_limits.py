@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_mlops import handlers
+from jupyterlab_mlops import base_handler
 
 from .conftest import Api
 from .helpers import b64, unb64
@@ -102,7 +102,7 @@ async def test_answers_are_encoded_off_the_event_loop(
         threads.append(threading.current_thread().name)
         return real_dumps(value, **kwargs)
 
-    monkeypatch.setattr(handlers, "json", SimpleNamespace(dumps=spy))
+    monkeypatch.setattr(base_handler, "json", SimpleNamespace(dumps=spy))
     files_of(store, {"f": 100})
     assert (await api("fs/read-many", {"paths": ["f"]}))[0] == 200
     assert (await api("fs/read", {"path": "f"}))[0] == 200

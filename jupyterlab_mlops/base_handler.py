@@ -1,0 +1,110 @@
+"""`MlopsHandler`, the base of every `/mlops/` route: strict bodies, `{code, message}` errors.
+
+Each route's handler parses its body against its `fields`, then runs its
+work in a worker thread (`respond`), so a 32 MiB write or a 1000-file
+read-many does not stall the server's event loop; the answer is
+JSON-encoded there too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+
+from .body import Field, check_fields, parse_json_object
+from .config import MlopsExtension
+from .errors import MlopsError
+from .heavy import heavy_work
+from .paths import Store, open_store
+from .sweep import sweep_if_due
+
+
+class MlopsHandler(APIHandler):
+    """Base of the bridge handlers: strict JSON bodies, `{code, message}` errors."""
+
+    #: The fields the route's JSON body may hold.
+    fields: ClassVar[dict[str, Field]] = {}
+
+    @property
+    def mlops(self) -> MlopsExtension:
+        """The extension's configuration, kept in the web app's settings."""
+        return self.settings["mlops"]
+
+    def store(self, name: str | None) -> Store:
+        """Validate and confine the store folder (`None` means the configured one).
+
+        A store's first use in a POST by this process also sweeps its stale
+        temp files (POSTs carry the XSRF check); a GET never changes anything.
+        """
+        store = open_store(
+            self.settings["server_root_dir"], self.mlops.store_dir if name is None else name
+        )
+        if self.request.method == "POST":
+            sweep_if_due(self.settings, store, self.mlops.stale_temp_seconds, self.log)
+        return store
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Answer an unexpected exception with `{code, message}` too, never a bare 500.
+
+        Refusals by jupyter_server itself (`HTTPError`: no token, bad XSRF)
+        keep its own body (docs/bridge.md).
+        """
+        exc_info = kwargs.get("exc_info")
+        exc = exc_info[1] if exc_info else None
+        if exc is None or isinstance(exc, tornado.web.HTTPError):
+            super().write_error(status_code, **kwargs)
+            return
+        self.log.error("jupyterlab_mlops: unexpected error", exc_info=exc_info)
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps({"code": "E_INTERNAL", "message": f"unexpected server error: {exc!r}"})
+        )
+
+    def parse_body(self) -> dict[str, Any]:
+        """Return the request body checked against `fields`, defaults filled in."""
+        body = parse_json_object(
+            self.request.body,
+            self.request.headers.get("Content-Length"),
+            self.mlops.max_body_bytes,
+        )
+        return check_fields(body, self.fields)
+
+    async def fail(self, err: MlopsError) -> None:
+        """Answer with the error's status and its `{code, message}` body."""
+        self.set_status(err.status)
+        await self.finish(json.dumps(err.to_json()))
+
+    async def respond(
+        self, operation: Callable[[], dict[str, Any]], *, heavy: bool = False
+    ) -> None:
+        """Run `operation` off the event loop and answer with its result or error.
+
+        The answer is JSON-encoded in the worker thread too: encoding a
+        read-many answer (43 MB for 32 MiB of files) on the event loop would
+        hold every other request meanwhile. `heavy` routes run on their own
+        threads (`HeavyWork`); beyond its queue they answer `E_BUSY`.
+        """
+
+        def encoded() -> tuple[int, bytes]:
+            try:
+                return 200, json.dumps(operation()).encode()
+            except MlopsError as err:
+                return err.status, json.dumps(err.to_json()).encode()
+
+        try:
+            if heavy:
+                status, payload = await heavy_work(self.settings, self.mlops).run(encoded)
+            else:
+                status, payload = await asyncio.to_thread(encoded)
+        except MlopsError as err:
+            if err.code == "E_BUSY":
+                self.set_header("Retry-After", "1")
+            await self.fail(err)
+            return
+        self.set_status(status)
+        await self.finish(payload)

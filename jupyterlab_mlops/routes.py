@@ -1,0 +1,64 @@
+"""Every route of the `/mlops/` server extension, in one table (docs/bridge.md).
+
+The handler modules import only `base_handler`; this module imports them
+all, and nothing imports it but the extension's entry point.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+
+from .base_handler import MlopsHandler
+from .config import MlopsExtension
+from .handlers import (
+    ListHandler,
+    LockHandler,
+    MkdirHandler,
+    ReadHandler,
+    ReadlinkHandler,
+    ReadManyHandler,
+    RmHandler,
+    StatHandler,
+    StatusHandler,
+    StoreInitHandler,
+    UnlockHandler,
+    WriteHandler,
+)
+from .hash_handlers import HashHandler, HashJobHandler, create_hash_jobs
+from .project_git import ProjectGitHandler
+from .write_many import WriteManyHandler
+
+#: (route under `<base_url>/mlops/`, handler): the extension's whole API.
+ROUTES: list[tuple[str, type[MlopsHandler]]] = [
+    ("status", StatusHandler),
+    ("fs/read", ReadHandler),
+    ("fs/read-many", ReadManyHandler),
+    ("fs/write", WriteHandler),
+    ("fs/write-many", WriteManyHandler),
+    ("fs/list", ListHandler),
+    ("fs/stat", StatHandler),
+    ("fs/readlink", ReadlinkHandler),
+    ("fs/mkdir", MkdirHandler),
+    ("fs/rm", RmHandler),
+    ("fs/lock", LockHandler),
+    ("fs/unlock", UnlockHandler),
+    ("store/init", StoreInitHandler),
+    ("project/git", ProjectGitHandler),
+    ("hash", HashHandler),
+    ("hash/([^/]+)", HashJobHandler),
+]
+
+
+def setup_routes(
+    web_app: tornado.web.Application, config: MlopsExtension, log: logging.Logger
+) -> None:
+    """Keep the extension's state in the web app's settings and register `ROUTES`."""
+    web_app.settings["mlops"] = config
+    create_hash_jobs(web_app.settings, config, log)
+    base_url = web_app.settings["base_url"]
+    web_app.add_handlers(
+        ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in ROUTES]
+    )
