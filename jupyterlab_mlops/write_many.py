@@ -135,6 +135,9 @@ def _put(store: Store, path: str, target: Path, data: bytes, size: int) -> bool:
     try:
         with mapped_errors(path, writing=True):
             with opened_dir(store, target.parent, created=created, parents=True) as dir_fd:
+                # As for fs/write: no repository renamed in on the way.
+                rel = target.relative_to(store.path).as_posix()
+                store_layout.guard_folder(rel)(dir_fd, target.name)
                 if _is_sound(dir_fd, target.name, oid_of(path), size):
                     return False
                 # A rename over the name: a corrupt object (or a symlink)

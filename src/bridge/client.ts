@@ -1,9 +1,8 @@
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { z } from 'zod';
 
-import { isErrorCode, MlopsError } from '../errors';
-import { decodeBase64, encodeBase64 } from './base64';
+import { MlopsError } from '../errors';
+import { encodeBase64 } from './base64';
+import { decodeFileData, postBridge, requestBridge } from './request';
 import {
   BridgeSchemas,
   BridgeStatus,
@@ -17,6 +16,7 @@ import {
   StoreInit,
   WriteManyResult
 } from './schemas';
+import { IBridgeClient } from './tokens';
 
 /**
  * A typed client of the server extension: one method per route.
@@ -24,15 +24,19 @@ import {
  * Every answer is validated with zod; every failure is an `MlopsError` with
  * the bridge's code (`E_NOT_FOUND`, `E_PATH_OUTSIDE_ROOT`, …) or a client
  * code (`E_BRIDGE_UNREACHABLE`, `E_BRIDGE_BAD_RESPONSE`).
+ *
+ * Its state is public and read-only (no private members), so the class is
+ * no more than its interface: code that still names the class accepts any
+ * `IBridgeClient`.
  */
-export class BridgeClient {
+export class BridgeClient implements IBridgeClient {
   /**
    * Create a client.
    */
   constructor(options: BridgeClient.IOptions = {}) {
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
-    this._store = options.store;
+    this.store = options.store;
   }
 
   /**
@@ -43,18 +47,16 @@ export class BridgeClient {
   /**
    * The store folder sent with every request (the server default if unset).
    */
-  get store(): string | undefined {
-    return this._store;
-  }
+  readonly store: string | undefined;
 
   /**
    * Version, store folder and capabilities of the bridge.
    */
   async status(): Promise<BridgeStatus> {
-    const query = this._store
-      ? `?${new URLSearchParams({ store: this._store }).toString()}`
+    const query = this.store
+      ? `?${new URLSearchParams({ store: this.store }).toString()}`
       : '';
-    return this._request(`status${query}`, BridgeSchemas.status, {
+    return requestBridge(this, `status${query}`, BridgeSchemas.status, {
       method: 'GET'
     });
   }
@@ -63,10 +65,10 @@ export class BridgeClient {
    * Read one file of the store.
    */
   async read(path: string): Promise<IFileContent> {
-    const answer = await this._post('fs/read', BridgeSchemas.fileData, {
+    const answer = await postBridge(this, 'fs/read', BridgeSchemas.fileData, {
       path
     });
-    return { ...answer, data: this._decode(answer.data) };
+    return { ...answer, data: decodeFileData(answer.data) };
   }
 
   /**
@@ -80,14 +82,21 @@ export class BridgeClient {
    */
   async readMany(paths: readonly string[]): Promise<ReadManyResult[]> {
     const unique = [...new Set(paths)];
-    const answer = await this._post('fs/read-many', BridgeSchemas.readMany, {
-      paths: unique
-    });
+    const answer = await postBridge(
+      this,
+      'fs/read-many',
+      BridgeSchemas.readMany,
+      {
+        paths: unique
+      }
+    );
     const byPath = new Map<string, ReadManyResult>();
     for (const entry of answer.files) {
       byPath.set(
         entry.path,
-        'error' in entry ? entry : { ...entry, data: this._decode(entry.data) }
+        'error' in entry
+          ? entry
+          : { ...entry, data: decodeFileData(entry.data) }
       );
     }
     return paths.map(path => {
@@ -111,7 +120,7 @@ export class BridgeClient {
     data: Uint8Array,
     options: { exclusive?: boolean; parents?: boolean } = {}
   ): Promise<{ path: string; size: number }> {
-    return this._post('fs/write', BridgeSchemas.written, {
+    return postBridge(this, 'fs/write', BridgeSchemas.written, {
       path,
       data: encodeBase64(data),
       ...options
@@ -127,12 +136,17 @@ export class BridgeClient {
   async writeMany(
     files: readonly { path: string; data: Uint8Array }[]
   ): Promise<WriteManyResult[]> {
-    const answer = await this._post('fs/write-many', BridgeSchemas.writeMany, {
-      files: files.map(file => ({
-        path: file.path,
-        data: encodeBase64(file.data)
-      }))
-    });
+    const answer = await postBridge(
+      this,
+      'fs/write-many',
+      BridgeSchemas.writeMany,
+      {
+        files: files.map(file => ({
+          path: file.path,
+          data: encodeBase64(file.data)
+        }))
+      }
+    );
     return answer.files;
   }
 
@@ -140,21 +154,21 @@ export class BridgeClient {
    * List a folder, sorted by name.
    */
   async list(path: string): Promise<Listing> {
-    return this._post('fs/list', BridgeSchemas.listing, { path });
+    return postBridge(this, 'fs/list', BridgeSchemas.listing, { path });
   }
 
   /**
    * Stat a path; `follow: false` describes a symlink itself.
    */
   async stat(path: string, follow = true): Promise<StatResult> {
-    return this._post('fs/stat', BridgeSchemas.stat, { path, follow });
+    return postBridge(this, 'fs/stat', BridgeSchemas.stat, { path, follow });
   }
 
   /**
    * The target of a symlink.
    */
   async readlink(path: string): Promise<string> {
-    const answer = await this._post('fs/readlink', BridgeSchemas.link, {
+    const answer = await postBridge(this, 'fs/readlink', BridgeSchemas.link, {
       path
     });
     return answer.target;
@@ -164,21 +178,28 @@ export class BridgeClient {
    * Create a folder.
    */
   async mkdir(path: string, parents = false): Promise<void> {
-    await this._post('fs/mkdir', BridgeSchemas.pathOnly, { path, parents });
+    await postBridge(this, 'fs/mkdir', BridgeSchemas.pathOnly, {
+      path,
+      parents
+    });
   }
 
   /**
    * Remove a file, a symlink, an empty folder, or with `recursive` a folder.
    */
   async rm(path: string, recursive = false): Promise<void> {
-    await this._post('fs/rm', BridgeSchemas.pathOnly, { path, recursive });
+    await postBridge(this, 'fs/rm', BridgeSchemas.pathOnly, {
+      path,
+      recursive
+    });
   }
 
   /**
    * Take the lock `<path>.lock`; fails with `E_LOCKED` when it is held.
    */
   async lock(path: string, ttlMs?: number): Promise<LockHandle> {
-    return this._post(
+    return postBridge(
+      this,
       'fs/lock',
       BridgeSchemas.lock,
       ttlMs === undefined ? { path } : { path, ttlMs }
@@ -189,7 +210,7 @@ export class BridgeClient {
    * Release a lock taken with `lock`.
    */
   async unlock(handle: LockHandle): Promise<void> {
-    await this._post('fs/unlock', BridgeSchemas.pathOnly, handle);
+    await postBridge(this, 'fs/unlock', BridgeSchemas.pathOnly, handle);
   }
 
   /**
@@ -203,7 +224,7 @@ export class BridgeClient {
     waitMs?: number,
     captureMaxBytes = 0
   ): Promise<HashJob> {
-    return this._post('hash', BridgeSchemas.hashJob, {
+    return postBridge(this, 'hash', BridgeSchemas.hashJob, {
       paths,
       ...(waitMs === undefined ? {} : { waitMs }),
       ...(captureMaxBytes > 0 ? { captureMaxBytes } : {})
@@ -214,7 +235,8 @@ export class BridgeClient {
    * The status of a hashing job.
    */
   async hashStatus(jobId: string): Promise<HashJob> {
-    return this._request(
+    return requestBridge(
+      this,
       `hash/${encodeURIComponent(jobId)}`,
       BridgeSchemas.hashJob,
       {
@@ -227,7 +249,8 @@ export class BridgeClient {
    * Cancel a hashing job; answers its status.
    */
   async cancelHash(jobId: string): Promise<HashJob> {
-    return this._request(
+    return requestBridge(
+      this,
       `hash/${encodeURIComponent(jobId)}`,
       BridgeSchemas.hashJob,
       {
@@ -242,7 +265,7 @@ export class BridgeClient {
    * the file routes refuse to write them.
    */
   async initStore(): Promise<StoreInit> {
-    return this._post('store/init', BridgeSchemas.storeInit, {});
+    return postBridge(this, 'store/init', BridgeSchemas.storeInit, {});
   }
 
   /**
@@ -250,79 +273,12 @@ export class BridgeClient {
    * folder (relative to the Jupyter root); nulls when there is none.
    */
   async projectGit(path: string): Promise<ProjectGit> {
-    return this._request('project/git', BridgeSchemas.projectGit, {
+    return requestBridge(this, 'project/git', BridgeSchemas.projectGit, {
       method: 'POST',
       body: JSON.stringify({ path }),
       headers: { 'Content-Type': 'application/json' }
     });
   }
-
-  private _decode(data: string): Uint8Array {
-    try {
-      return decodeBase64(data);
-    } catch {
-      throw new MlopsError(
-        'E_BRIDGE_BAD_RESPONSE',
-        'The server sent file data that is not valid base64.'
-      );
-    }
-  }
-
-  private _post<T extends z.ZodTypeAny>(
-    route: string,
-    schema: T,
-    body: Record<string, unknown>
-  ): Promise<z.infer<T>> {
-    const payload = this._store ? { store: this._store, ...body } : body;
-    return this._request(route, schema, {
-      method: 'POST',
-      body: JSON.stringify(payload),
-      headers: { 'Content-Type': 'application/json' }
-    });
-  }
-
-  private async _request<T extends z.ZodTypeAny>(
-    route: string,
-    schema: T,
-    init: RequestInit
-  ): Promise<z.infer<T>> {
-    const url = URLExt.join(this.serverSettings.baseUrl, 'mlops', route);
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(
-        url,
-        init,
-        this.serverSettings
-      );
-    } catch (reason) {
-      throw new MlopsError(
-        'E_BRIDGE_UNREACHABLE',
-        'The Jupyter server did not answer. Is it still running?',
-        { route, reason: String(reason) }
-      );
-    }
-    const text = await response.text();
-    let body: unknown = undefined;
-    try {
-      body = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      // Not JSON: handled below as a bad answer.
-    }
-    if (!response.ok) {
-      throw Private.httpError(route, response.status, body);
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new MlopsError(
-        'E_BRIDGE_BAD_RESPONSE',
-        `The server's answer to ${route} has an unexpected shape. Is the jupyterlab_mlops Python package the same version as the lab extension?`,
-        { route, issues: parsed.error.issues.slice(0, 5) }
-      );
-    }
-    return parsed.data;
-  }
-
-  private _store: string | undefined;
 }
 
 /**
@@ -341,35 +297,5 @@ export namespace BridgeClient {
      * The store folder relative to the Jupyter root (setting `storeDir`).
      */
     store?: string;
-  }
-}
-
-namespace Private {
-  /**
-   * The error for a non-2xx answer: the bridge's own code when it sent one.
-   */
-  export function httpError(
-    route: string,
-    status: number,
-    body: unknown
-  ): MlopsError {
-    const parsed = BridgeSchemas.errorBody.safeParse(body);
-    if (parsed.success && isErrorCode(parsed.data.code)) {
-      return new MlopsError(parsed.data.code, parsed.data.message, {
-        route,
-        status
-      });
-    }
-    const hint =
-      status === 404
-        ? ' The server extension jupyterlab_mlops is not enabled on this server.'
-        : status === 403 || status === 401
-          ? ' The request was not authenticated.'
-          : '';
-    return new MlopsError(
-      'E_BRIDGE_HTTP',
-      `The server answered ${route} with HTTP ${status}.${hint}`,
-      { route, status }
-    );
   }
 }

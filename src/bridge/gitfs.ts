@@ -1,6 +1,8 @@
-import { isMlopsError, MlopsError } from '../errors';
-import { BridgeClient } from './client';
+import { MlopsError } from '../errors';
+import { ByteCache } from './byteCache';
+import * as fsApi from './fsApi';
 import { StatResult } from './schemas';
+import type { IBridgeClient } from './tokens';
 import { GitWriteBatch } from './writeBatch';
 
 /**
@@ -16,7 +18,7 @@ export class BridgeGitFs {
    */
   constructor(options: BridgeGitFs.IOptions) {
     this._client = options.client;
-    this._cache = new Private.ByteCache(options.cacheBytes ?? 32 * 1024 ** 2);
+    this._cache = new ByteCache(options.cacheBytes ?? 32 * 1024 ** 2);
     // Methods are bound once so isomorphic-git may pass them around.
     this.promises = {
       readFile: this._readFile.bind(this),
@@ -35,7 +37,7 @@ export class BridgeGitFs {
   /**
    * The promise API isomorphic-git binds to.
    */
-  readonly promises: BridgeGitFs.IPromiseApi;
+  readonly promises: fsApi.IPromiseApi;
 
   /**
    * How many bridge calls each method made (for latency budgets).
@@ -48,7 +50,7 @@ export class BridgeGitFs {
    * The server's repository is `/experiments.git`; no other can be made.
    */
   async initRepository(gitdir: string): Promise<void> {
-    if (Private.relative(gitdir) !== 'experiments.git') {
+    if (fsApi.relative(gitdir) !== 'experiments.git') {
       throw new MlopsError(
         'E_BAD_REQUEST',
         `The server creates the store's repository at /experiments.git only, not ${gitdir}.`
@@ -67,12 +69,10 @@ export class BridgeGitFs {
     return new GitWriteBatch({
       client: this._client,
       base: this.promises,
-      relative: Private.relative,
       remember: (rel, data) => this._cache.set(rel, data),
       count: method => {
         this.calls[method] = (this.calls[method] ?? 0) + 1;
-      },
-      toFsError: Private.toFsError
+      }
     });
   }
 
@@ -87,7 +87,7 @@ export class BridgeGitFs {
     path: string,
     options?: string | { encoding?: string }
   ): Promise<Uint8Array | string> {
-    const rel = Private.relative(path);
+    const rel = fsApi.relative(path);
     let data = this._cache.get(rel);
     if (!data) {
       data = (await this._call('readFile', path, () => this._client.read(rel)))
@@ -107,7 +107,7 @@ export class BridgeGitFs {
   ): Promise<void> {
     const bytes =
       typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    const rel = Private.relative(path);
+    const rel = fsApi.relative(path);
     // Parent folders are created in the same round trip: a new loose object
     // would otherwise cost a failed write, a mkdir and a second write.
     await this._call('writeFile', path, () =>
@@ -121,21 +121,21 @@ export class BridgeGitFs {
   }
 
   private async _unlink(path: string): Promise<void> {
-    const rel = Private.relative(path);
+    const rel = fsApi.relative(path);
     this._cache.delete(rel);
     await this._call('unlink', path, () => this._client.rm(rel));
   }
 
   private async _readdir(path: string): Promise<string[]> {
     const listing = await this._call('readdir', path, () =>
-      this._client.list(Private.relative(path))
+      this._client.list(fsApi.relative(path))
     );
     return listing.entries.map(entry => entry.name);
   }
 
   private async _mkdir(path: string): Promise<void> {
     await this._call('mkdir', path, () =>
-      this._client.mkdir(Private.relative(path))
+      this._client.mkdir(fsApi.relative(path))
     );
   }
 
@@ -143,33 +143,30 @@ export class BridgeGitFs {
     path: string,
     options?: { recursive?: boolean }
   ): Promise<void> {
-    const rel = Private.relative(path);
+    const rel = fsApi.relative(path);
     this._cache.deletePrefix(rel);
     await this._call('rmdir', path, () =>
       this._client.rm(rel, options?.recursive === true)
     );
   }
 
-  private async _stat(
-    path: string,
-    follow: boolean
-  ): Promise<BridgeGitFs.IStats> {
+  private async _stat(path: string, follow: boolean): Promise<fsApi.IStats> {
     const stat = await this._call(follow ? 'stat' : 'lstat', path, () =>
-      this._client.stat(Private.relative(path), follow)
+      this._client.stat(fsApi.relative(path), follow)
     );
     return Private.toStats(stat);
   }
 
   private async _readlink(path: string): Promise<string> {
     return this._call('readlink', path, () =>
-      this._client.readlink(Private.relative(path))
+      this._client.readlink(fsApi.relative(path))
     );
   }
 
   private async _symlink(target: string, path: string): Promise<void> {
     // The store is a bare repository: git never needs to create a symlink in
     // it, and a link is the one way a path could point out of the store.
-    throw new BridgeGitFs.FsError(
+    throw new fsApi.FsError(
       'ENOTSUP',
       `Symlinks are not created in the experiment store (${path} -> ${target}).`
     );
@@ -184,12 +181,12 @@ export class BridgeGitFs {
     try {
       return await run();
     } catch (reason) {
-      throw Private.toFsError(reason, method, path);
+      throw fsApi.toFsError(reason, method, path);
     }
   }
 
-  private _client: BridgeClient;
-  private _cache: Private.ByteCache;
+  private _client: IBridgeClient;
+  private _cache: ByteCache;
 }
 
 /**
@@ -203,7 +200,7 @@ export namespace BridgeGitFs {
     /**
      * The bridge client (its `store` is the adapter's `/`).
      */
-    client: BridgeClient;
+    client: IBridgeClient;
     /**
      * Bytes of immutable git objects kept in memory (default 32 MiB).
      */
@@ -211,112 +208,18 @@ export namespace BridgeGitFs {
   }
 
   /**
-   * The subset of node's `Stats` isomorphic-git reads.
+   * The error the adapter's methods fail with: a node-style `code`
+   * (`ENOENT`, …) for isomorphic-git, the bridge's error as `cause`.
    */
-  export interface IStats {
-    type: 'file' | 'dir' | 'symlink' | 'other';
-    mode: number;
-    size: number;
-    ino: number;
-    dev: number;
-    uid: number;
-    gid: number;
-    mtimeMs: number;
-    ctimeMs: number;
-    isFile(): boolean;
-    isDirectory(): boolean;
-    isSymbolicLink(): boolean;
-  }
+  export const FsError = fsApi.FsError;
 
   /**
-   * The promise file system API of isomorphic-git (docs/fs.md there).
+   * An error of the adapter (see the value of the same name).
    */
-  export interface IPromiseApi {
-    readFile(
-      path: string,
-      options?: string | { encoding?: string }
-    ): Promise<Uint8Array | string>;
-    writeFile(
-      path: string,
-      data: Uint8Array | string,
-      options?: string | { encoding?: string; mode?: number }
-    ): Promise<void>;
-    unlink(path: string): Promise<void>;
-    readdir(path: string): Promise<string[]>;
-    mkdir(path: string): Promise<void>;
-    rmdir(path: string, options?: { recursive?: boolean }): Promise<void>;
-    stat(path: string): Promise<IStats>;
-    lstat(path: string): Promise<IStats>;
-    readlink(path: string): Promise<string>;
-    symlink(target: string, path: string): Promise<void>;
-  }
-
-  /**
-   * An error with a node-style `code` (`ENOENT`, …), which is what
-   * isomorphic-git branches on; `cause` keeps the bridge's error.
-   */
-  export class FsError extends Error {
-    constructor(code: string, message: string, cause?: unknown) {
-      super(message, { cause });
-      this.name = 'FsError';
-      this.code = code;
-    }
-
-    /**
-     * The node-style error code.
-     */
-    readonly code: string;
-  }
+  export type FsError = fsApi.FsError;
 }
 
 namespace Private {
-  const NODE_CODES: Record<string, string> = {
-    E_NOT_FOUND: 'ENOENT',
-    E_EXISTS: 'EEXIST',
-    E_NOT_A_DIRECTORY: 'ENOTDIR',
-    E_IS_A_DIRECTORY: 'EISDIR',
-    E_NOT_EMPTY: 'ENOTEMPTY'
-  };
-
-  /**
-   * Map a bridge failure to the error isomorphic-git understands.
-   */
-  export function toFsError(
-    reason: unknown,
-    method: string,
-    path: string
-  ): BridgeGitFs.FsError {
-    if (isMlopsError(reason)) {
-      const code = NODE_CODES[reason.code] ?? reason.code;
-      return new BridgeGitFs.FsError(
-        code,
-        `${code}: ${method} '${path}': ${reason.message}`,
-        reason
-      );
-    }
-    return new BridgeGitFs.FsError(
-      'EIO',
-      `EIO: ${method} '${path}': ${String(reason)}`,
-      reason
-    );
-  }
-
-  /**
-   * `/a/b` → `a/b`; `/` → `` (the store folder itself).
-   */
-  export function relative(path: string): string {
-    if (typeof path !== 'string') {
-      throw new BridgeGitFs.FsError(
-        'EINVAL',
-        `EINVAL: not a path: ${String(path)}`
-      );
-    }
-    return path
-      .split('/')
-      .filter(part => part !== '' && part !== '.')
-      .join('/');
-  }
-
   const IMMUTABLE =
     /(^|\/)objects\/([0-9a-f]{2}\/[0-9a-f]{38}|pack\/pack-[0-9a-f]{40}\.(pack|idx))$/;
 
@@ -330,7 +233,7 @@ namespace Private {
   /**
    * A bridge stat as node-like Stats.
    */
-  export function toStats(stat: StatResult): BridgeGitFs.IStats {
+  export function toStats(stat: StatResult): fsApi.IStats {
     const { type, mode, size, ino, dev, uid, gid, mtimeMs, ctimeMs } = stat;
     return {
       type,
@@ -346,61 +249,5 @@ namespace Private {
       isDirectory: () => type === 'dir',
       isSymbolicLink: () => type === 'symlink'
     };
-  }
-
-  /**
-   * An insertion-ordered cache bounded by total bytes (oldest out first).
-   */
-  export class ByteCache {
-    constructor(readonly limit: number) {}
-
-    get bytes(): number {
-      return this._bytes;
-    }
-
-    get(key: string): Uint8Array | undefined {
-      const value = this._map.get(key);
-      if (value) {
-        // Refresh recency.
-        this._map.delete(key);
-        this._map.set(key, value);
-      }
-      return value;
-    }
-
-    set(key: string, value: Uint8Array): void {
-      this.delete(key);
-      if (value.length > this.limit) {
-        return;
-      }
-      this._map.set(key, value);
-      this._bytes += value.length;
-      for (const [oldest, data] of this._map) {
-        if (this._bytes <= this.limit) {
-          break;
-        }
-        this._map.delete(oldest);
-        this._bytes -= data.length;
-      }
-    }
-
-    delete(key: string): void {
-      const value = this._map.get(key);
-      if (value) {
-        this._map.delete(key);
-        this._bytes -= value.length;
-      }
-    }
-
-    deletePrefix(prefix: string): void {
-      for (const key of [...this._map.keys()]) {
-        if (prefix === '' || key === prefix || key.startsWith(`${prefix}/`)) {
-          this.delete(key);
-        }
-      }
-    }
-
-    private _map = new Map<string, Uint8Array>();
-    private _bytes = 0;
   }
 }

@@ -2,9 +2,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isMlopsError, MlopsError } from '../errors';
-import { IMlopsBridge } from '../tokens';
 import { BridgeClient } from './client';
 import { BridgeStatus } from './schemas';
+import { IMlopsBridge } from './tokens';
 
 /**
  * The shared bridge: one client for the configured store, its status, and a

@@ -1,6 +1,6 @@
 import { isMlopsError, MlopsError } from '../errors';
-import { BridgeClient } from './client';
-import type { BridgeGitFs } from './gitfs';
+import { IPromiseApi, IStats, relative, toFsError } from './fsApi';
+import type { IBridgeClient } from './tokens';
 
 /**
  * A view of the bridge `fs` adapter for one write operation (an experiment
@@ -52,7 +52,7 @@ export class GitWriteBatch {
   /**
    * The promise API isomorphic-git binds to.
    */
-  readonly promises: BridgeGitFs.IPromiseApi;
+  readonly promises: IPromiseApi;
 
   /**
    * Objects waiting to be written.
@@ -92,7 +92,7 @@ export class GitWriteBatch {
   private async _write(
     chunk: { path: string; data: Uint8Array }[]
   ): Promise<void> {
-    const { client, count, toFsError } = this._options;
+    const { client, count } = this._options;
     for (let attempt = 0; !this._singleWrites; attempt++) {
       count('writeMany');
       try {
@@ -133,7 +133,7 @@ export class GitWriteBatch {
     path: string,
     options?: string | { encoding?: string }
   ): Promise<Uint8Array | string> {
-    const data = this._buffer.get(this._options.relative(path));
+    const data = this._buffer.get(relative(path));
     if (data === undefined) {
       return this._options.base.readFile(path, options);
     }
@@ -146,7 +146,7 @@ export class GitWriteBatch {
     data: Uint8Array | string,
     options?: string | { encoding?: string; mode?: number }
   ): Promise<void> {
-    const rel = this._options.relative(path);
+    const rel = relative(path);
     if (Private.LOOSE_OBJECT.test(rel) && typeof data !== 'string') {
       this._buffer.set(rel, data);
       return;
@@ -158,15 +158,15 @@ export class GitWriteBatch {
 
   private async _stat(
     path: string,
-    ask: (path: string) => Promise<BridgeGitFs.IStats>
-  ): Promise<BridgeGitFs.IStats> {
-    const rel = this._options.relative(path);
+    ask: (path: string) => Promise<IStats>
+  ): Promise<IStats> {
+    const rel = relative(path);
     const buffered = this._buffer.get(rel);
     if (buffered !== undefined) {
       return Private.fileStats(buffered.length);
     }
     if (Private.LOOSE_OBJECT.test(rel)) {
-      throw this._options.toFsError(
+      throw toFsError(
         new MlopsError('E_NOT_FOUND', 'assumed missing in a write batch'),
         'stat',
         path
@@ -182,7 +182,7 @@ export class GitWriteBatch {
 
   private _options: GitWriteBatch.IOptions;
   private _buffer = new Map<string, Uint8Array>();
-  private _stats = new Map<string, Promise<BridgeGitFs.IStats>>();
+  private _stats = new Map<string, Promise<IStats>>();
   private _singleWrites = false;
 }
 
@@ -194,17 +194,14 @@ export namespace GitWriteBatch {
    * What a batch needs from its adapter.
    */
   export interface IOptions {
-    client: BridgeClient;
+    /** The bridge client, for `write-many`. */
+    client: Pick<IBridgeClient, 'writeMany'>;
     /** The adapter's own promise API (reads, and writes that are not objects). */
-    base: BridgeGitFs.IPromiseApi;
-    /** `/a/b` → `a/b`, as the adapter does it. */
-    relative: (path: string) => string;
+    base: IPromiseApi;
     /** Keep a written object in the adapter's cache. */
     remember: (rel: string, data: Uint8Array) => void;
     /** Count a bridge call. */
     count: (method: string) => void;
-    /** The adapter's mapping of bridge errors to node-style errors. */
-    toFsError: (reason: unknown, method: string, path: string) => Error;
   }
 }
 
@@ -231,7 +228,7 @@ namespace Private {
    * The stats of a buffered object (isomorphic-git only asks whether it
    * exists).
    */
-  export function fileStats(size: number): BridgeGitFs.IStats {
+  export function fileStats(size: number): IStats {
     return {
       type: 'file',
       mode: 0o100444,

@@ -9,7 +9,7 @@ import React, {
 } from 'react';
 
 import { showBidiControls, slot } from '../tracking/bidi';
-import { IExperimentRow } from '../tracking/list';
+import { IExperimentRow } from '../tracking/experimentRow';
 import { FieldKey, fieldValue, formatValue, ISort } from '../tracking/rows';
 import { UserMessage } from './UserMessage';
 import { UserText } from './UserText';

@@ -6,7 +6,8 @@ import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
 import { showBidiControls } from '../tracking/bidi';
-import { ExperimentList, IExperimentRow } from '../tracking/list';
+import { IExperimentRow } from '../tracking/experimentRow';
+import { ExperimentList } from '../tracking/list';
 import {
   defaultDescending,
   FieldKey,

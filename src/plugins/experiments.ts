@@ -10,7 +10,6 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { BridgeClient } from '../bridge/client';
 import { BridgeGitFs } from '../bridge/gitfs';
 import { CommandIDs } from '../commands';
 import { ExperimentsView } from '../components/ExperimentsView';
@@ -20,7 +19,7 @@ import {
   parseSettings,
   SettingsSchemas
 } from '../settings';
-import { IMlopsBridge } from '../tokens';
+import { IBridgeClient, IMlopsBridge } from '../tokens';
 import { notebookSlug, UlidFactory } from '../tracking/ids';
 import { BulkSource } from '../tracking/bulk';
 import { isExperimentDrivePath } from '../tracking/drive';
@@ -82,7 +81,7 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     watchNotebookKernels(tracker, () => bridge.client.store);
     // One store per bridge client: the client changes with `storeDir`.
     let current: {
-      client: BridgeClient;
+      client: IBridgeClient;
       store: ExperimentStore;
       source: BulkSource;
       index: ExperimentIndex;

@@ -2,13 +2,13 @@ import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { BridgeClient } from '../bridge/client';
 import { MlopsError, toMlopsError } from '../errors';
-import { watchKernelAudit } from '../tracking/audit';
+import { watchKernelAudit } from '../tracking/openedFiles';
 import { IHashProgress } from '../tracking/data';
 import { UlidFactory } from '../tracking/ids';
 import { takeSnapshot } from '../tracking/snapshot';
 import { ExperimentStore } from '../tracking/store';
+import type { IBridgeClient } from '../tokens';
 
 /**
  * What a snapshot needs besides the notebook.
@@ -16,7 +16,7 @@ import { ExperimentStore } from '../tracking/store';
 export interface ISnapshotContext {
   store: ExperimentStore;
   ids: UlidFactory;
-  client: BridgeClient;
+  client: IBridgeClient;
   captureMaxBytes: number;
   settingsPaths?: readonly string[];
   onProgress?: (progress: IHashProgress) => void;
@@ -60,7 +60,7 @@ export async function snapshotNotebook(
 
 /**
  * Keep the kernel audit hook installed in every notebook's kernel (see
- * `src/tracking/audit.ts`): when its kernel is ready, after each restart,
+ * `src/tracking/openedFiles.ts`): when its kernel is ready, after each restart,
  * and when the notebook switches kernels, so the files a kernel opens
  * before the first snapshot are seen.
  */

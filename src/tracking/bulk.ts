@@ -1,30 +1,18 @@
 import { Inflate } from 'pako';
 
-import { BridgeClient } from '../bridge/client';
+import { IBridgeClient } from '../bridge/tokens';
 import { ReadManyResult } from '../bridge/schemas';
 import { isMlopsError } from '../errors';
+import {
+  brokenRow,
+  IExperimentRow,
+  IRowSource,
+  readRow,
+  rowOf
+} from './experimentRow';
 import { mapLimited } from './limit';
-import { brokenRow, IExperimentRow, readRow, rowOf } from './list';
 import { parseManifest } from './manifest';
 import { ExperimentStore, parseExperimentRef } from './store';
-
-/**
- * Where the Experiments panel gets its rows: the refs, and the manifests
- * they point at.
- */
-export interface IRowSource {
-  /**
-   * The experiment refs of one notebook slug, or of all, newest first.
-   */
-  list(slug?: string): Promise<ExperimentStore.IEntry[]>;
-  /**
-   * The rows of these refs, in their order; a broken one says so.
-   */
-  read(
-    entries: readonly ExperimentStore.IEntry[],
-    onProgress?: (done: number, total: number) => void
-  ): Promise<IExperimentRow[]>;
-}
 
 /**
  * Rows read one experiment at a time through isomorphic-git (any `fs`).
@@ -273,7 +261,7 @@ export class BulkSource implements IRowSource {
     return out;
   }
 
-  private _client: BridgeClient;
+  private _client: IBridgeClient;
   private _store: ExperimentStore;
   private _gitdir: string;
   private _batch: number;
@@ -281,7 +269,7 @@ export class BulkSource implements IRowSource {
 
 export namespace BulkSource {
   export interface IOptions {
-    client: BridgeClient;
+    client: IBridgeClient;
     /** The store the fallback reads through. */
     store: ExperimentStore;
     /** The bare repository, relative to the store folder. */

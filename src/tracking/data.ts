@@ -1,4 +1,4 @@
-import { BridgeClient } from '../bridge/client';
+import { IBridgeClient } from '../bridge/tokens';
 import { HashResult } from '../bridge/schemas';
 import { MlopsError } from '../errors';
 import { Manifest } from './manifest';
@@ -40,7 +40,7 @@ export interface IHashOptions {
  * cancels it when `signal` aborts (then fails with `E_CANCELLED`).
  */
 export async function hashPaths(
-  client: BridgeClient,
+  client: IBridgeClient,
   paths: string[],
   options: IHashOptions = {}
 ): Promise<HashResult[]> {
@@ -71,7 +71,7 @@ export const HASH_CAPTURE_MAX_BYTES = 8 * 1024 * 1024;
 
 namespace Private {
   export async function hashBatch(
-    client: BridgeClient,
+    client: IBridgeClient,
     paths: string[],
     options: IHashOptions
   ): Promise<HashResult[]> {

@@ -1,7 +1,6 @@
 import { DBSchema, IDBPDatabase, openDB } from 'idb';
 
-import type { IRowSource } from './bulk';
-import { IExperimentRow } from './list';
+import type { IExperimentRow, IRowSource } from './experimentRow';
 import { ExperimentStore } from './store';
 
 /**

@@ -1,12 +1,13 @@
 import { MlopsError } from '../errors';
+import { decodeExpression } from './expression';
+import type { IExecutingKernel } from './kernelProtocol';
+import { Manifest } from './manifest';
 import {
   auditExpression,
   IAuditOptions,
   IAuditReport,
   readAuditResult
-} from './audit';
-import { Manifest } from './manifest';
-import { decodeExpression } from './expression';
+} from './openedFiles';
 import { ParameterValue } from './parameters';
 import { field } from './untrusted';
 
@@ -37,19 +38,6 @@ export interface ILiveValues {
   missing: string[];
   /** Files the kernel opened (when asked for, and the hook answered). */
   audit?: IAuditReport | null;
-}
-
-/**
- * The part of a kernel connection the capture needs.
- */
-export interface IExecutingKernel {
-  requestExecute(content: {
-    code: string;
-    silent: boolean;
-    store_history: boolean;
-    user_expressions: Record<string, string>;
-    allow_stdin: boolean;
-  }): { done: Promise<{ content: unknown }> };
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;

@@ -1,34 +1,13 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { isMlopsError } from '../errors';
-import type { IRowSource } from './bulk';
+import { isMlopsError, toMlopsError } from '../errors';
+import type { IExperimentRow, IRowSource } from './experimentRow';
 import { ExperimentIndex } from './index';
-import { Manifest } from './manifest';
-import { ParameterValue } from './parameters';
-import { ExperimentStore } from './store';
 
 /**
  * Rows to read before the panel shows a progress bar.
  */
 export const PROGRESS_FROM = 100;
-
-/**
- * One row of the Experiments panel.
- */
-export interface IExperimentRow {
-  ref: string;
-  id: string;
-  slug: string;
-  name: string;
-  createdAt: string;
-  notebookPath: string;
-  parameters: Record<string, ParameterValue>;
-  metrics: Record<string, number>;
-  starred: boolean;
-  tags: string[];
-  /** Why the experiment cannot be read (corrupt manifest, …), if so. */
-  broken?: { code: string; message: string };
-}
 
 /**
  * The experiments the panel shows, read from the store's refs. DOM-free.
@@ -160,65 +139,6 @@ export class ExperimentList {
   private _changed = new Signal<this, void>(this);
 }
 
-/**
- * One row read from its ref's manifest; a broken one is a row that says so.
- */
-export async function readRow(
-  store: ExperimentStore,
-  entry: ExperimentStore.IEntry
-): Promise<IExperimentRow> {
-  try {
-    const { manifest } = await store.read(entry.ref);
-    return rowOf(entry, manifest);
-  } catch (reason) {
-    return brokenRow(entry, reason);
-  }
-}
-
-/**
- * The row of an experiment whose manifest was read.
- */
-export function rowOf(
-  entry: ExperimentStore.IEntry,
-  manifest: Manifest
-): IExperimentRow {
-  return {
-    ref: entry.ref,
-    id: entry.id,
-    slug: entry.slug,
-    name: manifest.user.name,
-    createdAt: manifest.createdAt,
-    notebookPath: manifest.notebook.path,
-    parameters: manifest.parameters,
-    metrics: manifest.metrics,
-    starred: manifest.user.starred,
-    tags: manifest.user.tags
-  };
-}
-
-/**
- * The row of an experiment that cannot be read: shown as broken, never
- * hidden and never fatal.
- */
-export function brokenRow(
-  entry: ExperimentStore.IEntry,
-  reason: unknown
-): IExperimentRow {
-  return {
-    ref: entry.ref,
-    id: entry.id,
-    slug: entry.slug,
-    name: entry.id,
-    createdAt: '',
-    notebookPath: '',
-    parameters: {},
-    metrics: {},
-    starred: false,
-    tags: [],
-    broken: Private.describe(reason)
-  };
-}
-
 namespace Private {
   /**
    * Resolve after the next frame, or after 50 ms where frames do not come
@@ -253,9 +173,14 @@ namespace Private {
     }
   }
 
+  /**
+   * Why the list could not be read. A failure that is no MlopsError (a
+   * network error, a bug) keeps the code `toMlopsError` finds for it (its
+   * cause's, else `E_IO`): calling it a corrupt store would send the user
+   * looking in the wrong place.
+   */
   export function describe(reason: unknown): { code: string; message: string } {
-    return isMlopsError(reason)
-      ? { code: reason.code, message: reason.message }
-      : { code: 'E_STORE_CORRUPT', message: String(reason) };
+    const error = isMlopsError(reason) ? reason : toMlopsError(reason);
+    return { code: error.code, message: error.message };
   }
 }

@@ -1,4 +1,4 @@
-import { IExperimentRow } from './list';
+import { IExperimentRow } from './experimentRow';
 import { ParameterValue } from './parameters';
 
 /**

@@ -1,4 +1,4 @@
-import { BridgeClient } from '../bridge/client';
+import { IBridgeClient } from '../bridge/tokens';
 import { isMlopsError } from '../errors';
 import {
   buildSnapshot,
@@ -14,7 +14,8 @@ import {
   tagDataPaths
 } from './dataPaths';
 import { UlidFactory } from './ids';
-import { captureLive, IExecutingKernel, ILiveValues } from './kernel';
+import { captureLive, ILiveValues } from './kernel';
+import type { IExecutingKernel } from './kernelProtocol';
 import { Manifest } from './manifest';
 import { ParameterValue } from './parameters';
 import { ExperimentStore } from './store';
@@ -33,7 +34,7 @@ export interface ITakeSnapshotOptions {
   kernelSpecName: string | null;
   store: ExperimentStore;
   ids: UlidFactory;
-  client: BridgeClient;
+  client: IBridgeClient;
   /**
    * Data files up to this size are kept in the experiment, as the bridge
    * hashed them (at most `HASH_CAPTURE_MAX_BYTES`, the bridge's limit).

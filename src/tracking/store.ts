@@ -1,9 +1,16 @@
-import git, { FsClient, TreeEntry } from 'isomorphic-git';
+import git from 'isomorphic-git';
 
 import { ensureBufferGlobal } from '../bridge/buffer';
-import { BridgeGitFs } from '../bridge/gitfs';
-import { isMlopsError, MlopsError } from '../errors';
+import { MlopsError } from '../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
+import {
+  ensureRepository,
+  IBatch,
+  isMissing,
+  openWriteBatch,
+  StoreFs
+} from './storeFs';
+import { writeSnapshotTree } from './storeTree';
 
 /**
  * The experiment store: a bare git repository with one ref per experiment,
@@ -29,34 +36,7 @@ export class ExperimentStore {
    * Create the bare repository if it does not exist yet.
    */
   async ensure(): Promise<void> {
-    const fs = this._fs;
-    const gitdir = this._gitdir;
-    try {
-      if (fs instanceof BridgeGitFs) {
-        // One round trip (resolveRef would also stat the git dir and read
-        // packed-refs): a repository has a HEAD.
-        await fs.promises.readFile(`${gitdir}/HEAD`);
-      } else {
-        await git.resolveRef({ fs, gitdir, ref: 'HEAD', depth: 1 });
-      }
-      return;
-    } catch {
-      // No repository yet, or HEAD unreadable: (re)initialise; init keeps
-      // existing objects and refs.
-    }
-    if (fs instanceof BridgeGitFs) {
-      // The bridge refuses to write a repository's config and HEAD: the
-      // server creates them from a fixed template.
-      await fs.initRepository(gitdir);
-      return;
-    }
-    await git.init({
-      fs,
-      dir: gitdir,
-      gitdir,
-      bare: true,
-      defaultBranch: 'main'
-    });
+    await ensureRepository(this._fs, this._gitdir);
   }
 
   /**
@@ -75,9 +55,10 @@ export class ExperimentStore {
     // Awaited below; this only keeps an early failure from being reported
     // as unhandled while the tree is being built.
     ensured.catch(() => undefined);
-    const batch = this._writeBatch();
-    const tree = await this._writeTree(
+    const batch = openWriteBatch(this._fs);
+    const tree = await writeSnapshotTree(
       batch.fs,
+      this._gitdir,
       snapshot.manifest,
       snapshot.files
     );
@@ -102,7 +83,7 @@ export class ExperimentStore {
     try {
       names = await git.listRefs({ fs, gitdir, filepath: base });
     } catch (reason) {
-      if (Private.isMissing(reason)) {
+      if (isMissing(reason)) {
         return [];
       }
       throw reason;
@@ -145,7 +126,7 @@ export class ExperimentStore {
       });
       return blob;
     } catch (reason) {
-      if (Private.isMissing(reason)) {
+      if (isMissing(reason)) {
         throw new MlopsError(
           'E_NOT_FOUND',
           `${path} is not in experiment ${commitOrRef}.`,
@@ -181,7 +162,7 @@ export class ExperimentStore {
     const entries = (
       await git.readTree({ fs: this._fs, gitdir: this._gitdir, oid: tree })
     ).tree;
-    const batch = this._writeBatch();
+    const batch = openWriteBatch(this._fs);
     const manifestOid = await git.writeBlob({
       fs: batch.fs,
       gitdir: this._gitdir,
@@ -216,52 +197,11 @@ export class ExperimentStore {
     try {
       return await git.resolveRef({ fs: this._fs, gitdir: this._gitdir, ref });
     } catch (reason) {
-      if (Private.isMissing(reason)) {
+      if (isMissing(reason)) {
         throw new MlopsError('E_NOT_FOUND', `No experiment ${ref}.`, { ref });
       }
       throw reason;
     }
-  }
-
-  private async _writeTree(
-    fs: FsClient,
-    manifest: Manifest,
-    files: readonly ExperimentStore.IFile[]
-  ): Promise<string> {
-    const root: Private.IDir = new Map();
-    Private.insert(root, 'manifest.json', serializeManifest(manifest));
-    for (const file of files) {
-      if (file.path === 'manifest.json') {
-        throw new MlopsError(
-          'E_BAD_REQUEST',
-          'manifest.json is written by the store itself.'
-        );
-      }
-      Private.insert(root, file.path, file.data);
-    }
-    return this._writeDir(fs, root);
-  }
-
-  private async _writeDir(fs: FsClient, dir: Private.IDir): Promise<string> {
-    const tree: TreeEntry[] = [];
-    for (const [name, value] of dir) {
-      if (value instanceof Uint8Array) {
-        const oid = await git.writeBlob({
-          fs,
-          gitdir: this._gitdir,
-          blob: value
-        });
-        tree.push({ mode: '100644', path: name, oid, type: 'blob' });
-      } else {
-        tree.push({
-          mode: '040000',
-          path: name,
-          oid: await this._writeDir(fs, value),
-          type: 'tree'
-        });
-      }
-    }
-    return git.writeTree({ fs, gitdir: this._gitdir, tree });
   }
 
   /**
@@ -271,7 +211,7 @@ export class ExperimentStore {
    * it, read config and the index: a dozen round trips for nothing).
    */
   private async _commit(
-    batch: Private.IBatch,
+    batch: IBatch,
     ref: string,
     tree: string,
     manifest: Manifest,
@@ -298,19 +238,7 @@ export class ExperimentStore {
     return oid;
   }
 
-  /**
-   * A write batch on the bridge adapter (objects in one request); node's
-   * fs and other adapters write directly.
-   */
-  private _writeBatch(): Private.IBatch {
-    if (this._fs instanceof BridgeGitFs) {
-      const batch = this._fs.writeBatch();
-      return { fs: batch, flush: () => batch.flush() };
-    }
-    return { fs: this._fs, flush: async () => undefined };
-  }
-
-  private _fs: FsClient;
+  private _fs: StoreFs;
   private _gitdir: string;
   private _author: { name: string; email: string };
 }
@@ -323,7 +251,11 @@ export namespace ExperimentStore {
    * Options of the store.
    */
   export interface IOptions {
-    fs: FsClient;
+    /**
+     * isomorphic-git's `fs`; a batch of writes and the repository's
+     * creation go through the fs when it offers them (see IBatchingFs).
+     */
+    fs: StoreFs;
     /** The bare repository inside the fs (default `/experiments.git`). */
     gitdir?: string;
     /** The commit author (default `jupyterlab-mlops <mlops@localhost>`). */
@@ -374,75 +306,4 @@ export function parseExperimentRef(
   const match =
     /^refs\/exps\/([a-z0-9-]{1,80})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(ref);
   return match ? { slug: match[1], id: match[2] } : null;
-}
-
-namespace Private {
-  /**
-   * Where an operation writes its objects, and how they reach the disk.
-   */
-  export interface IBatch {
-    fs: FsClient;
-    flush: () => Promise<void>;
-  }
-
-  /**
-   * A folder of the tree being built: names to blobs or sub-folders.
-   */
-  export type IDir = Map<string, Uint8Array | IDir>;
-
-  /**
-   * Put a file at a POSIX path into the tree, refusing paths git would not
-   * store safely.
-   */
-  export function insert(root: IDir, path: string, data: Uint8Array): void {
-    const parts = path.split('/');
-    if (
-      parts.some(
-        part => part === '' || part === '.' || part === '..' || part === '.git'
-      ) ||
-      // Control characters and backslashes have no place in a tree path.
-      [...path].some(char => char.charCodeAt(0) < 0x20 || char === '\\')
-    ) {
-      throw new MlopsError(
-        'E_PATH_INVALID',
-        `Cannot store a file at "${path}".`,
-        { path }
-      );
-    }
-    let dir = root;
-    for (const part of parts.slice(0, -1)) {
-      let next = dir.get(part);
-      if (next === undefined) {
-        next = new Map();
-        dir.set(part, next);
-      }
-      if (next instanceof Uint8Array) {
-        throw new MlopsError(
-          'E_PATH_INVALID',
-          `"${part}" is both a file and a folder.`,
-          { path }
-        );
-      }
-      dir = next;
-    }
-    const name = parts[parts.length - 1];
-    if (dir.has(name)) {
-      throw new MlopsError('E_EXISTS', `Two files at "${path}".`, { path });
-    }
-    dir.set(name, data);
-  }
-
-  /**
-   * Whether an isomorphic-git or bridge failure means "not there".
-   */
-  export function isMissing(reason: unknown): boolean {
-    if (isMlopsError(reason, 'E_NOT_FOUND')) {
-      return true;
-    }
-    const code =
-      typeof reason === 'object' && reason !== null && 'code' in reason
-        ? reason.code
-        : undefined;
-    return code === 'NotFoundError' || code === 'ENOENT';
-  }
 }

@@ -4,7 +4,8 @@ import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
-import { IRowSource, storeSource } from '../../src/tracking/bulk';
+import { storeSource } from '../../src/tracking/bulk';
+import { IRowSource } from '../../src/tracking/experimentRow';
 import { UlidFactory } from '../../src/tracking/ids';
 import {
   ExperimentIndex,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
+import { MlopsError } from '../../src/errors';
 import { BulkSource, storeSource } from '../../src/tracking/bulk';
 import { UlidFactory } from '../../src/tracking/ids';
 import { ExperimentList } from '../../src/tracking/list';
@@ -60,7 +61,60 @@ describe('ExperimentList', () => {
       });
       await list.refresh();
       expect(list.rows).toEqual([]);
-      expect(list.error?.code).toBe('E_STORE_CORRUPT');
+      expect(list.error).toEqual({ code: 'E_IO', message: 'Error: no store' });
+    });
+
+    it('should keep the code of a store error', async () => {
+      const list = new ExperimentList({
+        source: () => {
+          throw new MlopsError('E_STORE_CORRUPT', 'bad refs');
+        }
+      });
+      await list.refresh();
+      expect(list.rows).toEqual([]);
+      expect(list.error).toEqual({
+        code: 'E_STORE_CORRUPT',
+        message: 'bad refs'
+      });
+    });
+
+    it('should not report a network failure as a corrupt store', async () => {
+      // What `fetch` rejects with when the server is gone.
+      const list = new ExperimentList({
+        source: () => ({
+          list: () => Promise.reject(new TypeError('Failed to fetch')),
+          read: () => Promise.resolve([])
+        })
+      });
+      await list.refresh();
+      expect(list.loading).toBe(false);
+      expect(list.rows).toEqual([]);
+      expect(list.error).toEqual({
+        code: 'E_IO',
+        message: 'TypeError: Failed to fetch'
+      });
+    });
+
+    it('should report the bridge error behind a wrapped failure', async () => {
+      // The git `fs` adapter wraps bridge errors for isomorphic-git.
+      const unreachable = new MlopsError(
+        'E_BRIDGE_UNREACHABLE',
+        'The server extension did not answer.'
+      );
+      const list = new ExperimentList({
+        source: () => ({
+          list: () =>
+            Promise.reject(
+              new Error('ENOENT: refs/exps', { cause: unreachable })
+            ),
+          read: () => Promise.resolve([])
+        })
+      });
+      await list.refresh();
+      expect(list.error).toEqual({
+        code: 'E_BRIDGE_UNREACHABLE',
+        message: 'The server extension did not answer.'
+      });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { IExperimentRow } from '../../src/tracking/list';
+import { IExperimentRow } from '../../src/tracking/experimentRow';
 import {
   fieldValue,
   filterRows,

@@ -15,7 +15,7 @@ import { PanelHeader } from '../../src/components/PanelHeader';
 import { compareExperiments, metricSeries } from '../../src/tracking/compare';
 import { diffData } from '../../src/tracking/dataDiff';
 import { diffEnvironments } from '../../src/tracking/envDiff';
-import { IExperimentRow, rowOf } from '../../src/tracking/list';
+import { IExperimentRow, rowOf } from '../../src/tracking/experimentRow';
 import { Manifest } from '../../src/tracking/manifest';
 import { diffNotebooks } from '../../src/tracking/notebookDiff';
 import { makeManifest } from './fixtures';

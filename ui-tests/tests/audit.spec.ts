@@ -11,7 +11,7 @@ import {
 /**
  * Files the notebook's kernel opened reach the snapshot (the kernel audit
  * hook the extension installs when the kernel is ready). Reinstalling after
- * a restart is covered by test/tracking/audit.spec.ts with a real kernel.
+ * a restart is covered by test/tracking/openedFiles.spec.ts with a real kernel.
  */
 
 const ROOT = process.env.JUPYTERLAB_GALATA_ROOT_DIR ?? '';

@@ -15,7 +15,7 @@ import {
   installAuditHook,
   parseAuditReport,
   watchKernelAudit
-} from '../../src/tracking/audit';
+} from '../../src/tracking/openedFiles';
 import { UlidFactory } from '../../src/tracking/ids';
 import { captureLive } from '../../src/tracking/kernel';
 import { takeSnapshot } from '../../src/tracking/snapshot';

@@ -3,7 +3,7 @@ import type { ISignal } from '@lumino/signaling';
 
 import { encodeBase64 } from '../bridge/base64';
 import { decodeExpression } from './expression';
-import type { IExecutingKernel } from './kernel';
+import type { IExecutingKernel } from './kernelProtocol';
 import { field } from './untrusted';
 
 /**
