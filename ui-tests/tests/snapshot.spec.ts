@@ -71,8 +71,10 @@ test.describe('Snapshot', () => {
     );
 
     await clickSnapshot(page);
+    // The first snapshot may wait up to 3 s for a kernel still starting.
     await expect(page.locator('.Toastify__toast').last()).toContainText(
-      'Saved experiment'
+      'Saved experiment',
+      { timeout: 15_000 }
     );
     await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(1);
 
