@@ -10,7 +10,9 @@ import React, {
 
 import { showBidiControls, slot } from '../tracking/bidi';
 import { IExperimentRow } from '../tracking/experimentRow';
-import { FieldKey, fieldValue, formatValue, ISort } from '../tracking/rows';
+import { FieldKey, formatValue, ISort } from '../tracking/rows';
+import { ExperimentTableCell } from './ExperimentTableCell';
+import { ExperimentTableHeader } from './ExperimentTableHeader';
 import { UserMessage } from './UserMessage';
 import { UserText } from './UserText';
 
@@ -172,21 +174,21 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
         }}
       >
         <span role="columnheader" aria-label={trans.__('Select')} />
-        <Header
+        <ExperimentTableHeader
           field="starred"
           label="★"
           title={trans.__('Starred')}
           sort={props.sort}
           onSort={props.onSort}
         />
-        <Header
+        <ExperimentTableHeader
           field="name"
           label={trans.__('Name')}
           sort={props.sort}
           onSort={props.onSort}
         />
         {columns.map(key => (
-          <Header
+          <ExperimentTableHeader
             key={key}
             field={key}
             label={Private.columnLabel(key, trans)}
@@ -302,81 +304,13 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
                 )}
               </span>
               {columns.map(key => (
-                <Cell key={key} row={row} field={key} />
+                <ExperimentTableCell key={key} row={row} field={key} />
               ))}
             </div>
           );
         })}
       </div>
     </div>
-  );
-}
-
-/**
- * A sortable column header.
- */
-function Header(props: {
-  field: FieldKey;
-  label: string;
-  title?: string;
-  sort: ISort;
-  onSort: (key: FieldKey) => void;
-}): JSX.Element {
-  const sorted = props.sort.key === props.field;
-  return (
-    <span
-      role="columnheader"
-      aria-sort={
-        sorted ? (props.sort.descending ? 'descending' : 'ascending') : 'none'
-      }
-    >
-      <button
-        type="button"
-        className="jp-mlops-ExperimentTable-sort"
-        title={showBidiControls(props.title ?? props.label)}
-        data-field={props.field}
-        onClick={() => props.onSort(props.field)}
-      >
-        <UserText
-          className="jp-mlops-ExperimentTable-sortLabel"
-          text={props.label}
-        />
-        {sorted && (
-          <span aria-hidden="true">{props.sort.descending ? '▾' : '▴'}</span>
-        )}
-      </button>
-    </span>
-  );
-}
-
-/**
- * One user-chosen column of a row.
- */
-function Cell(props: { row: IExperimentRow; field: FieldKey }): JSX.Element {
-  const { row, field } = props;
-  if (field === 'created') {
-    return (
-      <span
-        role="gridcell"
-        className="jp-mlops-ExperimentTable-date"
-        title={
-          row.createdAt ? new Date(row.createdAt).toLocaleString() : undefined
-        }
-      >
-        {row.createdAt ? Private.formatDate(row.createdAt) : '—'}
-      </span>
-    );
-  }
-  const text = formatValue(fieldValue(row, field));
-  return (
-    <span
-      role="gridcell"
-      className="jp-mlops-ExperimentTable-value"
-      data-field={field}
-      title={showBidiControls(text)}
-    >
-      <UserText text={text} />
-    </span>
   );
 }
 
@@ -430,23 +364,5 @@ namespace Private {
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, count)
       .map(([key]) => key);
-  }
-
-  /**
-   * Time of day for today's experiments, the date for older ones: the
-   * column stays narrow; the full time is in the cell's title.
-   */
-  export function formatDate(iso: string): string {
-    const date = new Date(iso);
-    if (Number.isNaN(date.getTime())) {
-      return iso;
-    }
-    const today = new Date().toDateString() === date.toDateString();
-    return today
-      ? date.toLocaleTimeString(undefined, {
-          hour: '2-digit',
-          minute: '2-digit'
-        })
-      : date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   }
 }
