@@ -242,9 +242,10 @@ export interface IWatchedKernel extends IExecutingKernel {
 }
 
 /**
- * Keep the audit hook installed in a kernel: now if it is idle, and again
- * each time it is idle after starting or restarting (a restarted kernel is
- * a new process without the hook). Returns a disposable that stops
+ * Keep the audit hook installed in a kernel: now (queued ahead of any cell
+ * if the kernel is still starting), and again each time it is idle after
+ * starting or restarting (a restarted kernel is a new process without the
+ * hook). Returns a disposable that stops
  * watching; failures go to `onError` (a snapshot installs the hook too).
  */
 export function watchKernelAudit(
@@ -289,7 +290,14 @@ export function watchKernelAudit(
     }
   };
   kernel.statusChanged.connect(onStatus);
-  if (kernel.status === 'idle') {
+  if (kernel.status === 'restarting' || kernel.status === 'autorestarting') {
+    onStatus(kernel, kernel.status);
+  } else if (kernel.status !== 'dead') {
+    // Now, even while the kernel is still starting: the connection sends
+    // what was queued, in order, once it is up, so the hook is in place
+    // before the first cell the user runs (waiting for 'idle' let that
+    // cell go first). The install is idempotent: the one on 'idle' after
+    // 'starting' finds the hook there.
     install();
   }
   let disposed = false;

@@ -281,6 +281,24 @@ describe('kernel audit hook', () => {
     ).toMatchObject({ data: { 'text/plain': '5' } });
   });
 
+  it('should be in place before the first cell of a kernel still starting', async () => {
+    // The first cell, run as soon as the notebook opened, went to the
+    // kernel before the hook when the watcher waited for 'idle'.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // A notebook of its own: a session of the same path reuses its kernel.
+      const fresh = await startNotebookKernel(`audit/fresh-${attempt}.ipynb`);
+      const watch = watchKernelAudit(fresh.kernel, () => options);
+      try {
+        await run(fresh.kernel, "open('data/a.csv').read()");
+        const report = await installAuditHook(fresh.kernel, options);
+        expect(report?.paths).toEqual(['audit/data/a.csv']);
+      } finally {
+        watch.dispose();
+        await fresh.stop();
+      }
+    }
+  }, 120_000);
+
   it('should be installed again by the watcher after a restart', async () => {
     const errors: unknown[] = [];
     const watch = watchKernelAudit(
