@@ -1,13 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  KernelManager,
-  ServerConnection,
-  SessionManager
-} from '@jupyterlab/services';
+import { KernelManager, SessionManager } from '@jupyterlab/services';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import WebSocket from 'ws';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs';
 import {
@@ -21,20 +16,14 @@ import { captureLive } from '../../src/tracking/kernel';
 import { takeSnapshot } from '../../src/tracking/snapshot';
 import { ExperimentStore } from '../../src/tracking/store';
 import { isolatedClient } from '../support/client';
+import { kernelServerSettings } from '../support/kernel';
 
 /**
  * A kernel started the way JupyterLab starts one for a notebook: through a
  * session, so it runs in the notebook's folder.
  */
 async function startNotebookKernel(path: string) {
-  const server = inject('jupyterServer');
-  const serverSettings = ServerConnection.makeSettings({
-    baseUrl: server.baseUrl,
-    wsUrl: server.baseUrl.replace(/^http/, 'ws'),
-    token: server.token,
-    appendToken: true,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
-  });
+  const serverSettings = kernelServerSettings();
   const kernelManager = new KernelManager({ serverSettings });
   const sessions = new SessionManager({ kernelManager, serverSettings });
   const session = await sessions.startNew({
