@@ -4,46 +4,14 @@
  * Every failure carries a literal `code` that tests assert and users can
  * search for; the Python bridge answers with the same codes.
  */
-export type ErrorCode =
-  // Codes the bridge returns (see docs/bridge.md).
-  | 'E_BAD_JSON'
-  | 'E_BAD_REQUEST'
-  | 'E_BODY_TOO_LARGE'
-  | 'E_PATH_INVALID'
-  | 'E_PATH_TOO_LONG'
-  | 'E_PATH_OUTSIDE_ROOT'
-  | 'E_PATH_NOT_WRITABLE'
-  | 'E_UNSAFE_REPOSITORY'
-  | 'E_ANSWER_TOO_LARGE'
-  | 'E_NOT_FOUND'
-  | 'E_EXISTS'
-  | 'E_NOT_A_DIRECTORY'
-  | 'E_IS_A_DIRECTORY'
-  | 'E_NOT_EMPTY'
-  | 'E_LOCKED'
-  | 'E_LOCK_NOT_HELD'
-  | 'E_STORE_ROOT'
-  | 'E_IO'
-  | 'E_INTERNAL'
-  | 'E_NO_SPACE'
-  | 'E_READ_ONLY'
-  | 'E_JOB_NOT_FOUND'
-  | 'E_TOO_MANY_FILES'
-  | 'E_BUSY'
-  | 'E_CANCELLED'
-  // Codes raised in the frontend.
-  | 'E_BRIDGE_UNREACHABLE'
-  | 'E_BRIDGE_HTTP'
-  | 'E_BRIDGE_BAD_RESPONSE'
-  | 'E_SETTINGS_INVALID'
-  | 'E_NOT_IMPLEMENTED'
-  | 'E_SECRET_FOUND'
-  | 'E_MANIFEST_INVALID'
-  | 'E_STORE_CORRUPT'
-  | 'E_KERNEL_TIMEOUT'
-  | 'E_KERNEL_UNAVAILABLE';
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+/**
+ * Every error code, declared once: the bridge's (docs/bridge.md, and
+ * `STATUS` in jupyterlab_mlops/errors.py, which a spec keeps in step) and
+ * the frontend's own.
+ */
+export const ERROR_CODES = [
+  // Codes the bridge returns (see docs/bridge.md).
   'E_BAD_JSON',
   'E_BAD_REQUEST',
   'E_BODY_TOO_LARGE',
@@ -69,6 +37,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_TOO_MANY_FILES',
   'E_BUSY',
   'E_CANCELLED',
+  // Codes raised in the frontend.
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',
   'E_BRIDGE_BAD_RESPONSE',
@@ -79,7 +48,14 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'E_STORE_CORRUPT',
   'E_KERNEL_TIMEOUT',
   'E_KERNEL_UNAVAILABLE'
-]);
+] as const;
+
+/**
+ * A literal error code.
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 /**
  * Whether a string is one of the known error codes.

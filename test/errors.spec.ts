@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import {
+  ERROR_CODES,
   errorAdvice,
   isErrorCode,
   isMlopsError,
@@ -104,5 +107,27 @@ describe('errorAdvice()', () => {
       expect(isErrorCode(code)).toBe(true);
     }
     expect(errorAdvice('E_IO')).toBeUndefined();
+  });
+});
+
+describe('ERROR_CODES', () => {
+  it('should hold every code the Python bridge answers with, once', () => {
+    // `STATUS` in jupyterlab_mlops/errors.py: one `"E_…": status,` line each.
+    const python = readFileSync(
+      join(__dirname, '..', 'jupyterlab_mlops', 'errors.py'),
+      'utf8'
+    );
+    const table = python.slice(
+      python.indexOf('STATUS'),
+      python.indexOf('}', python.indexOf('STATUS'))
+    );
+    const bridge = [...table.matchAll(/"(E_[A-Z_]+)":\s*\d{3}/g)].map(
+      match => match[1]
+    );
+    expect(bridge.length).toBeGreaterThan(20);
+    for (const code of bridge) {
+      expect(isErrorCode(code), code).toBe(true);
+    }
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });
 });
