@@ -1,8 +1,10 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
-import { createHash, randomInt } from 'crypto';
+import { createHash } from 'crypto';
 import { existsSync, readdirSync, rmSync } from 'fs';
 import * as path from 'path';
+
+import { notebookSlug, UlidFactory } from '../../src/tracking/ids';
 
 /**
  * Helpers shared by the galata specs.
@@ -138,8 +140,9 @@ export function writeExperiment(seed: IExperimentSeed): string {
   if (!existsSync(path.join(gitDir, 'HEAD'))) {
     execFileSync('git', ['init', '--quiet', '--bare', gitDir]);
   }
-  const id = Private.ulid(Date.now());
-  const slug = Private.notebookSlug(seed.notebookPath);
+  // The extension's own names, so the panel files the experiment as its own.
+  const id = new UlidFactory().next();
+  const slug = notebookSlug(seed.notebookPath);
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
   const manifest = {
     schemaVersion: 1,
@@ -188,37 +191,4 @@ export function writeExperiment(seed: IExperimentSeed): string {
   const ref = `refs/exps/${slug}/${id}`;
   git(['update-ref', ref, commit]);
   return ref;
-}
-
-namespace Private {
-  const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-  /** A ULID for `time` (random part from the OS). */
-  export function ulid(time: number): string {
-    let out = '';
-    for (let t = time, i = 0; i < 10; i++, t = Math.floor(t / 32)) {
-      out = CROCKFORD[t % 32] + out;
-    }
-    for (let i = 0; i < 16; i++) {
-      out += CROCKFORD[randomInt(32)];
-    }
-    return out;
-  }
-
-  /** As `notebookSlug` in src/tracking/ids.ts. */
-  export function notebookSlug(notebookPath: string): string {
-    const base = notebookPath
-      .replace(/\.ipynb$/i, '')
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 48)
-      .replace(/-+$/, '');
-    const hash = createHash('sha256')
-      .update(notebookPath, 'utf8')
-      .digest('hex')
-      .slice(0, 8);
-    return `${base || 'notebook'}-${hash}`;
-  }
 }
