@@ -117,17 +117,13 @@ def _remove_if(dir_fd: int, name: str, check: Callable[[LockInfo], bool]) -> boo
     return False
 
 
-def _lock_target(store: Store, path: str) -> Path:
+def lock_file(store: Store, path: str) -> Path:
+    """Where the lock file of `path` really lands (its folder's symlinks resolved)."""
     rel = validate_path(path)
     if not rel:
         # `<store>.lock` would sit outside the store.
         raise MlopsError("E_STORE_ROOT", "cannot lock the store folder itself")
     return locate(store, f"{rel}.lock", follow=False)
-
-
-def lock_file(store: Store, path: str) -> Path:
-    """Where the lock file of `path` really lands (its folder's symlinks resolved)."""
-    return _lock_target(store, path)
 
 
 def _create(dir_fd: int, name: str, ttl_ms: int) -> str:
@@ -183,7 +179,7 @@ def lock(
     `store_fs.write`.
     """
     if target is None:
-        target = _lock_target(store, path)
+        target = lock_file(store, path)
     created: list[Path] = []
     try:
         with (
@@ -204,7 +200,7 @@ def unlock(store: Store, path: str, token: str, *, target: Path | None = None) -
     `target` as for `lock`.
     """
     if target is None:
-        target = _lock_target(store, path)
+        target = lock_file(store, path)
     not_held = MlopsError("E_LOCK_NOT_HELD", f"{path!r} is not locked with this token")
     try:
         with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:
