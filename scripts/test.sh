@@ -68,7 +68,7 @@ phase install bash scripts/install.sh test || {
 }
 phase lint lint
 phase typecheck npm run --silent typecheck
-phase vitest npx vitest run
+phase vitest npx vitest run --coverage
 phase pytest python -m pytest
 phase galata ui_tests
 
