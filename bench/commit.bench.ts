@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject, it } from 'vitest';
 
-import { BridgeGitFs } from '../src/bridge/gitfs';
+import { BridgeGitFs } from '../src/bridge/gitfs/gitfs';
 import { isolatedClient } from '../test/support/client';
 import { sample, stats, writeSection } from './support';
 

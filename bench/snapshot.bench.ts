@@ -19,12 +19,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, inject, it } from 'vitest';
 
-import { BridgeGitFs } from '../src/bridge/gitfs';
-import { liveRequestFor } from '../src/tracking/capture';
-import { UlidFactory } from '../src/tracking/ids';
-import { captureLive } from '../src/tracking/kernel';
-import { takeSnapshot } from '../src/tracking/snapshot';
-import { ExperimentStore } from '../src/tracking/store';
+import { BridgeGitFs } from '../src/bridge/gitfs/gitfs';
+import { liveRequestFor } from '../src/tracking/capture/capture';
+import { UlidFactory } from '../src/util/ids';
+import { captureLive } from '../src/kernel/liveValues';
+import { takeSnapshot } from '../src/tracking/capture/snapshot';
+import { ExperimentStore } from '../src/tracking/store/store';
 import { isolatedClient } from '../test/support/client';
 import { startKernel } from '../test/support/kernel';
 import { sample, stats, writeSection } from './support';

@@ -30,7 +30,7 @@ ANIMALS = ["otter", "heron", "lynx", "marten", "ibis", "badger", "wren", "koala"
 
 
 def notebook_slug(path: str) -> str:
-    """The slug of a notebook path, as `notebookSlug` in src/tracking/ids.ts."""
+    """The slug of a notebook path, as `notebookSlug` in src/util/ids.ts."""
     base = re.sub(r"\.ipynb$", "", path, flags=re.IGNORECASE).lower()
     base = unicodedata.normalize("NFKD", base)
     base = re.sub(r"[^a-z0-9]+", "-", base).strip("-")[:48].rstrip("-")

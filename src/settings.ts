@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FieldKey } from './tracking/rows';
+import type { FieldKey } from './tracking/list/rows';
 
 /**
  * zod schemas of the plugins' settings. They mirror `schema/*.json` (a spec

@@ -1,7 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { MlopsError } from '../errors';
-import { encodeBase64 } from './base64';
+import { encodeBase64 } from '../util/base64';
 import { decodeFileData, postBridge, requestBridge } from './request';
 import {
   BridgeSchemas,

@@ -3,7 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { z } from 'zod';
 
 import { isErrorCode, MlopsError } from '../errors';
-import { decodeBase64 } from './base64';
+import { decodeBase64 } from '../util/base64';
 import { BridgeSchemas } from './schemas';
 import type { IBridgeClient } from './tokens';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { decodeBase64 } from './base64';
+import { decodeBase64 } from '../util/base64';
 
 /**
  * zod schemas of the bridge's answers (docs/bridge.md). Types are inferred

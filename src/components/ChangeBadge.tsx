@@ -1,8 +1,8 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { DataChange } from '../tracking/dataDiff';
-import { EnvChange } from '../tracking/envDiff';
+import { DataChange } from '../tracking/compare/dataDiff';
+import { EnvChange } from '../tracking/compare/envDiff';
 
 /**
  * Properties of a change badge.

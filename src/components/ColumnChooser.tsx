@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React, { useEffect, useRef } from 'react';
 
-import { FieldKey } from '../tracking/rows';
+import { FieldKey } from '../tracking/list/rows';
 import { UserText } from './UserText';
 
 /**

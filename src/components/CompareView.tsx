@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { ICompareRow } from '../tracking/compare';
+import { ICompareRow } from '../tracking/compare/compare';
 import { CompareHead } from './CompareHead';
 import { UserText } from './UserText';
 

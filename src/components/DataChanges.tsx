@@ -1,8 +1,12 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { slot } from '../tracking/bidi';
-import { formatBytes, IDataRow, summarizeData } from '../tracking/dataDiff';
+import { slot } from '../util/bidi';
+import {
+  formatBytes,
+  IDataRow,
+  summarizeData
+} from '../tracking/compare/dataDiff';
 import { ChangeBadge } from './ChangeBadge';
 import { CompareHead } from './CompareHead';
 import { UserMessage } from './UserMessage';

@@ -1,8 +1,8 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { slot } from '../tracking/bidi';
-import { IEnvironmentDiff, IEnvRow } from '../tracking/envDiff';
+import { slot } from '../util/bidi';
+import { IEnvironmentDiff, IEnvRow } from '../tracking/compare/envDiff';
 import { ChangeBadge } from './ChangeBadge';
 import { CompareHead } from './CompareHead';
 import { UserMessage } from './UserMessage';

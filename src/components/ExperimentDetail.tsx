@@ -1,8 +1,8 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React, { useEffect, useState } from 'react';
 
-import { showBidiControls, slot } from '../tracking/bidi';
-import { Manifest } from '../tracking/manifest';
+import { showBidiControls, slot } from '../util/bidi';
+import { Manifest } from '../tracking/store/manifest';
 import { KeyValueTable } from './KeyValueTable';
 import { UserMessage } from './UserMessage';
 import { UserText } from './UserText';

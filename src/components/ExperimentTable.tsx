@@ -8,9 +8,9 @@ import React, {
   useState
 } from 'react';
 
-import { showBidiControls, slot } from '../tracking/bidi';
-import { IExperimentRow } from '../tracking/experimentRow';
-import { FieldKey, formatValue, ISort } from '../tracking/rows';
+import { showBidiControls, slot } from '../util/bidi';
+import { IExperimentRow } from '../tracking/list/row';
+import { FieldKey, formatValue, ISort } from '../tracking/list/rows';
 import { ExperimentTableCell } from './ExperimentTableCell';
 import { ExperimentTableHeader } from './ExperimentTableHeader';
 import { UserMessage } from './UserMessage';

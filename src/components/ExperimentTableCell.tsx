@@ -1,8 +1,8 @@
 import React from 'react';
 
-import { showBidiControls } from '../tracking/bidi';
-import { IExperimentRow } from '../tracking/experimentRow';
-import { FieldKey, fieldValue, formatValue } from '../tracking/rows';
+import { showBidiControls } from '../util/bidi';
+import { IExperimentRow } from '../tracking/list/row';
+import { FieldKey, fieldValue, formatValue } from '../tracking/list/rows';
 import { UserText } from './UserText';
 
 /**

@@ -1,7 +1,7 @@
 import React from 'react';
 
-import { showBidiControls } from '../tracking/bidi';
-import { FieldKey, ISort } from '../tracking/rows';
+import { showBidiControls } from '../util/bidi';
+import { FieldKey, ISort } from '../tracking/list/rows';
 import { UserText } from './UserText';
 
 /**

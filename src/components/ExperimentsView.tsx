@@ -5,9 +5,9 @@ import React, { useMemo, useState } from 'react';
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
-import { showBidiControls } from '../tracking/bidi';
-import { IExperimentRow } from '../tracking/experimentRow';
-import { ExperimentList } from '../tracking/list';
+import { showBidiControls } from '../util/bidi';
+import { IExperimentRow } from '../tracking/list/row';
+import { ExperimentList } from '../tracking/list/experimentList';
 import {
   defaultDescending,
   FieldKey,
@@ -16,7 +16,7 @@ import {
   metricKeysOf,
   parameterKeysOf,
   sortRows
-} from '../tracking/rows';
+} from '../tracking/list/rows';
 import { BridgeNotice } from './BridgeNotice';
 import { ColumnChooser } from './ColumnChooser';
 import { EmptyState } from './EmptyState';

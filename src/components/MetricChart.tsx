@@ -2,7 +2,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import React, { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 
-import { showBidiControls } from '../tracking/bidi';
+import { showBidiControls } from '../util/bidi';
 import { UserText } from './UserText';
 
 /**

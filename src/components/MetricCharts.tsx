@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { IMetricSeries } from '../tracking/compare';
+import { IMetricSeries } from '../tracking/compare/compare';
 import { MetricChart } from './MetricChart';
 
 /**

@@ -1,8 +1,8 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { showBidiControls } from '../tracking/bidi';
-import { ICellDiff } from '../tracking/notebookDiff';
+import { showBidiControls } from '../util/bidi';
+import { ICellDiff } from '../tracking/compare/notebookDiff';
 import { UserText } from './UserText';
 
 /**

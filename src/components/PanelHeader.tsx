@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { showBidiControls } from '../tracking/bidi';
+import { showBidiControls } from '../util/bidi';
 import { UserText } from './UserText';
 
 /**

@@ -4,7 +4,7 @@ import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { pipelineIcon } from '../icons';
-import { IPipelineSummary } from '../pipeline/tags';
+import { IPipelineSummary } from '../notebook/tags';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';

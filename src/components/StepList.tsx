@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { IPipelineSummary } from '../pipeline/tags';
+import { IPipelineSummary } from '../notebook/tags';
 import { UserText } from './UserText';
 
 /**

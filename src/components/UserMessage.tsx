@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { splitSlots } from '../tracking/bidi';
+import { splitSlots } from '../util/bidi';
 import { UserText } from './UserText';
 
 /**

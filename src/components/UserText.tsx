@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { splitBidiControls } from '../tracking/bidi';
+import { splitBidiControls } from '../util/bidi';
 
 /**
  * Properties of a user string.

@@ -12,9 +12,9 @@ import {
   ExperimentDrive,
   experimentNotebookPath,
   parseExperimentNotebookPath
-} from '../tracking/drive';
-import { showBidiControls } from '../tracking/bidi';
-import { ExperimentStore } from '../tracking/store';
+} from '../tracking/store/drive';
+import { showBidiControls } from '../util/bidi';
+import { ExperimentStore } from '../tracking/store/store';
 import { restoreExperiment } from '../widgets/restoreExperiment';
 
 /**

@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
-import { ExperimentStore } from '../tracking/store';
+import { ExperimentStore } from '../tracking/store/store';
 import { CompareWidget } from '../widgets/CompareWidget';
 import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
 import { PALETTE_CATEGORY } from './core';

@@ -10,7 +10,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { BridgeGitFs } from '../bridge/gitfs';
+import { BridgeGitFs } from '../bridge/gitfs/gitfs';
 import { CommandIDs } from '../commands';
 import { ExperimentsView } from '../components/ExperimentsView';
 import { experimentsIcon, snapshotIcon } from '../icons';
@@ -20,12 +20,12 @@ import {
   SettingsSchemas
 } from '../settings';
 import { IBridgeClient, IMlopsBridge } from '../tokens';
-import { notebookSlug, UlidFactory } from '../tracking/ids';
-import { BulkSource } from '../tracking/bulk';
-import { isExperimentDrivePath } from '../tracking/drive';
-import { ExperimentIndex } from '../tracking/index';
-import { ExperimentList } from '../tracking/list';
-import { ExperimentStore } from '../tracking/store';
+import { notebookSlug, UlidFactory } from '../util/ids';
+import { BulkSource } from '../tracking/list/bulkSource';
+import { isExperimentDrivePath } from '../tracking/store/drive';
+import { ExperimentIndex } from '../tracking/list/rowCache';
+import { ExperimentList } from '../tracking/list/experimentList';
+import { ExperimentStore } from '../tracking/store/store';
 import { ActiveNotebook } from '../widgets/activeNotebook';
 import { SidePanel } from '../widgets/SidePanel';
 import { SnapshotStatus } from '../widgets/SnapshotStatus';

@@ -13,7 +13,7 @@ import React from 'react';
 import { CommandIDs } from '../commands';
 import { PipelineView } from '../components/PipelineView';
 import { pipelineIcon } from '../icons';
-import { summarizePipeline } from '../pipeline/tags';
+import { summarizePipeline } from '../notebook/tags';
 import { parseSettings, PipelineSettings, SettingsSchemas } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { ActiveNotebook } from '../widgets/activeNotebook';

@@ -3,11 +3,11 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { MlopsError, toMlopsError } from '../errors';
-import { watchKernelAudit } from '../tracking/openedFiles';
-import { IHashProgress } from '../tracking/data';
-import { UlidFactory } from '../tracking/ids';
-import { takeSnapshot } from '../tracking/snapshot';
-import { ExperimentStore } from '../tracking/store';
+import { watchKernelAudit } from '../kernel/openedFiles';
+import { IHashProgress } from '../tracking/capture/data';
+import { UlidFactory } from '../util/ids';
+import { takeSnapshot } from '../tracking/capture/snapshot';
+import { ExperimentStore } from '../tracking/store/store';
 import type { IBridgeClient } from '../tokens';
 
 /**
@@ -60,7 +60,7 @@ export async function snapshotNotebook(
 
 /**
  * Keep the kernel audit hook installed in every notebook's kernel (see
- * `src/tracking/openedFiles.ts`): when its kernel is ready, after each restart,
+ * `src/kernel/openedFiles.ts`): when its kernel is ready, after each restart,
  * and when the notebook switches kernels, so the files a kernel opens
  * before the first snapshot are seen.
  */

@@ -9,17 +9,17 @@ import { MetricCharts } from '../components/MetricCharts';
 import { NotebookDiff } from '../components/NotebookDiff';
 import { UserText } from '../components/UserText';
 import { isMlopsError } from '../errors';
-import { INotebookCell, readCells } from '../tracking/capture';
+import { INotebookCell, readCells } from '../tracking/capture/capture';
 import {
   comparisonCsv,
   compareExperiments,
   metricSeries
-} from '../tracking/compare';
-import { diffData } from '../tracking/dataDiff';
-import { diffEnvironments } from '../tracking/envDiff';
-import { Manifest } from '../tracking/manifest';
-import { diffNotebooks } from '../tracking/notebookDiff';
-import { ExperimentStore } from '../tracking/store';
+} from '../tracking/compare/compare';
+import { diffData } from '../tracking/compare/dataDiff';
+import { diffEnvironments } from '../tracking/compare/envDiff';
+import { Manifest } from '../tracking/store/manifest';
+import { diffNotebooks } from '../tracking/compare/notebookDiff';
+import { ExperimentStore } from '../tracking/store/store';
 
 /**
  * A main-area tab comparing experiments (given oldest first): parameters

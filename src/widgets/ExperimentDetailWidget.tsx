@@ -8,9 +8,9 @@ import React from 'react';
 import { CommandIDs } from '../commands';
 import { ExperimentDetail } from '../components/ExperimentDetail';
 import { toMlopsError } from '../errors';
-import { showBidiControls } from '../tracking/bidi';
-import { Manifest } from '../tracking/manifest';
-import { ExperimentStore } from '../tracking/store';
+import { showBidiControls } from '../util/bidi';
+import { Manifest } from '../tracking/store/manifest';
+import { ExperimentStore } from '../tracking/store/store';
 import { restoreExperiment } from './restoreExperiment';
 
 /**

@@ -4,7 +4,7 @@ import React from 'react';
 
 import { UserMessage } from '../components/UserMessage';
 import { experimentsIcon } from '../icons';
-import { slot } from '../tracking/bidi';
+import { slot } from '../util/bidi';
 
 /**
  * The status bar item: the last snapshot and its state.

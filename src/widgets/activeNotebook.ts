@@ -1,7 +1,7 @@
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ITaggedCell } from '../pipeline/tags';
+import { ITaggedCell } from '../notebook/tags';
 
 /**
  * Follows the notebook the user works in, so panels can say which notebook

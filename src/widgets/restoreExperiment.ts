@@ -1,10 +1,10 @@
 import { Contents } from '@jupyterlab/services';
 import type { CommandRegistry } from '@lumino/commands';
 
-import { Manifest } from '../tracking/manifest';
-import { restorePath } from '../tracking/restore';
-import type { ExperimentStore } from '../tracking/store';
-import { withoutCellTrust } from '../tracking/trust';
+import { Manifest } from '../tracking/store/manifest';
+import { restorePath } from '../tracking/capture/restore';
+import type { ExperimentStore } from '../tracking/store/store';
+import { withoutCellTrust } from '../notebook/trust';
 
 /**
  * Write an experiment's notebook as a new file next to the original

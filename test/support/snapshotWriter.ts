@@ -2,9 +2,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import { createInterface } from 'node:readline';
 
 import { BridgeClient } from '../../src/bridge/client';
-import { BridgeGitFs } from '../../src/bridge/gitfs';
-import { UlidFactory } from '../../src/tracking/ids';
-import { ExperimentStore } from '../../src/tracking/store';
+import { BridgeGitFs } from '../../src/bridge/gitfs/gitfs';
+import { UlidFactory } from '../../src/util/ids';
+import { ExperimentStore } from '../../src/tracking/store/store';
 import { makeManifest } from '../tracking/fixtures';
 
 /**

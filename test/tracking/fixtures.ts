@@ -1,5 +1,5 @@
-import { Manifest } from '../../src/tracking/manifest';
-import { notebookSlug } from '../../src/tracking/ids';
+import { Manifest } from '../../src/tracking/store/manifest';
+import { notebookSlug } from '../../src/util/ids';
 
 /**
  * A valid manifest for tests; `over` replaces top-level fields.

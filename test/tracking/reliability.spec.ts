@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { BridgeClient } from '../../src/bridge/client';
-import { BridgeGitFs } from '../../src/bridge/gitfs';
-import { UlidFactory } from '../../src/tracking/ids';
-import { ExperimentStore } from '../../src/tracking/store';
+import { BridgeGitFs } from '../../src/bridge/gitfs/gitfs';
+import { UlidFactory } from '../../src/util/ids';
+import { ExperimentStore } from '../../src/tracking/store/store';
 import { startServer } from '../support/server';
 import { makeManifest } from './fixtures';
 

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
-import { BridgeGitFs } from '../../src/bridge/gitfs';
-import { BulkSource, storeSource } from '../../src/tracking/bulk';
-import { notebookSlug } from '../../src/tracking/ids';
-import { ExperimentStore } from '../../src/tracking/store';
+import { BridgeGitFs } from '../../src/bridge/gitfs/gitfs';
+import { BulkSource, storeSource } from '../../src/tracking/list/bulkSource';
+import { notebookSlug } from '../../src/util/ids';
+import { ExperimentStore } from '../../src/tracking/store/store';
 import { isolatedClient } from '../support/client';
 
 // scripts/seed_experiments.py fills stores for the galata tests and the

@@ -12,12 +12,15 @@ import { ExperimentTable } from '../../src/components/ExperimentTable';
 import { MetricCharts } from '../../src/components/MetricCharts';
 import { NotebookDiff } from '../../src/components/NotebookDiff';
 import { PanelHeader } from '../../src/components/PanelHeader';
-import { compareExperiments, metricSeries } from '../../src/tracking/compare';
-import { diffData } from '../../src/tracking/dataDiff';
-import { diffEnvironments } from '../../src/tracking/envDiff';
-import { IExperimentRow, rowOf } from '../../src/tracking/experimentRow';
-import { Manifest } from '../../src/tracking/manifest';
-import { diffNotebooks } from '../../src/tracking/notebookDiff';
+import {
+  compareExperiments,
+  metricSeries
+} from '../../src/tracking/compare/compare';
+import { diffData } from '../../src/tracking/compare/dataDiff';
+import { diffEnvironments } from '../../src/tracking/compare/envDiff';
+import { IExperimentRow, rowOf } from '../../src/tracking/list/row';
+import { Manifest } from '../../src/tracking/store/manifest';
+import { diffNotebooks } from '../../src/tracking/compare/notebookDiff';
 import { makeManifest } from './fixtures';
 
 /**

@@ -4,7 +4,7 @@ import { createHash } from 'crypto';
 import { existsSync, readdirSync, rmSync } from 'fs';
 import * as path from 'path';
 
-import { notebookSlug, UlidFactory } from '../../src/tracking/ids';
+import { notebookSlug, UlidFactory } from '../../src/util/ids';
 
 /**
  * Helpers shared by the galata specs.

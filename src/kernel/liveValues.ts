@@ -1,0 +1,208 @@
+import { MlopsError } from '../errors';
+import { decodeExpression } from './expression';
+import type { IExecutingKernel } from './protocol';
+import {
+  auditExpression,
+  IAuditOptions,
+  IAuditReport,
+  readAuditResult
+} from './openedFiles';
+import { ParameterValue } from '../notebook/parameters';
+import { field } from '../util/untrusted';
+
+/**
+ * Live values from the kernel in one silent execute request, through
+ * `user_expressions` (nothing runs in the user's namespace, nothing enters
+ * the history): parameter and metric values by name, and the environment.
+ */
+
+/**
+ * What the live capture asks the kernel for.
+ */
+export interface ILiveRequest {
+  parameters: readonly string[];
+  metrics: readonly string[];
+  /** Read (and install if missing) the kernel's audit hook. */
+  audit?: IAuditOptions;
+}
+
+/**
+ * The kernel's Python, platform and imported distributions with versions
+ * (the manifest's `environment`).
+ */
+export interface IKernelEnvironment {
+  python: string | null;
+  platform: string | null;
+  packages: Record<string, string>;
+}
+
+/**
+ * What the kernel answered; names it could not evaluate are left out.
+ */
+export interface ILiveValues {
+  parameters: Record<string, ParameterValue>;
+  metrics: Record<string, number>;
+  environment: IKernelEnvironment;
+  /** Names the kernel did not know (not run yet, deleted). */
+  missing: string[];
+  /** Files the kernel opened (when asked for, and the hook answered). */
+  audit?: IAuditReport | null;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
+
+// JSON of a value: numbers (numpy scalars too), strings, bools, None as
+// themselves; anything else as its (shortened) repr.
+const VALUE = (name: string) =>
+  `__import__('json').dumps((lambda v, n: v if v is None or isinstance(v, (bool, str)) ` +
+  `else (float(v) if isinstance(v, n.Real) else repr(v)[:200]))(${name}, __import__('numbers')))`;
+
+// Python version, platform, and the distribution of every top-level module
+// the kernel has imported, with its version. Reading every installed
+// distribution's metadata takes ~100 ms, so the answer is cached on the
+// `sys` module (never in the user's namespace), keyed by the set of loaded
+// top-level modules: it is recomputed only after a new import.
+const ENVIRONMENT_COMPUTE =
+  "json.dumps({'python': pf.python_version(), " +
+  "'platform': pf.platform(), 'packages': (lambda names, versions: " +
+  '{d: versions[d.lower()] for m in key ' +
+  'for d in names.get(m, []) if d.lower() in versions})(md.packages_distributions(), ' +
+  "{(x.metadata['Name'] or '').lower(): x.version for x in md.distributions()})})";
+const ENVIRONMENT =
+  '(lambda sys, md, pf, json: (lambda key, cached: cached[1] if cached and cached[0] == key ' +
+  `else (setattr(sys, '_jupyterlab_mlops_env', (key, ${ENVIRONMENT_COMPUTE})) or sys._jupyterlab_mlops_env[1]))` +
+  "(tuple(sorted(m for m in sys.modules if '.' not in m and not m.startswith('_'))), " +
+  "getattr(sys, '_jupyterlab_mlops_env', None)))" +
+  "(__import__('sys'), __import__('importlib.metadata').metadata, __import__('platform'), __import__('json'))";
+
+/**
+ * The `user_expressions` for a request (exported for tests).
+ */
+export function liveExpressions(request: ILiveRequest): Record<string, string> {
+  const expressions: Record<string, string> = { env: ENVIRONMENT };
+  if (request.audit) {
+    expressions['audit'] = auditExpression(request.audit);
+  }
+  for (const name of [...request.parameters, ...request.metrics]) {
+    if (IDENTIFIER.test(name)) {
+      expressions[`v:${name}`] = VALUE(name);
+    }
+  }
+  return expressions;
+}
+
+/**
+ * Ask the kernel; fails with `E_KERNEL_TIMEOUT` when it does not answer in
+ * time (busy or dead), and `E_KERNEL_UNAVAILABLE` when the request fails.
+ */
+export async function captureLive(
+  kernel: IExecutingKernel,
+  request: ILiveRequest,
+  timeoutMs = 3000
+): Promise<ILiveValues> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new MlopsError(
+            'E_KERNEL_TIMEOUT',
+            `The kernel did not answer within ${timeoutMs / 1000} s (busy or stuck); the snapshot keeps the static values.`,
+            { timeoutMs }
+          )
+        ),
+      timeoutMs
+    );
+  });
+  try {
+    const future = kernel.requestExecute({
+      code: '',
+      silent: true,
+      store_history: false,
+      user_expressions: liveExpressions(request),
+      allow_stdin: false
+    });
+    const reply = await Promise.race([future.done, timeout]);
+    return parseLiveReply(reply.content, request);
+  } catch (reason) {
+    if (reason instanceof MlopsError) {
+      throw reason;
+    }
+    throw new MlopsError(
+      'E_KERNEL_UNAVAILABLE',
+      `The kernel could not be asked: ${String(reason)}`
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Read an `execute_reply` content (untrusted) into live values.
+ */
+export function parseLiveReply(
+  content: unknown,
+  request: ILiveRequest
+): ILiveValues {
+  const expressions = field(content, 'user_expressions');
+  const values: ILiveValues = {
+    parameters: {},
+    metrics: {},
+    environment: { python: null, platform: null, packages: {} },
+    missing: []
+  };
+  if (request.audit) {
+    values.audit = readAuditResult(
+      field(expressions, 'audit'),
+      request.audit.limit
+    );
+  }
+  const env = decodeExpression(field(expressions, 'env'));
+  if (typeof env === 'object' && env !== null) {
+    const python = field(env, 'python');
+    const platform = field(env, 'platform');
+    const packages = field(env, 'packages');
+    values.environment = {
+      python: typeof python === 'string' ? python.slice(0, 200) : null,
+      platform: typeof platform === 'string' ? platform.slice(0, 200) : null,
+      packages: Private.stringRecord(packages)
+    };
+  }
+  for (const name of request.parameters) {
+    const value = decodeExpression(field(expressions, `v:${name}`));
+    if (value === undefined) {
+      values.missing.push(name);
+    } else if (
+      value === null ||
+      typeof value === 'number' ||
+      typeof value === 'string' ||
+      typeof value === 'boolean'
+    ) {
+      values.parameters[name] = value;
+    }
+  }
+  for (const name of request.metrics) {
+    const value = decodeExpression(field(expressions, `v:${name}`));
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      values.metrics[name] = value;
+    } else if (value === undefined) {
+      values.missing.push(name);
+    }
+  }
+  return values;
+}
+
+namespace Private {
+  export function stringRecord(value: unknown): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return out;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item === 'string' && key.length <= 200 && item.length <= 200) {
+        out[key] = item;
+      }
+    }
+    return out;
+  }
+}

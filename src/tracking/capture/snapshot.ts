@@ -1,0 +1,174 @@
+import { IBridgeClient } from '../../bridge/tokens';
+import { isMlopsError } from '../../errors';
+import {
+  buildSnapshot,
+  checkedCells,
+  liveRequestFor,
+  staticParameters
+} from './capture';
+import { collectData, hashPaths, IHashProgress } from './data';
+import {
+  findDataPaths,
+  fromNotebookFolder,
+  normalizeDataPath,
+  tagDataPaths
+} from '../../notebook/dataPaths';
+import { UlidFactory } from '../../util/ids';
+import { captureLive, ILiveValues } from '../../kernel/liveValues';
+import type { IExecutingKernel } from '../../kernel/protocol';
+import { Manifest } from '../store/manifest';
+import { ParameterValue } from '../../notebook/parameters';
+import { ExperimentStore } from '../store/store';
+
+/**
+ * Everything a snapshot needs, without JupyterLab widgets: the lab passes
+ * its live notebook model and session; benchmarks and tools pass their own.
+ */
+export interface ITakeSnapshotOptions {
+  /** The notebook as nbformat JSON, as it is in the editor. */
+  notebook: unknown;
+  /** Its path relative to the Jupyter root. */
+  path: string;
+  /** The kernel, if one is running, and its last known status. */
+  kernel: (IExecutingKernel & { name: string; status: string }) | null;
+  kernelSpecName: string | null;
+  store: ExperimentStore;
+  ids: UlidFactory;
+  client: IBridgeClient;
+  /**
+   * Data files up to this size are kept in the experiment, as the bridge
+   * hashed them (at most `HASH_CAPTURE_MAX_BYTES`, the bridge's limit).
+   */
+  captureMaxBytes: number;
+  /** Paths from the `dataPaths` setting, relative to the Jupyter root. */
+  settingsPaths?: readonly string[];
+  onProgress?: (progress: IHashProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Take a snapshot: secret scan first, then live values (a busy or dead
+ * kernel leaves the static ones), data hashes, and one commit.
+ */
+export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
+  name: string;
+  ref: string;
+  note: string | null;
+  manifest: Manifest;
+}> {
+  const { notebook, path, kernel, client } = options;
+  // Refuse before anything else runs or is written.
+  const cells = checkedCells(notebook);
+
+  // Where each path came from: the code, settings, tags, the kernel.
+  const sources = new Map<string, DataSource[]>();
+  const add = (path: string, source: DataSource) =>
+    sources.set(path, [...new Set([...(sources.get(path) ?? []), source])]);
+  const store = client.store ?? '.mlops';
+  // The kernel leaves these out itself; its answer is not trusted to.
+  const isOwn = (p: string) =>
+    p === path || p === store || p.startsWith(`${store}/`);
+  const codeSources = cells
+    .filter(cell => cell.cellType === 'code')
+    .map(cell => cell.source);
+  const addCodePaths = (parameters: Record<string, ParameterValue>) =>
+    findDataPaths(codeSources, parameters).forEach(relative =>
+      add(fromNotebookFolder(path, relative), 'code')
+    );
+  addCodePaths(staticParameters(cells));
+  for (const declared of options.settingsPaths ?? []) {
+    const normalized = normalizeDataPath(declared);
+    if (normalized !== null) {
+      add(normalized, 'settings');
+    }
+  }
+  tagDataPaths(cells).paths.forEach(relative =>
+    add(fromNotebookFolder(path, relative), 'tags')
+  );
+
+  // Independent work runs at once: the project's git state (a
+  // nice-to-have: a failure leaves it out), the hashes of the paths known
+  // without the kernel, and the kernel's live values.
+  const code = client
+    .projectGit(path.split('/').slice(0, -1).join('/'))
+    .then(git => (git.commit === null ? null : git))
+    .catch(() => null);
+  const hashOptions = {
+    onProgress: options.onProgress,
+    signal: options.signal,
+    captureMaxBytes: options.captureMaxBytes
+  };
+  const known = [...sources.keys()].sort();
+  const firstHashes = hashPaths(client, known, hashOptions);
+  // Awaited below; a failure must not count as unhandled meanwhile.
+  firstHashes.catch(() => undefined);
+
+  let state = Private.kernelState(kernel?.status);
+  let live: ILiveValues | undefined;
+  let note: string | null =
+    kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
+  if (kernel && state !== 'dead') {
+    try {
+      live = await captureLive(kernel, {
+        ...liveRequestFor(notebook),
+        audit: { notebookPath: path, store }
+      });
+      state = 'live';
+    } catch (reason) {
+      state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
+      note = isMlopsError(reason) ? reason.code : 'E_KERNEL_UNAVAILABLE';
+    }
+  }
+  if (live) {
+    // Live parameter values can name other files (`read_csv(data_path)`).
+    addCodePaths({ ...staticParameters(cells), ...live.parameters });
+    live.audit?.paths
+      .filter(audited => !isOwn(audited))
+      .forEach(audited => add(audited, 'audit'));
+  }
+  const first = new Set(known);
+  const extra = [...sources.keys()].filter(p => !first.has(p)).sort();
+  const results = [
+    ...(await firstHashes),
+    ...(await hashPaths(client, extra, hashOptions))
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const data = collectData(results, sources);
+  const snapshot = buildSnapshot({
+    id: options.ids.next(),
+    createdAt: new Date(),
+    path,
+    notebook,
+    kernelName: kernel?.name ?? options.kernelSpecName,
+    kernel: state,
+    live,
+    data: data.entries,
+    dataFiles: data.files,
+    code: await code
+  });
+  const entry = await options.store.save(snapshot);
+  return {
+    name: snapshot.manifest.user.name,
+    ref: entry.ref,
+    note,
+    manifest: snapshot.manifest
+  };
+}
+
+/**
+ * Where a data path of the manifest came from.
+ */
+type DataSource = Manifest['data'][number]['sources'][number];
+
+namespace Private {
+  export function kernelState(
+    status: string | undefined
+  ): Manifest['health']['kernel'] {
+    if (status === undefined) {
+      return 'none';
+    }
+    if (status === 'dead' || status === 'unknown') {
+      return 'dead';
+    }
+    return status === 'busy' ? 'busy' : 'live';
+  }
+}

@@ -1,0 +1,410 @@
+import { Inflate } from 'pako';
+
+import { IBridgeClient } from '../../bridge/tokens';
+import { ReadManyResult } from '../../bridge/schemas';
+import { isMlopsError } from '../../errors';
+import { brokenRow, IExperimentRow, IRowSource, readRow, rowOf } from './row';
+import { mapLimited } from '../../util/limit';
+import { parseManifest } from '../store/manifest';
+import { ExperimentStore, parseExperimentRef } from '../store/store';
+
+/**
+ * Rows read one experiment at a time through isomorphic-git (any `fs`).
+ */
+export function storeSource(store: ExperimentStore): IRowSource {
+  return {
+    list: slug => store.list(slug),
+    read: async (entries, onProgress) => {
+      let done = 0;
+      onProgress?.(0, entries.length);
+      return mapLimited(entries, 8, async entry => {
+        const row = await readRow(store, entry);
+        onProgress?.(++done, entries.length);
+        return row;
+      });
+    }
+  };
+}
+
+/**
+ * Rows read in bulk through the bridge: the refs with one `list` per
+ * notebook and `read-many` of the ref files, then the commits, trees and
+ * manifests of many experiments per request (loose objects, inflated
+ * here). Anything not loose (a packed object after `git gc`) or unreadable
+ * falls back to the store, one experiment at a time. A rebuild of 10,000
+ * experiments is tens of requests instead of tens of thousands.
+ *
+ * The server caps the bytes of one `read-many` answer: files past the cap
+ * are asked for again in the next request, and an object bigger than the
+ * cap on its own falls back to the store like an unreadable one.
+ */
+export class BulkSource implements IRowSource {
+  constructor(options: BulkSource.IOptions) {
+    this._client = options.client;
+    this._store = options.store;
+    this._gitdir = (options.gitdir ?? 'experiments.git').replace(/^\/+/, '');
+    this._batch = Math.max(1, options.batch ?? 500);
+  }
+
+  async list(slug?: string): Promise<ExperimentStore.IEntry[]> {
+    const base = `refs/exps${slug === undefined ? '' : `/${slug}`}`;
+    const slugs =
+      slug === undefined
+        ? (await this._listDir('refs/exps'))
+            .filter(entry => entry.type === 'dir')
+            .map(entry => entry.name)
+        : [slug];
+    const refs: string[] = [];
+    await mapLimited(slugs, 8, async name => {
+      for (const entry of await this._listDir(`refs/exps/${name}`)) {
+        const ref = `refs/exps/${name}/${entry.name}`;
+        if (entry.type === 'file' && parseExperimentRef(ref)) {
+          refs.push(ref);
+        }
+      }
+    });
+    const oids = new Map<string, string>();
+    // Packed refs (after `git pack-refs`) first; loose refs override them.
+    const [packed] = await this._readMany([`${this._gitdir}/packed-refs`]);
+    if ('error' in packed && packed.error.code === 'E_ANSWER_TOO_LARGE') {
+      // Bigger than any answer (hundreds of thousands of refs).
+      return this._store.list(slug);
+    }
+    if (!('error' in packed)) {
+      for (const [ref, oid] of Private.packedRefs(packed.data)) {
+        if (ref.startsWith(`${base}/`) && parseExperimentRef(ref)) {
+          oids.set(ref, oid);
+        }
+      }
+    }
+    const files = await this._readMany(
+      refs.map(ref => `${this._gitdir}/${ref}`)
+    );
+    refs.forEach((ref, i) => {
+      const file = files[i];
+      if (file && !('error' in file)) {
+        // A ref file that is not an oid is listed with an empty oid: its
+        // row is read through the store, which says why it is broken.
+        const oid = new TextDecoder().decode(file.data).trim();
+        oids.set(ref, /^[0-9a-f]{40}$/.test(oid) ? oid : '');
+      }
+    });
+    const entries: ExperimentStore.IEntry[] = [];
+    for (const [ref, oid] of oids) {
+      const parts = parseExperimentRef(ref);
+      if (parts) {
+        entries.push({ ref, oid, ...parts });
+      }
+    }
+    return entries.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  async read(
+    entries: readonly ExperimentStore.IEntry[],
+    onProgress?: (done: number, total: number) => void
+  ): Promise<IExperimentRow[]> {
+    const rows: (IExperimentRow | undefined)[] = new Array(entries.length);
+    let done = 0;
+    onProgress?.(0, entries.length);
+    const fallback: number[] = [];
+    const loose: number[] = [];
+    entries.forEach((entry, i) =>
+      (/^[0-9a-f]{40}$/.test(entry.oid) ? loose : fallback).push(i)
+    );
+    const chunks: number[][] = [];
+    for (let i = 0; i < loose.length; i += this._batch) {
+      chunks.push(loose.slice(i, i + this._batch));
+    }
+    await mapLimited(chunks, 2, async chunk => {
+      const commits = await this._objects(
+        chunk.map(i => entries[i].oid),
+        'commit'
+      );
+      const trees = await this._objects(
+        commits.map(commit => (commit ? Private.treeOf(commit) : null)),
+        'tree'
+      );
+      const blobs = await this._objects(
+        trees.map(tree =>
+          tree ? Private.entryOf(tree, 'manifest.json') : null
+        ),
+        'blob'
+      );
+      chunk.forEach((i, k) => {
+        const entry = entries[i];
+        const blob = blobs[k];
+        if (!blob) {
+          fallback.push(i);
+          return;
+        }
+        try {
+          rows[i] = rowOf(
+            entry,
+            parseManifest(blob, `${entry.ref}:manifest.json`)
+          );
+        } catch (reason) {
+          rows[i] = brokenRow(entry, reason);
+        }
+      });
+      done += chunk.length - chunk.filter(i => rows[i] === undefined).length;
+      onProgress?.(done, entries.length);
+    });
+    await mapLimited(fallback, 8, async i => {
+      rows[i] = await readRow(this._store, entries[i]);
+      onProgress?.(++done, entries.length);
+    });
+    return rows as IExperimentRow[];
+  }
+
+  /**
+   * A folder of the git dir; a missing one is empty.
+   */
+  private async _listDir(
+    path: string
+  ): Promise<{ name: string; type: string }[]> {
+    try {
+      return (await this._client.list(`${this._gitdir}/${path}`)).entries;
+    } catch (reason) {
+      if (isMlopsError(reason) && reason.code === 'E_NOT_FOUND') {
+        return [];
+      }
+      throw reason;
+    }
+  }
+
+  /**
+   * Read many files in requests of at most `batch` paths, in order.
+   *
+   * A file the answer had no room for (`E_ANSWER_TOO_LARGE`) is asked for
+   * again at the head of the next request. The first file of a request had
+   * the whole answer to itself: if it is still too large, that error is its
+   * result (so every request settles at least one file).
+   */
+  private async _readMany(paths: readonly string[]): Promise<ReadManyResult[]> {
+    const out: ReadManyResult[] = new Array(paths.length);
+    let pending = paths.map((_, i) => i);
+    while (pending.length > 0) {
+      const asked = pending.slice(0, this._batch);
+      const files = await this._ask(asked.map(i => paths[i]));
+      const deferred: number[] = [];
+      asked.forEach((i, k) => {
+        const file = files[k];
+        if (
+          k > 0 &&
+          'error' in file &&
+          file.error.code === 'E_ANSWER_TOO_LARGE'
+        ) {
+          deferred.push(i);
+        } else {
+          out[i] = file;
+        }
+      });
+      pending = [...deferred, ...pending.slice(asked.length)];
+    }
+    return out;
+  }
+
+  /**
+   * One `read-many` request; a busy server (`E_BUSY`, its heavy routes all
+   * taken) is asked again after a pause, a few times.
+   */
+  private async _ask(paths: string[]): Promise<ReadManyResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this._client.readMany(paths);
+      } catch (reason) {
+        if (!isMlopsError(reason, 'E_BUSY') || attempt >= Private.BUSY_TRIES) {
+          throw reason;
+        }
+        await new Promise(resolve =>
+          setTimeout(resolve, Private.BUSY_DELAY_MS * attempt)
+        );
+      }
+    }
+  }
+
+  /**
+   * The contents of loose objects of one type; null where an oid is null,
+   * the object is not loose, or it is not of that type.
+   */
+  private async _objects(
+    oids: readonly (string | null)[],
+    type: 'commit' | 'tree' | 'blob'
+  ): Promise<(Uint8Array | null)[]> {
+    const wanted = oids
+      .map((oid, i) => ({ oid, i }))
+      .filter((item): item is { oid: string; i: number } => item.oid !== null);
+    const out: (Uint8Array | null)[] = oids.map(() => null);
+    if (wanted.length === 0) {
+      return out;
+    }
+    const files = await this._readMany(
+      wanted.map(
+        ({ oid }) =>
+          `${this._gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`
+      )
+    );
+    await Promise.all(
+      wanted.map(async ({ i }, k) => {
+        const file = files[k];
+        if (file && !('error' in file)) {
+          out[i] = await Private.looseObject(file.data, type);
+        }
+      })
+    );
+    return out;
+  }
+
+  private _client: IBridgeClient;
+  private _store: ExperimentStore;
+  private _gitdir: string;
+  private _batch: number;
+}
+
+export namespace BulkSource {
+  export interface IOptions {
+    client: IBridgeClient;
+    /** The store the fallback reads through. */
+    store: ExperimentStore;
+    /** The bare repository, relative to the store folder. */
+    gitdir?: string;
+    /** Paths per `read-many` request (the server's limit is 1,000). */
+    batch?: number;
+  }
+}
+
+/**
+ * Parsing of git's loose objects, commits, trees and packed refs. Exported
+ * for the tests.
+ */
+export namespace GitObjects {
+  /**
+   * The content of a loose object (zlib-deflated `<type> <size>\0<body>`)
+   * if it is of `type` and well formed, else null.
+   */
+  export async function looseObject(
+    deflated: Uint8Array,
+    type: string
+  ): Promise<Uint8Array | null> {
+    return Private.looseObject(deflated, type);
+  }
+
+  export const treeOf = (commit: Uint8Array) => Private.treeOf(commit);
+  export const entryOf = (tree: Uint8Array, name: string) =>
+    Private.entryOf(tree, name);
+  export const packedRefs = (data: Uint8Array) => Private.packedRefs(data);
+}
+
+namespace Private {
+  /**
+   * Tries of a `read-many` the server answers `E_BUSY` (Retry-After: 1 s),
+   * and the pause before the first retry (longer each time).
+   */
+  export const BUSY_TRIES = 5;
+  export const BUSY_DELAY_MS = 1000;
+
+  /**
+   * Manifests are small; anything bigger is not ours to inflate here.
+   */
+  const MAX_OBJECT_BYTES = 16 * 1024 ** 2;
+
+  export async function looseObject(
+    deflated: Uint8Array,
+    type: string
+  ): Promise<Uint8Array | null> {
+    let bytes: Uint8Array;
+    try {
+      bytes = inflate(deflated);
+    } catch {
+      return null;
+    }
+    const nul = bytes.indexOf(0);
+    if (nul < 0 || nul > 32) {
+      return null;
+    }
+    const header = new TextDecoder().decode(bytes.subarray(0, nul));
+    const match = /^(commit|tree|blob|tag) (\d+)$/.exec(header);
+    if (!match || match[1] !== type) {
+      return null;
+    }
+    const body = bytes.subarray(nul + 1);
+    return Number(match[2]) === body.length ? body : null;
+  }
+
+  /**
+   * zlib inflate, synchronous (pako: ~0.04 ms for a manifest, ten times
+   * less than a DecompressionStream), refusing more than MAX_OBJECT_BYTES.
+   */
+  function inflate(data: Uint8Array): Uint8Array {
+    const inflator = new Inflate({ chunkSize: 64 * 1024 });
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    inflator.onData = (chunk: Uint8Array) => {
+      size += chunk.length;
+      if (size > MAX_OBJECT_BYTES) {
+        throw new Error('object too large');
+      }
+      parts.push(chunk);
+    };
+    inflator.push(data, true);
+    if (inflator.err) {
+      throw new Error(inflator.msg || 'not zlib data');
+    }
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+
+  /**
+   * The tree of a commit (its first header line).
+   */
+  export function treeOf(commit: Uint8Array): string | null {
+    const head = new TextDecoder().decode(commit.subarray(0, 46));
+    const match = /^tree ([0-9a-f]{40})\n/.exec(head);
+    return match ? match[1] : null;
+  }
+
+  /**
+   * The oid of a blob entry of a tree, by name.
+   */
+  export function entryOf(tree: Uint8Array, name: string): string | null {
+    let at = 0;
+    const decoder = new TextDecoder();
+    while (at < tree.length) {
+      const space = tree.indexOf(0x20, at);
+      const nul = tree.indexOf(0, space + 1);
+      if (space < 0 || nul < 0 || nul + 21 > tree.length) {
+        return null;
+      }
+      const mode = decoder.decode(tree.subarray(at, space));
+      const entry = decoder.decode(tree.subarray(space + 1, nul));
+      const oid = tree.subarray(nul + 1, nul + 21);
+      if (entry === name && (mode === '100644' || mode === '100755')) {
+        return Array.from(oid, byte => byte.toString(16).padStart(2, '0')).join(
+          ''
+        );
+      }
+      at = nul + 21;
+    }
+    return null;
+  }
+
+  /**
+   * `(ref, oid)` pairs of a packed-refs file; peeled and comment lines are
+   * skipped.
+   */
+  export function packedRefs(data: Uint8Array): [string, string][] {
+    const out: [string, string][] = [];
+    for (const line of new TextDecoder().decode(data).split('\n')) {
+      const match = /^([0-9a-f]{40}) (refs\/\S+)$/.exec(line.trim());
+      if (match) {
+        out.push([match[2], match[1]]);
+      }
+    }
+    return out;
+  }
+}

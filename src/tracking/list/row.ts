@@ -1,0 +1,117 @@
+import { isMlopsError } from '../../errors';
+import { Manifest } from '../store/manifest';
+import { ParameterValue } from '../../notebook/parameters';
+import { ExperimentStore } from '../store/store';
+
+/**
+ * The rows of the Experiments panel and where they come from, below the
+ * list (`experimentList.ts`), its IndexedDB cache (`rowCache.ts`) and the bulk reader
+ * (`bulkSource.ts`), which all share them. DOM-free.
+ */
+
+/**
+ * One row of the Experiments panel.
+ */
+export interface IExperimentRow {
+  ref: string;
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: string;
+  notebookPath: string;
+  parameters: Record<string, ParameterValue>;
+  metrics: Record<string, number>;
+  starred: boolean;
+  tags: string[];
+  /** Why the experiment cannot be read (corrupt manifest, …), if so. */
+  broken?: { code: string; message: string };
+}
+
+/**
+ * Where the Experiments panel gets its rows: the refs, and the manifests
+ * they point at.
+ */
+export interface IRowSource {
+  /**
+   * The experiment refs of one notebook slug, or of all, newest first.
+   */
+  list(slug?: string): Promise<ExperimentStore.IEntry[]>;
+  /**
+   * The rows of these refs, in their order; a broken one says so.
+   */
+  read(
+    entries: readonly ExperimentStore.IEntry[],
+    onProgress?: (done: number, total: number) => void
+  ): Promise<IExperimentRow[]>;
+}
+
+/**
+ * One row read from its ref's manifest; a broken one is a row that says so.
+ */
+export async function readRow(
+  store: ExperimentStore,
+  entry: ExperimentStore.IEntry
+): Promise<IExperimentRow> {
+  try {
+    const { manifest } = await store.read(entry.ref);
+    return rowOf(entry, manifest);
+  } catch (reason) {
+    return brokenRow(entry, reason);
+  }
+}
+
+/**
+ * The row of an experiment whose manifest was read.
+ */
+export function rowOf(
+  entry: ExperimentStore.IEntry,
+  manifest: Manifest
+): IExperimentRow {
+  return {
+    ref: entry.ref,
+    id: entry.id,
+    slug: entry.slug,
+    name: manifest.user.name,
+    createdAt: manifest.createdAt,
+    notebookPath: manifest.notebook.path,
+    parameters: manifest.parameters,
+    metrics: manifest.metrics,
+    starred: manifest.user.starred,
+    tags: manifest.user.tags
+  };
+}
+
+/**
+ * The row of an experiment that cannot be read: shown as broken, never
+ * hidden and never fatal.
+ */
+export function brokenRow(
+  entry: ExperimentStore.IEntry,
+  reason: unknown
+): IExperimentRow {
+  return {
+    ref: entry.ref,
+    id: entry.id,
+    slug: entry.slug,
+    name: entry.id,
+    createdAt: '',
+    notebookPath: '',
+    parameters: {},
+    metrics: {},
+    starred: false,
+    tags: [],
+    broken: Private.describe(reason)
+  };
+}
+
+namespace Private {
+  /**
+   * Why one experiment is broken: its own code, else `E_STORE_CORRUPT`
+   * (isomorphic-git's errors for a missing or malformed object).
+   */
+  export function describe(reason: unknown): { code: string; message: string } {
+    return isMlopsError(reason)
+      ? { code: reason.code, message: reason.message }
+      : { code: 'E_STORE_CORRUPT', message: String(reason) };
+  }
+}

@@ -1,0 +1,309 @@
+import { IExperimentRow } from './row';
+import { ParameterValue } from '../../notebook/parameters';
+
+/**
+ * Pure filter, sort and column logic of the Experiments panel's rows.
+ */
+
+/**
+ * A column or sort field: the date, name, star, tags or notebook, or a
+ * parameter (`param:<key>`) or metric (`metric:<key>`).
+ */
+export type FieldKey =
+  | 'created'
+  | 'name'
+  | 'starred'
+  | 'tags'
+  | 'notebook'
+  | `param:${string}`
+  | `metric:${string}`;
+
+/**
+ * How the panel sorts: a field, and whether descending.
+ */
+export interface ISort {
+  key: FieldKey;
+  descending: boolean;
+}
+
+/**
+ * The direction a field sorts in when first chosen: newest, starred and
+ * best metric first; names, tags, notebooks and parameters A to Z.
+ */
+export function defaultDescending(key: FieldKey): boolean {
+  return key === 'created' || key === 'starred' || key.startsWith('metric:');
+}
+
+/**
+ * Whether a string names a field (settings and stored state are checked
+ * with this before use).
+ */
+export function isFieldKey(value: unknown): value is FieldKey {
+  return (
+    typeof value === 'string' &&
+    (['created', 'name', 'starred', 'tags', 'notebook'].includes(value) ||
+      /^(param|metric):.{1,200}$/.test(value))
+  );
+}
+
+/**
+ * The value of a field in a row (undefined when the row has none).
+ */
+export function fieldValue(
+  row: IExperimentRow,
+  key: FieldKey
+): ParameterValue | undefined {
+  switch (key) {
+    case 'created':
+      return row.createdAt || undefined;
+    case 'name':
+      return row.name;
+    case 'starred':
+      return row.starred;
+    case 'tags':
+      return row.tags.length > 0 ? row.tags.join(', ') : undefined;
+    case 'notebook':
+      return row.notebookPath || undefined;
+  }
+  if (key.startsWith('param:')) {
+    return Private.own(row.parameters, key.slice('param:'.length));
+  }
+  return Private.own(row.metrics, key.slice('metric:'.length));
+}
+
+/**
+ * Rows matching a query. Each word must hold (case-insensitive):
+ * - `is:starred`, `is:broken`, `tag:x` (the tag), `notebook:x` (in the
+ *   notebook's path);
+ * - `key=value`, `key!=value`, `key>value`, `key>=value`, `key<value`,
+ *   `key<=value` on a metric or parameter (numbers compare as numbers;
+ *   `key=` alone means the row has it), or on `created` (`created>2026-11-01`);
+ * - `-word`: the word must not hold;
+ * - any other word must appear in the name, a tag, the notebook path or a
+ *   parameter or metric as `key=value`.
+ */
+export function filterRows(
+  rows: readonly IExperimentRow[],
+  query: string
+): IExperimentRow[] {
+  const tests = query
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 20)
+    .map(Private.compile);
+  if (tests.length === 0) {
+    return [...rows];
+  }
+  return rows.filter(row => tests.every(test => test(row)));
+}
+
+/**
+ * Rows sorted by a field; rows without it go last whatever the direction,
+ * ties keep the newest first. The input is not changed.
+ */
+export function sortRows(
+  rows: readonly IExperimentRow[],
+  sort: ISort | FieldKey
+): IExperimentRow[] {
+  const { key, descending } =
+    typeof sort === 'string'
+      ? { key: sort, descending: defaultDescending(sort) }
+      : sort;
+  const newest = (a: IExperimentRow, b: IExperimentRow) =>
+    a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+  if (key === 'created') {
+    // ULIDs sort by time.
+    const sorted = [...rows].sort(newest);
+    return descending ? sorted : sorted.reverse();
+  }
+  const sign = descending ? -1 : 1;
+  // Values are read once: 10,000 rows sort in a few milliseconds.
+  const keyed = rows.map(row => ({ row, value: fieldValue(row, key) }));
+  keyed.sort((a, b) => {
+    if (a.value === undefined || b.value === undefined) {
+      return a.value === undefined && b.value === undefined
+        ? newest(a.row, b.row)
+        : a.value === undefined
+          ? 1
+          : -1;
+    }
+    return sign * Private.compare(a.value, b.value) || newest(a.row, b.row);
+  });
+  return keyed.map(item => item.row);
+}
+
+/**
+ * The metric keys present in the rows, sorted.
+ */
+export function metricKeysOf(rows: readonly IExperimentRow[]): string[] {
+  return Private.keysOf(rows, row => row.metrics);
+}
+
+/**
+ * The parameter keys present in the rows, sorted.
+ */
+export function parameterKeysOf(rows: readonly IExperimentRow[]): string[] {
+  return Private.keysOf(rows, row => row.parameters);
+}
+
+/**
+ * A field's value as the panel shows it.
+ */
+export function formatValue(value: ParameterValue | undefined): string {
+  if (value === undefined || value === null) {
+    return '—';
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  }
+  if (typeof value === 'boolean') {
+    return value ? '★' : '';
+  }
+  return value;
+}
+
+namespace Private {
+  type Test = (row: IExperimentRow) => boolean;
+
+  const COMPARISON = /^([^=!<>]+)(>=|<=|!=|=|>|<)(.*)$/s;
+
+  /**
+   * One word of the query as a test.
+   */
+  export function compile(word: string): Test {
+    if (word.length > 1 && word.startsWith('-')) {
+      const test = compile(word.slice(1));
+      return row => !test(row);
+    }
+    const lower = word.toLowerCase();
+    if (lower === 'is:starred') {
+      return row => row.starred;
+    }
+    if (lower === 'is:broken') {
+      return row => row.broken !== undefined;
+    }
+    if (lower.startsWith('tag:')) {
+      const tag = lower.slice(4);
+      return row => row.tags.some(t => t.toLowerCase() === tag);
+    }
+    if (lower.startsWith('notebook:')) {
+      const part = lower.slice('notebook:'.length);
+      return row => row.notebookPath.toLowerCase().includes(part);
+    }
+    const match = COMPARISON.exec(word);
+    if (match) {
+      return comparison(match[1].toLowerCase(), match[2], match[3]);
+    }
+    return row => haystack(row).includes(lower);
+  }
+
+  function comparison(key: string, op: string, wanted: string): Test {
+    const test = (value: ParameterValue | undefined): boolean => {
+      if (value === undefined) {
+        return false;
+      }
+      if (wanted === '' && op === '=') {
+        return true;
+      }
+      const want = parse(wanted);
+      const order = compare(value, want);
+      switch (op) {
+        case '=':
+          return order === 0;
+        case '!=':
+          return order !== 0;
+        case '>':
+          return order > 0;
+        case '>=':
+          return order >= 0;
+        case '<':
+          return order < 0;
+        default:
+          return order <= 0;
+      }
+    };
+    if (key === 'created' || key === 'date') {
+      return row =>
+        row.createdAt !== '' &&
+        test(row.createdAt.slice(0, Math.max(wanted.length, 1)));
+    }
+    return row => {
+      for (const values of [row.metrics, row.parameters]) {
+        for (const name of Object.keys(values)) {
+          if (name.toLowerCase() === key && test(values[name])) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+  }
+
+  /**
+   * A query value: a number when it reads as one, else text.
+   */
+  function parse(text: string): ParameterValue {
+    const lower = text.toLowerCase();
+    if (lower === 'true' || lower === 'false') {
+      return lower === 'true';
+    }
+    if (lower === 'none' || lower === 'null') {
+      return null;
+    }
+    const number = Number(text);
+    return text.trim() !== '' && Number.isFinite(number) ? number : text;
+  }
+
+  /**
+   * Numbers as numbers, everything else as case-insensitive text.
+   */
+  export function compare(a: ParameterValue, b: ParameterValue): number {
+    if (typeof a === 'number' && typeof b === 'number') {
+      return a - b;
+    }
+    const x = String(a).toLowerCase();
+    const y = String(b).toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  const haystacks = new WeakMap<IExperimentRow, string>();
+
+  function haystack(row: IExperimentRow): string {
+    let text = haystacks.get(row);
+    if (text === undefined) {
+      text = [
+        row.name,
+        row.notebookPath,
+        ...row.tags,
+        ...Object.entries(row.parameters).map(([k, v]) => `${k}=${v}`),
+        ...Object.entries(row.metrics).map(([k, v]) => `${k}=${v}`)
+      ]
+        .join('\n')
+        .toLowerCase();
+      haystacks.set(row, text);
+    }
+    return text;
+  }
+
+  export function own<T>(
+    values: Record<string, T>,
+    key: string
+  ): T | undefined {
+    return Object.prototype.hasOwnProperty.call(values, key)
+      ? values[key]
+      : undefined;
+  }
+
+  export function keysOf(
+    rows: readonly IExperimentRow[],
+    pick: (row: IExperimentRow) => Record<string, unknown>
+  ): string[] {
+    const keys = new Set<string>();
+    for (const row of rows) {
+      for (const key of Object.keys(pick(row))) {
+        keys.add(key);
+      }
+    }
+    return [...keys].sort();
+  }
+}

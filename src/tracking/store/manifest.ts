@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+import { MlopsError } from '../../errors';
+import { ULID_PATTERN } from '../../util/ids';
+
+/**
+ * The manifest of an experiment (`manifest.json` in its commit), version 1.
+ * Everything the Experiments panel lists, filters and compares comes from
+ * here; the notebook and captured files sit beside it in the commit.
+ */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const scalar = z.union([
+  z.number(),
+  z.string().max(10_000),
+  z.boolean(),
+  z.null()
+]);
+
+/**
+ * zod schema of `manifest.json`.
+ */
+export const manifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    id: z.string().regex(ULID_PATTERN),
+    createdAt: z.string().datetime(),
+    notebook: z
+      .object({
+        path: z.string().min(1).max(4096),
+        slug: z.string().regex(/^[a-z0-9-]{1,80}$/),
+        contentHash: sha256Hex,
+        cellHashes: z.array(sha256Hex).max(100_000),
+        kernelName: z.string().max(200).nullable()
+      })
+      .strict(),
+    parameters: z.record(z.string().max(200), scalar),
+    metrics: z.record(z.string().max(200), z.number()),
+    data: z
+      .array(
+        z
+          .object({
+            path: z.string().min(1).max(4096),
+            kind: z.enum(['file', 'dir']),
+            sha256: sha256Hex,
+            size: z.number().int().nonnegative(),
+            stored: z.boolean(),
+            sources: z
+              .array(z.enum(['code', 'settings', 'tags', 'audit']))
+              .min(1)
+          })
+          .strict()
+      )
+      .max(10_000),
+    environment: z
+      .object({
+        python: z.string().max(200).nullable(),
+        platform: z.string().max(200).nullable(),
+        packages: z.record(z.string().max(200), z.string().max(200))
+      })
+      .strict(),
+    health: z
+      .object({
+        kernel: z.enum(['live', 'none', 'busy', 'dead']),
+        outOfOrder: z.boolean(),
+        editedAfterRun: z.array(z.number().int().nonnegative()),
+        neverRun: z.array(z.number().int().nonnegative())
+      })
+      .strict(),
+    code: z
+      .object({
+        commit: z
+          .string()
+          .regex(/^[0-9a-f]{40,64}$/)
+          .nullable(),
+        branch: z.string().max(1000).nullable(),
+        dirty: z.boolean().nullable()
+      })
+      .strict()
+      .nullable(),
+    user: z
+      .object({
+        name: z.string().min(1).max(200),
+        tags: z.array(z.string().min(1).max(100)).max(100),
+        starred: z.boolean(),
+        note: z.string().max(100_000),
+        parent: z.string().regex(ULID_PATTERN).nullable()
+      })
+      .strict()
+  })
+  .strict();
+
+/**
+ * An experiment's manifest.
+ */
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/**
+ * Parse a manifest from the bytes of `manifest.json`; fails with
+ * `E_MANIFEST_INVALID` saying what is wrong.
+ */
+export function parseManifest(
+  bytes: Uint8Array,
+  where = 'manifest.json'
+): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (reason) {
+    throw new MlopsError(
+      'E_MANIFEST_INVALID',
+      `${where} is not valid UTF-8 JSON.`,
+      {
+        where,
+        reason: String(reason)
+      }
+    );
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw Private.invalid(where, parsed.error.issues);
+  }
+  return parsed.data;
+}
+
+/**
+ * The bytes of `manifest.json`: stable key order (as built), two-space
+ * indent, trailing newline, so `git diff` between experiments reads well.
+ */
+export function serializeManifest(manifest: Manifest): Uint8Array {
+  const parsed = manifestSchema.safeParse(manifest);
+  if (!parsed.success) {
+    throw Private.invalid('the new manifest', parsed.error.issues);
+  }
+  return new TextEncoder().encode(`${JSON.stringify(parsed.data, null, 2)}\n`);
+}
+
+namespace Private {
+  /**
+   * The error for a manifest that does not match the schema.
+   */
+  export function invalid(
+    where: string,
+    issues: z.core.$ZodIssue[]
+  ): MlopsError {
+    const first = issues[0];
+    return new MlopsError(
+      'E_MANIFEST_INVALID',
+      `${where} does not match schema version ${MANIFEST_SCHEMA_VERSION}: ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`,
+      { where, issues: issues.slice(0, 5) }
+    );
+  }
+}

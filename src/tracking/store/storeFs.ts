@@ -1,0 +1,109 @@
+import git, { FsClient, PromiseFsClient } from 'isomorphic-git';
+
+import { isMlopsError } from '../../errors';
+
+/**
+ * What the experiment store may ask of its file system beyond
+ * isomorphic-git's `fs`. The store owns this interface: the bridge adapter
+ * (`BridgeGitFs`) offers both methods, node's `fs` neither, and the store
+ * never asks which one it has.
+ */
+export interface IBatchingFs {
+  /**
+   * A view of the fs for one write operation whose loose objects reach the
+   * disk together at `flush()`, before the ref that points at them (the
+   * bridge: one request instead of one per object). Without it, objects
+   * are written one by one.
+   */
+  writeBatch?(): IWriteBatch;
+
+  /**
+   * Create the bare repository at `gitdir` (the bridge: the server writes
+   * its config and HEAD from a fixed template; the file routes refuse to).
+   * Without it, `git.init` writes them through the fs.
+   */
+  initRepository?(gitdir: string): Promise<void>;
+}
+
+/**
+ * An fs for one write operation, and how its objects reach the disk.
+ */
+export interface IWriteBatch extends PromiseFsClient {
+  /**
+   * Write what is buffered; called before the ref, and at the end of an
+   * operation that wrote objects but no ref.
+   */
+  flush(): Promise<void>;
+}
+
+/**
+ * The file system the experiment store works on.
+ */
+export type StoreFs = FsClient & IBatchingFs;
+
+/**
+ * Create the bare repository if it does not exist yet; init keeps existing
+ * objects and refs.
+ */
+export async function ensureRepository(
+  fs: StoreFs,
+  gitdir: string
+): Promise<void> {
+  try {
+    if (fs.initRepository !== undefined && 'promises' in fs) {
+      // One round trip (resolveRef would also stat the git dir and read
+      // packed-refs): a repository the fs creates has a HEAD.
+      await fs.promises.readFile(`${gitdir}/HEAD`);
+    } else {
+      await git.resolveRef({ fs, gitdir, ref: 'HEAD', depth: 1 });
+    }
+    return;
+  } catch {
+    // No repository yet, or HEAD unreadable: (re)initialise.
+  }
+  if (fs.initRepository !== undefined) {
+    await fs.initRepository(gitdir);
+    return;
+  }
+  await git.init({
+    fs,
+    dir: gitdir,
+    gitdir,
+    bare: true,
+    defaultBranch: 'main'
+  });
+}
+
+/**
+ * Where one write operation writes its objects, and how they reach the disk.
+ */
+export interface IBatch {
+  fs: FsClient;
+  flush: () => Promise<void>;
+}
+
+/**
+ * The batch of one write operation: the fs's own, or the fs itself with
+ * nothing to flush.
+ */
+export function openWriteBatch(fs: StoreFs): IBatch {
+  if (fs.writeBatch !== undefined) {
+    const batch = fs.writeBatch();
+    return { fs: batch, flush: () => batch.flush() };
+  }
+  return { fs, flush: async () => undefined };
+}
+
+/**
+ * Whether an isomorphic-git or bridge failure means "not there".
+ */
+export function isMissing(reason: unknown): boolean {
+  if (isMlopsError(reason, 'E_NOT_FOUND')) {
+    return true;
+  }
+  const code =
+    typeof reason === 'object' && reason !== null && 'code' in reason
+      ? reason.code
+      : undefined;
+  return code === 'NotFoundError' || code === 'ENOENT';
+}
