@@ -23,6 +23,8 @@ class Field:
 
 #: The optional `store` field every POST body accepts.
 STORE: dict[str, Field] = {"store": Field("str")}
+#: The `path` field of every route that acts on one store path.
+PATH: dict[str, Field] = {"path": Field("str", required=True)}
 
 
 def _reject_constant(name: str) -> None:

@@ -1,73 +1,33 @@
-"""Handlers of the store's file routes, `status` and `store/init` (see docs/bridge.md).
+"""Handlers of the store's file routes, `fs/read` to `fs/rm` (see docs/bridge.md).
 
 One small class per route on `base_handler.MlopsHandler`; `routes.py`
-lists every route of the extension in one table.
+lists every route of the extension in one table. The lock routes are in
+`lock_handlers`, `status` and `store/init` in `store_handlers`.
 """
 
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
 
 import tornado.web
 
-from . import locks, store_fs, store_layout
+from . import store_fs, store_layout, store_write
 from .base_handler import MlopsHandler
-from .body import STORE, Field
+from .body import PATH, STORE, Field
 from .errors import MlopsError
 from .git_objects import check_object
-from .paths import Store, locate, validate_path
-from .store_init import init_store
-from .version import __version__
-
-CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git", "store-init"]
-
-_PATH = {"path": Field("str", required=True)}
+from .paths import locate, validate_path
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def lock_store(handler: MlopsHandler, name: str | None, path: str) -> tuple[Store, Path]:
-    """The store of a lock route and the lock file, known to land in its `locks/`."""
-    rel = validate_path(path)
-    store_layout.lock_path(rel)
-    store = handler.store(name)
-    store_layout.check_store(store)
-    target = locks.lock_file(store, rel)
-    store_layout.lock_path(target.relative_to(store.path).as_posix())
-    return store, target
-
-
-class StatusHandler(MlopsHandler):
-    """`GET /mlops/status[?store=]`: version, store, capabilities, limits."""
-
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        """Answer the status of the bridge and of the store folder."""
-        name = self.get_query_argument("store", None)
-        await self.respond(lambda: self._run(name))
-
-    def _run(self, name: str | None) -> dict[str, Any]:
-        store = self.store(name)
-        return {
-            "version": __version__,
-            "storeDir": store.name,
-            "storeExists": store.exists,
-            "capabilities": CAPABILITIES,
-            "limits": {
-                "maxBodyBytes": self.mlops.max_body_bytes,
-                "maxReadManyPaths": self.mlops.max_read_many_paths,
-            },
-        }
-
-
 class ReadHandler(MlopsHandler):
     """`POST /mlops/fs/read {path}` → `{path, data, size}`."""
 
-    fields = {**_PATH, **STORE}
+    fields = {**PATH, **STORE}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -119,7 +79,7 @@ class WriteHandler(MlopsHandler):
     """`POST /mlops/fs/write {path, data, exclusive?, parents?}` → `{path, size}`."""
 
     fields = {
-        **_PATH,
+        **PATH,
         "data": Field("str", required=True),
         "exclusive": Field("bool", default=False),
         "parents": Field("bool", default=False),
@@ -148,7 +108,7 @@ class WriteHandler(MlopsHandler):
             # only the object its name says.
             budget = self.mlops.max_write_many_inflated_bytes
             check_object(rel, data, budget, budget)
-        size = store_fs.write(
+        size = store_write.write(
             store,
             body["path"],
             data,
@@ -163,7 +123,7 @@ class WriteHandler(MlopsHandler):
 class ListHandler(MlopsHandler):
     """`POST /mlops/fs/list {path}` → `{path, entries: [{name, type}]}`."""
 
-    fields = {**_PATH, **STORE}
+    fields = {**PATH, **STORE}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -179,7 +139,7 @@ class ListHandler(MlopsHandler):
 class StatHandler(MlopsHandler):
     """`POST /mlops/fs/stat {path, follow?}` → `{path, type, size, mode, …}`."""
 
-    fields = {**_PATH, "follow": Field("bool", default=True), **STORE}
+    fields = {**PATH, "follow": Field("bool", default=True), **STORE}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -195,7 +155,7 @@ class StatHandler(MlopsHandler):
 class ReadlinkHandler(MlopsHandler):
     """`POST /mlops/fs/readlink {path}` → `{path, target}`."""
 
-    fields = {**_PATH, **STORE}
+    fields = {**PATH, **STORE}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -211,7 +171,7 @@ class ReadlinkHandler(MlopsHandler):
 class MkdirHandler(MlopsHandler):
     """`POST /mlops/fs/mkdir {path, parents?}` → `{path}`."""
 
-    fields = {**_PATH, "parents": Field("bool", default=False), **STORE}
+    fields = {**PATH, "parents": Field("bool", default=False), **STORE}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -225,14 +185,14 @@ class MkdirHandler(MlopsHandler):
         target = locate(store, body["path"], follow=False)
         rel = store_layout.check_target(store, target, "mkdir")
         guard = store_layout.guard_folder(rel)
-        store_fs.mkdir(store, body["path"], parents=body["parents"], target=target, guard=guard)
+        store_write.mkdir(store, body["path"], parents=body["parents"], target=target, guard=guard)
         return {"path": body["path"]}
 
 
 class RmHandler(MlopsHandler):
     """`POST /mlops/fs/rm {path, recursive?}` → `{path}`."""
 
-    fields = {**_PATH, "recursive": Field("bool", default=False), **STORE}
+    fields = {**PATH, "recursive": Field("bool", default=False), **STORE}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -248,61 +208,5 @@ class RmHandler(MlopsHandler):
         if body["recursive"]:
             store_layout.check_removable_tree(target, body["path"])
         guard = store_layout.guard_folder(rel)
-        store_fs.rm(store, body["path"], recursive=body["recursive"], target=target, guard=guard)
+        store_write.rm(store, body["path"], recursive=body["recursive"], target=target, guard=guard)
         return {"path": body["path"]}
-
-
-class LockHandler(MlopsHandler):
-    """`POST /mlops/fs/lock {path, ttlMs?}` → `{path, token}`."""
-
-    fields = {**_PATH, "ttlMs": Field("int", default=locks.DEFAULT_TTL_MS), **STORE}
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        """Take one lock."""
-        await self.respond(self._run)
-
-    def _run(self) -> dict[str, Any]:
-        body = self.parse_body()
-        if not 1 <= body["ttlMs"] <= locks.MAX_TTL_MS:
-            raise MlopsError(
-                "E_BAD_REQUEST", f"ttlMs must be an integer from 1 to {locks.MAX_TTL_MS}"
-            )
-        store, target = lock_store(self, body["store"], body["path"])
-        guard = store_layout.guard_folder(target.relative_to(store.path).as_posix())
-        token = locks.lock(store, body["path"], body["ttlMs"], target=target, guard=guard)
-        return {"path": body["path"], "token": token}
-
-
-class UnlockHandler(MlopsHandler):
-    """`POST /mlops/fs/unlock {path, token}` → `{path}`."""
-
-    fields = {**_PATH, "token": Field("str", required=True), **STORE}
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        """Release one lock."""
-        await self.respond(self._run)
-
-    def _run(self) -> dict[str, Any]:
-        body = self.parse_body()
-        store, target = lock_store(self, body["store"], body["path"])
-        locks.unlock(store, body["path"], body["token"], target=target)
-        return {"path": body["path"]}
-
-
-class StoreInitHandler(MlopsHandler):
-    """`POST /mlops/store/init {store?}` → `{gitDir, created, configIsTemplate}`."""
-
-    fields = {**STORE}
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        """Create the store's repository from the fixed template where it is missing."""
-        await self.respond(self._run)
-
-    def _run(self) -> dict[str, Any]:
-        body = self.parse_body()
-        store = self.store(body["store"])
-        store_layout.check_store(store)
-        return init_store(store)

@@ -21,8 +21,8 @@ from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .config import MlopsExtension
 from .errors import MlopsError
-from .hash_cache import default_key_file, load_key
 from .hash_jobs import SETTINGS_KEY, HashJob, HashJobs
+from .hash_key import default_key_file, load_key
 from .hashing import MAX_CAPTURE_FILE_BYTES
 
 MAX_PATHS = 1000

@@ -23,7 +23,8 @@ from typing import Any
 
 from .errors import MlopsError
 from .hash_cache import HashCache
-from .hashing import Cancelled, Progress, hash_paths, root_area
+from .hash_stream import Cancelled, Progress
+from .hashing import hash_paths, root_area
 from .paths import Store
 
 #: Key of the registry in `web_app.settings`.

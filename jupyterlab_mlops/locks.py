@@ -23,7 +23,8 @@ from pathlib import Path
 from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
 from .paths import Store, locate, validate_path
-from .store_fs import TEMP_PREFIX, Guard, mapped_errors
+from .store_fs import TEMP_PREFIX, mapped_errors
+from .store_write import Guard
 
 DEFAULT_TTL_MS = 30_000
 #: Longest lock a client may take: a lock never outlives a stuck holder by
@@ -176,7 +177,7 @@ def lock(
     `E_LOCKED` when another holder's lock is not stale. Missing folders
     (the store's `locks/` folder and below) are made. `target` (the lock
     file, located and checked by the caller) and `guard` as for
-    `store_fs.write`.
+    `store_write.write`.
     """
     if target is None:
         target = lock_file(store, path)

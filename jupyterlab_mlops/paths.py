@@ -8,8 +8,9 @@ Two layers, both from the path rules of docs/bridge.md:
   target whose real location is outside the store folder (and any store
   folder that is not strictly inside the Jupyter root).
 
-The operations in `store_fs` then walk the resolved path again with
-`O_NOFOLLOW`, so a symlink swapped in after these checks is refused too.
+The operations in `store_fs` and `store_write` then walk the resolved path
+again with `O_NOFOLLOW`, so a symlink swapped in after these checks is
+refused too.
 """
 
 from __future__ import annotations

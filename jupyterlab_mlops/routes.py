@@ -15,20 +15,18 @@ from .base_handler import MlopsHandler
 from .config import MlopsExtension
 from .handlers import (
     ListHandler,
-    LockHandler,
     MkdirHandler,
     ReadHandler,
     ReadlinkHandler,
     ReadManyHandler,
     RmHandler,
     StatHandler,
-    StatusHandler,
-    StoreInitHandler,
-    UnlockHandler,
     WriteHandler,
 )
 from .hash_handlers import HashHandler, HashJobHandler, create_hash_jobs
+from .lock_handlers import LockHandler, UnlockHandler
 from .project_git import ProjectGitHandler
+from .store_handlers import StatusHandler, StoreInitHandler
 from .write_many import WriteManyHandler
 
 #: (route under `<base_url>/mlops/`, handler): the extension's whole API.

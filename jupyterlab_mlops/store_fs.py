@@ -1,10 +1,10 @@
-"""Confined file primitives on the store folder (read, atomic write, list, …).
+"""Confined file primitives on the store folder that change nothing: read, list, stat.
 
 Every function takes a validated `Store` and a client path, confines the
 path with `paths.locate`, then acts relative to a folder descriptor opened
 by `dirfd.open_dir` (no symlink followed on the way). OS errors come out as
-`MlopsError` with the codes of docs/bridge.md; a failing operation leaves
-no temp file and removes the folders it created.
+`MlopsError` with the codes of docs/bridge.md (`mapped_errors`, shared with
+`store_write`, which holds the primitives that change the store).
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
-import shutil
 import stat
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from .dirfd import NOFOLLOW, open_dir, opened_dir, rollback
+from .dirfd import NOFOLLOW, open_dir, opened_dir
 from .errors import MlopsError, from_os_error
 from .paths import Store, locate
 
@@ -41,10 +38,6 @@ def mapped_errors(path: str, *, writing: bool = False) -> Iterator[None]:
         yield
     except OSError as exc:
         raise from_os_error(exc, path, writing=writing) from exc
-
-
-def _store_root_error(path: str, verb: str) -> MlopsError:
-    return MlopsError("E_STORE_ROOT", f"cannot {verb} the store folder itself ({path!r})")
 
 
 #: Largest file `read` returns unless told otherwise (`MlopsExtension.max_read_bytes`).
@@ -124,97 +117,6 @@ def _read_at_most(dir_fd: int, name: str, path: str, left: int, max_bytes: int) 
     return data
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _link_no_clobber(dir_fd: int, src: str, dst: str) -> None:
-    # link(2) fails with EEXIST when dst exists: an atomic "create or fail".
-    try:
-        os.link(src, dst, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
-            raise
-        # No hard links on this file system: check then rename (racy, best we can).
-        try:
-            os.stat(dst, dir_fd=dir_fd, follow_symlinks=False)
-        except FileNotFoundError:
-            os.replace(src, dst, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-            return
-        raise FileExistsError(errno.EEXIST, "already exists") from None
-    os.unlink(src, dir_fd=dir_fd)
-
-
-def write_atomic_at(dir_fd: int, name: str, data: bytes, exclusive: bool) -> None:
-    # A fixed-length temp name: the target's own name may already be 255 bytes.
-    tmp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
-    fd = os.open(tmp, flags, 0o666, dir_fd=dir_fd)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if exclusive:
-            _link_no_clobber(dir_fd, tmp, name)
-        else:
-            os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except BaseException:
-        # Best effort: the error to report is the one that got us here (a
-        # full disk, say), not a failure to clean up after it.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp, dir_fd=dir_fd)
-        raise
-    # Make the rename itself durable, not only the file's content.
-    os.fsync(dir_fd)
-
-
-#: Called with the descriptor of the folder an operation acts in and the
-#: name it acts on, before it acts (see `store_layout.guard_folder`).
-Guard = Callable[[int, str], None]
-
-
-def write(
-    store: Store,
-    path: str,
-    data: bytes,
-    *,
-    exclusive: bool = False,
-    parents: bool = False,
-    follow: bool = True,
-    target: Path | None = None,
-    guard: Guard | None = None,
-) -> int:
-    """Write `data` to `path` atomically and return its size.
-
-    Readers see the old content or the new one, never a mix. With `exclusive`
-    an existing target is `E_EXISTS`; with `parents` missing folders are made.
-    Without `follow` a symlink at the final name is replaced, not followed.
-    `target` is the real path a caller already located and checked (so the
-    path cannot resolve elsewhere in between); `guard` looks at the folder
-    once it is open.
-    """
-    if target is None:
-        target = locate(store, path, follow=follow)
-    if target == store.path:
-        raise _store_root_error(path, "write")
-    created: list[Path] = []
-    try:
-        with mapped_errors(path, writing=True):
-            with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
-                if guard is not None:
-                    guard(dir_fd, target.name)
-                write_atomic_at(dir_fd, target.name, data, exclusive)
-    except BaseException:
-        rollback(created)
-        raise
-    return len(data)
-
-
 def _entry_type(entry: os.DirEntry[str]) -> str:
     if entry.is_symlink():
         return "symlink"
@@ -277,65 +179,3 @@ def readlink(store: Store, path: str) -> str:
             if exc.errno == errno.EINVAL:
                 raise MlopsError("E_IO", f"EINVAL (not a symbolic link) on {path!r}") from exc
             raise
-
-
-def mkdir(
-    store: Store,
-    path: str,
-    *,
-    parents: bool = False,
-    target: Path | None = None,
-    guard: Guard | None = None,
-) -> None:
-    """Create the folder `path`; `E_EXISTS` if anything is there already.
-
-    `""` creates the store folder itself (it is also made by any write).
-    `target` and `guard` as for `write`.
-    """
-    if target is None:
-        target = locate(store, path, follow=False)
-    created: list[Path] = []
-    try:
-        with mapped_errors(path, writing=True):
-            with opened_dir(store, target.parent, created=created, parents=parents) as dir_fd:
-                if guard is not None:
-                    guard(dir_fd, target.name)
-                os.mkdir(target.name, 0o777, dir_fd=dir_fd)
-    except BaseException:
-        rollback(created)
-        raise
-
-
-def _rmtree(dir_fd: int, name: str, target: Path) -> None:
-    if sys.version_info >= (3, 11):
-        shutil.rmtree(name, dir_fd=dir_fd)
-    else:  # pragma: no cover - Python 3.10 has no dir_fd here
-        shutil.rmtree(target)
-
-
-def rm(
-    store: Store,
-    path: str,
-    *,
-    recursive: bool = False,
-    target: Path | None = None,
-    guard: Guard | None = None,
-) -> None:
-    """Remove a file, a symlink itself, an empty folder, or with `recursive` a tree.
-
-    `target` and `guard` as for `write`.
-    """
-    if target is None:
-        target = locate(store, path, follow=False)
-    if target == store.path:
-        raise _store_root_error(path, "remove")
-    with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:
-        if guard is not None:
-            guard(dir_fd, target.name)
-        info = os.stat(target.name, dir_fd=dir_fd, follow_symlinks=False)
-        if not stat.S_ISDIR(info.st_mode):
-            os.unlink(target.name, dir_fd=dir_fd)
-        elif recursive:
-            _rmtree(dir_fd, target.name, target)
-        else:
-            os.rmdir(target.name, dir_fd=dir_fd)

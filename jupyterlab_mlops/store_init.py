@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import store_fs
+from . import store_fs, store_write
 from .errors import MlopsError
 from .paths import Store
 from .store_layout import GIT_DIR
@@ -50,7 +50,7 @@ def _write_once(store: Store, path: str, text: str) -> bool:
     except MlopsError as err:
         if err.code != "E_NOT_FOUND":
             raise
-    return _missing(lambda: store_fs.write(store, path, text.encode(), exclusive=True))
+    return _missing(lambda: store_write.write(store, path, text.encode(), exclusive=True))
 
 
 def init_store(store: Store) -> dict[str, Any]:
@@ -61,7 +61,9 @@ def init_store(store: Store) -> dict[str, Any]:
     (a store unzipped or copied from elsewhere may carry another).
     """
     for folder in _FOLDERS:
-        _missing(lambda folder=folder: store_fs.mkdir(store, f"{GIT_DIR}/{folder}", parents=True))
+        _missing(
+            lambda folder=folder: store_write.mkdir(store, f"{GIT_DIR}/{folder}", parents=True)
+        )
     _write_once(store, f"{GIT_DIR}/config", CONFIG_TEMPLATE)
     created = _write_once(store, f"{GIT_DIR}/HEAD", HEAD_TEMPLATE)
     # A config that is a symlink (to a file the file routes may change) is

@@ -44,7 +44,8 @@ from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
 from .git_objects import bad_request, check_object, oid_of
 from .paths import Store, locate, validate_path
-from .store_fs import mapped_errors, write_atomic_at
+from .store_fs import mapped_errors
+from .store_write import write_atomic_at
 
 _BODY_FIELDS = {"files", "store"}
 _ENTRY_FIELDS = {"path", "data"}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_mlops import hashing
+from jupyterlab_mlops import hash_stream
 from jupyterlab_mlops.hash_jobs import SETTINGS_KEY, HashJobs
 
 from .conftest import Api
@@ -117,9 +117,9 @@ class Gate:
 
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
-    """A gate on `hashing.read_chunk` (after chunk 2 unless `hold_after` is changed)."""
+    """A gate on `hash_stream.read_chunk` (after chunk 2 unless `hold_after` is changed)."""
     held = Gate(hold_after=2)
-    read = hashing.read_chunk
+    read = hash_stream.read_chunk
 
     def gated(reader: Any, view: memoryview) -> int:
         count = read(reader, view)
@@ -129,6 +129,6 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
             held.opened.wait(10)
         return count
 
-    monkeypatch.setattr(hashing, "read_chunk", gated)
+    monkeypatch.setattr(hash_stream, "read_chunk", gated)
     yield held
     held.opened.set()

@@ -15,7 +15,7 @@ from unittest import mock
 
 import pytest
 
-from jupyterlab_mlops import store_fs
+from jupyterlab_mlops import store_write
 from jupyterlab_mlops.errors import MlopsError
 from jupyterlab_mlops.paths import open_store
 from jupyterlab_mlops.write_many import write_objects
@@ -35,7 +35,7 @@ def test_write_uses_a_folder_another_writer_just_made(tmp_path: Path) -> None:
     store = open_store(tmp_path, ".mlops")
     (tmp_path / ".mlops").mkdir()
     with mock.patch("os.mkdir", _racing_mkdir):
-        store_fs.write(store, "objects/ab/cdef", b"x", exclusive=True, parents=True)
+        store_write.write(store, "objects/ab/cdef", b"x", exclusive=True, parents=True)
     assert (tmp_path / ".mlops/objects/ab/cdef").read_bytes() == b"x"
 
 
@@ -55,6 +55,6 @@ def test_a_failed_write_keeps_a_folder_it_did_not_make(tmp_path: Path) -> None:
     (tmp_path / ".mlops/objects/ab").mkdir()
     (tmp_path / ".mlops/objects/ab/cdef").write_bytes(b"old")
     with pytest.raises(MlopsError) as raised:
-        store_fs.write(store, "objects/ab/cdef", b"new", exclusive=True, parents=True)
+        store_write.write(store, "objects/ab/cdef", b"new", exclusive=True, parents=True)
     assert raised.value.code == "E_EXISTS"
     assert (tmp_path / ".mlops/objects/ab/cdef").read_bytes() == b"old"

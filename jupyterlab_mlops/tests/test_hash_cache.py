@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_mlops import hashing
+from jupyterlab_mlops import hash_stream
 from jupyterlab_mlops.hash_cache import dump_cache, parse_cache
 
 from .conftest import Api
@@ -84,11 +84,11 @@ async def test_a_file_just_written_is_not_cached_yet(
 ) -> None:
     # Its timestamps could not tell another write in the same clock tick apart.
     # A wide margin makes "just written" deterministic here.
-    monkeypatch.setattr(hashing, "RACY_NS", 10**10)
+    monkeypatch.setattr(hash_stream, "RACY_NS", 10**10)
     (jp_root_dir / "hot").write_text("x")
     assert (await hash_one(api, "hot"))["cached"] is False
     assert (await hash_one(api, "hot"))["cached"] is False
-    monkeypatch.setattr(hashing, "RACY_NS", 0)
+    monkeypatch.setattr(hash_stream, "RACY_NS", 0)
     assert (await hash_one(api, "hot"))["cached"] is False
     assert (await hash_one(api, "hot"))["cached"] is True
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_mlops import hash_handlers, hashing
+from jupyterlab_mlops import hash_handlers, hash_stream
 from jupyterlab_mlops.hash_cache import Signer
 
 from .conftest import Api
@@ -135,7 +135,7 @@ async def test_a_forged_entry_is_dropped_from_the_file(
     path.write_text("real content")
     write_cache(store, forged_rows("made-up-mac", "f", stat_fields(path), FAKE))
     # A file "just written" is hashed but not cached: only the drop changes the cache.
-    monkeypatch.setattr(hashing, "RACY_NS", 10**12)
+    monkeypatch.setattr(hash_stream, "RACY_NS", 10**12)
     assert (await hash_one(api, "f"))["sha256"] == sha(b"real content")
     assert json.loads(cache_file(store).read_text())["entries"] == []
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from jupyterlab_mlops.errors import MlopsError
+from jupyterlab_mlops.hash_stream import Progress
 from jupyterlab_mlops.hash_walk import Budget, Sig
-from jupyterlab_mlops.hashing import Progress, hash_paths, hash_target, plan_path, root_area
+from jupyterlab_mlops.hashing import hash_paths, hash_target, plan_path, root_area
 
 from .hash_support import manifest_sha, sha
 

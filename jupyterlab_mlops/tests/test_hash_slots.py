@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_mlops import hashing
+from jupyterlab_mlops import hash_stream
 
 from .conftest import Api
 from .hash_support import data, hash_one, poll, registry, settle, sha, symlink_chain
@@ -42,9 +42,9 @@ class Holds:
 
 @pytest.fixture
 def holds(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Block `hashing.read_chunk` on files named `held*` until released (Linux: /proc)."""
+    """Block `hash_stream.read_chunk` on files named `held*` until released (Linux: /proc)."""
     held = Holds()
-    read = hashing.read_chunk
+    read = hash_stream.read_chunk
 
     def gated(reader: Any, view: memoryview) -> int:
         # The reader is opened from a descriptor (its name is a number): ask /proc.
@@ -54,7 +54,7 @@ def holds(monkeypatch: pytest.MonkeyPatch) -> Any:
             held.release.wait(10)
         return read(reader, view)
 
-    monkeypatch.setattr(hashing, "read_chunk", gated)
+    monkeypatch.setattr(hash_stream, "read_chunk", gated)
     yield held
     held.release.set()
 

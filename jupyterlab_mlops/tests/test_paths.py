@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_mlops import store_fs
+from jupyterlab_mlops import store_fs, store_write
 from jupyterlab_mlops.errors import MlopsError, from_os_error
 from jupyterlab_mlops.paths import open_store, resolve_in_store, validate_path
 
@@ -125,7 +125,8 @@ def swap_after_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[P
         (root / ".mlops" / "sub").symlink_to(outside)
         return target
 
-    monkeypatch.setattr(store_fs, "locate", locate_then_swap)
+    for module in (store_fs, store_write):
+        monkeypatch.setattr(module, "locate", locate_then_swap)
     return root, outside, open_store(root, ".mlops")
 
 
@@ -133,11 +134,11 @@ def swap_after_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[P
     "operation",
     [
         pytest.param(lambda store: store_fs.read(store, "sub/f"), id="read"),
-        pytest.param(lambda store: store_fs.write(store, "sub/f", b"pwned"), id="write"),
-        pytest.param(lambda store: store_fs.write(store, "sub/new", b"x"), id="write-new"),
+        pytest.param(lambda store: store_write.write(store, "sub/f", b"pwned"), id="write"),
+        pytest.param(lambda store: store_write.write(store, "sub/new", b"x"), id="write-new"),
         pytest.param(lambda store: store_fs.list_dir(store, "sub"), id="list"),
-        pytest.param(lambda store: store_fs.rm(store, "sub/f"), id="rm"),
-        pytest.param(lambda store: store_fs.mkdir(store, "sub/d"), id="mkdir"),
+        pytest.param(lambda store: store_write.rm(store, "sub/f"), id="rm"),
+        pytest.param(lambda store: store_write.mkdir(store, "sub/d"), id="mkdir"),
     ],
 )
 def test_a_symlink_swapped_in_after_the_check_is_not_followed(

@@ -1,0 +1,59 @@
+"""Handlers of the routes on the bridge and store as a whole (see docs/bridge.md).
+
+`status` answers what this server offers (`CAPABILITIES`, limits) and
+whether the store folder exists; `store/init` creates its repository.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tornado.web
+
+from . import store_layout
+from .base_handler import MlopsHandler
+from .body import STORE
+from .store_init import init_store
+from .version import __version__
+
+CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git", "store-init"]
+
+
+class StatusHandler(MlopsHandler):
+    """`GET /mlops/status[?store=]`: version, store, capabilities, limits."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """Answer the status of the bridge and of the store folder."""
+        name = self.get_query_argument("store", None)
+        await self.respond(lambda: self._run(name))
+
+    def _run(self, name: str | None) -> dict[str, Any]:
+        store = self.store(name)
+        return {
+            "version": __version__,
+            "storeDir": store.name,
+            "storeExists": store.exists,
+            "capabilities": CAPABILITIES,
+            "limits": {
+                "maxBodyBytes": self.mlops.max_body_bytes,
+                "maxReadManyPaths": self.mlops.max_read_many_paths,
+            },
+        }
+
+
+class StoreInitHandler(MlopsHandler):
+    """`POST /mlops/store/init {store?}` → `{gitDir, created, configIsTemplate}`."""
+
+    fields = {**STORE}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Create the store's repository from the fixed template where it is missing."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        store = self.store(body["store"])
+        store_layout.check_store(store)
+        return init_store(store)
