@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, inject, it } from 'vitest';
 
 import { BridgeGitFs } from '../src/bridge/gitfs/gitfs';
-import { liveRequestFor } from '../src/tracking/capture/capture';
+import { liveRequestFor } from '../src/notebook/cells';
 import { UlidFactory } from '../src/util/ids';
 import { captureLive } from '../src/kernel/liveValues';
 import { takeSnapshot } from '../src/tracking/capture/snapshot';

@@ -1,5 +1,7 @@
+import { z } from 'zod';
+
 import { MlopsError } from '../errors';
-import { decodeExpression } from './expression';
+import { decodeExpression, userExpression } from './expression';
 import type { IExecutingKernel } from './protocol';
 import {
   auditExpression,
@@ -7,8 +9,7 @@ import {
   IAuditReport,
   readAuditResult
 } from './openedFiles';
-import { ParameterValue } from '../notebook/parameters';
-import { field } from '../util/untrusted';
+import { ParameterValue, parameterValue } from '../notebook/parameters';
 
 /**
  * Live values from the kernel in one silent execute request, through
@@ -144,65 +145,78 @@ export function parseLiveReply(
   content: unknown,
   request: ILiveRequest
 ): ILiveValues {
-  const expressions = field(content, 'user_expressions');
+  const answer = (key: string) =>
+    decodeExpression(userExpression(content, key));
   const values: ILiveValues = {
     parameters: {},
     metrics: {},
-    environment: { python: null, platform: null, packages: {} },
+    environment: Private.environment.parse(answer('env')),
     missing: []
   };
   if (request.audit) {
     values.audit = readAuditResult(
-      field(expressions, 'audit'),
+      userExpression(content, 'audit'),
       request.audit.limit
     );
   }
-  const env = decodeExpression(field(expressions, 'env'));
-  if (typeof env === 'object' && env !== null) {
-    const python = field(env, 'python');
-    const platform = field(env, 'platform');
-    const packages = field(env, 'packages');
-    values.environment = {
-      python: typeof python === 'string' ? python.slice(0, 200) : null,
-      platform: typeof platform === 'string' ? platform.slice(0, 200) : null,
-      packages: Private.stringRecord(packages)
-    };
-  }
   for (const name of request.parameters) {
-    const value = decodeExpression(field(expressions, `v:${name}`));
+    const value = answer(`v:${name}`);
     if (value === undefined) {
       values.missing.push(name);
-    } else if (
-      value === null ||
-      typeof value === 'number' ||
-      typeof value === 'string' ||
-      typeof value === 'boolean'
-    ) {
-      values.parameters[name] = value;
+      continue;
+    }
+    const parameter = parameterValue.safeParse(value);
+    if (parameter.success) {
+      values.parameters[name] = parameter.data;
     }
   }
   for (const name of request.metrics) {
-    const value = decodeExpression(field(expressions, `v:${name}`));
-    if (typeof value === 'number' && Number.isFinite(value)) {
-      values.metrics[name] = value;
-    } else if (value === undefined) {
+    const value = answer(`v:${name}`);
+    if (value === undefined) {
       values.missing.push(name);
+      continue;
+    }
+    const metric = Private.metric.safeParse(value);
+    if (metric.success) {
+      values.metrics[name] = metric.data;
     }
   }
   return values;
 }
 
 namespace Private {
-  export function stringRecord(value: unknown): Record<string, string> {
-    const out: Record<string, string> = {};
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return out;
-    }
-    for (const [key, item] of Object.entries(value)) {
-      if (typeof item === 'string' && key.length <= 200 && item.length <= 200) {
-        out[key] = item;
-      }
-    }
-    return out;
-  }
+  /**
+   * At most 200 characters of text, or null for anything else.
+   */
+  const shortText = z
+    .string()
+    .transform(text => text.slice(0, 200))
+    .nullable()
+    .catch(null);
+
+  /**
+   * The environment expression's answer; fields of the wrong type read as
+   * unknown, packages with over-long names or versions are left out.
+   */
+  export const environment = z
+    .object({
+      python: shortText,
+      platform: shortText,
+      packages: z
+        .record(z.string(), z.unknown())
+        .transform(packages =>
+          Object.fromEntries(
+            Object.entries(packages).filter(
+              (entry): entry is [string, string] =>
+                typeof entry[1] === 'string' &&
+                entry[0].length <= 200 &&
+                entry[1].length <= 200
+            )
+          )
+        )
+        .catch({})
+    })
+    .catch({ python: null, platform: null, packages: {} });
+
+  export const metric = z.number().finite();
 }

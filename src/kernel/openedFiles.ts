@@ -1,10 +1,10 @@
 import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
+import { z } from 'zod';
 
 import { encodeBase64 } from '../util/base64';
-import { decodeExpression } from './expression';
+import { decodeExpression, userExpression } from './expression';
 import type { IExecutingKernel } from './protocol';
-import { field } from '../util/untrusted';
 
 /**
  * Files the kernel actually opened: an audit hook (`sys.addaudithook`)
@@ -184,10 +184,7 @@ export async function installAuditHook(
     user_expressions: { audit: auditExpression(options) },
     allow_stdin: false
   }).done;
-  return readAuditResult(
-    field(field(reply.content, 'user_expressions'), 'audit'),
-    options.limit
-  );
+  return readAuditResult(userExpression(reply.content, 'audit'), options.limit);
 }
 
 /**
@@ -210,14 +207,12 @@ export function parseAuditReport(
   value: unknown,
   limit = AUDIT_LIMIT
 ): IAuditReport | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  const parsed = Private.report.safeParse(value);
+  if (!parsed.success) {
     return null;
   }
-  const raw = 'paths' in value ? value.paths : undefined;
-  const truncated = 'truncated' in value && value.truncated === true;
-  if (!Array.isArray(raw)) {
-    return null;
-  }
+  const raw = parsed.data.paths;
+  const truncated = parsed.data.truncated === true;
   const paths = new Set<string>();
   for (const item of raw.slice(0, limit)) {
     if (typeof item !== 'string') {
@@ -315,6 +310,14 @@ export function watchKernelAudit(
 }
 
 namespace Private {
+  /**
+   * The hook's report: the paths it saw and whether it stopped counting.
+   */
+  export const report = z.object({
+    paths: z.array(z.unknown()),
+    truncated: z.unknown().optional()
+  });
+
   /**
    * A normalized relative POSIX path the bridge accepts: no `.`, `..` or
    * empty component, no leading `/`, no control character or backslash.

@@ -1,66 +1,173 @@
-import { sha256 } from '@noble/hashes/sha256';
-import { bytesToHex } from '@noble/hashes/utils';
+import { z } from 'zod';
+
+import type { ICellContent } from './health';
+import { ParameterValue, parseParameters } from './parameters';
+import { hasRoleTag } from './tags';
 
 /**
- * Output-insensitive hashes of a notebook and its execution health, as
- * pure functions over plain cell data.
+ * The cells of a notebook as nbformat JSON (untrusted: a file, a model's
+ * `toJSON()`, an experiment's stored copy), read with zod, and what a
+ * snapshot takes from them without a kernel: the literal parameters and
+ * the metrics outputs. Pure, DOM-free.
  */
 
 /**
- * A cell as far as hashing and health are concerned.
+ * The MIME type of metrics outputs (`jupyterlab_mlops.log_metrics`).
  */
-export interface ICellContent {
-  cellType: string;
-  source: string;
-  /** Code cells: the execution count, null when never run. */
-  executionCount?: number | null;
+export const METRICS_MIME = 'application/vnd.mlops.metrics+json';
+
+/**
+ * A cell of nbformat JSON, narrowed from untrusted input.
+ */
+export interface INotebookCell extends ICellContent {
+  tags: string[];
+  outputs: unknown[];
 }
 
 /**
- * SHA-256 (hex) of one cell's type and source; outputs and execution counts
- * do not count, so re-running a cell does not change it.
+ * The cells of nbformat JSON. Every field is read leniently, as nbformat
+ * files in the wild have them: v4.0 cells without `id`, `source` as a list
+ * of lines, a string or missing, `metadata.tags` as a list or a single
+ * string, and anything else of the wrong type read as absent. Not a
+ * notebook (no `cells` list) reads as no cells.
  */
-export function cellHash(cell: ICellContent): string {
-  return hex(`${cell.cellType}\u0000${cell.source}`);
+export function readCells(notebook: unknown): INotebookCell[] {
+  const parsed = Private.notebook.safeParse(notebook);
+  return parsed.success ? parsed.data.cells : [];
 }
 
 /**
- * SHA-256 (hex) of the whole notebook's cell types and sources, in order.
+ * The literal assignments of every `parameters`/`pipeline-parameters` cell,
+ * later cells winning.
  */
-export function notebookContentHash(cells: readonly ICellContent[]): string {
-  return hex(JSON.stringify(cells.map(cell => [cell.cellType, cell.source])));
+export function staticParameters(
+  cells: readonly INotebookCell[]
+): Record<string, ParameterValue> {
+  return Object.assign(
+    {},
+    ...cells
+      .filter(cell => hasRoleTag(cell.tags, 'parameters'))
+      .map(cell => parseParameters(cell.source).values)
+  );
 }
 
 /**
- * Execution health: code cells run out of notebook order, and code cells
- * with source that never ran (indexes are 0-based).
+ * Numbers from `application/vnd.mlops.metrics+json` outputs; a later output
+ * wins over an earlier one for the same key.
  */
-export function executionHealth(cells: readonly ICellContent[]): {
-  outOfOrder: boolean;
-  neverRun: number[];
-} {
-  const neverRun: number[] = [];
-  let last = 0;
-  let outOfOrder = false;
-  cells.forEach((cell, index) => {
-    if (cell.cellType !== 'code') {
-      return;
-    }
-    const count = cell.executionCount ?? null;
-    if (count === null) {
-      if (cell.source.trim() !== '') {
-        neverRun.push(index);
+export function metricsFromOutputs(
+  cells: readonly INotebookCell[]
+): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const cell of cells) {
+    for (const output of cell.outputs) {
+      const parsed = Private.metricsOutput.safeParse(output);
+      if (!parsed.success) {
+        continue;
       }
-      return;
+      for (const [key, value] of Object.entries(
+        parsed.data.data[METRICS_MIME]
+      )) {
+        if (
+          typeof value === 'number' &&
+          Number.isFinite(value) &&
+          key.length <= 200
+        ) {
+          metrics[key] = value;
+        }
+      }
     }
-    if (count <= last) {
-      outOfOrder = true;
-    }
-    last = count;
-  });
-  return { outOfOrder, neverRun };
+  }
+  return metrics;
 }
 
-function hex(text: string): string {
-  return bytesToHex(sha256(new TextEncoder().encode(text)));
+/**
+ * The names to ask the kernel for: every name assigned at the top of the
+ * parameters cell, and every bare name in the metrics cell (Kale style).
+ */
+export function liveRequestFor(notebook: unknown): {
+  parameters: string[];
+  metrics: string[];
+} {
+  const cells = readCells(notebook);
+  const names = (role: 'parameters' | 'metrics', pattern: RegExp) => [
+    ...new Set(
+      cells
+        .filter(cell => hasRoleTag(cell.tags, role))
+        .flatMap(cell =>
+          cell.source.split('\n').flatMap(line => {
+            const match = pattern.exec(line);
+            return match ? [match[1]] : [];
+          })
+        )
+    )
+  ];
+  return {
+    parameters: names(
+      'parameters',
+      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)/
+    ),
+    metrics: names('metrics', /^([A-Za-z_][A-Za-z0-9_]*)\s*(?:#.*)?$/)
+  };
+}
+
+namespace Private {
+  /**
+   * nbformat's multiline string: a list of lines or one string.
+   */
+  const multiline = z
+    .union([z.string(), z.array(z.string()).transform(lines => lines.join(''))])
+    .catch('');
+
+  const tags = z
+    .union([
+      z
+        .array(z.unknown())
+        .transform(items =>
+          items.filter((t): t is string => typeof t === 'string')
+        ),
+      z.string().transform(tag => (tag.trim() === '' ? [] : [tag]))
+    ])
+    .catch([]);
+
+  const cell = z
+    .object({
+      cell_type: z.string().catch('code').default('code'),
+      source: multiline.default(''),
+      metadata: z
+        .object({ tags: tags.default([]) })
+        .catch({ tags: [] })
+        .default({ tags: [] }),
+      outputs: z.array(z.unknown()).catch([]).default([]),
+      execution_count: z.number().nullable().catch(null).default(null)
+    })
+    .transform((raw): INotebookCell => ({
+      cellType: raw.cell_type,
+      source: raw.source,
+      executionCount: raw.execution_count,
+      tags: raw.metadata.tags,
+      outputs: raw.outputs
+    }));
+
+  /**
+   * A notebook: its `cells`. An item that is not an object still counts as
+   * an (empty code) cell, so indexes stay those of the file.
+   */
+  export const notebook = z.object({
+    cells: z.array(z.unknown()).transform(items =>
+      items.map(item => {
+        const parsed = cell.safeParse(item);
+        return parsed.success ? parsed.data : cell.parse({});
+      })
+    )
+  });
+
+  /**
+   * An output that carries metrics: `data[METRICS_MIME]` is an object.
+   */
+  export const metricsOutput = z.object({
+    data: z.object({
+      [METRICS_MIME]: z.record(z.string(), z.unknown())
+    })
+  });
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Static reading of a parameters cell (papermill `parameters` or Kale
  * `pipeline-parameters`): simple `name = literal` assignments only. Values
@@ -5,9 +7,17 @@
  */
 
 /**
- * A parameter value as the manifest stores it.
+ * A parameter value as the manifest stores it (strings up to 10,000
+ * characters), and its zod schema for values read from outside.
  */
-export type ParameterValue = number | string | boolean | null;
+export const parameterValue = z.union([
+  z.number(),
+  z.string().max(10_000),
+  z.boolean(),
+  z.null()
+]);
+
+export type ParameterValue = z.infer<typeof parameterValue>;
 
 const ASSIGNMENT =
   /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[A-Za-z_][\w.[\], ]*)?=\s*(.+)$/;

@@ -16,6 +16,11 @@ export type CellRole =
   | 'untagged';
 
 /**
+ * The roles a single tag gives (`step` comes from `step:NAME`).
+ */
+export type TagRole = Exclude<CellRole, 'step' | 'untagged'>;
+
+/**
  * The role of one cell and the step edges its tags declare.
  */
 export interface ICellTags {
@@ -46,10 +51,7 @@ export interface IStepSummary {
 export interface IPipelineSummary {
   steps: IStepSummary[];
   /** Cell indexes by role (imports, functions, parameters, metrics, skip). */
-  roles: Record<
-    'imports' | 'functions' | 'parameters' | 'metrics' | 'skip',
-    number[]
-  >;
+  roles: Record<TagRole, number[]>;
   /** Human-readable problems: unknown `prev:` targets, bad names, … */
   problems: string[];
 }
@@ -64,15 +66,24 @@ export interface ITaggedCell {
 
 const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
 
-const ROLE_TAGS: Record<string, CellRole> = {
-  imports: 'imports',
-  functions: 'functions',
-  parameters: 'parameters',
-  'pipeline-parameters': 'parameters',
-  metrics: 'metrics',
-  'pipeline-metrics': 'metrics',
-  skip: 'skip'
-};
+// A Map, not an object: a tag named `constructor` is not a role.
+const ROLE_TAGS: ReadonlyMap<string, TagRole> = new Map([
+  ['imports', 'imports'],
+  ['functions', 'functions'],
+  ['parameters', 'parameters'],
+  ['pipeline-parameters', 'parameters'],
+  ['metrics', 'metrics'],
+  ['pipeline-metrics', 'metrics'],
+  ['skip', 'skip']
+]);
+
+/**
+ * Whether a cell's tags include one that gives it `role` (for example
+ * `parameters` or Kale's `pipeline-parameters`), whatever other tags say.
+ */
+export function hasRoleTag(tags: readonly string[], role: TagRole): boolean {
+  return tags.some(tag => ROLE_TAGS.get(tag.trim()) === role);
+}
 
 /**
  * Classify one cell's tags.
@@ -87,7 +98,7 @@ export function parseCellTags(tags: readonly string[]): ICellTags {
   const roles = new Set<CellRole>();
   for (const raw of tags) {
     const tag = raw.trim();
-    const role = ROLE_TAGS[tag];
+    const role = ROLE_TAGS.get(tag);
     const colon = tag.indexOf(':');
     const prefix = colon > 0 ? tag.slice(0, colon) : '';
     const name = colon > 0 ? tag.slice(colon + 1) : '';
@@ -154,7 +165,7 @@ export function summarizePipeline(
   };
   const byName = new Map<string, IStepSummary>();
   let current: IStepSummary | null = null;
-  let lastRole: Exclude<CellRole, 'step' | 'untagged'> | null = null;
+  let lastRole: TagRole | null = null;
   cells.forEach((cell, index) => {
     if (cell.cellType !== 'code') {
       return;

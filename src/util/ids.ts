@@ -123,3 +123,11 @@ namespace Private {
     throw new RangeError('ULID random part overflowed within one millisecond');
   }
 }
+
+/**
+ * Sort order of anything with a ULID `id`: newest first (ULIDs sort by
+ * time). For `Array.prototype.sort`.
+ */
+export function newestFirst(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

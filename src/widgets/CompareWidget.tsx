@@ -9,7 +9,7 @@ import { MetricCharts } from '../components/MetricCharts';
 import { NotebookDiff } from '../components/NotebookDiff';
 import { UserText } from '../components/UserText';
 import { isMlopsError } from '../errors';
-import { INotebookCell, readCells } from '../tracking/capture/capture';
+import { INotebookCell, readCells } from '../notebook/cells';
 import {
   comparisonCsv,
   compareExperiments,

@@ -1,63 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import {
-  cellHash,
-  executionHealth,
-  ICellContent,
-  notebookContentHash
+  liveRequestFor,
+  METRICS_MIME,
+  metricsFromOutputs,
+  readCells,
+  staticParameters
 } from '../../src/notebook/cells';
 
-const code = (
+const demo = JSON.parse(
+  readFileSync(
+    join(__dirname, '..', '..', 'examples', 'wine_classifier.ipynb'),
+    'utf8'
+  )
+) as unknown;
+
+function codeCell(
   source: string,
-  executionCount: number | null = null
-): ICellContent => ({
-  cellType: 'code',
-  source,
-  executionCount
-});
+  outputs: unknown[] = [],
+  tags: string[] | string = []
+) {
+  return {
+    cell_type: 'code',
+    source,
+    metadata: { tags },
+    outputs,
+    execution_count: null
+  };
+}
 
-describe('notebookContentHash()', () => {
-  it('should ignore execution counts (re-running does not change it)', () => {
-    const before = [code('x = 1', 1), code('print(x)', 2)];
-    const after = [code('x = 1', 7), code('print(x)', 8)];
-    expect(notebookContentHash(after)).toBe(notebookContentHash(before));
-  });
+describe('readCells()', () => {
+  it.each([null, 42, 'text', [], {}, { cells: 'nope' }, { cells: null }])(
+    'should read no cells from %j',
+    value => {
+      expect(readCells(value)).toEqual([]);
+    }
+  );
 
-  it('should change with a source, a cell type or the cell order', () => {
-    const base = [code('a'), code('b')];
-    const hash = notebookContentHash(base);
-    expect(notebookContentHash([code('a'), code('c')])).not.toBe(hash);
-    expect(
-      notebookContentHash([code('a'), { cellType: 'markdown', source: 'b' }])
-    ).not.toBe(hash);
-    expect(notebookContentHash([code('b'), code('a')])).not.toBe(hash);
-    expect(notebookContentHash([code('ab')])).not.toBe(
-      notebookContentHash([code('a'), code('b')])
-    );
-  });
-});
-
-describe('cellHash()', () => {
-  it('should be the SHA-256 of type and source', () => {
-    // sha256("code\0x = 1"), computed with `printf 'code\0x = 1' | sha256sum`.
-    expect(cellHash(code('x = 1'))).toBe(
-      '591a31cd92eba75aa33fbe78c5029a07a1698a092c6c4193a4f79088802fff0c'
-    );
-  });
-});
-
-describe('executionHealth()', () => {
-  it('should flag out-of-order runs and code cells never run', () => {
-    expect(executionHealth([code('a', 1), code('b', 2)])).toEqual({
-      outOfOrder: false,
-      neverRun: []
+  it('should narrow odd cells safely', () => {
+    const cells = readCells({
+      cells: [
+        {
+          cell_type: 'code',
+          source: ['a', 'b'],
+          metadata: { tags: ['x', 3, null] }
+        },
+        { source: 7, outputs: 'no', execution_count: '3' },
+        null
+      ]
     });
-    expect(executionHealth([code('a', 3), code('b', 2)]).outOfOrder).toBe(true);
-    expect(
-      executionHealth([code('a', 1), code('b'), code('  '), code('c', 2)])
-    ).toEqual({
-      outOfOrder: false,
-      neverRun: [1]
+    expect(cells[0]).toMatchObject({
+      cellType: 'code',
+      source: 'ab',
+      tags: ['x']
     });
+    expect(cells[1]).toMatchObject({
+      source: '',
+      outputs: [],
+      executionCount: null
+    });
+    expect(cells[2]).toMatchObject({ source: '', tags: [] });
+  });
+});
+
+describe('metricsFromOutputs()', () => {
+  it('should read finite numbers from metrics outputs, later ones winning', () => {
+    const cells = readCells({
+      cells: [
+        codeCell('', [
+          {
+            output_type: 'display_data',
+            data: { [METRICS_MIME]: { acc: 0.5, f1: 0.4 } }
+          }
+        ]),
+        codeCell('', [
+          {
+            output_type: 'display_data',
+            data: {
+              [METRICS_MIME]: {
+                acc: 0.9,
+                bad: 'x',
+                inf: null,
+                nested: { a: 1 }
+              }
+            }
+          },
+          { output_type: 'stream', text: 'acc 1.0' }
+        ])
+      ]
+    });
+    expect(metricsFromOutputs(cells)).toEqual({ acc: 0.9, f1: 0.4 });
+  });
+});
+
+describe('liveRequestFor()', () => {
+  it('should ask for the demo notebook parameters and Kale metrics by name', () => {
+    expect(liveRequestFor(demo)).toEqual({
+      parameters: [
+        'n_estimators',
+        'max_depth',
+        'test_size',
+        'random_state',
+        'data_path',
+        'model_path'
+      ],
+      metrics: ['accuracy', 'f1_macro']
+    });
+  });
+
+  it('should skip comparisons, indented lines and expressions', () => {
+    const notebook = {
+      cells: [
+        codeCell(
+          'a == 1\n  b = 2\nc: int = 3\nd += 1',
+          [],
+          ['pipeline-parameters']
+        ),
+        codeCell('acc  # the metric\nprint(acc)\nf1 = 2', [], ['metrics'])
+      ]
+    };
+    expect(liveRequestFor(notebook)).toEqual({
+      parameters: ['c'],
+      metrics: ['acc']
+    });
+  });
+});
+
+describe('readCells() on nbformat files in the wild', () => {
+  it('should read v4.0 cells without ids, string tags and missing sources', () => {
+    const cells = readCells({
+      nbformat: 4,
+      nbformat_minor: 0,
+      metadata: {},
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: '# Title' },
+        {
+          cell_type: 'code',
+          metadata: { tags: 'parameters' },
+          source: 'alpha = 0.5\n',
+          outputs: [],
+          execution_count: 1
+        },
+        { cell_type: 'code', metadata: { tags: '  ' }, outputs: [] },
+        { cell_type: 'raw' }
+      ]
+    });
+    expect(cells).toEqual([
+      {
+        cellType: 'markdown',
+        source: '# Title',
+        executionCount: null,
+        tags: [],
+        outputs: []
+      },
+      {
+        cellType: 'code',
+        source: 'alpha = 0.5\n',
+        executionCount: 1,
+        tags: ['parameters'],
+        outputs: []
+      },
+      {
+        cellType: 'code',
+        source: '',
+        executionCount: null,
+        tags: [],
+        outputs: []
+      },
+      {
+        cellType: 'raw',
+        source: '',
+        executionCount: null,
+        tags: [],
+        outputs: []
+      }
+    ]);
+    expect(staticParameters(cells)).toEqual({ alpha: 0.5 });
+  });
+
+  it('should read metadata, sources and outputs of the wrong type as absent', () => {
+    const cells = readCells({
+      cells: [
+        { cell_type: 5, metadata: 'x', source: ['a', 1], outputs: {} },
+        { cell_type: 'code', metadata: null, execution_count: 1.5 },
+        []
+      ]
+    });
+    expect(cells.map(cell => [cell.cellType, cell.source, cell.tags])).toEqual([
+      ['code', '', []],
+      ['code', '', []],
+      ['code', '', []]
+    ]);
+    expect(cells[1].executionCount).toBe(1.5);
+  });
+
+  it('should not take a tag named after an Object property as a role', () => {
+    const cells = readCells({
+      cells: [codeCell('x = 1', [], ['constructor', 'toString'])]
+    });
+    expect(staticParameters(cells)).toEqual({});
+    expect(
+      liveRequestFor({ cells: [codeCell('x = 1', [], ['constructor'])] })
+    ).toEqual({ parameters: [], metrics: [] });
+  });
+
+  it('should ignore metrics outputs that are not objects', () => {
+    const cells = readCells({
+      cells: [
+        codeCell('', [
+          { data: { [METRICS_MIME]: [1, 2] } },
+          { data: { [METRICS_MIME]: 'acc=1' } },
+          { data: null },
+          'output',
+          { data: { [METRICS_MIME]: { acc: 0.7 } } }
+        ])
+      ]
+    });
+    expect(metricsFromOutputs(cells)).toEqual({ acc: 0.7 });
   });
 });

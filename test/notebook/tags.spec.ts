@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import {
+  hasRoleTag,
   ITaggedCell,
   parseCellTags,
   summarizePipeline
@@ -59,6 +60,31 @@ describe('parseCellTags()', () => {
     expect(parseCellTags(['hide-input', 'step:a']).unknown).toEqual([
       'hide-input'
     ]);
+  });
+});
+
+describe('hasRoleTag()', () => {
+  it('should know Kale and papermill names for one role', () => {
+    expect(hasRoleTag(['pipeline-parameters'], 'parameters')).toBe(true);
+    expect(hasRoleTag([' parameters '], 'parameters')).toBe(true);
+    expect(hasRoleTag(['step:train', 'pipeline-metrics'], 'metrics')).toBe(
+      true
+    );
+    expect(hasRoleTag(['metrics'], 'parameters')).toBe(false);
+  });
+
+  it('should not take Object property names for tags', () => {
+    for (const name of [
+      'constructor',
+      'toString',
+      '__proto__',
+      'hasOwnProperty'
+    ]) {
+      expect(hasRoleTag([name], 'parameters')).toBe(false);
+      const tags = parseCellTags([name]);
+      expect(tags.role).toBe('untagged');
+      expect(tags.unknown).toEqual([name]);
+    }
   });
 });
 

@@ -2,21 +2,20 @@ import { ExperimentStore } from '../store/store';
 import { MANIFEST_SCHEMA_VERSION, Manifest } from '../store/manifest';
 import { experimentName } from '../store/names';
 import {
+  INotebookCell,
+  metricsFromOutputs,
+  readCells,
+  staticParameters
+} from '../../notebook/cells';
+import {
   cellHash,
   executionHealth,
-  ICellContent,
   notebookContentHash
-} from '../../notebook/cells';
-import { notebookSlug } from '../../util/ids';
-import { ParameterValue, parseParameters } from '../../notebook/parameters';
+} from '../../notebook/health';
+import { ParameterValue } from '../../notebook/parameters';
 import { assertNoSecrets, scanNotebook } from '../../notebook/secrets';
 import { withoutCellTrust } from '../../notebook/trust';
-import { field } from '../../util/untrusted';
-
-/**
- * The MIME type of metrics outputs (`jupyterlab_mlops.log_metrics`).
- */
-export const METRICS_MIME = 'application/vnd.mlops.metrics+json';
+import { notebookSlug } from '../../util/ids';
 
 /**
  * What the lab knows about a notebook at snapshot time. Built from the live
@@ -45,14 +44,6 @@ export interface ICaptureInput {
   /** Hashed data (see data.ts) and the small files kept in the commit. */
   data?: Manifest['data'];
   dataFiles?: readonly ExperimentStore.IFile[];
-}
-
-/**
- * A cell of nbformat JSON, narrowed from untrusted input.
- */
-export interface INotebookCell extends ICellContent {
-  tags: string[];
-  outputs: unknown[];
 }
 
 /**
@@ -124,39 +115,6 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
   return { manifest, files };
 }
 
-/**
- * The names to ask the kernel for: every name assigned at the top of the
- * parameters cell, and every bare name in the metrics cell (Kale style).
- */
-export function liveRequestFor(notebook: unknown): {
-  parameters: string[];
-  metrics: string[];
-} {
-  const cells = readCells(notebook);
-  const tagged = (...tags: string[]) =>
-    cells.filter(cell => cell.tags.some(tag => tags.includes(tag)));
-  const names = (sources: INotebookCell[], pattern: RegExp) => [
-    ...new Set(
-      sources.flatMap(cell =>
-        cell.source.split('\n').flatMap(line => {
-          const match = pattern.exec(line);
-          return match ? [match[1]] : [];
-        })
-      )
-    )
-  ];
-  return {
-    parameters: names(
-      tagged('parameters', 'pipeline-parameters'),
-      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)/
-    ),
-    metrics: names(
-      tagged('metrics', 'pipeline-metrics'),
-      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?:#.*)?$/
-    )
-  };
-}
-
 // Notebooks already scanned (by object): a snapshot checks early, before
 // the kernel is asked or data hashed, and builds later from the same JSON.
 const CHECKED = new WeakMap<object, INotebookCell[]>();
@@ -179,78 +137,4 @@ export function checkedCells(notebook: unknown): INotebookCell[] {
     CHECKED.set(notebook, cells);
   }
   return cells;
-}
-
-/**
- * The literal assignments of every `parameters`/`pipeline-parameters` cell,
- * later cells winning.
- */
-export function staticParameters(
-  cells: readonly INotebookCell[]
-): Record<string, ParameterValue> {
-  return Object.assign(
-    {},
-    ...cells
-      .filter(cell =>
-        cell.tags.some(t => t === 'parameters' || t === 'pipeline-parameters')
-      )
-      .map(cell => parseParameters(cell.source).values)
-  );
-}
-
-/**
- * The cells of nbformat JSON, with sources joined and tags read safely.
- */
-export function readCells(notebook: unknown): INotebookCell[] {
-  const raw = field(notebook, 'cells');
-  if (!Array.isArray(raw)) {
-    return [];
-  }
-  return raw.map(cell => {
-    const source = field(cell, 'source');
-    const tags = field(field(cell, 'metadata'), 'tags');
-    const outputs = field(cell, 'outputs');
-    const count = field(cell, 'execution_count');
-    return {
-      cellType: String(field(cell, 'cell_type') ?? 'code'),
-      source: Array.isArray(source)
-        ? source.join('')
-        : typeof source === 'string'
-          ? source
-          : '',
-      executionCount: typeof count === 'number' ? count : null,
-      tags: Array.isArray(tags)
-        ? tags.filter((t): t is string => typeof t === 'string')
-        : [],
-      outputs: Array.isArray(outputs) ? outputs : []
-    };
-  });
-}
-
-/**
- * Numbers from `application/vnd.mlops.metrics+json` outputs; a later output
- * wins over an earlier one for the same key.
- */
-export function metricsFromOutputs(
-  cells: readonly INotebookCell[]
-): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  for (const cell of cells) {
-    for (const output of cell.outputs) {
-      const data = field(field(output, 'data'), METRICS_MIME);
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-        continue;
-      }
-      for (const [key, value] of Object.entries(data)) {
-        if (
-          typeof value === 'number' &&
-          Number.isFinite(value) &&
-          key.length <= 200
-        ) {
-          metrics[key] = value;
-        }
-      }
-    }
-  }
-  return metrics;
 }

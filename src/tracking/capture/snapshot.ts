@@ -1,11 +1,7 @@
 import { IBridgeClient } from '../../bridge/tokens';
 import { isMlopsError } from '../../errors';
-import {
-  buildSnapshot,
-  checkedCells,
-  liveRequestFor,
-  staticParameters
-} from './capture';
+import { liveRequestFor, staticParameters } from '../../notebook/cells';
+import { buildSnapshot, checkedCells } from './capture';
 import { collectData, hashPaths, IHashProgress } from './data';
 import {
   findDataPaths,

@@ -1,4 +1,4 @@
-import { cellHash, ICellContent } from '../../notebook/cells';
+import { cellHash, ICellContent } from '../../notebook/health';
 
 /**
  * Cell-by-cell diff of two notebooks' sources, as plain data.

@@ -5,6 +5,7 @@ import { ReadManyResult } from '../../bridge/schemas';
 import { isMlopsError } from '../../errors';
 import { brokenRow, IExperimentRow, IRowSource, readRow, rowOf } from './row';
 import { mapLimited } from '../../util/limit';
+import { newestFirst } from '../../util/ids';
 import { parseManifest } from '../store/manifest';
 import { ExperimentStore, parseExperimentRef } from '../store/store';
 
@@ -96,7 +97,7 @@ export class BulkSource implements IRowSource {
         entries.push({ ref, oid, ...parts });
       }
     }
-    return entries.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return entries.sort(newestFirst);
   }
 
   async read(

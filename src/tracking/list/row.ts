@@ -1,6 +1,8 @@
+import { z } from 'zod';
+
 import { isMlopsError } from '../../errors';
 import { Manifest } from '../store/manifest';
-import { ParameterValue } from '../../notebook/parameters';
+import { parameterValue } from '../../notebook/parameters';
 import { ExperimentStore } from '../store/store';
 
 /**
@@ -10,22 +12,28 @@ import { ExperimentStore } from '../store/store';
  */
 
 /**
+ * One row of the Experiments panel, as zod reads it back from a cache
+ * (IndexedDB is shared by every tab and extension of the origin).
+ */
+export const experimentRowSchema = z.object({
+  ref: z.string(),
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  notebookPath: z.string(),
+  parameters: z.record(z.string(), parameterValue),
+  metrics: z.record(z.string(), z.number()),
+  starred: z.boolean(),
+  tags: z.array(z.string()),
+  /** Why the experiment cannot be read (corrupt manifest, …), if so. */
+  broken: z.object({ code: z.string(), message: z.string() }).optional()
+});
+
+/**
  * One row of the Experiments panel.
  */
-export interface IExperimentRow {
-  ref: string;
-  id: string;
-  slug: string;
-  name: string;
-  createdAt: string;
-  notebookPath: string;
-  parameters: Record<string, ParameterValue>;
-  metrics: Record<string, number>;
-  starred: boolean;
-  tags: string[];
-  /** Why the experiment cannot be read (corrupt manifest, …), if so. */
-  broken?: { code: string; message: string };
-}
+export type IExperimentRow = z.infer<typeof experimentRowSchema>;
 
 /**
  * Where the Experiments panel gets its rows: the refs, and the manifests

@@ -1,6 +1,9 @@
 import { DBSchema, IDBPDatabase, openDB } from 'idb';
 
-import type { IExperimentRow, IRowSource } from './row';
+import { z } from 'zod';
+
+import { newestFirst } from '../../util/ids';
+import { experimentRowSchema, IExperimentRow, IRowSource } from './row';
 import { ExperimentStore } from '../store/store';
 
 /**
@@ -18,9 +21,7 @@ export const INDEX_SCHEMA_VERSION = 1;
 /**
  * A cached row: the panel's row plus the commit it describes.
  */
-export interface IIndexedRow extends IExperimentRow {
-  oid: string;
-}
+export type IIndexedRow = IExperimentRow & { oid: string };
 
 interface IIndexSchema extends DBSchema {
   rows: { key: string; value: IIndexedRow; indexes: { slug: string } };
@@ -75,7 +76,7 @@ export class ExperimentIndex {
         slug === undefined
           ? await db.getAll('rows')
           : await db.getAllFromIndex('rows', 'slug', slug);
-      return Private.newestFirst(rows.filter(Private.isRow));
+      return rows.filter(Private.isRow).sort(newestFirst);
     } catch {
       return [];
     }
@@ -120,7 +121,7 @@ export class ExperimentIndex {
       oid: stale[i].oid
     }));
     rows.push(...fresh);
-    const sorted = Private.newestFirst(rows);
+    const sorted = rows.sort(newestFirst);
     try {
       const db = await this._db();
       const tx = db.transaction(['rows', 'packed'], 'readwrite');
@@ -235,22 +236,10 @@ namespace Private {
    * Whether a stored value has the row's shape (a corrupt entry is dropped
    * and read again from its ref).
    */
+  const indexedRow = experimentRowSchema.extend({ oid: z.string() });
+
   export function isRow(value: unknown): value is IIndexedRow {
-    if (typeof value !== 'object' || value === null) {
-      return false;
-    }
-    const row = value as Record<string, unknown>;
-    return (
-      typeof row.ref === 'string' &&
-      typeof row.oid === 'string' &&
-      typeof row.id === 'string' &&
-      typeof row.name === 'string' &&
-      typeof row.metrics === 'object' &&
-      row.metrics !== null &&
-      typeof row.parameters === 'object' &&
-      row.parameters !== null &&
-      Array.isArray(row.tags)
-    );
+    return indexedRow.safeParse(value).success;
   }
 
   /**
@@ -270,9 +259,5 @@ namespace Private {
     } catch {
       return null;
     }
-  }
-
-  export function newestFirst(rows: IIndexedRow[]): IIndexedRow[] {
-    return rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
 }

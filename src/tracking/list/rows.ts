@@ -1,5 +1,6 @@
 import { IExperimentRow } from './row';
 import { ParameterValue } from '../../notebook/parameters';
+import { newestFirst } from '../../util/ids';
 
 /**
  * Pure filter, sort and column logic of the Experiments panel's rows.
@@ -109,11 +110,9 @@ export function sortRows(
     typeof sort === 'string'
       ? { key: sort, descending: defaultDescending(sort) }
       : sort;
-  const newest = (a: IExperimentRow, b: IExperimentRow) =>
-    a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
   if (key === 'created') {
     // ULIDs sort by time.
-    const sorted = [...rows].sort(newest);
+    const sorted = [...rows].sort(newestFirst);
     return descending ? sorted : sorted.reverse();
   }
   const sign = descending ? -1 : 1;
@@ -122,12 +121,14 @@ export function sortRows(
   keyed.sort((a, b) => {
     if (a.value === undefined || b.value === undefined) {
       return a.value === undefined && b.value === undefined
-        ? newest(a.row, b.row)
+        ? newestFirst(a.row, b.row)
         : a.value === undefined
           ? 1
           : -1;
     }
-    return sign * Private.compare(a.value, b.value) || newest(a.row, b.row);
+    return (
+      sign * Private.compare(a.value, b.value) || newestFirst(a.row, b.row)
+    );
   });
   return keyed.map(item => item.row);
 }

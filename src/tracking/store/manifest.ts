@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { MlopsError } from '../../errors';
+import { parameterValue } from '../../notebook/parameters';
 import { ULID_PATTERN } from '../../util/ids';
 
 /**
@@ -11,12 +12,6 @@ import { ULID_PATTERN } from '../../util/ids';
 export const MANIFEST_SCHEMA_VERSION = 1;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-const scalar = z.union([
-  z.number(),
-  z.string().max(10_000),
-  z.boolean(),
-  z.null()
-]);
 
 /**
  * zod schema of `manifest.json`.
@@ -35,7 +30,7 @@ export const manifestSchema = z
         kernelName: z.string().max(200).nullable()
       })
       .strict(),
-    parameters: z.record(z.string().max(200), scalar),
+    parameters: z.record(z.string().max(200), parameterValue),
     metrics: z.record(z.string().max(200), z.number()),
     data: z
       .array(

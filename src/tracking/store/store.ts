@@ -1,6 +1,7 @@
 import git from 'isomorphic-git';
 
 import { ensureBufferGlobal } from '../../util/buffer';
+import { newestFirst } from '../../util/ids';
 import { MlopsError } from '../../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
 import {
@@ -98,7 +99,7 @@ export class ExperimentStore {
       const oid = await git.resolveRef({ fs, gitdir, ref });
       entries.push({ ref, oid, ...parts });
     }
-    return entries.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return entries.sort(newestFirst);
   }
 
   /**

@@ -3,17 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { MlopsError } from '../../../src/errors';
+import { readCells } from '../../../src/notebook/cells';
 import {
   buildSnapshot,
-  liveRequestFor,
-  ICaptureInput,
-  METRICS_MIME,
-  metricsFromOutputs,
-  readCells
+  ICaptureInput
 } from '../../../src/tracking/capture/capture';
 import { UlidFactory } from '../../../src/util/ids';
 import { manifestSchema } from '../../../src/tracking/store/manifest';
-import { notebookContentHash } from '../../../src/notebook/cells';
+import { notebookContentHash } from '../../../src/notebook/health';
 
 const ids = new UlidFactory();
 const demo = JSON.parse(
@@ -155,102 +152,5 @@ describe('buildSnapshot() and trust', () => {
     expect(cells[1].metadata).toEqual({});
     // The lab's own model JSON is left alone.
     expect(JSON.stringify(live)).toBe(before);
-  });
-});
-
-describe('readCells()', () => {
-  it.each([null, 42, 'text', [], {}, { cells: 'nope' }, { cells: null }])(
-    'should read no cells from %j',
-    value => {
-      expect(readCells(value)).toEqual([]);
-    }
-  );
-
-  it('should narrow odd cells safely', () => {
-    const cells = readCells({
-      cells: [
-        {
-          cell_type: 'code',
-          source: ['a', 'b'],
-          metadata: { tags: ['x', 3, null] }
-        },
-        { source: 7, outputs: 'no', execution_count: '3' },
-        null
-      ]
-    });
-    expect(cells[0]).toMatchObject({
-      cellType: 'code',
-      source: 'ab',
-      tags: ['x']
-    });
-    expect(cells[1]).toMatchObject({
-      source: '',
-      outputs: [],
-      executionCount: null
-    });
-    expect(cells[2]).toMatchObject({ source: '', tags: [] });
-  });
-});
-
-describe('metricsFromOutputs()', () => {
-  it('should read finite numbers from metrics outputs, later ones winning', () => {
-    const cells = readCells({
-      cells: [
-        codeCell('', [
-          {
-            output_type: 'display_data',
-            data: { [METRICS_MIME]: { acc: 0.5, f1: 0.4 } }
-          }
-        ]),
-        codeCell('', [
-          {
-            output_type: 'display_data',
-            data: {
-              [METRICS_MIME]: {
-                acc: 0.9,
-                bad: 'x',
-                inf: null,
-                nested: { a: 1 }
-              }
-            }
-          },
-          { output_type: 'stream', text: 'acc 1.0' }
-        ])
-      ]
-    });
-    expect(metricsFromOutputs(cells)).toEqual({ acc: 0.9, f1: 0.4 });
-  });
-});
-
-describe('liveRequestFor()', () => {
-  it('should ask for the demo notebook parameters and Kale metrics by name', () => {
-    expect(liveRequestFor(demo)).toEqual({
-      parameters: [
-        'n_estimators',
-        'max_depth',
-        'test_size',
-        'random_state',
-        'data_path',
-        'model_path'
-      ],
-      metrics: ['accuracy', 'f1_macro']
-    });
-  });
-
-  it('should skip comparisons, indented lines and expressions', () => {
-    const notebook = {
-      cells: [
-        codeCell(
-          'a == 1\n  b = 2\nc: int = 3\nd += 1',
-          [],
-          ['pipeline-parameters']
-        ),
-        codeCell('acc  # the metric\nprint(acc)\nf1 = 2', [], ['metrics'])
-      ]
-    };
-    expect(liveRequestFor(notebook)).toEqual({
-      parameters: ['c'],
-      metrics: ['acc']
-    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ICellContent } from '../../../src/notebook/cells';
+import { ICellContent } from '../../../src/notebook/health';
 import {
   diffLines,
   diffNotebooks
