@@ -3,12 +3,8 @@ import { z } from 'zod';
 import { MlopsError } from '../errors';
 import { decodeExpression, userExpression } from './expression';
 import type { IExecutingKernel } from './protocol';
-import {
-  auditExpression,
-  IAuditOptions,
-  IAuditReport,
-  readAuditResult
-} from './openedFiles';
+import { auditExpression, IAuditOptions } from './auditHook';
+import { IAuditReport, readAuditResult } from './openedFiles';
 import { ParameterValue, parameterValue } from '../notebook/parameters';
 
 /**

@@ -7,6 +7,7 @@ import {
   secretRules,
   SecretWhere
 } from './secretRules';
+import { outputTexts } from './secretTexts';
 
 /**
  * The secret scan that runs before a snapshot is written: cell sources,
@@ -83,7 +84,7 @@ export function scanNotebook(
       typeof cell.source === 'string' ? cell.source : cell.source.join('');
     add(Private.scan(source, { cell: index, where: 'source' }, 0));
     (cell.outputs ?? []).forEach((output, at) => {
-      for (const text of Private.outputTexts(output)) {
+      for (const text of outputTexts(output)) {
         add(
           Private.scan(text, { cell: index, where: 'output', output: at }, 0)
         );
@@ -135,8 +136,6 @@ namespace Private {
   const BASE64_RUN = /(?<![\w+/-])[\w+/-]{24,}={0,2}/g;
   /** A line that is wholly base64, as `base64` and PEM wrap it. */
   const BASE64_LINE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
-  const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;?]*[A-Za-z]', 'g');
-  const SKIPPED_MIME = /^(?:image|audio|video)\/|^application\/(?:pdf|octet)/;
   const WHERE_ORDER: readonly SecretWhere[] = ['source', 'output', 'file'];
 
   /**
@@ -264,41 +263,6 @@ namespace Private {
   }
 
   /**
-   * The texts of one nbformat output, narrowed from untrusted JSON: stream
-   * text, traceback (or ename/evalue), and every non-binary MIME bundle entry
-   * (JSON values pretty-printed). ANSI colour codes are stripped.
-   */
-  export function outputTexts(output: unknown): string[] {
-    if (!isRecord(output)) {
-      return [];
-    }
-    const texts: string[] = [];
-    const text = multiline(output.text);
-    if (text !== null) {
-      texts.push(text);
-    }
-    const traceback = output.traceback;
-    if (Array.isArray(traceback) && traceback.length > 0) {
-      texts.push(traceback.filter(x => typeof x === 'string').join('\n'));
-    } else if (typeof output.evalue === 'string') {
-      const name = typeof output.ename === 'string' ? output.ename : 'Error';
-      texts.push(`${name}: ${output.evalue}`);
-    }
-    const data = isRecord(output.data) ? output.data : {};
-    for (const mime of Object.keys(data).sort()) {
-      const raw = data[mime];
-      const value =
-        typeof raw === 'object' && raw !== null && mime.endsWith('json')
-          ? json(raw)
-          : multiline(raw);
-      if (!SKIPPED_MIME.test(mime) && value !== null) {
-        texts.push(value);
-      }
-    }
-    return texts.map(value => value.replace(ANSI, ''));
-  }
-
-  /**
    * Order findings by cell (files last), where, output, line, column, rule.
    */
   export function compare(a: ISecretFinding, b: ISecretFinding): number {
@@ -323,28 +287,5 @@ namespace Private {
     const chars = Array.from(secret.slice(0, 8));
     const shown = Math.max(1, Math.min(4, Math.floor(secret.length / 3)));
     return `${chars.slice(0, shown).join('')}…`;
-  }
-
-  function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-
-  function multiline(value: unknown): string | null {
-    if (typeof value === 'string') {
-      return value;
-    }
-    if (Array.isArray(value) && value.every(x => typeof x === 'string')) {
-      return value.join('');
-    }
-    return null;
-  }
-
-  /** Pretty JSON; null for what cannot be serialized (cycles, BigInt). */
-  function json(value: object): string | null {
-    try {
-      return JSON.stringify(value, null, 1);
-    } catch {
-      return null;
-    }
   }
 }

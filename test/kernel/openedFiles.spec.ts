@@ -5,8 +5,8 @@ import { KernelManager, SessionManager } from '@jupyterlab/services';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { BridgeGitFs } from '../../src/bridge/gitfs/gitfs';
+import { auditExpression } from '../../src/kernel/auditHook';
 import {
-  auditExpression,
   installAuditHook,
   parseAuditReport,
   watchKernelAudit
