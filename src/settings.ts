@@ -1,4 +1,8 @@
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import type { JSONValue } from '@lumino/coreutils';
+import { ISignal, Signal } from '@lumino/signaling';
 import { z } from 'zod';
+
 import type { FieldKey } from './tracking/list/rows';
 
 /**
@@ -106,4 +110,186 @@ export function parseSettings<T extends z.ZodTypeAny>(
     issue => `${issue.path.join('.') || '(settings)'}: ${issue.message}`
   );
   return { value: schema.parse({}), problems };
+}
+
+/**
+ * A plugin's settings, loaded once from the setting registry, parsed with
+ * the plugin's zod schema and followed as they change.
+ *
+ * Until they load, and when they cannot load or hold an invalid value, the
+ * value is the schema's defaults; each problem is warned about once (the
+ * same invalid value saved again does not warn again).
+ */
+export class PluginSettings<S extends z.ZodTypeAny> {
+  /**
+   * Start loading the settings (without a registry: the defaults).
+   */
+  constructor(options: PluginSettings.IOptions<S>) {
+    this._schema = options.schema;
+    this._warn = options.warn ?? Private.warn;
+    this._value = parseSettings(this._schema, {}).value;
+    const { registry, plugin } = options;
+    this._ready = (
+      registry
+        ? registry.load(plugin).then(
+            loaded => {
+              if (this._disposed) {
+                return;
+              }
+              this._loaded = loaded;
+              loaded.changed.connect(this._onRegistryChanged, this);
+              this._apply(loaded.composite, true);
+            },
+            reason => {
+              this._warnOnce('jupyterlab-mlops: settings not loaded', reason);
+              this._apply({}, true);
+            }
+          )
+        : Promise.resolve().then(() => this._apply({}, true))
+    ).catch(reason => {
+      // A listener failed: not a settings problem, but not silent either.
+      console.error('jupyterlab-mlops: settings listener failed', reason);
+    });
+  }
+
+  /**
+   * The current settings (the defaults until loaded).
+   */
+  get value(): z.infer<S> {
+    return this._value;
+  }
+
+  /**
+   * Why the current settings are the defaults, one line per invalid
+   * setting (empty when they are valid).
+   */
+  get problems(): readonly string[] {
+    return this._problems;
+  }
+
+  /**
+   * Resolves once the settings are loaded or failed to load; never rejects.
+   */
+  get ready(): Promise<void> {
+    return this._ready;
+  }
+
+  /**
+   * Emitted once when the settings have loaded (or failed to: the
+   * defaults), then each time the value or its problems change.
+   */
+  get changed(): ISignal<this, z.infer<S>> {
+    return this._changed;
+  }
+
+  /**
+   * Change one setting: at once here, then saved in the registry (a
+   * failure to save is warned about; the value stays until the registry
+   * says otherwise).
+   */
+  async set<K extends keyof z.input<S> & string>(
+    key: K,
+    value: z.input<S>[K]
+  ): Promise<void> {
+    this._apply({ ...this._raw, [key]: value }, false);
+    try {
+      await this._loaded?.set(key, value as JSONValue);
+    } catch (reason) {
+      this._warn(`jupyterlab-mlops: ${key} not saved`, reason);
+    }
+  }
+
+  /**
+   * Whether the settings stopped following the registry.
+   */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Stop following the registry.
+   */
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._loaded?.changed.disconnect(this._onRegistryChanged, this);
+    Signal.clearData(this);
+  }
+
+  private _onRegistryChanged(loaded: ISettingRegistry.ISettings): void {
+    this._apply(loaded.composite, false);
+  }
+
+  private _apply(raw: unknown, first: boolean): void {
+    const { value, problems } = parseSettings(this._schema, raw);
+    this._raw =
+      typeof raw === 'object' && raw !== null
+        ? (raw as Record<string, unknown>)
+        : {};
+    problems.forEach(problem =>
+      this._warnOnce(`jupyterlab-mlops: setting ignored: ${problem}`)
+    );
+    const same =
+      JSON.stringify(value) === JSON.stringify(this._value) &&
+      JSON.stringify(problems) === JSON.stringify(this._problems);
+    this._value = value;
+    this._problems = problems;
+    if (first || !same) {
+      this._changed.emit(value);
+    }
+  }
+
+  private _warnOnce(message: string, reason?: unknown): void {
+    if (this._warned.has(message)) {
+      return;
+    }
+    this._warned.add(message);
+    if (reason === undefined) {
+      this._warn(message);
+    } else {
+      this._warn(message, reason);
+    }
+  }
+
+  private _schema: S;
+  private _warn: (message: string, reason?: unknown) => void;
+  private _value: z.infer<S>;
+  private _problems: string[] = [];
+  private _raw: Record<string, unknown> = {};
+  private _loaded: ISettingRegistry.ISettings | null = null;
+  private _ready: Promise<void>;
+  private _warned = new Set<string>();
+  private _disposed = false;
+  private _changed = new Signal<this, z.infer<S>>(this);
+}
+
+/**
+ * A namespace for PluginSettings statics.
+ */
+export namespace PluginSettings {
+  /**
+   * Options of a plugin's settings.
+   */
+  export interface IOptions<S extends z.ZodTypeAny> {
+    /** The setting registry, or null when the lab has none. */
+    registry: ISettingRegistry | null;
+    /** The plugin id, e.g. `jupyterlab-mlops:experiments`. */
+    plugin: string;
+    /** The zod twin of the plugin's `schema/*.json`. */
+    schema: S;
+    /** Where warnings go (default `console.warn`). */
+    warn?: (message: string, reason?: unknown) => void;
+  }
+}
+
+namespace Private {
+  export function warn(message: string, reason?: unknown): void {
+    if (reason === undefined) {
+      console.warn(message);
+    } else {
+      console.warn(message, reason);
+    }
+  }
 }

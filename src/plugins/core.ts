@@ -8,7 +8,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { BridgeService } from '../bridge/service';
 import { CommandIDs } from '../commands';
-import { parseSettings, SettingsSchemas } from '../settings';
+import { PluginSettings, SettingsSchemas } from '../settings';
 import { IMlopsBridge } from '../tokens';
 
 /**
@@ -35,27 +35,14 @@ export const corePlugin: JupyterFrontEndPlugin<IMlopsBridge> = {
     const bridge = new BridgeService({
       serverSettings: app.serviceManager.serverSettings
     });
-    const apply = (raw: unknown): void => {
-      const { value, problems } = parseSettings(SettingsSchemas.core, raw);
-      problems.forEach(problem =>
-        console.warn(`jupyterlab-mlops: setting ignored: ${problem}`)
-      );
-      void bridge.setStore(value.storeDir);
-    };
-    if (registry) {
-      void registry
-        .load(corePlugin.id)
-        .then(settings => {
-          apply(settings.composite);
-          settings.changed.connect(() => apply(settings.composite));
-        })
-        .catch(reason => {
-          console.warn('jupyterlab-mlops: settings not loaded', reason);
-          apply({});
-        });
-    } else {
-      apply({});
-    }
+    // The store folder: the bridge's client follows it.
+    new PluginSettings({
+      registry,
+      plugin: corePlugin.id,
+      schema: SettingsSchemas.core
+    }).changed.connect(
+      (_, settings) => void bridge.setStore(settings.storeDir)
+    );
     app.commands.addCommand(CommandIDs.refreshStatus, {
       label: trans.__('Reconnect to the MLOps Server Extension'),
       caption: trans.__(

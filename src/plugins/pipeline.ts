@@ -7,14 +7,13 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { PipelineView } from '../components/PipelineView';
 import { pipelineIcon } from '../icons';
 import { summarizePipeline } from '../notebook/tags';
-import { parseSettings, PipelineSettings, SettingsSchemas } from '../settings';
+import { PluginSettings, SettingsSchemas } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { ActiveNotebook } from '../widgets/activeNotebook';
 import { SidePanel } from '../widgets/SidePanel';
@@ -41,18 +40,18 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
     const notebook = new ActiveNotebook(tracker);
-    const settingsChanged = new Signal<object, void>({});
-    let settings: PipelineSettings = parseSettings(
-      SettingsSchemas.pipeline,
-      {}
-    ).value;
+    const settings = new PluginSettings({
+      registry,
+      plugin: pipelinePlugin.id,
+      schema: SettingsSchemas.pipeline
+    });
     // With followActiveNotebook off, the panel keeps the notebook it showed.
     let pinned: {
       name: string | null;
       cells: ReturnType<ActiveNotebook['cells']>;
     } | null = null;
     const shown = () => {
-      if (settings.followActiveNotebook || pinned === null) {
+      if (settings.value.followActiveNotebook || pinned === null) {
         pinned = { name: notebook.name, cells: notebook.cells() };
       }
       return pinned;
@@ -61,7 +60,7 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
       id: 'jp-mlops-pipeline',
       icon: pipelineIcon,
       caption: trans.__('Pipeline'),
-      signals: [bridge.changed, notebook.changed, settingsChanged],
+      signals: [bridge.changed, notebook.changed, settings.changed],
       render: () => {
         const { name, cells } = shown();
         return React.createElement(PipelineView, {
@@ -80,17 +79,6 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
       rank: 610,
       palette,
       restorer
-    });
-    void registry?.load(pipelinePlugin.id).then(loaded => {
-      const apply = () => {
-        settings = parseSettings(
-          SettingsSchemas.pipeline,
-          loaded.composite
-        ).value;
-        settingsChanged.emit();
-      };
-      loaded.changed.connect(apply);
-      apply();
     });
   }
 };

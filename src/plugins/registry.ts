@@ -6,13 +6,12 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { Signal } from '@lumino/signaling';
 import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { ModelsView } from '../components/ModelsView';
 import { modelsIcon } from '../icons';
-import { parseSettings, SettingsSchemas } from '../settings';
+import { PluginSettings, SettingsSchemas } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { SidePanel } from '../widgets/SidePanel';
 import { addSidePanel } from './sidebar';
@@ -36,18 +35,21 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
-    const settingsChanged = new Signal<object, void>({});
-    let parsed = parseSettings(SettingsSchemas.registry, {});
+    const settings = new PluginSettings({
+      registry,
+      plugin: registryPlugin.id,
+      schema: SettingsSchemas.registry
+    });
     const panel = new SidePanel({
       id: 'jp-mlops-models',
       icon: modelsIcon,
       caption: trans.__('Models'),
-      signals: [bridge.changed, settingsChanged],
+      signals: [bridge.changed, settings.changed],
       render: () =>
         React.createElement(ModelsView, {
           bridge,
-          settings: parsed.value,
-          settingsProblems: parsed.problems,
+          settings: settings.value,
+          settingsProblems: [...settings.problems],
           commands: app.commands,
           translator: tr
         })
@@ -59,14 +61,6 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       rank: 620,
       palette,
       restorer
-    });
-    void registry?.load(registryPlugin.id).then(loaded => {
-      const apply = () => {
-        parsed = parseSettings(SettingsSchemas.registry, loaded.composite);
-        settingsChanged.emit();
-      };
-      loaded.changed.connect(apply);
-      apply();
     });
   }
 };
