@@ -3,20 +3,16 @@ import React, { useEffect, useState } from 'react';
 
 import { showBidiControls, slot } from '../util/bidi';
 import { Manifest } from '../tracking/store/manifest';
+import { ExperimentDataFiles } from './ExperimentDataFiles';
+import {
+  ExperimentDetailHeader,
+  IExperimentActions
+} from './ExperimentDetailHeader';
+import { ExperimentDetailMeta } from './ExperimentDetailMeta';
 import { KeyValueTable } from './KeyValueTable';
 import { UserMessage } from './UserMessage';
-import { UserText } from './UserText';
 
-/**
- * What the detail view can ask its host to do.
- */
-export interface IExperimentActions {
-  update: (change: Partial<Manifest['user']>) => void;
-  restore: () => void;
-  /** Open the stored notebook in JupyterLab's viewer, read-only. */
-  openReadOnly: () => void;
-  remove: () => void;
-}
+export type { IExperimentActions } from './ExperimentDetailHeader';
 
 /**
  * Properties of the experiment detail view.
@@ -98,103 +94,21 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
 
   return (
     <div className="jp-mlops-Detail" aria-busy={busy}>
-      <header className="jp-mlops-Detail-header">
-        <input
-          className="jp-mlops-Detail-name jp-mod-styled"
-          aria-label={trans.__('Experiment name')}
-          value={name}
-          maxLength={200}
-          disabled={busy}
-          onChange={event =>
-            setName(showBidiControls(event.currentTarget.value))
-          }
-          onBlur={saveName}
-          onKeyDown={event => {
-            if (event.key === 'Enter') {
-              event.currentTarget.blur();
-            } else if (event.key === 'Escape') {
-              setName(shownName);
-            }
-          }}
-        />
-        <button
-          type="button"
-          className="jp-mlops-StarButton"
-          aria-pressed={user.starred}
-          aria-label={user.starred ? trans.__('Unstar') : trans.__('Star')}
-          disabled={busy}
-          onClick={() => actions.update({ starred: !user.starred })}
-        >
-          {user.starred ? '★' : '☆'}
-        </button>
-        <span className="jp-mlops-Detail-spacer" />
-        <button
-          type="button"
-          className="jp-mlops-Button jp-mod-styled"
-          disabled={busy}
-          title={trans.__(
-            'Open the notebook as this experiment saved it, read-only (not the workspace file)'
-          )}
-          onClick={actions.openReadOnly}
-        >
-          {trans.__('Open notebook (read-only)')}
-        </button>
-        <button
-          type="button"
-          className="jp-mlops-Button jp-mod-styled jp-mod-accept"
-          disabled={busy}
-          onClick={actions.restore}
-        >
-          {trans.__('Restore as new notebook')}
-        </button>
-        <button
-          type="button"
-          className="jp-mlops-Button jp-mod-styled jp-mod-warn"
-          disabled={busy}
-          onClick={actions.remove}
-        >
-          {trans.__('Delete')}
-        </button>
-      </header>
-      <dl className="jp-mlops-Detail-meta">
-        <dt>{trans.__('Notebook')}</dt>
-        <dd>
-          <UserText text={manifest.notebook.path} />
-        </dd>
-        <dt>{trans.__('Created')}</dt>
-        <dd>{new Date(manifest.createdAt).toLocaleString()}</dd>
-        <dt>{trans.__('Ref')}</dt>
-        <dd>
-          <code>{props.refName}</code>
-        </dd>
-        <dt>{trans.__('Code')}</dt>
-        <dd>
-          {manifest.code?.commit ? (
-            <UserMessage
-              template={trans.__(
-                '%1 on %2%3',
-                slot(0),
-                slot(1),
-                manifest.code.dirty
-                  ? trans.__(', with uncommitted changes')
-                  : ''
-              )}
-              values={[
-                manifest.code.commit.slice(0, 12),
-                manifest.code.branch ?? trans.__('a detached HEAD')
-              ]}
-            />
-          ) : (
-            trans.__('not in a git repository')
-          )}
-        </dd>
-        <dt>{trans.__('Content hash')}</dt>
-        <dd>
-          <code title={manifest.notebook.contentHash}>
-            {manifest.notebook.contentHash.slice(0, 12)}
-          </code>
-        </dd>
-      </dl>
+      <ExperimentDetailHeader
+        name={name}
+        onNameChange={value => setName(showBidiControls(value))}
+        onNameSave={saveName}
+        onNameReset={() => setName(shownName)}
+        starred={user.starred}
+        busy={busy}
+        actions={actions}
+        translator={props.translator}
+      />
+      <ExperimentDetailMeta
+        manifest={manifest}
+        refName={props.refName}
+        translator={props.translator}
+      />
       {warnings.map(warning => (
         <div
           key={warning}
@@ -217,42 +131,7 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
         />
       </section>
       <h3>{trans.__('Data')}</h3>
-      {manifest.data.length === 0 ? (
-        <p className="jp-mlops-Detail-empty">
-          {trans.__(
-            'No data files: the code reads none, or none of them existed yet.'
-          )}
-        </p>
-      ) : (
-        <table className="jp-mlops-Detail-table">
-          <thead>
-            <tr>
-              <th>{trans.__('Path')}</th>
-              <th>{trans.__('Size')}</th>
-              <th>SHA-256</th>
-              <th>{trans.__('Kept')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {manifest.data.map(entry => (
-              <tr key={entry.path}>
-                <td>
-                  <UserText text={entry.path} />
-                </td>
-                <td>{entry.size.toLocaleString()}</td>
-                <td>
-                  <code title={entry.sha256}>{entry.sha256.slice(0, 12)}</code>
-                </td>
-                <td>
-                  {entry.stored
-                    ? trans.__('in experiment')
-                    : trans.__('hash only')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ExperimentDataFiles data={manifest.data} translator={props.translator} />
       <h3>{trans.__('Environment')}</h3>
       <p>
         {manifest.environment.python === null ? (

@@ -3,6 +3,7 @@ import React from 'react';
 import { showBidiControls } from '../util/bidi';
 import { IExperimentRow } from '../tracking/list/row';
 import { FieldKey, fieldValue, formatValue } from '../tracking/list/rows';
+import { shortDate } from '../tracking/list/tableRows';
 import { UserText } from './UserText';
 
 /**
@@ -22,7 +23,7 @@ export function ExperimentTableCell(props: {
           row.createdAt ? new Date(row.createdAt).toLocaleString() : undefined
         }
       >
-        {row.createdAt ? Private.formatDate(row.createdAt) : '—'}
+        {row.createdAt ? shortDate(row.createdAt) : '—'}
       </span>
     );
   }
@@ -37,24 +38,4 @@ export function ExperimentTableCell(props: {
       <UserText text={text} />
     </span>
   );
-}
-
-namespace Private {
-  /**
-   * Time of day for today's experiments, the date for older ones: the
-   * column stays narrow; the full time is in the cell's title.
-   */
-  export function formatDate(iso: string): string {
-    const date = new Date(iso);
-    if (Number.isNaN(date.getTime())) {
-      return iso;
-    }
-    const today = new Date().toDateString() === date.toDateString();
-    return today
-      ? date.toLocaleTimeString(undefined, {
-          hour: '2-digit',
-          minute: '2-digit'
-        })
-      : date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-  }
 }

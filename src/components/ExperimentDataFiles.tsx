@@ -1,0 +1,53 @@
+import { ITranslator } from '@jupyterlab/translation';
+import React from 'react';
+
+import { Manifest } from '../tracking/store/manifest';
+import { UserText } from './UserText';
+
+/**
+ * The data files an experiment read: path, size, hash, and whether the
+ * experiment keeps a copy or only the hash.
+ */
+export function ExperimentDataFiles(props: {
+  data: Manifest['data'];
+  translator: ITranslator;
+}): JSX.Element {
+  const trans = props.translator.load('jupyterlab_mlops');
+  if (props.data.length === 0) {
+    return (
+      <p className="jp-mlops-Detail-empty">
+        {trans.__(
+          'No data files: the code reads none, or none of them existed yet.'
+        )}
+      </p>
+    );
+  }
+  return (
+    <table className="jp-mlops-Detail-table">
+      <thead>
+        <tr>
+          <th>{trans.__('Path')}</th>
+          <th>{trans.__('Size')}</th>
+          <th>SHA-256</th>
+          <th>{trans.__('Kept')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.data.map(entry => (
+          <tr key={entry.path}>
+            <td>
+              <UserText text={entry.path} />
+            </td>
+            <td>{entry.size.toLocaleString()}</td>
+            <td>
+              <code title={entry.sha256}>{entry.sha256.slice(0, 12)}</code>
+            </td>
+            <td>
+              {entry.stored ? trans.__('in experiment') : trans.__('hash only')}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
