@@ -4,6 +4,10 @@ import { corePlugin } from './plugins/core';
 import { experimentsPlugin } from './plugins/experiments';
 import { pipelinePlugin } from './plugins/pipeline';
 import { registryPlugin } from './plugins/registry';
+import {
+  experimentListPlugin,
+  experimentStorePlugin
+} from './plugins/tracking';
 
 export * from './tokens';
 export * from './errors';
@@ -14,6 +18,8 @@ export { CommandIDs } from './commands';
  */
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   corePlugin,
+  experimentStorePlugin,
+  experimentListPlugin,
   experimentsPlugin,
   pipelinePlugin,
   registryPlugin

@@ -13,8 +13,8 @@ import {
   experimentNotebookPath,
   parseExperimentNotebookPath
 } from '../tracking/store/drive';
+import { IExperimentStore } from '../tokens';
 import { showBidiControls } from '../util/bidi';
-import { ExperimentStore } from '../tracking/store/store';
 import { restoreExperiment } from '../widgets/restoreExperiment';
 
 /**
@@ -37,13 +37,14 @@ const NO_KERNEL = {
 export function addExperimentNotebooks(
   app: JupyterFrontEnd,
   options: {
-    store: () => ExperimentStore;
+    stores: IExperimentStore;
     translator: ITranslator;
     /** The experiment ref of the active main-area tab, if any. */
     currentRef: () => string | null;
   }
 ): void {
-  const { store, translator, currentRef } = options;
+  const { stores, translator, currentRef } = options;
+  const store = () => stores.current;
   const trans = translator.load('jupyterlab_mlops');
   app.serviceManager.contents.addDrive(
     new ExperimentDrive({

@@ -5,7 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
-import { ExperimentStore } from '../tracking/store/store';
+import { IExperimentStore } from '../tokens';
 import { CompareWidget } from '../widgets/CompareWidget';
 import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
 import { PALETTE_CATEGORY } from './core';
@@ -18,14 +18,14 @@ import { addExperimentNotebooks } from './experimentNotebook';
 export function addExperimentTabs(
   app: JupyterFrontEnd,
   options: {
-    store: () => ExperimentStore;
-    refresh: () => void;
+    stores: IExperimentStore;
     translator: ITranslator;
     /** Where the commands on the active experiment are listed. */
     palette?: ICommandPalette | null;
   }
 ): void {
-  const { store, refresh, translator } = options;
+  const { stores, translator } = options;
+  const store = () => stores.current;
   const trans = translator.load('jupyterlab_mlops');
   const open = new Map<string, MainAreaWidget<ExperimentDetailWidget>>();
 
@@ -53,7 +53,7 @@ export function addExperimentTabs(
           contents: app.serviceManager.contents,
           commands: app.commands,
           translator,
-          onChanged: refresh,
+          onChanged: () => stores.notifyWritten(),
           onRemoved: () => tab?.dispose()
         });
         const created = new MainAreaWidget({ content });
@@ -74,7 +74,7 @@ export function addExperimentTabs(
   });
 
   addExperimentNotebooks(app, {
-    store,
+    stores,
     translator,
     // The experiment of the active detail tab.
     currentRef: () => {

@@ -1,0 +1,56 @@
+import { ITranslator } from '@jupyterlab/translation';
+import { CommandRegistry } from '@lumino/commands';
+import React from 'react';
+
+import { CommandIDs } from '../commands';
+import { ExperimentsView } from '../components/ExperimentsView';
+import { experimentsIcon } from '../icons';
+import type { IMlopsBridge } from '../tokens';
+import type { ExperimentList } from '../tracking/list/experimentList';
+import { ExperimentsPanelModel } from './experimentsPanelModel';
+import { SidePanel } from './SidePanel';
+
+/**
+ * The Experiments panel of the right sidebar: the view of its model,
+ * re-rendered when the model, its list or the bridge change.
+ */
+export function createExperimentsPanel(options: {
+  model: ExperimentsPanelModel;
+  bridge: IMlopsBridge;
+  commands: CommandRegistry;
+  translator: ITranslator;
+}): SidePanel {
+  const { model, bridge, commands, translator } = options;
+  const trans = translator.load('jupyterlab_mlops');
+  return new SidePanel({
+    id: 'jp-mlops-experiments',
+    icon: experimentsIcon,
+    caption: trans.__('Experiments'),
+    signals: [bridge.changed, model.changed, model.list.changed],
+    // Another tab, user or `git fetch` may have added experiments.
+    onShow: () => void model.refresh(),
+    render: () =>
+      React.createElement(ExperimentsView, {
+        bridge,
+        // The view types its list as the class, though it reads only the
+        // rows, loading, progress and error that IExperimentList has.
+        list: model.list as unknown as ExperimentList,
+        notebookName: model.notebookName,
+        allNotebooks: model.allNotebooks,
+        onAllNotebooksChange: all => void model.setAllNotebooks(all),
+        selected: model.selected,
+        onSelect: (row, on) => model.select(row.ref, on),
+        columns: model.columns,
+        onColumnsChange: columns => void model.setColumns(columns),
+        onCompare: () =>
+          void commands.execute(CommandIDs.compare, {
+            refs: [...model.selected]
+          }),
+        onOpen: row =>
+          void commands.execute(CommandIDs.openExperiment, { ref: row.ref }),
+        onStar: row => void model.toggleStar(row),
+        commands,
+        translator
+      })
+  });
+}

@@ -1,0 +1,210 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import type {
+  ExperimentsSettings,
+  PluginSettings,
+  SettingsSchemas
+} from '../settings';
+import type { IExperimentList, IExperimentStore } from '../tokens';
+import type { IExperimentRow } from '../tracking/list/row';
+import type { FieldKey } from '../tracking/list/rows';
+import { notebookSlug } from '../util/ids';
+
+/**
+ * The state of the Experiments panel: which experiments it lists (the
+ * active notebook's, or all), which rows are selected, the table's
+ * columns (a setting), and when to read the list again. DOM-free.
+ */
+export class ExperimentsPanelModel {
+  /**
+   * Create the model; the list is read when the panel shows, the notebook
+   * changes, or the store does.
+   */
+  constructor(options: ExperimentsPanelModel.IOptions) {
+    this._list = options.list;
+    this._stores = options.stores;
+    this._notebook = options.notebook;
+    this._settings = options.settings;
+    this._notebook.changed.connect(this._onNotebookChanged, this);
+    this._settings.changed.connect(this._emit, this);
+    // A snapshot or an edit here, another tab, another store folder.
+    this._stores.changed.connect(this._onStoreChanged, this);
+  }
+
+  /**
+   * The experiments listed.
+   */
+  get list(): IExperimentList {
+    return this._list;
+  }
+
+  /**
+   * The file name of the notebook the panel follows, if any.
+   */
+  get notebookName(): string | null {
+    return this._notebook.name;
+  }
+
+  /**
+   * Whether the experiments of all notebooks are listed.
+   */
+  get allNotebooks(): boolean {
+    return this._allNotebooks;
+  }
+
+  /**
+   * List the experiments of all notebooks, or of the active one.
+   */
+  setAllNotebooks(all: boolean): Promise<void> {
+    this._allNotebooks = all;
+    this._emit();
+    return this.refresh();
+  }
+
+  /**
+   * The refs of the selected experiments.
+   */
+  get selected(): ReadonlySet<string> {
+    return this._selected;
+  }
+
+  /**
+   * Select or unselect one experiment.
+   */
+  select(ref: string, on: boolean): void {
+    if (on) {
+      this._selected.add(ref);
+    } else {
+      this._selected.delete(ref);
+    }
+    this._emit();
+  }
+
+  /**
+   * The table's columns after the name.
+   */
+  get columns(): readonly FieldKey[] {
+    return this._settings.value.columns;
+  }
+
+  /**
+   * Change the columns (shown at once, saved in the settings).
+   */
+  setColumns(columns: FieldKey[]): Promise<void> {
+    return this._settings.set('columns', columns);
+  }
+
+  /**
+   * What a snapshot captures besides the notebook (settings).
+   */
+  get capture(): Pick<ExperimentsSettings, 'captureMaxBytes' | 'dataPaths'> {
+    const { captureMaxBytes, dataPaths } = this._settings.value;
+    return { captureMaxBytes, dataPaths };
+  }
+
+  /**
+   * Emitted when the notebook, the selection, the scope or the columns
+   * change (the list has its own signals).
+   */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /**
+   * Read the list again, of the active notebook or of all.
+   */
+  refresh(): Promise<void> {
+    const path = this._notebook.path;
+    this._shownPath = path;
+    return this._list.refresh(
+      this._allNotebooks || path === null ? undefined : notebookSlug(path)
+    );
+  }
+
+  /**
+   * Star or unstar an experiment; the list and other tabs hear of it.
+   */
+  async toggleStar(row: IExperimentRow): Promise<void> {
+    try {
+      await this._stores.current.update(row.ref, { starred: !row.starred });
+      this._stores.notifyWritten();
+    } catch (reason) {
+      console.error('jupyterlab-mlops: star failed', reason);
+    }
+  }
+
+  /**
+   * Whether the model is disposed.
+   */
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * Stop following the notebook, the settings and the store.
+   */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._notebook.changed.disconnect(this._onNotebookChanged, this);
+    this._settings.changed.disconnect(this._emit, this);
+    this._stores.changed.disconnect(this._onStoreChanged, this);
+    Signal.clearData(this);
+  }
+
+  private _onNotebookChanged(): void {
+    if (this._notebook.path !== this._shownPath) {
+      void this.refresh();
+    }
+    this._emit();
+  }
+
+  private _onStoreChanged(): void {
+    void this.refresh();
+  }
+
+  private _emit(): void {
+    this._changed.emit();
+  }
+
+  private _list: IExperimentList;
+  private _stores: IExperimentStore;
+  private _notebook: ExperimentsPanelModel.INotebook;
+  private _settings: PluginSettings<typeof SettingsSchemas.experiments>;
+  private _allNotebooks = false;
+  private _selected = new Set<string>();
+  // The notebook path last listed; undefined before the first refresh.
+  private _shownPath: string | null | undefined = undefined;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * A namespace for ExperimentsPanelModel statics.
+ */
+export namespace ExperimentsPanelModel {
+  /**
+   * The notebook the panel follows (`ActiveNotebook` in the lab).
+   */
+  export interface INotebook {
+    /** Its path from the Jupyter root, or null when none is open. */
+    readonly path: string | null;
+    /** Its file name, or null. */
+    readonly name: string | null;
+    /** Emitted when the notebook or its content changes. */
+    readonly changed: ISignal<unknown, void>;
+  }
+
+  /**
+   * Options of the model.
+   */
+  export interface IOptions {
+    list: IExperimentList;
+    stores: IExperimentStore;
+    notebook: INotebook;
+    /** The experiments plugin's settings (the columns live there). */
+    settings: PluginSettings<typeof SettingsSchemas.experiments>;
+  }
+}
