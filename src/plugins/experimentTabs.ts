@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IExperimentStore } from '../tokens';
+import { CompareModel } from '../tracking/compare/compareModel';
 import { CompareWidget } from '../widgets/CompareWidget';
 import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
 import { PALETTE_CATEGORY } from './core';
@@ -113,7 +114,10 @@ export function addExperimentTabs(
         const y = b.split('/').pop() ?? '';
         return x < y ? -1 : x > y ? 1 : 0;
       });
-      const content = new CompareWidget({ refs, store, translator });
+      const content = new CompareWidget({
+        model: new CompareModel({ refs, store }),
+        translator
+      });
       const tab = new MainAreaWidget({ content });
       tab.id = `jp-mlops-compare-${Date.now()}`;
       tab.title.icon = experimentsIcon;
