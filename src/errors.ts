@@ -172,3 +172,24 @@ export function toMlopsError(reason: unknown): MlopsError {
         detail: found.message
       });
 }
+
+/**
+ * The text users see for a failure: an MlopsError's message and code (its
+ * `toString()`), anything else as its own text. With `maxMessage`, a
+ * longer message is cut to that many characters (an ellipsis ends it) and
+ * the code stays whole: notifications cut their text, and the code is
+ * what users search for.
+ */
+export function describeError(reason: unknown, maxMessage?: number): string {
+  const shorten = (text: string) =>
+    maxMessage === undefined || text.length <= maxMessage
+      ? text
+      : `${text.slice(0, Math.max(0, maxMessage - 1))}…`;
+  if (!isMlopsError(reason)) {
+    return shorten(String(reason));
+  }
+  const message = shorten(reason.message);
+  return message === reason.message
+    ? reason.toString()
+    : new MlopsError(reason.code, message, reason.data).toString();
+}

@@ -5,7 +5,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
-import { isMlopsError } from '../errors';
+import { describeError } from '../errors';
 import { experimentsIcon } from '../icons';
 import {
   isExperimentDrivePath,
@@ -194,9 +194,8 @@ export function addExperimentNotebooks(
 
 namespace Private {
   export function notifyError(reason: unknown): void {
-    const text = isMlopsError(reason)
-      ? `${reason.message} [${reason.code}]`
-      : String(reason);
-    Notification.error(text.slice(0, 200), { autoClose: false });
+    Notification.error(describeError(reason).slice(0, 200), {
+      autoClose: false
+    });
   }
 }

@@ -2,7 +2,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { MlopsError, toMlopsError } from '../errors';
+import { describeError, MlopsError, toMlopsError } from '../errors';
 import { watchKernelAudit } from '../kernel/openedFiles';
 import { IHashProgress } from '../tracking/capture/data';
 import { UlidFactory } from '../util/ids';
@@ -169,17 +169,7 @@ export async function snapshotWithNotification(
     const error = toMlopsError(reason);
     console.error('jupyterlab-mlops: snapshot failed', error.toJSON());
     // Notifications cut messages at 140 characters: keep the code visible.
-    report(
-      `${Private.shorten(error.message, 110)} [${error.code}]`,
-      'error',
-      false
-    );
+    report(describeError(error, 110), 'error', false);
     return null;
-  }
-}
-
-namespace Private {
-  export function shorten(text: string, max: number): string {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
   }
 }

@@ -46,8 +46,7 @@ export class ExperimentDetailWidget extends ReactWidget {
       // Tab labels and notifications are plain text: controls as markers.
       this.title.label = showBidiControls(this._manifest.user.name);
     } catch (reason) {
-      const error = toMlopsError(reason);
-      this._error = `${error.message} [${error.code}]`;
+      this._error = toMlopsError(reason).toString();
     }
     this.update();
   }
@@ -94,9 +93,9 @@ export class ExperimentDetailWidget extends ReactWidget {
     try {
       await action();
     } catch (reason) {
-      const error = toMlopsError(reason);
-      const text = `${error.message} [${error.code}]`;
-      Notification.error(text.slice(0, 140), { autoClose: false });
+      Notification.error(toMlopsError(reason).toString().slice(0, 140), {
+        autoClose: false
+      });
     } finally {
       this._busy = false;
       if (!this.isDisposed) {
