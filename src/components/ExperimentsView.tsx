@@ -7,7 +7,7 @@ import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
 import { showBidiControls } from '../util/bidi';
 import { IExperimentRow } from '../tracking/list/row';
-import { ExperimentList } from '../tracking/list/experimentList';
+import type { IExperimentList } from '../tracking/list/tokens';
 import {
   defaultDescending,
   FieldKey,
@@ -22,13 +22,15 @@ import { ColumnChooser } from './ColumnChooser';
 import { EmptyState } from './EmptyState';
 import { ExperimentTable } from './ExperimentTable';
 import { PanelHeader } from './PanelHeader';
+import { Progress } from './Progress';
 
 /**
  * Properties of the Experiments panel.
  */
 export interface IExperimentsViewProps {
   bridge: IMlopsBridge;
-  list: ExperimentList;
+  /** The rows (and loading, progress, error) the panel shows. */
+  list: Pick<IExperimentList, 'rows' | 'loading' | 'progress' | 'error'>;
   /** The file name of the notebook the panel follows, if any. */
   notebookName: string | null;
   allNotebooks: boolean;
@@ -267,22 +269,6 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
         </div>
       )}
       {body}
-    </div>
-  );
-}
-
-/**
- * A progress bar with its words (index rebuilds of thousands of rows).
- */
-function Progress(props: {
-  done: number;
-  total: number;
-  label: string;
-}): JSX.Element {
-  return (
-    <div className="jp-mlops-Progress" role="status">
-      <progress value={props.done} max={props.total} aria-label={props.label} />
-      <span>{props.label}</span>
     </div>
   );
 }

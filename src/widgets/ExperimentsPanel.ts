@@ -6,7 +6,6 @@ import { CommandIDs } from '../commands';
 import { ExperimentsView } from '../components/ExperimentsView';
 import { experimentsIcon } from '../icons';
 import type { IMlopsBridge } from '../tokens';
-import type { ExperimentList } from '../tracking/list/experimentList';
 import { ExperimentsPanelModel } from './experimentsPanelModel';
 import { SidePanel } from './SidePanel';
 
@@ -32,9 +31,7 @@ export function createExperimentsPanel(options: {
     render: () =>
       React.createElement(ExperimentsView, {
         bridge,
-        // The view types its list as the class, though it reads only the
-        // rows, loading, progress and error that IExperimentList has.
-        list: model.list as unknown as ExperimentList,
+        list: model.list,
         notebookName: model.notebookName,
         allNotebooks: model.allNotebooks,
         onAllNotebooksChange: all => void model.setAllNotebooks(all),
