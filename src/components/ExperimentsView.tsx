@@ -8,10 +8,10 @@ import { IMlopsBridge } from '../tokens';
 import { showBidiControls } from '../util/bidi';
 import { IExperimentRow } from '../tracking/list/row';
 import type { IExperimentList } from '../tracking/list/tokens';
+import { filterRows } from '../tracking/list/filter';
 import {
   defaultDescending,
   FieldKey,
-  filterRows,
   ISort,
   metricKeysOf,
   parameterKeysOf,

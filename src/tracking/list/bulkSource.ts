@@ -6,7 +6,8 @@ import { mapLimited } from '../../util/limit';
 import { newestFirst } from '../../util/ids';
 import { entryOf, looseObject, packedRefs, treeOf } from '../store/gitObjects';
 import { parseManifest } from '../store/manifest';
-import { ExperimentStore, parseExperimentRef } from '../store/store';
+import { ExperimentStore } from '../store/store';
+import { parseExperimentRef } from '../store/refs';
 
 /**
  * Rows read one experiment at a time through isomorphic-git (any `fs`).

@@ -3,7 +3,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { z } from 'zod';
 
 import { MlopsError } from '../../errors';
-import { ExperimentStore, experimentRef, parseExperimentRef } from './store';
+import { ExperimentStore } from './store';
+import { experimentRef, parseExperimentRef } from './refs';
 
 /**
  * A read-only contents drive that serves an experiment's notebook out of

@@ -1,6 +1,7 @@
 import git from 'isomorphic-git';
 
 import { ensureBufferGlobal } from '../../util/buffer';
+import { experimentRef, parseExperimentRef } from './refs';
 import { newestFirst } from '../../util/ids';
 import { MlopsError } from '../../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
@@ -289,22 +290,4 @@ export namespace ExperimentStore {
     slug: string;
     id: string;
   }
-}
-
-/**
- * `refs/exps/<slug>/<id>`.
- */
-export function experimentRef(slug: string, id: string): string {
-  return `refs/exps/${slug}/${id}`;
-}
-
-/**
- * The slug and id of an experiment ref, or null when it is not one.
- */
-export function parseExperimentRef(
-  ref: string
-): { slug: string; id: string } | null {
-  const match =
-    /^refs\/exps\/([a-z0-9-]{1,80})\/([0-9A-HJKMNP-TV-Z]{26})$/.exec(ref);
-  return match ? { slug: match[1], id: match[2] } : null;
 }

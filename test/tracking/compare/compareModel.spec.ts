@@ -4,10 +4,8 @@ import { BridgeGitFs } from '../../../src/bridge/gitfs/gitfs';
 import { MlopsError } from '../../../src/errors';
 import { CompareModel } from '../../../src/tracking/compare/compareModel';
 import { Manifest } from '../../../src/tracking/store/manifest';
-import {
-  experimentRef,
-  ExperimentStore
-} from '../../../src/tracking/store/store';
+import { ExperimentStore } from '../../../src/tracking/store/store';
+import { experimentRef } from '../../../src/tracking/store/refs';
 import { UlidFactory } from '../../../src/util/ids';
 import { isolatedClient } from '../../support/client';
 import { makeManifest } from '../fixtures';

@@ -16,10 +16,8 @@ import { BridgeGitFs } from '../../../src/bridge/gitfs/gitfs';
 import { MlopsError } from '../../../src/errors';
 import { BulkSource, storeSource } from '../../../src/tracking/list/bulkSource';
 import { notebookSlug, UlidFactory } from '../../../src/util/ids';
-import {
-  experimentRef,
-  ExperimentStore
-} from '../../../src/tracking/store/store';
+import { ExperimentStore } from '../../../src/tracking/store/store';
+import { experimentRef } from '../../../src/tracking/store/refs';
 import { isolatedClient } from '../../support/client';
 import { gitCli, storeGitDir, writeManifestCommit } from '../../support/git';
 import { IRunningServer, startServer } from '../../support/server';

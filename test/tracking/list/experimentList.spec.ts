@@ -5,10 +5,8 @@ import { MlopsError } from '../../../src/errors';
 import { BulkSource, storeSource } from '../../../src/tracking/list/bulkSource';
 import { UlidFactory } from '../../../src/util/ids';
 import { ExperimentList } from '../../../src/tracking/list/experimentList';
-import {
-  experimentRef,
-  ExperimentStore
-} from '../../../src/tracking/store/store';
+import { ExperimentStore } from '../../../src/tracking/store/store';
+import { experimentRef } from '../../../src/tracking/store/refs';
 import { isolatedClient } from '../../support/client';
 import { gitCli, storeGitDir, writeManifestCommit } from '../../support/git';
 import { makeManifest } from '../fixtures';

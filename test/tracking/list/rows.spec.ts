@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { IExperimentRow } from '../../../src/tracking/list/row';
+import { filterRows } from '../../../src/tracking/list/filter';
 import {
   fieldValue,
-  filterRows,
   formatValue,
   isFieldKey,
   metricKeysOf,

@@ -4,11 +4,11 @@ import { describe, expect, inject, it } from 'vitest';
 
 import { BridgeGitFs } from '../../../src/bridge/gitfs/gitfs';
 import { notebookSlug, UlidFactory } from '../../../src/util/ids';
+import { ExperimentStore } from '../../../src/tracking/store/store';
 import {
   experimentRef,
-  ExperimentStore,
   parseExperimentRef
-} from '../../../src/tracking/store/store';
+} from '../../../src/tracking/store/refs';
 import { isolatedClient } from '../../support/client';
 import { gitCli, writeManifestCommit } from '../../support/git';
 import { makeManifest } from '../fixtures';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
 import { parseManifest } from '../../../src/tracking/store/manifest';
-import { parseExperimentRef } from '../../../src/tracking/store/store';
+import { parseExperimentRef } from '../../../src/tracking/store/refs';
 
 /**
  * Two separate node processes, each with its own bridge client and git fs
