@@ -1,13 +1,15 @@
 import React from 'react';
 
 import { showBidiControls } from '../util/bidi';
+import { formatFullDate, formatRelativeTime, fullNumber } from '../util/format';
 import { IExperimentRow } from '../tracking/list/row';
 import { FieldKey, fieldValue, formatValue } from '../tracking/list/rows';
-import { shortDate } from '../tracking/list/tableRows';
 import { UserText } from './UserText';
 
 /**
- * One user-chosen column of a row of the experiments table.
+ * One user-chosen column of a row of the experiments table: dates
+ * relative to now, numbers to four significant digits, each with its
+ * full value on hover.
  */
 export function ExperimentTableCell(props: {
   row: IExperimentRow;
@@ -19,21 +21,22 @@ export function ExperimentTableCell(props: {
       <span
         role="gridcell"
         className="jp-mlops-ExperimentTable-date"
-        title={
-          row.createdAt ? new Date(row.createdAt).toLocaleString() : undefined
-        }
+        title={row.createdAt ? formatFullDate(row.createdAt) : undefined}
       >
-        {row.createdAt ? shortDate(row.createdAt) : '—'}
+        {row.createdAt ? formatRelativeTime(row.createdAt) : '—'}
       </span>
     );
   }
-  const text = formatValue(fieldValue(row, field));
+  const value = fieldValue(row, field);
+  const text = formatValue(value);
   return (
     <span
       role="gridcell"
       className="jp-mlops-ExperimentTable-value"
       data-field={field}
-      title={showBidiControls(text)}
+      title={showBidiControls(
+        typeof value === 'number' ? fullNumber(value) : text
+      )}
     >
       <UserText text={text} />
     </span>

@@ -1,5 +1,6 @@
 import { IExperimentRow } from './row';
 import { ParameterValue } from '../../notebook/parameters';
+import { formatNumber } from '../../util/format';
 import { newestFirst } from '../../util/ids';
 
 /**
@@ -120,14 +121,15 @@ export function parameterKeysOf(rows: readonly IExperimentRow[]): string[] {
 }
 
 /**
- * A field's value as the panel shows it.
+ * A field's value as the panel shows it: numbers to four significant
+ * digits (util/format.ts), a star for true.
  */
 export function formatValue(value: ParameterValue | undefined): string {
   if (value === undefined || value === null) {
     return '—';
   }
   if (typeof value === 'number') {
-    return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+    return formatNumber(value);
   }
   if (typeof value === 'boolean') {
     return value ? '★' : '';

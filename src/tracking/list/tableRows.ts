@@ -1,10 +1,12 @@
 import { IExperimentRow } from './row';
+import { ParameterValue } from '../../notebook/parameters';
 import { FieldKey, formatValue } from './rows';
 
 /**
  * Pure logic of the experiments table (src/components/ExperimentTable*):
  * the metrics summarized under each name, keyboard moves over rows of any
- * height, and the short form of a date. No DOM, no React.
+ * height, and the chips of a compact row (its key metric and the
+ * parameters it changed). No DOM, no React.
  */
 
 /**
@@ -127,19 +129,99 @@ export function moveActive(
 }
 
 /**
- * A creation date in a narrow column: the time of day for today's
- * experiments, the month and day for older ones (the full time goes in the
- * cell's title). A date that does not parse is shown as it is.
+ * The value of each parameter most rows share (ties: the newest row's,
+ * as rows come newest first): the baseline a row's changed parameters
+ * are told against. Parameters only some rows have count as absent in
+ * the others. The first `sample` rows are enough.
  */
-export function shortDate(iso: string, now = new Date()): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) {
-    return iso;
+export function parameterBaseline(
+  rows: readonly IExperimentRow[],
+  sample = 2000
+): Map<string, ParameterValue | undefined> {
+  const taken = rows.slice(0, sample);
+  const counts = new Map<string, Map<string, number>>();
+  const values = new Map<string, ParameterValue>();
+  for (const row of taken) {
+    for (const [key, value] of Object.entries(row.parameters)) {
+      const text = Private.valueKey(value);
+      values.set(`${key}\u0000${text}`, value);
+      let byValue = counts.get(key);
+      if (!byValue) {
+        byValue = new Map();
+        counts.set(key, byValue);
+      }
+      byValue.set(text, (byValue.get(text) ?? 0) + 1);
+    }
   }
-  return now.toDateString() === date.toDateString()
-    ? date.toLocaleTimeString(undefined, {
-        hour: '2-digit',
-        minute: '2-digit'
-      })
-    : date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  const baseline = new Map<string, ParameterValue | undefined>();
+  for (const [key, byValue] of counts) {
+    let best: string | undefined;
+    let bestCount = 0;
+    // Map order is first-seen order: the newest row wins a tie.
+    for (const [text, count] of byValue) {
+      if (count > bestCount) {
+        best = text;
+        bestCount = count;
+      }
+    }
+    const absent = taken.length - [...byValue.values()].reduce((a, b) => a + b);
+    baseline.set(
+      key,
+      best === undefined || absent > bestCount
+        ? undefined
+        : values.get(`${key}\u0000${best}`)
+    );
+  }
+  return baseline;
+}
+
+/**
+ * The parameters of a row that differ from the baseline (most rows'
+ * value), as `key=value` with the value formatted, A to Z, at most
+ * `limit`; the number left out is `more`. A row alone has none changed.
+ */
+export function changedParameters(
+  row: IExperimentRow,
+  baseline: ReadonlyMap<string, ParameterValue | undefined>,
+  limit = 3
+): { chips: [key: string, value: string][]; more: number } {
+  const changed = Object.keys(row.parameters)
+    .filter(key => {
+      const base = baseline.get(key);
+      return (
+        base === undefined ||
+        Private.valueKey(base) !== Private.valueKey(row.parameters[key])
+      );
+    })
+    .filter(key => baseline.has(key))
+    .sort();
+  return {
+    chips: changed
+      .slice(0, limit)
+      .map(key => [key, formatValue(row.parameters[key] ?? null)]),
+    more: Math.max(0, changed.length - limit)
+  };
+}
+
+/**
+ * The metric a compact row shows first: the one the rows are sorted by,
+ * else the most common one (undefined when no row has a metric).
+ */
+export function keyMetric(
+  rows: readonly IExperimentRow[],
+  sortKey: FieldKey
+): string | undefined {
+  if (sortKey.startsWith('metric:')) {
+    return sortKey.slice('metric:'.length);
+  }
+  return commonMetricKeys(rows, 1)[0];
+}
+
+namespace Private {
+  /**
+   * A parameter value as a key: 5 and "5" differ, 5 and 5.0 do not.
+   */
+  export function valueKey(value: ParameterValue | undefined): string {
+    return value === undefined ? '' : `${typeof value}:${String(value)}`;
+  }
 }

@@ -7,13 +7,16 @@ import {
   moveActive,
   pageTarget,
   rowSummary,
-  shortDate,
+  changedParameters,
+  keyMetric,
+  parameterBaseline,
   summaryKeys
 } from '../../../src/tracking/list/tableRows';
 
 function row(
   id: string,
-  metrics: IExperimentRow['metrics'] = {}
+  metrics: IExperimentRow['metrics'] = {},
+  parameters: IExperimentRow['parameters'] = {}
 ): IExperimentRow {
   return {
     ref: `refs/exps/nb-00000000/${id}`,
@@ -22,7 +25,7 @@ function row(
     name: `run-${id}`,
     createdAt: '2026-11-23T12:00:00Z',
     notebookPath: 'examples/wine.ipynb',
-    parameters: {},
+    parameters,
     metrics,
     starred: false,
     tags: []
@@ -76,15 +79,15 @@ describe('the summary metrics', () => {
 
   it("should show a row's own values, formatted, in the keys' order", () => {
     expect(rowSummary(rows[1], ['loss', 'acc', 'beta'])).toEqual([
-      ['loss', '0.2000'],
-      ['acc', '0.9500']
+      ['loss', '0.2'],
+      ['acc', '0.95']
     ]);
     expect(rowSummary(rows[3], ['acc'])).toEqual([]);
   });
 
   it('should not take inherited properties for metrics', () => {
     expect(rowSummary(rows[0], ['toString', 'constructor', 'acc'])).toEqual([
-      ['acc', '0.9000']
+      ['acc', '0.9']
     ]);
   });
 });
@@ -150,27 +153,93 @@ describe('a page of rows', () => {
   });
 });
 
-describe('a short date', () => {
-  const now = new Date(2026, 10, 23, 15, 0);
+describe('the chips of a compact row', () => {
+  const rows = [
+    row('01D', {}, { max_depth: 7, n_estimators: 100, criterion: 'gini' }),
+    row('01C', {}, { max_depth: 5, n_estimators: 100, criterion: 'gini' }),
+    row('01B', {}, { max_depth: 5, n_estimators: 200, criterion: 'gini' }),
+    row('01A', {}, { max_depth: 5, n_estimators: 100 })
+  ];
 
-  it("should be the time of day for today's experiments", () => {
-    const today = new Date(2026, 10, 23, 9, 5);
-    expect(shortDate(today.toISOString(), now)).toBe(
-      today.toLocaleTimeString(undefined, {
-        hour: '2-digit',
-        minute: '2-digit'
-      })
-    );
+  it('should take the value most rows share as the baseline', () => {
+    const baseline = parameterBaseline(rows);
+    expect(baseline.get('max_depth')).toBe(5);
+    expect(baseline.get('n_estimators')).toBe(100);
+    expect(baseline.get('criterion')).toBe('gini');
   });
 
-  it('should be the month and day for older ones', () => {
-    const older = new Date(2026, 9, 2, 9, 5);
-    expect(shortDate(older.toISOString(), now)).toBe(
-      older.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
-    );
+  it('should show the parameters a row changed, A to Z', () => {
+    const baseline = parameterBaseline(rows);
+    expect(changedParameters(rows[0], baseline)).toEqual({
+      chips: [['max_depth', '7']],
+      more: 0
+    });
+    expect(changedParameters(rows[1], baseline).chips).toEqual([]);
+    expect(changedParameters(rows[2], baseline).chips).toEqual([
+      ['n_estimators', '200']
+    ]);
   });
 
-  it('should be the text itself when it is not a date', () => {
-    expect(shortDate('not a date', now)).toBe('not a date');
+  it('should tell 5 from "5" but not 5 from 5.0', () => {
+    const mixed = [
+      row('01C', {}, { k: '5' }),
+      row('01B', {}, { k: 5 }),
+      row('01A', {}, { k: 5.0 })
+    ];
+    const baseline = parameterBaseline(mixed);
+    expect(changedParameters(mixed[0], baseline).chips).toEqual([['k', '5']]);
+    expect(changedParameters(mixed[2], baseline).chips).toEqual([]);
+  });
+
+  it('should count a parameter most rows lack as changed where it is', () => {
+    const sparse = [
+      row('01C', {}, { extra: 0.123456 }),
+      row('01B', {}, {}),
+      row('01A', {}, {})
+    ];
+    expect(changedParameters(sparse[0], parameterBaseline(sparse))).toEqual({
+      chips: [['extra', '0.1235']],
+      more: 0
+    });
+  });
+
+  it('should show none for a row alone, and cap the chips', () => {
+    const alone = [row('01A', {}, { a: 1, b: 2 })];
+    expect(changedParameters(alone[0], parameterBaseline(alone)).chips).toEqual(
+      []
+    );
+    const wide = [
+      row('01C', {}, { a: 9, b: 9, c: 9, d: 9, e: 9 }),
+      row('01B', {}, { a: 1, b: 1, c: 1, d: 1, e: 1 }),
+      row('01A', {}, { a: 1, b: 1, c: 1, d: 1, e: 1 })
+    ];
+    expect(changedParameters(wide[0], parameterBaseline(wide), 3)).toEqual({
+      chips: [
+        ['a', '9'],
+        ['b', '9'],
+        ['c', '9']
+      ],
+      more: 2
+    });
+  });
+
+  it('should ignore hostile keys', () => {
+    const hostile = [
+      row('01B', {}, JSON.parse('{"__proto__": 1, "constructor": 2}')),
+      row('01A', {}, JSON.parse('{"__proto__": 3, "constructor": 2}'))
+    ];
+    const baseline = parameterBaseline(hostile);
+    // A tie: the newest row's value is the baseline.
+    expect(changedParameters(hostile[0], baseline).chips).toEqual([]);
+    expect(changedParameters(hostile[1], baseline).chips).toEqual([
+      ['__proto__', '3']
+    ]);
+  });
+
+  it('should choose the sorted metric, else the most common one', () => {
+    const scored = [row('01B', { acc: 0.9, f1: 0.8 }), row('01A', { acc: 1 })];
+    expect(keyMetric(scored, 'created')).toBe('acc');
+    expect(keyMetric(scored, 'metric:f1')).toBe('f1');
+    expect(keyMetric([], 'name')).toBeUndefined();
   });
 });
