@@ -121,7 +121,7 @@ class WriteHandler(MlopsHandler):
 
 
 class ListHandler(MlopsHandler):
-    """`POST /mlops/fs/list {path}` → `{path, entries: [{name, type}]}`."""
+    """`POST /mlops/fs/list {path}` → `{path, entries: [{name, type}], missing?}`."""
 
     fields = {**PATH, **STORE}
 
@@ -132,7 +132,17 @@ class ListHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
-        entries = store_fs.list_dir(self.store(body["store"]), body["path"])
+        try:
+            entries = store_fs.list_dir(self.store(body["store"]), body["path"])
+        except MlopsError as err:
+            # git makes ref folders on demand: a missing one holds no refs
+            # yet (a notebook without experiments, a store not created yet).
+            # That is a normal state, not a failed request in the console.
+            if err.code != "E_NOT_FOUND" or not store_layout.is_ref_folder(
+                validate_path(body["path"])
+            ):
+                raise
+            return {"path": body["path"], "entries": [], "missing": True}
         return {"path": body["path"], "entries": entries}
 
 

@@ -92,6 +92,16 @@ def is_ref_name(name: str) -> bool:
     )
 
 
+def is_ref_folder(rel: str) -> bool:
+    """Whether `rel` (normalized) names a folder of refs in the store's repository.
+
+    git makes these on demand, so a missing one is a repository with no such
+    refs yet: `fs/list` answers it as an empty listing.
+    """
+    refs = f"{GIT_DIR}/refs"
+    return rel == refs or (rel.startswith(f"{refs}/") and is_ref_name(rel[len(GIT_DIR) + 1 :]))
+
+
 def _in_repository(rest: str, operation: str) -> bool:
     """Whether `operation` may change `rest`, a path inside `experiments.git`."""
     if rest == "refs":
