@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { ICellContent } from './health';
-import { ParameterValue, parseParameters } from './parameters';
+import { ISkippedLine, ParameterValue, parseParameters } from './parameters';
 import { hasRoleTag } from './tags';
 
 /**
@@ -37,18 +37,52 @@ export function readCells(notebook: unknown): INotebookCell[] {
 }
 
 /**
- * The literal assignments of every `parameters`/`pipeline-parameters` cell,
- * later cells winning.
+ * papermill's tag for the cell it inserts with the values of a run: it
+ * runs after the `parameters` cell, so its values win.
+ */
+export const INJECTED_PARAMETERS_TAG = 'injected-parameters';
+
+/**
+ * A line of a parameters cell that was not read, and where (the cell's
+ * 0-based index in the notebook, the line's 1-based number in the cell).
+ */
+export interface ISkippedParameter extends ISkippedLine {
+  cell: number;
+}
+
+/**
+ * The literal assignments of every `parameters`/`pipeline-parameters`
+ * cell, later cells winning, then those of papermill's
+ * `injected-parameters` cells over them (as papermill runs them); and
+ * every line of those cells that was skipped.
+ */
+export function readParameters(cells: readonly INotebookCell[]): {
+  values: Record<string, ParameterValue>;
+  skipped: ISkippedParameter[];
+} {
+  const values: Record<string, ParameterValue> = {};
+  const skipped: ISkippedParameter[] = [];
+  const read = (pick: (cell: INotebookCell) => boolean) =>
+    cells.forEach((cell, index) => {
+      if (cell.cellType !== 'code' || !pick(cell)) {
+        return;
+      }
+      const parsed = parseParameters(cell.source);
+      Object.assign(values, parsed.values);
+      skipped.push(...parsed.notes.map(note => ({ cell: index, ...note })));
+    });
+  read(cell => Private.isParameters(cell.tags));
+  read(cell => cell.tags.includes(INJECTED_PARAMETERS_TAG));
+  return { values, skipped };
+}
+
+/**
+ * The literal parameter values (see `readParameters`).
  */
 export function staticParameters(
   cells: readonly INotebookCell[]
 ): Record<string, ParameterValue> {
-  return Object.assign(
-    {},
-    ...cells
-      .filter(cell => hasRoleTag(cell.tags, 'parameters'))
-      .map(cell => parseParameters(cell.source).values)
-  );
+  return readParameters(cells).values;
 }
 
 /**
@@ -83,35 +117,51 @@ export function metricsFromOutputs(
 
 /**
  * The names to ask the kernel for: every name assigned at the top of the
- * parameters cell, and every bare name in the metrics cell (Kale style).
+ * parameters cells (papermill's injected cell too), and every metric the
+ * metrics cell names as Kale reads it: a bare name or `print(name)` on a
+ * line of its own.
  */
 export function liveRequestFor(notebook: unknown): {
   parameters: string[];
   metrics: string[];
 } {
-  const cells = readCells(notebook);
-  const names = (role: 'parameters' | 'metrics', pattern: RegExp) => [
+  const cells = readCells(notebook).filter(cell => cell.cellType === 'code');
+  const names = (pick: (tags: string[]) => boolean, pattern: RegExp) => [
     ...new Set(
       cells
-        .filter(cell => hasRoleTag(cell.tags, role))
+        .filter(cell => pick(cell.tags))
         .flatMap(cell =>
           cell.source.split('\n').flatMap(line => {
             const match = pattern.exec(line);
-            return match ? [match[1]] : [];
+            return match ? [match[1] ?? match[2]] : [];
           })
         )
     )
   ];
   return {
     parameters: names(
-      'parameters',
+      tags =>
+        Private.isParameters(tags) || tags.includes(INJECTED_PARAMETERS_TAG),
       /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)/
     ),
-    metrics: names('metrics', /^([A-Za-z_][A-Za-z0-9_]*)\s*(?:#.*)?$/)
+    metrics: names(
+      tags => hasRoleTag(tags, 'metrics'),
+      /^(?:([A-Za-z_][A-Za-z0-9_]*)|print\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))\s*;?\s*(?:#.*)?$/
+    )
   };
 }
 
 namespace Private {
+  /**
+   * A parameters cell by its role tag, but not papermill's injected cell
+   * (read after the others).
+   */
+  export function isParameters(tags: readonly string[]): boolean {
+    return (
+      hasRoleTag(tags, 'parameters') && !tags.includes(INJECTED_PARAMETERS_TAG)
+    );
+  }
+
   /**
    * nbformat's multiline string: a list of lines or one string.
    */

@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
+import { z } from 'zod';
 
 /**
  * Output-insensitive hashes of a notebook and its execution health, as
@@ -60,6 +61,47 @@ export function executionHealth(cells: readonly ICellContent[]): {
   });
   return { outOfOrder, neverRun };
 }
+
+/**
+ * Failures the outputs show: code cells with an error output (0-based
+ * indexes), and whether the run was interrupted (a `KeyboardInterrupt`
+ * error output). `sys.exit(0)` (`SystemExit: 0`) is no failure.
+ */
+export function runFailures(
+  cells: readonly (ICellContent & { outputs: readonly unknown[] })[]
+): { failedCells: number[]; interrupted: boolean } {
+  const failedCells: number[] = [];
+  let interrupted = false;
+  cells.forEach((cell, index) => {
+    if (cell.cellType !== 'code') {
+      return;
+    }
+    let failed = false;
+    for (const output of cell.outputs) {
+      const error = errorOutput.safeParse(output);
+      if (!error.success) {
+        continue;
+      }
+      const { ename, evalue } = error.data;
+      if (ename === 'SystemExit' && /^\s*(0|None|)\s*$/.test(evalue)) {
+        continue;
+      }
+      failed = true;
+      interrupted ||= ename === 'KeyboardInterrupt';
+    }
+    if (failed) {
+      failedCells.push(index);
+    }
+  });
+  return { failedCells, interrupted };
+}
+
+// An nbformat error output; names of the wrong type read as empty.
+const errorOutput = z.object({
+  output_type: z.literal('error'),
+  ename: z.string().catch(''),
+  evalue: z.string().catch('')
+});
 
 function hex(text: string): string {
   return bytesToHex(sha256(new TextEncoder().encode(text)));

@@ -19,35 +19,93 @@ export const parameterValue = z.union([
 
 export type ParameterValue = z.infer<typeof parameterValue>;
 
+// `name = value` or `name: annotation = value`; the annotation may quote
+// (`c: "NoneType" = None`). Linear: the annotation's alternatives start
+// with disjoint characters.
 const ASSIGNMENT =
-  /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[A-Za-z_][\w.[\], ]*)?=\s*(.+)$/;
+  /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::((?:[^='"\n]|'[^'\n]*'|"[^"\n]*")*))?=(?!=)\s*(.*)$/;
+
+/**
+ * Why a line of a parameters cell was not read as a parameter:
+ * - `not-an-assignment`: not `name = …` (an import, a call, `x += 1`, …);
+ * - `not-a-literal`: the value is an expression, a name, a list, …;
+ * - `multi-line`: part of a statement that spans lines;
+ * - `no-value`: an annotation without a value (`x: int`).
+ */
+export const SKIP_REASONS = [
+  'not-an-assignment',
+  'not-a-literal',
+  'multi-line',
+  'no-value'
+] as const;
+
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/**
+ * One skipped line: its number (1-based), its text (trimmed, at most 200
+ * characters) and why.
+ */
+export interface ISkippedLine {
+  line: number;
+  text: string;
+  reason: SkipReason;
+}
 
 /**
  * The literal assignments of a parameters cell, in order. Lines that are not
- * a simple literal assignment are skipped (they are reported, not guessed).
+ * a simple literal assignment are skipped and reported (`skipped` lists
+ * their numbers, `notes` says why), never guessed.
  */
 export function parseParameters(source: string): {
   values: Record<string, ParameterValue>;
   skipped: number[];
+  notes: ISkippedLine[];
 } {
   const values: Record<string, ParameterValue> = {};
-  const skipped: number[] = [];
+  const notes: ISkippedLine[] = [];
+  // Open brackets of a statement that goes on over the next lines, or a
+  // line that ended with a backslash.
+  let depth = 0;
+  let backslash = false;
   source.split('\n').forEach((raw, index) => {
     const line = raw.trim();
+    const skip = (reason: SkipReason) =>
+      notes.push({ line: index + 1, text: line.slice(0, 200), reason });
+    if (depth > 0 || backslash) {
+      if (line !== '' && !line.startsWith('#')) {
+        skip('multi-line');
+      }
+      depth = Math.max(0, depth + Private.bracketBalance(line));
+      backslash = line.endsWith('\\');
+      return;
+    }
     if (line === '' || line.startsWith('#')) {
       return;
     }
+    const balance = Private.bracketBalance(line);
+    if (balance > 0 || line.endsWith('\\')) {
+      depth = Math.max(balance, 0);
+      backslash = line.endsWith('\\');
+      skip('multi-line');
+      return;
+    }
     const match = ASSIGNMENT.exec(line);
-    const value = match
-      ? parseLiteral(Private.stripComment(match[2]))
-      : undefined;
-    if (!match || value === undefined) {
-      skipped.push(index + 1);
+    if (!match) {
+      skip(
+        /^[A-Za-z_][A-Za-z0-9_]*\s*:[^=]*$/.test(line)
+          ? 'no-value'
+          : 'not-an-assignment'
+      );
+      return;
+    }
+    const value = parseLiteral(Private.stripComment(match[3]));
+    if (value === undefined) {
+      skip('not-a-literal');
       return;
     }
     values[match[1]] = value;
   });
-  return { values, skipped };
+  return { values, skipped: notes.map(note => note.line), notes };
 }
 
 /**
@@ -81,6 +139,33 @@ export function parseLiteral(text: string): ParameterValue | undefined {
 }
 
 namespace Private {
+  /**
+   * Open minus closed brackets of a line, outside strings and comments.
+   */
+  export function bracketBalance(line: string): number {
+    let quote: string | null = null;
+    let balance = 0;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quote) {
+        if (c === '\\') {
+          i++;
+        } else if (c === quote) {
+          quote = null;
+        }
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '#') {
+        break;
+      } else if (c === '(' || c === '[' || c === '{') {
+        balance++;
+      } else if (c === ')' || c === ']' || c === '}') {
+        balance--;
+      }
+    }
+    return balance;
+  }
+
   /**
    * Drop a trailing `# comment` that is not inside quotes.
    */

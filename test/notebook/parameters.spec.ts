@@ -21,7 +21,8 @@ describe('parseParameters()', () => {
         data_path: 'data/wine.csv',
         model_path: 'models/wine_rf.pkl'
       },
-      skipped: []
+      skipped: [],
+      notes: []
     });
   });
 
@@ -39,6 +40,83 @@ describe('parseParameters()', () => {
     const parsed = parseParameters(source);
     expect(parsed.values).toEqual({ lr: 0.001, flag: true });
     expect(parsed.skipped).toEqual([2, 4, 5, 6, 8]);
+    expect(parsed.notes.map(note => note.reason)).toEqual([
+      'not-a-literal',
+      'not-a-literal',
+      'not-an-assignment',
+      'not-a-literal',
+      'not-a-literal'
+    ]);
+  });
+
+  it('should read annotated assignments, quoted annotations too', () => {
+    const source = [
+      'c: "NoneType" = None',
+      'lr: float = 0.1',
+      "name: 'str' = 'run'",
+      'ratio:Optional[float]=.5  # comment',
+      'seen: int'
+    ].join('\n');
+    const parsed = parseParameters(source);
+    expect(parsed.values).toEqual({
+      c: null,
+      lr: 0.1,
+      name: 'run',
+      ratio: 0.5
+    });
+    expect(parsed.notes).toEqual([
+      { line: 5, text: 'seen: int', reason: 'no-value' }
+    ]);
+  });
+
+  it('should list every line of papermill complex_parameters cell it skips, with why', () => {
+    // The cell of papermill/tests/notebooks/complex_parameters.ipynb.
+    const source = [
+      'msg = None',
+      'a: float = 2.25 # Variable a',
+      'b = [',
+      "    'Hello', # First element",
+      '# Dummy comment',
+      "    'World'",
+      '] # type: List[str] Nice list',
+      '',
+      '# Interesting c variable',
+      'c: "NoneType" = None',
+      '# Not introspectable line',
+      'd = a == 3',
+      '# Broken name definition',
+      '= 2'
+    ].join('\n');
+    const parsed = parseParameters(source);
+    expect(parsed.values).toEqual({ msg: null, a: 2.25, c: null });
+    expect(parsed.notes).toEqual([
+      { line: 3, text: 'b = [', reason: 'multi-line' },
+      { line: 4, text: "'Hello', # First element", reason: 'multi-line' },
+      { line: 6, text: "'World'", reason: 'multi-line' },
+      { line: 7, text: '] # type: List[str] Nice list', reason: 'multi-line' },
+      { line: 12, text: 'd = a == 3', reason: 'not-a-literal' },
+      { line: 14, text: '= 2', reason: 'not-an-assignment' }
+    ]);
+  });
+
+  it('should end a backslash continuation and keep reading after it', () => {
+    const parsed = parseParameters(
+      'x = 1 + \\\n    2\ny = 3\nz = (\n4)\nw = 5'
+    );
+    expect(parsed.values).toEqual({ y: 3, w: 5 });
+    expect(parsed.skipped).toEqual([1, 2, 4, 5]);
+  });
+
+  it('should cut the text of a huge skipped line and stay linear on hostile lines', () => {
+    const long = `x: ${'"a'.repeat(50_000)} = ${"'".repeat(50_000)}`;
+    const started = Date.now();
+    const parsed = parseParameters(
+      [long, `y: ${"'".repeat(100_000)}`].join('\n')
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(parsed.values).toEqual({});
+    expect(parsed.notes).toHaveLength(2);
+    expect(parsed.notes[0].text).toHaveLength(200);
   });
 
   it('should keep hostile strings as plain values', () => {

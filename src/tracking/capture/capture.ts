@@ -1,16 +1,21 @@
 import { ExperimentStore } from '../store/store';
-import { MANIFEST_SCHEMA_VERSION, Manifest } from '../store/manifest';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  MAX_SKIPPED_PARAMETERS,
+  Manifest
+} from '../store/manifest';
 import { experimentName } from '../store/names';
 import {
   INotebookCell,
   metricsFromOutputs,
   readCells,
-  staticParameters
+  readParameters
 } from '../../notebook/cells';
 import {
   cellHash,
   executionHealth,
-  notebookContentHash
+  notebookContentHash,
+  runFailures
 } from '../../notebook/health';
 import { ParameterValue } from '../../notebook/parameters';
 import { assertNoSecrets, scanNotebook } from '../../notebook/secrets';
@@ -27,6 +32,7 @@ export interface ICaptureInput {
   path: string;
   /** The notebook as nbformat JSON (`model.toJSON()`). */
   notebook: unknown;
+  /** The kernel's name; '' reads as none (null). */
   kernelName: string | null;
   kernel: Manifest['health']['kernel'];
   /** Indexes of code cells edited after they last ran. */
@@ -53,9 +59,11 @@ export interface ICaptureInput {
  */
 export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
   const cells = checkedCells(input.notebook);
-  const parameters = { ...staticParameters(cells), ...input.live?.parameters };
+  const read = readParameters(cells);
+  const parameters = { ...read.values, ...input.live?.parameters };
   const metrics = { ...metricsFromOutputs(cells), ...input.live?.metrics };
   const health = executionHealth(cells);
+  const failures = runFailures(cells);
   const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     id: input.id,
@@ -65,7 +73,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
       slug: notebookSlug(input.path),
       contentHash: notebookContentHash(cells),
       cellHashes: cells.map(cellHash),
-      kernelName: input.kernelName
+      kernelName: input.kernelName?.trim() || null
     },
     parameters,
     metrics,
@@ -79,8 +87,11 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
       kernel: input.kernel,
       outOfOrder: health.outOfOrder,
       editedAfterRun: input.editedAfterRun ?? [],
-      neverRun: health.neverRun
+      neverRun: health.neverRun,
+      failedCells: failures.failedCells,
+      interrupted: failures.interrupted || input.kernel === 'dead'
     },
+    skippedParameters: read.skipped.slice(0, MAX_SKIPPED_PARAMETERS),
     code: input.code ?? null,
     user: {
       name: experimentName(input.id),

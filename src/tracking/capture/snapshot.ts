@@ -134,7 +134,9 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     createdAt: new Date(),
     path,
     notebook,
-    kernelName: kernel?.name ?? options.kernelSpecName,
+    // "No kernel" is null, whichever way it is said ('' from a kernelspec
+    // without a name, or from a kernel that has none).
+    kernelName: kernel?.name?.trim() || options.kernelSpecName?.trim() || null,
     kernel: state,
     live,
     data: data.entries,

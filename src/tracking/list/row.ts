@@ -26,6 +26,12 @@ export const experimentRowSchema = z.object({
   metrics: z.record(z.string(), z.number()),
   starred: z.boolean(),
   tags: z.array(z.string()),
+  /**
+   * The run failed: a cell has an error output, the run was interrupted or
+   * its kernel died (`failedOf`). Optional so rows built elsewhere need not
+   * say; rows read from manifests always do.
+   */
+  failed: z.boolean().optional(),
   /** Why the experiment cannot be read (corrupt manifest, …), if so. */
   broken: z.object({ code: z.string(), message: z.string() }).optional()
 });
@@ -85,8 +91,23 @@ export function rowOf(
     parameters: manifest.parameters,
     metrics: manifest.metrics,
     starred: manifest.user.starred,
-    tags: manifest.user.tags
+    tags: manifest.user.tags,
+    failed: failedOf(manifest)
   };
+}
+
+/**
+ * Whether an experiment's run failed: a cell with an error output, an
+ * interrupted run, or a dead kernel (manifests written before failures
+ * were recorded can only say the last).
+ */
+export function failedOf(manifest: Manifest): boolean {
+  const { health } = manifest;
+  return (
+    (health.failedCells?.length ?? 0) > 0 ||
+    health.interrupted === true ||
+    health.kernel === 'dead'
+  );
 }
 
 /**
@@ -108,6 +129,7 @@ export function brokenRow(
     metrics: {},
     starred: false,
     tags: [],
+    failed: false,
     broken: Private.describe(reason)
   };
 }

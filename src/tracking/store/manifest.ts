@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { MlopsError } from '../../errors';
-import { parameterValue } from '../../notebook/parameters';
+import { parameterValue, SKIP_REASONS } from '../../notebook/parameters';
 import { ULID_PATTERN } from '../../util/ids';
 
 /**
@@ -10,6 +10,11 @@ import { ULID_PATTERN } from '../../util/ids';
  * here; the notebook and captured files sit beside it in the commit.
  */
 export const MANIFEST_SCHEMA_VERSION = 1;
+
+/**
+ * The most skipped parameter lines a manifest lists (more are cut).
+ */
+export const MAX_SKIPPED_PARAMETERS = 1000;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -60,9 +65,37 @@ export const manifestSchema = z
         kernel: z.enum(['live', 'none', 'busy', 'dead']),
         outOfOrder: z.boolean(),
         editedAfterRun: z.array(z.number().int().nonnegative()),
-        neverRun: z.array(z.number().int().nonnegative())
+        neverRun: z.array(z.number().int().nonnegative()),
+        /**
+         * Code cells with an error output (0-based). Absent in manifests
+         * written before it was recorded: unknown, read as none.
+         */
+        failedCells: z.array(z.number().int().nonnegative()).optional(),
+        /**
+         * The run was cut short: a `KeyboardInterrupt` output, or a kernel
+         * that died. Absent in older manifests.
+         */
+        interrupted: z.boolean().optional()
       })
       .strict(),
+    /**
+     * Lines of the parameters cells that were not read as parameters, and
+     * why (see `notebook/parameters.ts` SkipReason). Absent in older
+     * manifests.
+     */
+    skippedParameters: z
+      .array(
+        z
+          .object({
+            cell: z.number().int().nonnegative(),
+            line: z.number().int().positive(),
+            text: z.string().max(200),
+            reason: z.enum(SKIP_REASONS)
+          })
+          .strict()
+      )
+      .max(MAX_SKIPPED_PARAMETERS)
+      .optional(),
     code: z
       .object({
         commit: z

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+
+import { rowOf } from '../../../src/tracking/list/row';
+import {
+  MAX_SKIPPED_PARAMETERS,
+  parseManifest,
+  serializeManifest
+} from '../../../src/tracking/store/manifest';
+import { makeManifest } from '../fixtures';
+
+// A manifest as the first release wrote it: no failedCells, interrupted
+// or skippedParameters.
+const OLD_MANIFEST = `{
+  "schemaVersion": 1,
+  "id": "01JDQ4Z3W7M2K8N5P6R9T0V1X2",
+  "createdAt": "2026-11-23T12:00:00.000Z",
+  "notebook": {
+    "path": "examples/wine_classifier.ipynb",
+    "slug": "examples-wine-classifier",
+    "contentHash": "${'a'.repeat(64)}",
+    "cellHashes": ["${'b'.repeat(64)}"],
+    "kernelName": "python3"
+  },
+  "parameters": { "n_estimators": 50 },
+  "metrics": { "accuracy": 0.93 },
+  "data": [],
+  "environment": { "python": "3.11.7", "platform": "linux", "packages": {} },
+  "health": {
+    "kernel": "live",
+    "outOfOrder": false,
+    "editedAfterRun": [],
+    "neverRun": []
+  },
+  "code": null,
+  "user": {
+    "name": "brave-otter",
+    "tags": [],
+    "starred": false,
+    "note": "",
+    "parent": null
+  }
+}
+`;
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const entry = (id: string) => ({
+  ref: `refs/exps/examples-wine-classifier/${id}`,
+  id,
+  slug: 'examples-wine-classifier',
+  oid: '0'.repeat(40)
+});
+
+describe('parseManifest()', () => {
+  it('should read a manifest written before failures and skipped parameters were recorded', () => {
+    const manifest = parseManifest(encode(OLD_MANIFEST));
+    expect(manifest.health.failedCells).toBeUndefined();
+    expect(manifest.health.interrupted).toBeUndefined();
+    expect(manifest.skippedParameters).toBeUndefined();
+    // Edited (tags, star) and written back, it stays as it was.
+    expect(new TextDecoder().decode(serializeManifest(manifest))).toBe(
+      new TextDecoder().decode(serializeManifest(JSON.parse(OLD_MANIFEST)))
+    );
+    expect(rowOf(entry(manifest.id), manifest).failed).toBe(false);
+  });
+
+  it('should read and keep failures and skipped parameters', () => {
+    const manifest = makeManifest('01JDQ4Z3W7M2K8N5P6R9T0V1X3', {
+      health: {
+        kernel: 'live',
+        outOfOrder: false,
+        editedAfterRun: [],
+        neverRun: [],
+        failedCells: [3],
+        interrupted: false
+      },
+      skippedParameters: [
+        { cell: 0, line: 2, text: 'layers = [64, 32]', reason: 'not-a-literal' }
+      ]
+    });
+    const back = parseManifest(serializeManifest(manifest));
+    expect(back).toEqual(manifest);
+    expect(rowOf(entry(back.id), back).failed).toBe(true);
+  });
+
+  it.each([
+    ['a negative failed cell', { failedCells: [-1] }],
+    ['a string for interrupted', { interrupted: 'yes' }]
+  ])('should refuse %s', (_, health) => {
+    const raw = JSON.parse(OLD_MANIFEST);
+    raw.health = { ...raw.health, ...health };
+    expect(() => parseManifest(encode(JSON.stringify(raw)))).toThrow(
+      expect.objectContaining({ code: 'E_MANIFEST_INVALID' })
+    );
+  });
+
+  it.each([
+    ['an unknown reason', [{ cell: 0, line: 1, text: 'x', reason: 'other' }]],
+    ['line 0', [{ cell: 0, line: 0, text: 'x', reason: 'no-value' }]],
+    [
+      'an over-long text',
+      [{ cell: 0, line: 1, text: 'x'.repeat(201), reason: 'no-value' }]
+    ],
+    [
+      'too many lines',
+      Array.from({ length: MAX_SKIPPED_PARAMETERS + 1 }, (_, i) => ({
+        cell: 0,
+        line: i + 1,
+        text: 'x',
+        reason: 'no-value'
+      }))
+    ]
+  ])('should refuse skipped parameters with %s', (_, skippedParameters) => {
+    const raw = { ...JSON.parse(OLD_MANIFEST), skippedParameters };
+    expect(() => parseManifest(encode(JSON.stringify(raw)))).toThrow(
+      expect.objectContaining({ code: 'E_MANIFEST_INVALID' })
+    );
+  });
+});
+
+describe('rowOf()', () => {
+  it.each([
+    ['an interrupted run', { interrupted: true }, true],
+    ['a dead kernel in an old manifest', { kernel: 'dead' as const }, true],
+    ['no failed cell', { failedCells: [] }, false]
+  ])('should mark %s', (_, health, failed) => {
+    const base = makeManifest('01JDQ4Z3W7M2K8N5P6R9T0V1X4');
+    const manifest = { ...base, health: { ...base.health, ...health } };
+    expect(rowOf(entry(manifest.id), manifest).failed).toBe(failed);
+  });
+});
