@@ -43,6 +43,11 @@ export interface IRuleInput {
   nextLine: string;
   /** Cell code is Python; outputs and files are plain text. */
   where: SecretWhere;
+  /**
+   * The line is shell (or file) text inside a cell: a line of a `%%bash`
+   * or `%%writefile` cell, whose bare words are values, not Python names.
+   */
+  shell?: boolean;
 }
 
 /**
@@ -117,6 +122,31 @@ namespace Private {
   /** `.env` / shell style: `[export ]NAME=value`, the whole line. */
   const ENV_LINE =
     /^((?:export|set|ENV|%env|%set_env|!export)[ \t]+)?([A-Za-z_]\w*)=([^\s'"`]+)(?:[ \t]+#.*)?[ \t]*$/;
+
+  /**
+   * A shell line (after `!`, or in a shell cell): `[export ]NAME=value`,
+   * maybe before a command (`PASSWORD=x ./run.sh`). The value's class and
+   * what may follow it are disjoint, so it runs in linear time.
+   */
+  const SHELL_LINE =
+    /^[ \t]*(?:(?:export|declare[ \t]+-x|local|readonly|set|setenv|ENV)[ \t]+)?([A-Za-z_]\w*)=([^\s'"`;&|<>()$]+)(?:[ \t;&|].*)?$/;
+
+  /** IPython's `%env NAME value` (no `=`). */
+  const ENV_MAGIC_SPACE =
+    /^[ \t]*%(?:env|set_env)[ \t]+([A-Za-z_]\w*)[ \t]+([^\s'"`=]+)[ \t]*$/;
+
+  /**
+   * A word of letters and digits, both, of 8 or more (`hunter2hunter2`):
+   * after `NAME=` in Python, a pasted value rather than a variable name
+   * (names of that shape are rare; `password_v2`, `pwd`, `token` are not).
+   */
+  export function looksPasted(value: string): boolean {
+    return (
+      /^[A-Za-z0-9]{8,}$/.test(value) &&
+      /[0-9]/.test(value) &&
+      /[A-Za-z]/.test(value)
+    );
+  }
 
   /**
    * Build the rule table.
@@ -293,23 +323,46 @@ namespace Private {
 
   /**
    * A `.env`-style line, `NAME=value` unquoted from the line's start. In
-   * cell code a bare name or attribute on the right is a Python variable.
+   * cell code a bare name or attribute on the right is a Python variable,
+   * unless it looks pasted (`looksPasted`); in shell text (a `!` line, a
+   * shell or `%%writefile` cell) it is a value, and a command may follow.
    */
   function findEnvLine(input: IRuleInput): IRuleMatch[] {
-    const match =
-      input.lineStart && input.from === 0 ? ENV_LINE.exec(input.text) : null;
+    if (!input.lineStart || input.from !== 0) {
+      return [];
+    }
+    const { text } = input;
+    const bang = /^[ \t]*!/.exec(text);
+    const shell = input.shell === true || bang !== null;
+    const found = (name: string, value: string, start: number) =>
+      isSecretName(name.slice(-32)) && isLiteralSecret(value)
+        ? [assignment(name, value, start)]
+        : [];
+    const space = ENV_MAGIC_SPACE.exec(text);
+    if (space) {
+      return found(space[1], space[2], text.lastIndexOf(space[2]));
+    }
+    if (shell) {
+      const rest = bang ? text.slice(bang[0].length) : text;
+      const match = SHELL_LINE.exec(rest);
+      if (match) {
+        const offset = text.length - rest.length;
+        return found(match[1], match[2], offset + rest.indexOf('=') + 1);
+      }
+    }
+    const match = ENV_LINE.exec(text);
     if (match === null) {
       return [];
     }
-    const [whole, shell, name, value] = match;
+    const [whole, prefix, name, value] = match;
     const isExpression =
       /[()[\]{},$]/.test(value) ||
-      (input.where === 'source' && !shell && /^[A-Za-z_][\w.]*$/.test(value));
-    return isSecretName(name.slice(-32)) &&
-      !isExpression &&
-      isLiteralSecret(value)
-      ? [assignment(name, value, whole.indexOf('=') + 1)]
-      : [];
+      (input.where === 'source' &&
+        !prefix &&
+        !shell &&
+        /^[A-Za-z_][\w.]*$/.test(value) &&
+        !looksPasted(value));
+    return isExpression ? [] : found(name, value, whole.indexOf('=') + 1);
   }
 
   /** `PWD` and `OLDPWD` are directories, whatever they end with. */

@@ -82,7 +82,8 @@ export function scanNotebook(
   cells.forEach((cell, index) => {
     const source =
       typeof cell.source === 'string' ? cell.source : cell.source.join('');
-    add(Private.scan(source, { cell: index, where: 'source' }, 0));
+    const shell = Private.SHELL_CELL.test(source);
+    add(Private.scan(source, { cell: index, where: 'source' }, 0, shell));
     (cell.outputs ?? []).forEach((output, at) => {
       for (const text of outputTexts(output)) {
         add(
@@ -137,6 +138,12 @@ namespace Private {
   /** A line that is wholly base64, as `base64` and PEM wrap it. */
   const BASE64_LINE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
   const WHERE_ORDER: readonly SecretWhere[] = ['source', 'output', 'file'];
+  /**
+   * A cell whose code is not Python: a shell cell, or text written to a
+   * file (`%%writefile .env`).
+   */
+  export const SHELL_CELL =
+    /^\s*%%(?:bash|sh|zsh|script|system|!|writefile|file)(?![\w-])/;
 
   /**
    * Scan a text; `depth` counts the base64 decodings around it.
@@ -144,7 +151,8 @@ namespace Private {
   export function scan(
     text: string,
     location: ISecretLocation,
-    depth: number
+    depth: number,
+    shell = false
   ): ISecretFinding[] {
     const rules = secretRules().filter(
       rule => rule.appliesTo === undefined || rule.appliesTo(text)
@@ -154,7 +162,14 @@ namespace Private {
     let blockEnd = 0;
     lines.forEach((line, index) => {
       const nextLine = lines[index + 1] ?? '';
-      for (const [match, rule] of scanLine(line, nextLine, rules, location)) {
+      const lineShell = shell && index > 0;
+      for (const [match, rule] of scanLine(
+        line,
+        nextLine,
+        rules,
+        location,
+        lineShell
+      )) {
         findings.push({
           rule: match.rule ?? rule.id,
           description: match.description ?? rule.description,
@@ -198,7 +213,8 @@ namespace Private {
     line: string,
     nextLine: string,
     rules: readonly ISecretRule[],
-    location: ISecretLocation
+    location: ISecretLocation,
+    shell: boolean
   ): [IRuleMatch, ISecretRule][] {
     if (!mayHoldSecret(line)) {
       return [];
@@ -212,7 +228,8 @@ namespace Private {
         to: from + WINDOW - sliceStart,
         lineStart: sliceStart === 0,
         nextLine,
-        where: location.where
+        where: location.where,
+        shell
       };
       rules.forEach((rule, priority) => {
         for (const match of rule.find(input)) {
