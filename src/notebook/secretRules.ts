@@ -85,6 +85,16 @@ export function mayHoldSecret(line: string): boolean {
 }
 
 /**
+ * Whether a cell's code is not Python: a shell cell, or text written to a
+ * file (`%%writefile .env`). Its lines after the first are shell text.
+ */
+export function isShellCell(source: string): boolean {
+  return /^\s*%%(?:bash|sh|zsh|script|system|!|writefile|file)(?![\w-])/.test(
+    source
+  );
+}
+
+/**
  * Whether an assigned value is a real-looking literal: at least 6 non-space
  * characters, not a number, not elided (`sk-...`), not a placeholder or a
  * template reference.

@@ -3,6 +3,7 @@ import {
   IRuleInput,
   IRuleMatch,
   ISecretRule,
+  isShellCell,
   mayHoldSecret,
   secretRules,
   SecretWhere
@@ -82,7 +83,7 @@ export function scanNotebook(
   cells.forEach((cell, index) => {
     const source =
       typeof cell.source === 'string' ? cell.source : cell.source.join('');
-    const shell = Private.SHELL_CELL.test(source);
+    const shell = isShellCell(source);
     add(Private.scan(source, { cell: index, where: 'source' }, 0, shell));
     (cell.outputs ?? []).forEach((output, at) => {
       for (const text of outputTexts(output)) {
@@ -138,12 +139,6 @@ namespace Private {
   /** A line that is wholly base64, as `base64` and PEM wrap it. */
   const BASE64_LINE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
   const WHERE_ORDER: readonly SecretWhere[] = ['source', 'output', 'file'];
-  /**
-   * A cell whose code is not Python: a shell cell, or text written to a
-   * file (`%%writefile .env`).
-   */
-  export const SHELL_CELL =
-    /^\s*%%(?:bash|sh|zsh|script|system|!|writefile|file)(?![\w-])/;
 
   /**
    * Scan a text; `depth` counts the base64 decodings around it.
@@ -162,14 +157,9 @@ namespace Private {
     let blockEnd = 0;
     lines.forEach((line, index) => {
       const nextLine = lines[index + 1] ?? '';
-      const lineShell = shell && index > 0;
-      for (const [match, rule] of scanLine(
-        line,
-        nextLine,
-        rules,
-        location,
-        lineShell
-      )) {
+      const inShell = shell && index > 0;
+      const matches = scanLine(line, nextLine, rules, location, inShell);
+      for (const [match, rule] of matches) {
         findings.push({
           rule: match.rule ?? rule.id,
           description: match.description ?? rule.description,
