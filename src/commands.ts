@@ -7,9 +7,11 @@ export namespace CommandIDs {
   export const openModels = 'mlops:open-models';
   export const snapshot = 'mlops:snapshot-experiment';
   export const openExperiment = 'mlops:open-experiment';
+  export const openExperimentToSide = 'mlops:open-experiment-to-side';
   export const compare = 'mlops:compare-experiments';
   export const openExperimentNotebook = 'mlops:open-experiment-notebook';
   export const restoreExperiment = 'mlops:restore-experiment';
   export const refreshStatus = 'mlops:refresh-status';
   export const openDemo = 'mlops:open-demo';
+  export const openExperimentsTable = 'mlops:open-experiments-table';
 }
