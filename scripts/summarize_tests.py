@@ -18,6 +18,8 @@ RUNNERS = {
     "vitest": ("vitest.log", re.compile(r"^\s*Tests\s+.*\d+ (passed|failed)")),
     "pytest": ("pytest.log", re.compile(r"^=+ .*\d+ (passed|failed|errors?).* in [\d.]+s")),
     "galata": ("galata.log", re.compile(r"^\s+\d+ (passed|failed|flaky|skipped)\b")),
+    # The galata smoke test on the oldest supported JupyterLab.
+    "compat": ("compat.log", re.compile(r"^\s+\d+ (passed|failed|flaky|skipped)\b")),
 }
 
 
@@ -28,7 +30,7 @@ def summarize(logs: Path) -> int:
         path = logs / name
         text = ANSI.sub("", path.read_text(errors="replace")) if path.exists() else ""
         lines = [line.rstrip() for line in text.splitlines() if pattern.search(line)]
-        if runner != "galata":
+        if runner not in ("galata", "compat"):
             lines = lines[-1:]
         if not lines:
             problems.append(f"{runner}: no summary line (did it run?)")

@@ -60,6 +60,22 @@ ui_tests() {
   npx playwright test
 }
 
+# The oldest JupyterLab the extension declares (pyproject.toml and the
+# shared ranges of package.json): a venv of its own with that lab and this
+# package (already built: the build hook skips), then the galata smoke test
+# that the main galata run also runs on the newest lab.
+OLDEST_JUPYTERLAB=4.4.10
+compat() {
+  local venv=$root/.venv-oldest
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || return 1
+  "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q \
+    "jupyterlab==$OLDEST_JUPYTERLAB" "$root" || return 1
+  "$venv/bin/jupyter" lab --version
+  "$venv/bin/jupyter" labextension list 2>&1 | grep -E "jupyterlab-mlops .*enabled.*OK" || return 1
+  cd "$root/ui-tests" || return 1
+  PATH="$venv/bin:$PATH" MLOPS_GALATA_PORT=8897 npx playwright test tests/compat.spec.ts
+}
+
 phase system system_packages
 phase install bash scripts/install.sh test || {
   printf '%s\n' "${report[@]}"
@@ -71,6 +87,7 @@ phase typecheck npm run --silent typecheck
 phase vitest npx vitest run --coverage
 phase pytest python -m pytest
 phase galata ui_tests
+phase compat compat
 
 echo
 echo "=== phases"
