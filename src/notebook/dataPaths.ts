@@ -1,3 +1,5 @@
+import { foldString, IFolded, MAX_EXPRESSION, MAX_VALUE } from './stringFold';
+
 /**
  * Data files a notebook reads, found statically in its code: string
  * literals passed to the usual readers (`pd.read_csv("…")`, `open("…")`,
@@ -30,32 +32,62 @@ const READERS = [
   'Dataset'
 ];
 
-const CALL = new RegExp(
-  `(?:^|[^A-Za-z0-9_])(?:${READERS.join('|')})\\(\\s*(?:(?:[rRbBuU]?)(['"])([^'"\\n]{1,1024})\\1|([A-Za-z_][A-Za-z0-9_]{0,100}))\\s*[,)]`,
-  'g'
-);
+// A reader's call up to its opening parenthesis.
+const CALL = new RegExp(`(?:^|[^A-Za-z0-9_])(?:${READERS.join('|')})\\(`, 'g');
+
+// `name = expression` (an annotation allowed), not `==`.
+const ASSIGNMENT =
+  /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$/;
 
 /**
- * Paths (relative to the notebook's folder) that the code reads.
+ * Paths (relative to the notebook's folder) that the code reads: the first
+ * argument of the usual readers when it folds to a constant string
+ * (`stringFold.ts`): a literal, a parameter, a name assigned a constant
+ * string earlier in the notebook, and `+`, f-strings, `os.path.join` and
+ * `pathlib` `/` of those.
  *
- * @param sources - The code cells' sources.
- * @param parameters - Parameter values; string ones resolve names.
+ * @param sources - The code cells' sources, in notebook order.
+ * @param parameters - Parameter values; string ones resolve names, and the
+ * code does not rebind them (the kernel's value is the truth).
  */
 export function findDataPaths(
   sources: readonly string[],
   parameters: Readonly<Record<string, unknown>> = {}
 ): string[] {
   const found = new Set<string>();
+  const fixed = new Set<string>();
+  const names = new Map<string, IFolded>();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (typeof value === 'string' && value.length <= MAX_VALUE) {
+      names.set(name, { kind: 'str', value });
+      fixed.add(name);
+    }
+  }
   for (const source of sources) {
-    for (const match of source.matchAll(CALL)) {
-      const literal = match[2];
-      const name = match[3];
-      const value =
-        literal ?? (name !== undefined ? parameters[name] : undefined);
-      if (typeof value === 'string') {
-        const path = normalizeDataPath(value);
+    for (const line of source.split('\n')) {
+      const calls = [...line.matchAll(CALL)];
+      calls.forEach((call, i) => {
+        // An argument that holds another reader's call folds to nothing:
+        // stopping there keeps the scan of a line linear.
+        const start = call.index + call[0].length;
+        const stop = calls[i + 1]?.index ?? line.length;
+        const argument = Private.firstArgument(line, start, stop);
+        const value =
+          argument === undefined ? undefined : foldString(argument, names);
+        const path =
+          value === undefined ? null : normalizeDataPath(value.value);
         if (path !== null) {
           found.add(path);
+        }
+      });
+      const assigned = ASSIGNMENT.exec(line);
+      if (assigned && !fixed.has(assigned[1])) {
+        const value = foldString(assigned[2].trim(), names);
+        if (value === undefined) {
+          // Rebound to something else: no longer a known constant.
+          names.delete(assigned[1]);
+        } else {
+          names.set(assigned[1], value);
         }
       }
     }
@@ -135,4 +167,42 @@ export function tagDataPaths(cells: readonly { tags: readonly string[] }[]): {
     }
   }
   return { paths: [...paths].sort(), refused };
+}
+
+namespace Private {
+  /**
+   * The text of a call's first positional argument: from `start` (just
+   * after the parenthesis) to the first `,` or `)` outside brackets and
+   * quotes; undefined for a keyword argument, or when it runs past `stop`
+   * or `MAX_EXPRESSION` characters.
+   */
+  export function firstArgument(
+    line: string,
+    start: number,
+    stop: number
+  ): string | undefined {
+    let depth = 0;
+    let quote: string | null = null;
+    const end = Math.min(stop, start + MAX_EXPRESSION);
+    for (let i = start; i < end; i++) {
+      const c = line[i];
+      if (quote !== null) {
+        if (c === '\\') {
+          i++;
+        } else if (c === quote) {
+          quote = null;
+        }
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '(' || c === '[' || c === '{') {
+        depth++;
+      } else if ((c === ')' || c === ']' || c === '}') && depth > 0) {
+        depth--;
+      } else if (depth === 0 && (c === ',' || c === ')')) {
+        const text = line.slice(start, i).trim();
+        return /^[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)/.test(text) ? undefined : text;
+      }
+    }
+    return undefined;
+  }
 }
