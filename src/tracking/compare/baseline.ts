@@ -204,3 +204,42 @@ namespace Private {
     return typeof value === 'number' && Number.isFinite(value) ? value : null;
   }
 }
+
+/**
+ * One metric across compared experiments, against a baseline column.
+ */
+export interface IMetricComparison {
+  key: string;
+  direction: MetricDirection;
+  /** One value per experiment (null where absent). */
+  values: (number | null)[];
+  /** One delta per experiment; null in the baseline's own column. */
+  deltas: (IMetricDelta | null)[];
+  /** The columns holding the best value. */
+  best: number[];
+}
+
+/**
+ * The metrics of a comparison (one series of values per metric, a value
+ * per column) against the baseline column, with directions from the
+ * settings or the metric's name.
+ */
+export function compareMetrics(
+  series: readonly { key: string; values: readonly (number | null)[] }[],
+  baseline: number,
+  settings: Readonly<Record<string, MetricDirection>> = {}
+): IMetricComparison[] {
+  return series.map(({ key, values }) => {
+    const direction = metricDirection(key, settings);
+    const base = values[baseline] ?? null;
+    return {
+      key,
+      direction,
+      values: [...values],
+      deltas: values.map((value, column) =>
+        column === baseline ? null : metricDelta(value, base, direction)
+      ),
+      best: bestColumns(values, direction)
+    };
+  });
+}

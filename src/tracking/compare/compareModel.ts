@@ -11,6 +11,7 @@ import {
   IMetricSeries,
   metricSeries
 } from './compare';
+import { compareMetrics, IMetricComparison, MetricDirection } from './baseline';
 import { diffData, IDataRow } from './dataDiff';
 import { diffEnvironments, IEnvironmentDiff } from './envDiff';
 import { diffNotebooks, ICellDiff } from './notebookDiff';
@@ -28,6 +29,8 @@ export class CompareModel {
   constructor(options: CompareModel.IOptions) {
     this._refs = [...options.refs];
     this._store = options.store;
+    this._directions = options.directions ?? {};
+    this._baseline = Math.max(0, Math.trunc(options.baseline ?? 0));
   }
 
   /**
@@ -100,6 +103,30 @@ export class CompareModel {
       this._code = undefined;
       this._changed.emit();
     }
+  }
+
+  /**
+   * The column the metrics are compared against (the oldest by default;
+   * "compare with previous/best" makes it the previous or best run).
+   */
+  get baseline(): number {
+    return Math.min(this._baseline, Math.max(0, this._manifests.length - 1));
+  }
+
+  set baseline(column: number) {
+    const next = Math.max(0, Math.trunc(column));
+    if (next !== this._baseline) {
+      this._baseline = next;
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * Each metric against the baseline: deltas (absolute and relative, good
+   * or bad by the metric's direction) and the best columns.
+   */
+  get metrics(): IMetricComparison[] {
+    return compareMetrics(this.metricSeries, this.baseline, this._directions);
   }
 
   /**
@@ -213,6 +240,8 @@ export class CompareModel {
   private _manifests: Manifest[] = [];
   private _cells: (INotebookCell[] | null)[] = [];
   private _pair: [number, number] = [0, 1];
+  private _baseline: number;
+  private _directions: Readonly<Record<string, MetricDirection>>;
   private _onlyDifferences = false;
   private _diffs: Private.IDiffs | null = null;
   private _code: ICellDiff[] | null | undefined = undefined;
@@ -241,6 +270,10 @@ export namespace CompareModel {
     refs: readonly string[];
     /** The store to read them from (it changes with `storeDir`). */
     store: () => IStore;
+    /** The baseline column (default 0, the oldest). */
+    baseline?: number;
+    /** Which way metrics are better, by name (setting `metricDirections`). */
+    directions?: Readonly<Record<string, MetricDirection>>;
   }
 }
 

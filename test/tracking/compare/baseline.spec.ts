@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bestColumns,
   bestExperiment,
+  compareMetrics,
   IBaselineRow,
   keyMetric,
   metricDelta,
@@ -158,5 +159,30 @@ describe('bestColumns()', () => {
     expect(bestColumns([0.9, null], 'higher')).toEqual([]);
     expect(bestColumns([], 'lower')).toEqual([]);
     expect(bestColumns([Number.NaN, 1], 'higher')).toEqual([]);
+  });
+});
+
+describe('compareMetrics()', () => {
+  it('should give each metric its direction, deltas and best columns', () => {
+    const result = compareMetrics(
+      [
+        { key: 'accuracy', values: [0.9, 0.95, null] },
+        { key: 'val_loss', values: [0.3, 0.2, 0.25] }
+      ],
+      0,
+      {}
+    );
+    expect(result.map(m => [m.key, m.direction, m.best])).toEqual([
+      ['accuracy', 'higher', [1]],
+      ['val_loss', 'lower', [1]]
+    ]);
+    expect(result[0].deltas[0]).toBeNull();
+    expect(result[0].deltas[1]).toMatchObject({ verdict: 'better' });
+    expect(result[0].deltas[2]).toEqual({
+      absolute: null,
+      relative: null,
+      verdict: null
+    });
+    expect(result[1].deltas[2]).toMatchObject({ verdict: 'better' });
   });
 });

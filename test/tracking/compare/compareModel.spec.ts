@@ -112,6 +112,43 @@ describe('CompareModel', () => {
     expect(model.csv().split('\r\n')[0]).toBe('section,key,first,second');
   });
 
+  it('should compare metrics against a chosen baseline', async () => {
+    const { store, first, second } = await setup();
+    const model = new CompareModel({
+      refs: [first, second],
+      store: () => store,
+      baseline: 1,
+      directions: { accuracy: 'lower' }
+    });
+    await model.load();
+    expect(model.baseline).toBe(1);
+    // Accuracy is "lower is better" by setting: the older run is better.
+    expect(model.metrics).toEqual([
+      {
+        key: 'accuracy',
+        direction: 'lower',
+        values: [0.9, 0.95],
+        deltas: [
+          {
+            absolute: expect.closeTo(-0.05, 10),
+            relative: expect.closeTo(-0.0526, 3),
+            verdict: 'better'
+          },
+          null
+        ],
+        best: [0]
+      }
+    ]);
+    let changes = 0;
+    model.changed.connect(() => (changes += 1));
+    model.baseline = 0;
+    expect(changes).toBe(1);
+    expect(model.metrics[0].deltas[1]).toMatchObject({ verdict: 'worse' });
+    // A column past the last reads as the last one.
+    model.baseline = 7;
+    expect(model.baseline).toBe(1);
+  });
+
   it('should keep only differences when asked, and say so', async () => {
     const { store, first, second } = await setup();
     const model = new CompareModel({
