@@ -41,6 +41,16 @@ def _install(options):
     import sys
     if getattr(sys, '_jupyterlab_mlops_audit', None) is not None:
         return
+    # The modules the kernel loaded for itself, while no cell has run yet
+    # (environment.ts leaves them out of the user's imports). Later, the
+    # user's imports are mixed in: then none is kept.
+    try:
+        shell = sys.modules['IPython'].get_ipython()
+        if shell is not None and shell.execution_count <= 1:
+            sys._jupyterlab_mlops_baseline = frozenset(
+                m for m in sys.modules if '.' not in m)
+    except Exception:
+        pass
     import os, site, sysconfig
     from stat import S_ISREG
     cwd = os.getcwd()

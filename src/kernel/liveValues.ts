@@ -4,6 +4,7 @@ import { MlopsError } from '../errors';
 import { decodeExpression, userExpression } from './expression';
 import type { IExecutingKernel } from './protocol';
 import { auditExpression, IAuditOptions } from './auditHook';
+import { environmentExpression } from './environment';
 import { IAuditReport, readAuditResult } from './openedFiles';
 import { ParameterValue, parameterValue } from '../notebook/parameters';
 
@@ -54,29 +55,11 @@ const VALUE = (name: string) =>
   `__import__('json').dumps((lambda v, n: v if v is None or isinstance(v, (bool, str)) ` +
   `else (float(v) if isinstance(v, n.Real) else repr(v)[:200]))(${name}, __import__('numbers')))`;
 
-// Python version, platform, and the distribution of every top-level module
-// the kernel has imported, with its version. Reading every installed
-// distribution's metadata takes ~100 ms, so the answer is cached on the
-// `sys` module (never in the user's namespace), keyed by the set of loaded
-// top-level modules: it is recomputed only after a new import.
-const ENVIRONMENT_COMPUTE =
-  "json.dumps({'python': pf.python_version(), " +
-  "'platform': pf.platform(), 'packages': (lambda names, versions: " +
-  '{d: versions[d.lower()] for m in key ' +
-  'for d in names.get(m, []) if d.lower() in versions})(md.packages_distributions(), ' +
-  "{(x.metadata['Name'] or '').lower(): x.version for x in md.distributions()})})";
-const ENVIRONMENT =
-  '(lambda sys, md, pf, json: (lambda key, cached: cached[1] if cached and cached[0] == key ' +
-  `else (setattr(sys, '_jupyterlab_mlops_env', (key, ${ENVIRONMENT_COMPUTE})) or sys._jupyterlab_mlops_env[1]))` +
-  "(tuple(sorted(m for m in sys.modules if '.' not in m and not m.startswith('_'))), " +
-  "getattr(sys, '_jupyterlab_mlops_env', None)))" +
-  "(__import__('sys'), __import__('importlib.metadata').metadata, __import__('platform'), __import__('json'))";
-
 /**
  * The `user_expressions` for a request (exported for tests).
  */
 export function liveExpressions(request: ILiveRequest): Record<string, string> {
-  const expressions: Record<string, string> = { env: ENVIRONMENT };
+  const expressions: Record<string, string> = { env: environmentExpression() };
   if (request.audit) {
     expressions['audit'] = auditExpression(request.audit);
   }

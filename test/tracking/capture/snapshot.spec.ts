@@ -33,9 +33,10 @@ describe('takeSnapshot()', () => {
 
   beforeAll(async () => {
     ({ kernel, stop } = await startKernel());
-    // What running the demo leaves in the kernel, without training a model.
+    // What running the demo leaves in the kernel, without training a model
+    // (its import is what requirements.txt records).
     await kernel.requestExecute({
-      code: 'n_estimators = 80\nmax_depth = 3\naccuracy = 0.93\nf1_macro = 0.92'
+      code: 'import numpy\nn_estimators = 80\nmax_depth = 3\naccuracy = 0.93\nf1_macro = 0.92'
     }).done;
     mkdirSync(join(root(), 'proj', 'data'), { recursive: true });
     writeFileSync(
@@ -127,6 +128,9 @@ describe('takeSnapshot()', () => {
     expect(git('ls-tree', '--name-only', saved.ref).split('\n')).toContain(
       'requirements.txt'
     );
+    const requirements = git('show', `${saved.ref}:requirements.txt`);
+    expect(requirements).toMatch(/^numpy==\d/m);
+    expect(requirements).not.toMatch(/^(ipykernel|tornado|pyzmq)==/m);
     git('fsck', '--strict', '--no-dangling');
   });
 
