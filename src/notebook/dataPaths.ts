@@ -72,6 +72,9 @@ export function findDataPaths(
         const start = call.index + call[0].length;
         const stop = calls[i + 1]?.index ?? line.length;
         const argument = Private.firstArgument(line, start, stop);
+        if (Private.opensForWriting(line, start, stop, argument)) {
+          return;
+        }
         const value =
           argument === undefined ? undefined : foldString(argument, names);
         const path =
@@ -170,6 +173,32 @@ export function tagDataPaths(cells: readonly { tags: readonly string[] }[]): {
 }
 
 namespace Private {
+  /**
+   * Whether the call is `open(path, 'w'…)` (or `mode='a'`, `'x'`): a file
+   * written, not read.
+   */
+  export function opensForWriting(
+    line: string,
+    start: number,
+    stop: number,
+    argument: string | undefined
+  ): boolean {
+    if (
+      argument === undefined ||
+      !/(?:^|[^A-Za-z0-9_.])open\($/.test(
+        line.slice(Math.max(0, start - 6), start)
+      )
+    ) {
+      return false;
+    }
+    const rest = line.slice(
+      line.indexOf(argument, start) + argument.length,
+      Math.min(stop, start + MAX_EXPRESSION)
+    );
+    const mode = /^\s*,\s*(?:mode\s*=\s*)?['"]([A-Za-z+]{1,4})['"]/.exec(rest);
+    return mode !== null && /[wax]/.test(mode[1]);
+  }
+
   /**
    * The text of a call's first positional argument: from `start` (just
    * after the parenthesis) to the first `,` or `)` outside brackets and

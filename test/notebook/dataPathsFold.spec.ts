@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { readCells } from '../../src/notebook/cells';
 import { findDataPaths } from '../../src/notebook/dataPaths';
 
 describe('findDataPaths() with paths built from constants', () => {
@@ -77,5 +80,48 @@ describe('findDataPaths() with paths built from constants', () => {
       'x'
     ]);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('findDataPaths() and files written', () => {
+  it('should leave out files opened for writing, and keep files opened for reading', () => {
+    expect(
+      findDataPaths([
+        [
+          "with open('mlpipeline-metrics.json', 'w') as f:",
+          'open("out.txt", mode="a")',
+          "open('new.bin', 'xb')",
+          "open('in.txt', 'r')",
+          "open('both.txt', 'r+')",
+          "fh = open('plain.txt')",
+          "np.load('arr.npy', 'w')"
+        ].join('\n')
+      ])
+    ).toEqual(['arr.npy', 'both.txt', 'in.txt', 'plain.txt']);
+  });
+});
+
+describe('findDataPaths() on the corpus', () => {
+  it("should find the Kale titanic example's data, read as path + 'test.csv'", () => {
+    const notebook: unknown = JSON.parse(
+      readFileSync(
+        join(
+          __dirname,
+          '..',
+          'fixtures',
+          'notebooks',
+          'kale',
+          'examples',
+          'titanic-ml-dataset',
+          'titanic_dataset_ml.ipynb'
+        ),
+        'utf8'
+      )
+    );
+    const cells = readCells(notebook).filter(c => c.cellType === 'code');
+    expect(findDataPaths(cells.map(c => c.source))).toEqual([
+      'data/test.csv',
+      'data/train.csv'
+    ]);
   });
 });

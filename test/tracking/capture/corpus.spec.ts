@@ -63,6 +63,12 @@ describe('the real-notebook corpus', () => {
     });
   }
 
+  // The manifest the corpus run stored, or a new snapshot's when this test
+  // runs alone (vitest -t).
+  async function manifestOf(file: string): Promise<Manifest> {
+    return manifests.get(file) ?? (await snapshot(file)).manifest;
+  }
+
   beforeAll(async () => {
     await client.initStore();
   });
@@ -116,4 +122,107 @@ describe('the real-notebook corpus', () => {
       manifests.set(file, stored.manifest);
     }
   );
+
+  // What a reader of each notebook expects a snapshot to say about it.
+  it.each<[string, Partial<Manifest>, Partial<Manifest['health']>?]>([
+    [
+      'kale/backend/kale/tests/assets/notebooks/pipeline_parameters_and_metrics.ipynb',
+      {
+        parameters: { d1: 5, d2: 6, booltest: true, strtest: 'test' },
+        metrics: {},
+        skippedParameters: []
+      }
+    ],
+    [
+      'kale/examples/serving/sklearn/iris.ipynb',
+      { parameters: { N_ESTIMATORS: 500, MAX_DEPTH: 2 } }
+    ],
+    [
+      'kale/examples/dog-breed-classification/dog-breed-v2.ipynb',
+      {
+        parameters: {
+          LR: 6e-4,
+          BATCH_SIZE: 32,
+          NUMBER_OF_NODES: 256,
+          EPOCHS: 4,
+          IMG_SIZE: 224
+        }
+      }
+    ],
+    [
+      'papermill/binder/cli-simple/simple_output.ipynb',
+      { parameters: { msg: 'Hello' } }
+    ],
+    [
+      'papermill/papermill/tests/notebooks/complex_parameters.ipynb',
+      { parameters: { msg: null, a: 2.25, c: null } }
+    ],
+    [
+      'papermill/papermill/tests/notebooks/keyboard_interrupt.ipynb',
+      {},
+      { failedCells: [0], interrupted: true }
+    ],
+    [
+      'papermill/binder/cli-simple/pm_example.ipynb',
+      {},
+      { failedCells: [4], interrupted: false }
+    ],
+    [
+      'nbformat/tests/many_tracebacks.ipynb',
+      {},
+      { failedCells: [0], interrupted: false }
+    ],
+    [
+      'papermill/papermill/tests/notebooks/sysexit0.ipynb',
+      {},
+      { failedCells: [], interrupted: false, neverRun: [0, 1, 2] }
+    ]
+  ])('should record what %s says', async (file, expected, health = {}) => {
+    const manifest = await manifestOf(file);
+    expect(manifest).toMatchObject(expected);
+    expect(manifest.health).toMatchObject(health);
+  });
+
+  it('should list the parameter lines papermill complex_parameters.ipynb has that are not literals', async () => {
+    const manifest = await manifestOf(
+      'papermill/papermill/tests/notebooks/complex_parameters.ipynb'
+    );
+    expect(manifest.skippedParameters?.map(s => s.line)).toEqual([
+      3, 4, 6, 7, 12, 14
+    ]);
+  });
+
+  it('should record no failure in a notebook with no error output', async () => {
+    for (const file of files) {
+      manifests.set(file, await manifestOf(file));
+    }
+    const failed = [...manifests.entries()]
+      .filter(([, m]) => (m.health.failedCells ?? []).length > 0)
+      .map(([file]) => file)
+      .sort();
+    expect(failed).toEqual([
+      'nbformat/tests/many_tracebacks.ipynb',
+      'papermill/binder/cli-simple/pm_example.ipynb',
+      'papermill/papermill/tests/notebooks/keyboard_interrupt.ipynb'
+    ]);
+  });
+
+  it('should record a notebook whose kernelspec has an empty name as no kernel (null)', async () => {
+    const saved = await takeSnapshot({
+      notebook: JSON.parse(
+        readFileSync(
+          join(CORPUS, 'papermill/papermill/tests/notebooks/binder.ipynb'),
+          'utf8'
+        )
+      ),
+      path: 'corpus/binder.ipynb',
+      kernel: null,
+      kernelSpecName: '',
+      store,
+      ids,
+      client,
+      captureMaxBytes: 1024
+    });
+    expect(saved.manifest.notebook.kernelName).toBeNull();
+  });
 });
