@@ -33,7 +33,9 @@ def _environment(roots):
     import sys, json, re, platform
     import importlib.metadata as md
     loaded = tuple(sorted(m for m in sys.modules if '.' not in m and not m.startswith('_')))
-    cached = getattr(sys, '_jupyterlab_mlops_env', None)
+    # Not '_jupyterlab_mlops_env': a kernel that an older version asked
+    # holds its answer, with the kernel's machinery in it, under that name.
+    cached = getattr(sys, '_jupyterlab_mlops_env2', None)
     if cached and cached[0] == loaded:
         return cached[1]
     norm = lambda name: re.sub(r'[-_.]+', '-', name).lower()
@@ -69,7 +71,7 @@ def _environment(roots):
                 packages[name] = dist.version
     answer = json.dumps({'python': platform.python_version(),
                          'platform': platform.platform(), 'packages': packages})
-    sys._jupyterlab_mlops_env = (loaded, answer)
+    sys._jupyterlab_mlops_env2 = (loaded, answer)
     return answer
 _result = _environment(_roots)
 `;

@@ -11,7 +11,8 @@ import { ParameterValue, parameterValue } from '../notebook/parameters';
 /**
  * Live values from the kernel in one silent execute request, through
  * `user_expressions` (nothing runs in the user's namespace, nothing enters
- * the history): parameter and metric values by name, and the environment.
+ * the history): parameter and metric values by name, and the environment
+ * (`environment.ts`: what the user's code imported).
  */
 
 /**
