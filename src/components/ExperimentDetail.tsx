@@ -42,11 +42,12 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
   const [name, setName] = useState(shownName);
   const [tags, setTags] = useState(shownTags.join(', '));
   const [note, setNote] = useState(shownNote);
-  useEffect(() => {
-    setName(shownName);
-    setTags(shownTags.join(', '));
-    setNote(shownNote);
-  }, [shownName, shownTags.join('\u0000'), shownNote]);
+  // One field at a time: saving one field must not put back the saved
+  // value of another the user is typing in.
+  const tagsKey = shownTags.join('\u0000');
+  useEffect(() => setName(shownName), [shownName]);
+  useEffect(() => setTags(shownTags.join(', ')), [tagsKey]);
+  useEffect(() => setNote(shownNote), [shownNote]);
 
   const saveName = () => {
     const value = name.trim();
@@ -65,7 +66,7 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           .filter(t => t !== '')
       )
     ];
-    if (value.join('\u0000') !== shownTags.join('\u0000')) {
+    if (value.join('\u0000') !== tagsKey) {
       actions.update({ tags: value.map(t => t.slice(0, 100)).slice(0, 100) });
     }
   };
@@ -164,9 +165,15 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
         <input
           className="jp-mod-styled"
           value={tags}
-          disabled={busy}
           onChange={e => setTags(showBidiControls(e.currentTarget.value))}
           onBlur={saveTags}
+          onKeyDown={event => {
+            if (event.key === 'Enter') {
+              event.currentTarget.blur();
+            } else if (event.key === 'Escape') {
+              setTags(shownTags.join(', '));
+            }
+          }}
         />
       </label>
       <label className="jp-mlops-Detail-field">
@@ -176,7 +183,6 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           value={note}
           rows={4}
           maxLength={100_000}
-          disabled={busy}
           onChange={e => setNote(showBidiControls(e.currentTarget.value))}
           onBlur={() => note !== shownNote && actions.update({ note })}
         />

@@ -47,7 +47,6 @@ export function ExperimentDetailHeader(
         aria-label={trans.__('Experiment name')}
         value={props.name}
         maxLength={200}
-        disabled={busy}
         onChange={event => props.onNameChange(event.currentTarget.value)}
         onBlur={props.onNameSave}
         onKeyDown={event => {

@@ -72,7 +72,10 @@ export class ExperimentDetailWidget extends ReactWidget {
         busy={this._busy}
         translator={this._options.translator}
         actions={{
-          update: change => void this._run(() => this._update(change)),
+          // Not busy: a field saves on blur, and disabling the view then
+          // would swallow the click that moved the focus.
+          update: change =>
+            void this._run(() => this._update(change), { busy: false }),
           restore: () => void this._run(() => this._restore()),
           openReadOnly: () =>
             void this._run(async () => {
@@ -87,21 +90,34 @@ export class ExperimentDetailWidget extends ReactWidget {
     );
   }
 
-  private async _run(action: () => Promise<void>): Promise<void> {
-    this._busy = true;
-    this.update();
-    try {
-      await action();
-    } catch (reason) {
-      Notification.error(toMlopsError(reason).toString().slice(0, 140), {
-        autoClose: false
-      });
-    } finally {
-      this._busy = false;
-      if (!this.isDisposed) {
+  /**
+   * Run one action after the ones before it (two saves of the same
+   * experiment must not race), showing its failure.
+   */
+  private _run(
+    action: () => Promise<void>,
+    options: { busy: boolean } = { busy: true }
+  ): Promise<void> {
+    const run = async () => {
+      if (options.busy) {
+        this._busy = true;
         this.update();
       }
-    }
+      try {
+        await action();
+      } catch (reason) {
+        Notification.error(toMlopsError(reason).toString().slice(0, 140), {
+          autoClose: false
+        });
+      } finally {
+        this._busy = false;
+        if (!this.isDisposed) {
+          this.update();
+        }
+      }
+    };
+    this._queue = this._queue.then(run);
+    return this._queue;
   }
 
   private async _update(change: Partial<Manifest['user']>): Promise<void> {
@@ -166,6 +182,7 @@ export class ExperimentDetailWidget extends ReactWidget {
   private _manifest: Manifest | null = null;
   private _error: string | null = null;
   private _busy = false;
+  private _queue: Promise<void> = Promise.resolve();
 }
 
 /**
