@@ -163,16 +163,23 @@ export function addExperimentNotebooks(
       void context.ready.then(() => {
         context.model.readOnly = true;
       });
+      // A document tab renames its file when its label changes; this
+      // label names the experiment, and the drive is read-only.
+      const labelled = Private.keepLabelOffFile(widget);
       const show = (name: string) => {
         label.textContent = trans.__(
           'Experiment %1 · read-only (not the workspace file)',
           showBidiControls(name)
         );
-        widget.title.label = trans.__(
+        const title = trans.__(
           '%1 @ %2',
           showBidiControls(parsed.name),
           showBidiControls(name)
         );
+        widget.title.caption = title;
+        if (labelled) {
+          widget.title.label = title;
+        }
       };
       const known = names.get(parsed.ref);
       if (known !== undefined) {
@@ -193,6 +200,23 @@ export function addExperimentNotebooks(
 }
 
 namespace Private {
+  /**
+   * Stop a document widget from renaming its file when its tab's label
+   * changes (JupyterLab's DocumentWidget does, in a handler of its own
+   * title). Returns whether it did: with a JupyterLab that names that
+   * handler otherwise the label stays the file's name, so nothing throws.
+   */
+  export function keepLabelOffFile(widget: NotebookPanel): boolean {
+    const rename: unknown = Reflect.get(widget, '_onTitleChanged');
+    return (
+      typeof rename === 'function' &&
+      widget.title.changed.disconnect(
+        rename as (sender: unknown, args: unknown) => void,
+        widget
+      )
+    );
+  }
+
   export function notifyError(reason: unknown): void {
     Notification.error(describeError(reason).slice(0, 200), {
       autoClose: false
