@@ -13,64 +13,115 @@ import { PALETTE_CATEGORY } from './core';
 import { addExperimentNotebooks } from './experimentNotebook';
 
 /**
+ * The selector of an experiment's row in the Experiments panel (it carries
+ * the experiment's ref in `data-ref`): its context menu opens it.
+ */
+const ROW_SELECTOR = '.jp-mlops-ExperimentTable-row[data-ref]';
+
+/**
  * The main-area tabs of experiments: one experiment's detail, a
  * comparison of several, and an experiment's notebook, read-only.
+ *
+ * They open as ordinary tabs next to the current one (a split of the main
+ * area only when asked: `toSide`), and an open tab of the same experiment
+ * or comparison is shown again instead of a second one.
  */
 export function addExperimentTabs(
   app: JupyterFrontEnd,
   options: {
     stores: IExperimentStore;
     translator: ITranslator;
+    /** The experiments selected in the Experiments panel. */
+    selection: () => readonly string[];
     /** Where the commands on the active experiment are listed. */
     palette?: ICommandPalette | null;
   }
 ): void {
-  const { stores, translator } = options;
+  const { stores, translator, selection } = options;
   const store = () => stores.current;
   const trans = translator.load('jupyterlab_mlops');
-  const open = new Map<string, MainAreaWidget<ExperimentDetailWidget>>();
+  const details = new Map<string, MainAreaWidget<ExperimentDetailWidget>>();
+  const comparisons = new Map<string, MainAreaWidget<CompareWidget>>();
+  let compareTabs = 0;
 
-  const show = (tab: MainAreaWidget<Widget>) => {
-    // Beside the notebook when there is room for both, else a tab.
-    app.shell.add(tab, 'main', {
-      mode: window.innerWidth >= 1280 ? 'split-right' : 'tab-after'
-    });
+  /**
+   * Show a tab: new ones after the current tab, or beside it when asked;
+   * an open one is moved beside the current tab only when asked.
+   */
+  const show = (
+    tab: MainAreaWidget<Widget>,
+    isNew: boolean,
+    toSide: boolean
+  ) => {
+    if (isNew || toSide) {
+      const current = app.shell.currentWidget;
+      app.shell.add(tab, 'main', {
+        mode: toSide ? 'split-right' : 'tab-after',
+        ref: current && current !== tab ? current.id : undefined
+      });
+    }
+    app.shell.activateById(tab.id);
+  };
+  // The ref of the row a context menu was opened on.
+  const rowRef = (): string | null =>
+    app.contextMenuHitTest(node => node.matches(ROW_SELECTOR))?.dataset[
+      'ref'
+    ] ?? null;
+  const refArg = (args: Record<string, unknown>): string | null =>
+    typeof args['ref'] === 'string' ? args['ref'] : rowRef();
+
+  const openExperiment = async (ref: string, toSide: boolean) => {
+    let tab = details.get(ref);
+    const isNew = !tab || tab.isDisposed;
+    if (!tab || tab.isDisposed) {
+      const content = new ExperimentDetailWidget({
+        experimentRef: ref,
+        store,
+        contents: app.serviceManager.contents,
+        commands: app.commands,
+        translator,
+        onChanged: () => stores.notifyWritten(),
+        onRemoved: () => created.dispose()
+      });
+      const created = new MainAreaWidget({ content });
+      created.id = `jp-mlops-experiment-${ref.split('/').pop() ?? ''}`;
+      created.title.icon = experimentsIcon;
+      created.title.closable = true;
+      created.title.label = trans.__('Experiment');
+      content.title.changed.connect(() => {
+        created.title.label = content.title.label;
+      });
+      created.disposed.connect(() => details.delete(ref));
+      details.set(ref, created);
+      tab = created;
+      show(created, true, toSide);
+      await content.load();
+      return;
+    }
+    show(tab, isNew, toSide);
   };
 
   app.commands.addCommand(CommandIDs.openExperiment, {
     label: trans.__('Open Experiment'),
-    caption: trans.__('Show an experiment in the main area'),
-    icon: experimentsIcon,
+    caption: trans.__('Show an experiment in a tab of the main area'),
+    icon: args => (args['isPalette'] ? undefined : experimentsIcon),
     execute: async args => {
-      const ref = typeof args['ref'] === 'string' ? args['ref'] : null;
-      if (ref === null) {
-        return;
+      const ref = refArg(args);
+      if (ref !== null) {
+        await openExperiment(ref, args['toSide'] === true);
       }
-      let tab = open.get(ref);
-      if (!tab || tab.isDisposed) {
-        const content = new ExperimentDetailWidget({
-          experimentRef: ref,
-          store,
-          contents: app.serviceManager.contents,
-          commands: app.commands,
-          translator,
-          onChanged: () => stores.notifyWritten(),
-          onRemoved: () => tab?.dispose()
-        });
-        const created = new MainAreaWidget({ content });
-        created.id = `jp-mlops-experiment-${ref.split('/').pop() ?? ''}`;
-        created.title.icon = experimentsIcon;
-        created.title.closable = true;
-        created.title.label = trans.__('Experiment');
-        content.title.changed.connect(() => {
-          created.title.label = content.title.label;
-        });
-        tab = created;
-        open.set(ref, created);
-        show(created);
-        await content.load();
+    }
+  });
+  app.commands.addCommand(CommandIDs.openExperimentToSide, {
+    label: trans.__('Open Experiment to the Side'),
+    caption: trans.__(
+      'Show an experiment beside the current tab, splitting the main area'
+    ),
+    execute: async args => {
+      const ref = refArg(args);
+      if (ref !== null) {
+        await openExperiment(ref, true);
       }
-      app.shell.activateById(tab.id);
     }
   });
 
@@ -80,7 +131,7 @@ export function addExperimentTabs(
     // The experiment of the active detail tab.
     currentRef: () => {
       const current = app.shell.currentWidget;
-      for (const [ref, tab] of open) {
+      for (const [ref, tab] of details) {
         if (tab === current && !tab.isDisposed) {
           return ref;
         }
@@ -88,44 +139,108 @@ export function addExperimentTabs(
       return null;
     }
   });
+
+  // Compare the given refs, else the panel's selection (the palette).
+  const refsOf = (args: Record<string, unknown>): string[] =>
+    Array.isArray(args['refs'])
+      ? args['refs'].filter((ref): ref is string => typeof ref === 'string')
+      : [...selection()];
+  app.commands.addCommand(CommandIDs.compare, {
+    label: args =>
+      args['isPalette']
+        ? trans.__('Compare Selected Experiments')
+        : trans.__('Compare Experiments'),
+    caption: trans.__(
+      'Compare the experiments selected in the Experiments panel (two or more) side by side'
+    ),
+    icon: args => (args['isPalette'] ? undefined : experimentsIcon),
+    isEnabled: args => new Set(refsOf(args)).size >= 2,
+    execute: async args => {
+      // Oldest first (ULIDs sort by time): columns and the code diff read
+      // forward in time.
+      const refs = [...new Set(refsOf(args))].sort((a, b) => {
+        const x = a.split('/').pop() ?? '';
+        const y = b.split('/').pop() ?? '';
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+      if (refs.length < 2) {
+        return;
+      }
+      const key = refs.join('\n');
+      const toSide = args['toSide'] === true;
+      const open = comparisons.get(key);
+      if (open && !open.isDisposed) {
+        show(open, false, toSide);
+        return;
+      }
+      const content = new CompareWidget({
+        model: new CompareModel({ refs, store }),
+        translator
+      });
+      const tab = new MainAreaWidget({ content });
+      tab.id = `jp-mlops-compare-${++compareTabs}`;
+      tab.title.icon = experimentsIcon;
+      tab.title.closable = true;
+      tab.title.label = trans.__('Compare (%1)', refs.length);
+      tab.disposed.connect(() => comparisons.delete(key));
+      comparisons.set(key, tab);
+      show(tab, true, toSide);
+      await content.load();
+    }
+  });
+
+  options.palette?.addItem({
+    command: CommandIDs.compare,
+    category: PALETTE_CATEGORY,
+    args: { isPalette: true }
+  });
   for (const command of [
     CommandIDs.openExperimentNotebook,
     CommandIDs.restoreExperiment
   ]) {
     options.palette?.addItem({ command, category: PALETTE_CATEGORY });
   }
+  app.contextMenu.addItem({
+    command: CommandIDs.openExperiment,
+    selector: ROW_SELECTOR,
+    rank: 1
+  });
+  app.contextMenu.addItem({
+    command: CommandIDs.openExperimentToSide,
+    selector: ROW_SELECTOR,
+    rank: 2
+  });
+}
 
-  app.commands.addCommand(CommandIDs.compare, {
-    label: trans.__('Compare Experiments'),
-    caption: trans.__('Compare the selected experiments side by side'),
-    icon: experimentsIcon,
-    isEnabled: args => Array.isArray(args['refs']) && args['refs'].length >= 2,
-    execute: async args => {
-      const refs = Array.isArray(args['refs'])
-        ? args['refs'].filter((ref): ref is string => typeof ref === 'string')
-        : [];
-      if (refs.length < 2) {
+/**
+ * Open an experiment to the side on Alt-click or Accel-click (Ctrl, or Cmd
+ * on a Mac) of its name in `node` (the Experiments panel), as editors open
+ * files beside the current one; a plain click opens it as a tab.
+ */
+export function openToSideOnModifierClick(
+  app: JupyterFrontEnd,
+  node: HTMLElement
+): void {
+  node.addEventListener(
+    'click',
+    event => {
+      const target = event.target;
+      const accel = /Mac/.test(navigator.platform)
+        ? event.metaKey
+        : event.ctrlKey;
+      if (!(target instanceof Element) || !(event.altKey || accel)) {
         return;
       }
-      // Oldest first (ULIDs sort by time): columns and the code diff read
-      // forward in time.
-      refs.sort((a, b) => {
-        const x = a.split('/').pop() ?? '';
-        const y = b.split('/').pop() ?? '';
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
-      const content = new CompareWidget({
-        model: new CompareModel({ refs, store }),
-        translator
-      });
-      const tab = new MainAreaWidget({ content });
-      tab.id = `jp-mlops-compare-${Date.now()}`;
-      tab.title.icon = experimentsIcon;
-      tab.title.closable = true;
-      tab.title.label = trans.__('Compare (%1)', refs.length);
-      show(tab);
-      app.shell.activateById(tab.id);
-      await content.load();
-    }
-  });
+      const name = target.closest('.jp-mlops-ExperimentTable-open');
+      const ref = name?.closest<HTMLElement>(ROW_SELECTOR)?.dataset['ref'];
+      if (name === null || name === undefined || ref === undefined) {
+        return;
+      }
+      // Before the row's own click handler (a plain open) sees it.
+      event.stopPropagation();
+      event.preventDefault();
+      void app.commands.execute(CommandIDs.openExperimentToSide, { ref });
+    },
+    true
+  );
 }

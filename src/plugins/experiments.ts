@@ -22,9 +22,11 @@ import { isExperimentDrivePath } from '../tracking/store/drive';
 import { ActiveNotebook } from '../widgets/activeNotebook';
 import { createExperimentsPanel } from '../widgets/ExperimentsPanel';
 import { ExperimentsPanelModel } from '../widgets/experimentsPanelModel';
+import { showSecretFindings } from '../widgets/secretFindingsDialog';
 import { SnapshotStatus } from '../widgets/SnapshotStatus';
+import { SnapshotStatusModel } from '../widgets/snapshotStatusModel';
 import { PALETTE_CATEGORY } from './core';
-import { addExperimentTabs } from './experimentTabs';
+import { addExperimentTabs, openToSideOnModifierClick } from './experimentTabs';
 import { addSidePanel } from './sidebar';
 import {
   snapshotNotebook,
@@ -70,39 +72,55 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     const trans = tr.load('jupyterlab_mlops');
     // Files a kernel opens are data of the next snapshot (audit hook).
     watchNotebookKernels(tracker, () => bridge.client.store);
+    const notebook = new ActiveNotebook(tracker);
     const model = new ExperimentsPanelModel({
       list,
       stores,
-      notebook: new ActiveNotebook(tracker),
+      notebook,
       settings: new PluginSettings({
         registry,
         plugin: experimentsPlugin.id,
         schema: SettingsSchemas.experiments
       })
     });
+    const panel = createExperimentsPanel({
+      model,
+      bridge,
+      commands: app.commands,
+      translator: tr
+    });
+    openToSideOnModifierClick(app, panel.node);
     addSidePanel(app, {
-      panel: createExperimentsPanel({
-        model,
-        bridge,
-        commands: app.commands,
-        translator: tr
-      }),
+      panel,
       command: CommandIDs.openExperiments,
       label: trans.__('Open Experiments Panel'),
       rank: 600,
       palette,
-      restorer
+      restorer,
+      // The filter box, else the table (no experiments: the first button).
+      focus: ['input.jp-mlops-Search', '.jp-mlops-ExperimentTable']
     });
-    const status = new SnapshotStatus(
+    const status = new SnapshotStatusModel({ list, notebook });
+    const statusItem = new SnapshotStatus(
+      status,
       trans,
       () => void app.commands.execute(CommandIDs.openExperiments)
     );
     statusBar?.registerStatusItem('jupyterlab-mlops:snapshot-status', {
-      item: status,
+      item: statusItem,
       align: 'left',
       rank: 4
     });
-    addExperimentTabs(app, { stores, palette, translator: tr });
+    // The palette's Compare follows the panel's selection.
+    model.changed.connect(() =>
+      app.commands.notifyCommandChanged(CommandIDs.compare)
+    );
+    addExperimentTabs(app, {
+      stores,
+      palette,
+      translator: tr,
+      selection: () => [...model.selected]
+    });
     addSnapshotCommand(app, { tracker, bridge, stores, model, status, trans });
     addDemoCommand(app, trans);
     for (const command of [CommandIDs.snapshot, CommandIDs.openDemo]) {
@@ -121,7 +139,7 @@ function addSnapshotCommand(
     bridge: IMlopsBridge;
     stores: IExperimentStore;
     model: ExperimentsPanelModel;
-    status: SnapshotStatus;
+    status: SnapshotStatusModel;
     trans: TranslationBundle;
   }
 ): void {
@@ -156,7 +174,8 @@ function addSnapshotCommand(
         }
         return;
       }
-      status.set('saving');
+      const path = target.context.path;
+      status.set(path, 'saving');
       const { captureMaxBytes, dataPaths } = model.capture;
       const saved = await snapshotWithNotification(
         (onProgress, signal) =>
@@ -169,9 +188,18 @@ function addSnapshotCommand(
             onProgress,
             signal
           }),
-        trans
+        trans,
+        {
+          showSecrets: findings =>
+            void showSecretFindings({
+              panel: target,
+              findings,
+              trans,
+              activate: panel => app.shell.activateById(panel.id)
+            })
+        }
       );
-      status.set(saved ? 'saved' : 'failed', saved?.name);
+      status.set(path, saved ? 'saved' : 'failed', saved?.name);
       if (saved) {
         // The list reads the store again, here and in the other tabs; the
         // first snapshot creates the store: the status line says so.

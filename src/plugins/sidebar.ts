@@ -17,6 +17,11 @@ export function addSidePanel(
     rank: number;
     palette: ICommandPalette | null;
     restorer: ILayoutRestorer | null;
+    /**
+     * Where the keyboard goes when the command opens the panel: the first
+     * of these selectors found in it (else its first focusable element).
+     */
+    focus?: readonly string[];
   }
 ): void {
   const { panel, command, label, rank, palette, restorer } = options;
@@ -26,7 +31,40 @@ export function addSidePanel(
     label,
     caption: panel.title.caption,
     icon: args => (args['isPalette'] ? undefined : panel.title.icon),
-    execute: () => app.shell.activateById(panel.id)
+    execute: async () => {
+      app.shell.activateById(panel.id);
+      await Private.focusInside(panel.node, [
+        ...(options.focus ?? []),
+        Private.FOCUSABLE
+      ]);
+    }
   });
   palette?.addItem({ command, category: PALETTE_CATEGORY });
+}
+
+namespace Private {
+  export const FOCUSABLE =
+    'input:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+  /**
+   * Focus the first element matching one of `selectors` (in that order of
+   * preference), waiting a few frames for the panel to render.
+   */
+  export async function focusInside(
+    node: HTMLElement,
+    selectors: readonly string[]
+  ): Promise<void> {
+    for (let frame = 0; frame < 30; frame++) {
+      // After the messages of the activation, and after whatever ran the
+      // command (the palette) has closed and let go of the focus.
+      await new Promise(resolve => requestAnimationFrame(resolve));
+      for (const selector of selectors) {
+        const target = node.querySelector<HTMLElement>(selector);
+        if (target) {
+          target.focus();
+          return;
+        }
+      }
+    }
+  }
 }

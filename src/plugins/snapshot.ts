@@ -4,11 +4,16 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { describeError, MlopsError, toMlopsError } from '../errors';
 import { watchKernelAudit } from '../kernel/openedFiles';
+import type { ISecretFinding } from '../notebook/secrets';
 import { IHashProgress } from '../tracking/capture/data';
 import { UlidFactory } from '../util/ids';
 import { takeSnapshot } from '../tracking/capture/snapshot';
 import { ExperimentStore } from '../tracking/store/store';
 import type { IBridgeClient } from '../tokens';
+import {
+  secretFindingsOf,
+  secretSummary
+} from '../widgets/secretFindingsDialog';
 
 /**
  * What a snapshot needs besides the notebook.
@@ -105,7 +110,11 @@ export async function snapshotWithNotification(
     onProgress: (progress: IHashProgress) => void,
     signal: AbortSignal
   ) => Promise<{ name: string; ref: string; note: string | null }>,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  options: {
+    /** Show the secrets the scan found (the error's action button). */
+    showSecrets?: (findings: readonly ISecretFinding[]) => void;
+  } = {}
 ): Promise<{ name: string; ref: string } | null> {
   const controller = new AbortController();
   let message = trans.__('Saving snapshot…');
@@ -134,18 +143,19 @@ export async function snapshotWithNotification(
   const report = (
     text: string,
     type: 'success' | 'warning' | 'error',
-    autoClose: number | false
+    autoClose: number | false,
+    actions: Notification.IAction[] = []
   ) => {
     clearTimeout(timer);
     if (progress === null) {
-      Notification.emit(text, type, { autoClose });
+      Notification.emit(text, type, { autoClose, actions });
     } else {
       Notification.update({
         id: progress,
         message: text,
         type,
         autoClose,
-        actions: []
+        actions
       });
     }
   };
@@ -168,6 +178,25 @@ export async function snapshotWithNotification(
     // advice for what the user can fix (a full disk, a read-only store).
     const error = toMlopsError(reason);
     console.error('jupyterlab-mlops: snapshot failed', error.toJSON());
+    const findings = secretFindingsOf(error);
+    const show = options.showSecrets;
+    if (findings !== null && show) {
+      // The list does not fit a notification: a dialog shows it all.
+      report(
+        `${secretSummary(findings, trans)} [${error.code}]`,
+        'error',
+        false,
+        [
+          {
+            label: trans.__('Show secrets'),
+            caption: trans.__('List every finding, with a way to its cell'),
+            displayType: 'accent',
+            callback: () => show(findings)
+          }
+        ]
+      );
+      return null;
+    }
     // Notifications cut messages at 140 characters: keep the code visible.
     report(describeError(error, 110), 'error', false);
     return null;

@@ -5,36 +5,44 @@ import React from 'react';
 import { UserMessage } from '../components/UserMessage';
 import { experimentsIcon } from '../icons';
 import { slot } from '../util/bidi';
+import { SnapshotStatusModel } from './snapshotStatusModel';
 
 /**
- * The status bar item: the last snapshot and its state.
+ * The status bar item: the current notebook's last snapshot and its state.
  */
 export class SnapshotStatus extends ReactWidget {
   /**
-   * Create the item; clicking it runs `onClick` (opens the panel).
+   * Create the item over its model; clicking it runs `onClick` (opens the
+   * panel).
    */
-  constructor(trans: TranslationBundle, onClick: () => void) {
+  constructor(
+    model: SnapshotStatusModel,
+    trans: TranslationBundle,
+    onClick: () => void
+  ) {
     super();
+    this._model = model;
     this._trans = trans;
     this._onClick = onClick;
     this.addClass('jp-mlops-SnapshotStatus');
-  }
-
-  /**
-   * Show the state of the current or last snapshot.
-   */
-  set(state: SnapshotStatus.State, name = ''): void {
-    this._state = state;
-    this._name = name;
-    this._time = new Date();
-    this.update();
+    model.changed.connect(() => this.update(), this);
   }
 
   protected render(): JSX.Element | null {
     const trans = this._trans;
+    const { state, name, time } = this._model.view;
     // The experiment's name is a user string: isolated, controls visible.
     let text: JSX.Element | string;
-    switch (this._state) {
+    switch (state) {
+      case 'none':
+        text = trans.__('Experiments');
+        break;
+      case 'stored':
+        text = trans.__('Experiment notebook (read-only)');
+        break;
+      case 'checking':
+        text = trans.__('Reading snapshots…');
+        break;
       case 'idle':
         text = trans.__('No snapshot yet');
         break;
@@ -45,20 +53,24 @@ export class SnapshotStatus extends ReactWidget {
         text = (
           <UserMessage
             template={trans.__('Snapshot %1 at %2', slot(0), slot(1))}
-            values={[this._name, Private.time(this._time)]}
+            values={[name, Private.time(time)]}
           />
         );
         break;
       case 'failed':
-        text = trans.__('Snapshot failed at %1', Private.time(this._time));
+        text = trans.__('Snapshot failed at %1', Private.time(time));
         break;
     }
     return (
       <button
         type="button"
         className="jp-mlops-SnapshotStatus-button"
-        data-state={this._state}
-        title={trans.__('Open the Experiments panel')}
+        data-state={state}
+        title={
+          time === null
+            ? trans.__('Open the Experiments panel')
+            : trans.__('%1 · Open the Experiments panel', time.toLocaleString())
+        }
         onClick={this._onClick}
       >
         <experimentsIcon.react
@@ -70,28 +82,28 @@ export class SnapshotStatus extends ReactWidget {
     );
   }
 
+  private _model: SnapshotStatusModel;
   private _trans: TranslationBundle;
   private _onClick: () => void;
-  private _state: SnapshotStatus.State = 'idle';
-  private _name = '';
-  private _time = new Date();
-}
-
-/**
- * A namespace for SnapshotStatus statics.
- */
-export namespace SnapshotStatus {
-  /**
-   * What the item shows.
-   */
-  export type State = 'idle' | 'saving' | 'saved' | 'failed';
 }
 
 namespace Private {
-  export function time(date: Date): string {
-    return date.toLocaleTimeString(undefined, {
-      hour: '2-digit',
-      minute: '2-digit'
-    });
+  /**
+   * The time of day for today, else the date and time.
+   */
+  export function time(date: Date | null): string {
+    if (date === null) {
+      return '';
+    }
+    const today = new Date().toDateString() === date.toDateString();
+    return today
+      ? date.toLocaleTimeString(undefined, {
+          hour: '2-digit',
+          minute: '2-digit'
+        })
+      : date.toLocaleString(undefined, {
+          dateStyle: 'medium',
+          timeStyle: 'short'
+        });
   }
 }
