@@ -2,6 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { corePlugin } from './plugins/core';
 import { experimentsPlugin } from './plugins/experiments';
+import { experimentsTablePlugin } from './plugins/experimentsTable';
 import { pipelinePlugin } from './plugins/pipeline';
 import { registryPlugin } from './plugins/registry';
 import {
@@ -21,6 +22,7 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   experimentStorePlugin,
   experimentListPlugin,
   experimentsPlugin,
+  experimentsTablePlugin,
   pipelinePlugin,
   registryPlugin
 ];

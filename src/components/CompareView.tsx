@@ -1,6 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { formatNumber } from '../util/format';
 import { ICompareRow } from '../tracking/compare/compare';
 import { CompareHead } from './CompareHead';
 import { UserText } from './UserText';
@@ -95,7 +96,17 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
                   </th>
                   {row.values.map((value, i) => (
                     <td key={i}>
-                      {value === null ? '—' : <UserText text={String(value)} />}
+                      {value === null ? (
+                        '—'
+                      ) : (
+                        <UserText
+                          text={
+                            typeof value === 'number'
+                              ? formatNumber(value)
+                              : String(value)
+                          }
+                        />
+                      )}
                     </td>
                   ))}
                 </tr>

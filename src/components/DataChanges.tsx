@@ -2,11 +2,8 @@ import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
 import { slot } from '../util/bidi';
-import {
-  formatBytes,
-  IDataRow,
-  summarizeData
-} from '../tracking/compare/dataDiff';
+import { formatBytes } from '../util/format';
+import { IDataRow, summarizeData } from '../tracking/compare/dataDiff';
 import { ChangeBadge } from './ChangeBadge';
 import { CompareHead } from './CompareHead';
 import { UserMessage } from './UserMessage';

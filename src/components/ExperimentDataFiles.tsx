@@ -1,6 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { formatBytes } from '../util/format';
 import { Manifest } from '../tracking/store/manifest';
 import { UserText } from './UserText';
 
@@ -38,7 +39,7 @@ export function ExperimentDataFiles(props: {
             <td>
               <UserText text={entry.path} />
             </td>
-            <td>{entry.size.toLocaleString()}</td>
+            <td title={String(entry.size)}>{formatBytes(entry.size)}</td>
             <td>
               <code title={entry.sha256}>{entry.sha256.slice(0, 12)}</code>
             </td>

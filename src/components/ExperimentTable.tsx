@@ -11,8 +11,11 @@ import React, {
 import { IExperimentRow } from '../tracking/list/row';
 import { FieldKey, ISort } from '../tracking/list/rows';
 import {
+  commonMetricKeys,
+  keyMetric,
   moveActive,
   pageTarget,
+  parameterBaseline,
   summaryKeys as summaryKeysOf
 } from '../tracking/list/tableRows';
 import { ExperimentTableHeaderRow } from './ExperimentTableHeaderRow';
@@ -45,12 +48,19 @@ export interface IExperimentTableProps {
   onOpen: (row: IExperimentRow) => void;
   selected: ReadonlySet<string>;
   onSelect: (row: IExperimentRow, selected: boolean) => void;
+  /**
+   * The sidebar's compact list: no header and no columns; each row shows
+   * its time, key metrics and changed parameters as chips, and wraps
+   * rather than scrolling sideways.
+   */
+  compact?: boolean;
   translator: ITranslator;
 }
 
 /**
- * The experiments as a virtualized grid for a narrow sidebar: select, star,
- * name with the most common metrics under it, then the user's columns.
+ * The experiments as a virtualized grid: select, star, name with the most
+ * common metrics under it, then the user's columns (the Experiments
+ * table tab); or, compact, a list that fits a narrow sidebar.
  * Only the rows in view are rendered (@tanstack/react-virtual), each
  * measured, so 10,000 experiments scroll like 10 and a row may be taller
  * than the others. Keyboard: arrows, Page Up/Down, Home/End move; Enter
@@ -59,7 +69,21 @@ export interface IExperimentTableProps {
  */
 export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const { rows, columns } = props;
+  const { rows, compact } = props;
+  const columns = compact ? Private.NO_COLUMNS : props.columns;
+  const headerHeight = compact ? 0 : HEADER_HEIGHT;
+  const sortKey = props.sort.key;
+  const compactRow = useMemo(() => {
+    if (!compact) {
+      return undefined;
+    }
+    const first = keyMetric(rows, sortKey);
+    const metricKeys = [
+      ...(first === undefined ? [] : [first]),
+      ...commonMetricKeys(rows, 2).filter(key => key !== first)
+    ].slice(0, 2);
+    return { metricKeys, baseline: parameterBaseline(rows) };
+  }, [compact, rows, sortKey]);
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const summaryKeys = useMemo(
@@ -77,8 +101,8 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     overscan: 8,
     // The body starts below the sticky header, which covers the top of the
     // view: a row scrolled to the top must land below it.
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
+    scrollMargin: headerHeight,
+    scrollPaddingStart: headerHeight,
     // Before the grid is laid out (and in the server renderer of the
     // specs), a typical sidebar's worth of rows.
     initialRect: { width: 0, height: 400 }
@@ -98,7 +122,7 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     const row = rows[current];
     const viewport = Math.max(
       ROW_HEIGHT,
-      event.currentTarget.clientHeight - HEADER_HEIGHT
+      event.currentTarget.clientHeight - headerHeight
     );
     const next = moveActive(event.key, current, rows.length, direction =>
       pageTarget(virtualizer.measurementsCache, current, viewport, direction)
@@ -118,9 +142,12 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     event.preventDefault();
   };
 
-  const template = Private.template(columns.length);
-  // Narrower than this, the grid scrolls sideways instead of squeezing.
-  const minWidth = Private.minWidth(columns.length);
+  const template = compact
+    ? '22px 22px minmax(0, 1fr)'
+    : Private.template(columns.length);
+  // Narrower than this, the grid scrolls sideways instead of squeezing
+  // (the compact list wraps instead).
+  const minWidth = compact ? 0 : Private.minWidth(columns.length);
   const idPrefix = useMemo(
     () => `jp-mlops-exp-${Math.random().toString(36).slice(2, 8)}`,
     []
@@ -133,24 +160,26 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
       className="jp-mlops-ExperimentTable"
       role="grid"
       aria-label={trans.__('Experiments')}
-      aria-rowcount={rows.length + 1}
+      aria-rowcount={rows.length + (compact ? 0 : 1)}
       aria-activedescendant={
         activeIndex >= 0 ? `${idPrefix}-${activeIndex}` : undefined
       }
       tabIndex={0}
       onKeyDown={onKeyDown}
     >
-      <ExperimentTableHeaderRow
-        columns={columns}
-        sort={props.sort}
-        onSort={props.onSort}
-        style={{
-          gridTemplateColumns: template,
-          height: HEADER_HEIGHT,
-          minWidth
-        }}
-        translator={props.translator}
-      />
+      {!compact && (
+        <ExperimentTableHeaderRow
+          columns={columns}
+          sort={props.sort}
+          onSort={props.onSort}
+          style={{
+            gridTemplateColumns: template,
+            height: HEADER_HEIGHT,
+            minWidth
+          }}
+          translator={props.translator}
+        />
+      )}
       <div
         className="jp-mlops-ExperimentTable-body"
         role="rowgroup"
@@ -164,11 +193,12 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
               row={row}
               index={item.index}
               id={`${idPrefix}-${item.index}`}
-              top={item.start - HEADER_HEIGHT}
+              top={item.start - headerHeight}
               gridTemplate={template}
               measureRef={virtualizer.measureElement}
               columns={columns}
               summaryKeys={summaryKeys}
+              compact={compactRow}
               showNotebook={props.showNotebook}
               active={item.index === active}
               selected={props.selected.has(row.ref)}
@@ -186,6 +216,11 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
 }
 
 namespace Private {
+  /**
+   * The compact list's columns: none.
+   */
+  export const NO_COLUMNS: readonly FieldKey[] = [];
+
   /**
    * The grid columns: select, star, name, then the user's columns.
    */

@@ -2,9 +2,12 @@ import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
 import { showBidiControls, slot } from '../util/bidi';
+import { formatFullDate, formatRelativeTime } from '../util/format';
+import { ParameterValue } from '../notebook/parameters';
 import { IExperimentRow } from '../tracking/list/row';
 import { FieldKey } from '../tracking/list/rows';
 import { rowSummary } from '../tracking/list/tableRows';
+import { ExperimentChips } from './ExperimentChips';
 import { ExperimentTableCell } from './ExperimentTableCell';
 import { UserMessage } from './UserMessage';
 import { UserText } from './UserText';
@@ -28,6 +31,14 @@ export interface IExperimentTableRowProps {
   columns: readonly FieldKey[];
   /** The metrics shown under the name. */
   summaryKeys: readonly string[];
+  /**
+   * The sidebar's compact row: the time beside the name, and chips (key
+   * metrics, changed parameters) under it instead of a metric summary.
+   */
+  compact?: {
+    metricKeys: readonly string[];
+    baseline: ReadonlyMap<string, ParameterValue | undefined>;
+  };
   showNotebook: boolean;
   active: boolean;
   selected: boolean;
@@ -40,8 +51,8 @@ export interface IExperimentTableRowProps {
 
 /**
  * One experiment in the table: its select box and star, its name with the
- * notebook, the summary metrics or why it is unreadable under it, then the
- * user's columns. The controls are out of the tab order: the grid handles
+ * notebook, the summary metrics (or, compact, the chips) or why it is
+ * unreadable under it, then the user's columns. The controls are out of the tab order: the grid handles
  * the keyboard.
  */
 export function ExperimentTableRow(
@@ -60,6 +71,9 @@ export function ExperimentTableRow(
   if (props.active) {
     classes.push('jp-mod-active');
   }
+  if (props.compact) {
+    classes.push('jp-mod-compact');
+  }
   const summary = rowSummary(row, props.summaryKeys).map(([key, value], i) => (
     <React.Fragment key={key}>
       {i > 0 && ' · '}
@@ -72,7 +86,7 @@ export function ExperimentTableRow(
       id={props.id}
       className={classes.join(' ')}
       role="row"
-      aria-rowindex={index + 2}
+      aria-rowindex={index + (props.compact ? 1 : 2)}
       aria-selected={props.selected}
       data-ref={row.ref}
       data-index={index}
@@ -123,6 +137,14 @@ export function ExperimentTableRow(
         >
           <UserText text={row.name} />
         </button>
+        {props.compact && row.createdAt && (
+          <span
+            className="jp-mlops-ExperimentTable-time"
+            title={formatFullDate(row.createdAt)}
+          >
+            {formatRelativeTime(row.createdAt)}
+          </span>
+        )}
         {row.broken ? (
           <span className="jp-mlops-ExperimentTable-broken">
             <UserMessage
@@ -131,14 +153,23 @@ export function ExperimentTableRow(
             />{' '}
             <code>{row.broken.code}</code>
           </span>
-        ) : props.showNotebook && row.notebookPath ? (
-          <span className="jp-mlops-ExperimentTable-notebook">
-            <UserText text={row.notebookPath} />
-          </span>
+        ) : props.compact ? (
+          <ExperimentChips
+            row={row}
+            metricKeys={props.compact.metricKeys}
+            baseline={props.compact.baseline}
+            translator={props.translator}
+          />
         ) : (
+          !props.showNotebook &&
           summary.length > 0 && (
             <span className="jp-mlops-ExperimentTable-metrics">{summary}</span>
           )
+        )}
+        {props.showNotebook && row.notebookPath && !row.broken && (
+          <span className="jp-mlops-ExperimentTable-notebook">
+            <UserText text={row.notebookPath} />
+          </span>
         )}
       </span>
       {props.columns.map(key => (

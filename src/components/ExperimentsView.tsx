@@ -1,28 +1,22 @@
 import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
-import React, { useMemo, useState } from 'react';
+import React, { useState } from 'react';
 
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IMlopsBridge } from '../tokens';
-import { showBidiControls } from '../util/bidi';
 import { IExperimentRow } from '../tracking/list/row';
 import type { IExperimentList } from '../tracking/list/tokens';
-import { filterRows } from '../tracking/list/filter';
-import {
-  defaultDescending,
-  FieldKey,
-  ISort,
-  metricKeysOf,
-  parameterKeysOf,
-  sortRows
-} from '../tracking/list/rows';
+import { ISort } from '../tracking/list/rows';
 import { BridgeNotice } from './BridgeNotice';
-import { ColumnChooser } from './ColumnChooser';
 import { EmptyState } from './EmptyState';
+import { ExperimentFilter } from './ExperimentFilter';
 import { ExperimentTable } from './ExperimentTable';
+import { NoMatches } from './NoMatches';
 import { PanelHeader } from './PanelHeader';
 import { Progress } from './Progress';
+import { SortControl } from './SortControl';
+import { useShownRows } from './useShownRows';
 
 /**
  * Properties of the Experiments panel.
@@ -39,21 +33,26 @@ export interface IExperimentsViewProps {
   onOpen: (row: IExperimentRow) => void;
   selected: ReadonlySet<string>;
   onSelect: (row: IExperimentRow, selected: boolean) => void;
-  onCompare: () => void;
-  /** The table's columns after the name (a setting). */
-  columns: readonly FieldKey[];
-  onColumnsChange: (columns: FieldKey[]) => void;
+  /** Compare these experiments (the selected ones the filter shows). */
+  onCompare: (refs: string[]) => void;
+  /** The one sort order (shared with the Experiments table tab). */
+  sort: ISort;
+  onSortChange: (sort: ISort) => void;
+  /** Open the full Experiments table in the main area. */
+  onOpenTable: () => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
 
 /**
- * The Experiments panel: experiments of the current notebook (or of all),
- * with snapshot as the call to action.
+ * The Experiments panel: experiments of the current notebook (or of all)
+ * as a compact list that fits the sidebar (name, time, key metrics and
+ * changed parameters as chips), with snapshot as the call to action; the
+ * full table with columns opens in the main area.
  */
 export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const { list, allNotebooks } = props;
+  const { list, allNotebooks, sort } = props;
   const subtitle = allNotebooks
     ? trans.__('All notebooks')
     : (props.notebookName ?? trans.__('No notebook open'));
@@ -64,44 +63,12 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     onClick: () => void props.commands.execute(CommandIDs.snapshot)
   };
   const [query, setQuery] = useState('');
-  const [sort, setSort] = useState<ISort>({ key: 'created', descending: true });
   const rows = list.rows;
-  // 10,000 rows: filter, sort and key lists only when their inputs change.
-  const shown = useMemo(
-    () => sortRows(filterRows(rows, query), sort),
-    [rows, query, sort]
-  );
-  const metricKeys = useMemo(() => metricKeysOf(rows), [rows]);
-  const parameterKeys = useMemo(() => parameterKeysOf(rows), [rows]);
-  const visibleSelected = rows.filter(row =>
-    props.selected.has(row.ref)
-  ).length;
-  const onSort = (key: FieldKey) =>
-    setSort(current =>
-      current.key === key
-        ? { key, descending: !current.descending }
-        : { key, descending: defaultDescending(key) }
-    );
-  const sortFields: [FieldKey, string][] = [
-    ['created', trans.__('Date')],
-    ['name', trans.__('Name')],
-    ['starred', trans.__('Starred')],
-    ['tags', trans.__('Tags')],
-    ...metricKeys.map(
-      key =>
-        [`metric:${key}`, trans.__('Metric: %1', showBidiControls(key))] as [
-          FieldKey,
-          string
-        ]
-    ),
-    ...parameterKeys.map(
-      key =>
-        [`param:${key}`, trans.__('Parameter: %1', showBidiControls(key))] as [
-          FieldKey,
-          string
-        ]
-    )
-  ];
+  const { shown, fields, unknown } = useShownRows(rows, query, sort);
+  // Rows the filter hides are not compared, nor counted.
+  const compared = shown
+    .filter(row => props.selected.has(row.ref))
+    .map(row => row.ref);
   let body: JSX.Element;
   if (rows.length > 0) {
     body = (
@@ -115,11 +82,21 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           <button
             type="button"
             className="jp-mlops-Button jp-mod-styled"
-            disabled={visibleSelected < 2}
+            disabled={compared.length < 2}
             title={trans.__('Select two or more experiments to compare')}
-            onClick={props.onCompare}
+            onClick={() => props.onCompare(compared)}
           >
-            {trans.__('Compare (%1)', visibleSelected)}
+            {trans.__('Compare (%1)', compared.length)}
+          </button>
+          <button
+            type="button"
+            className="jp-mlops-Button jp-mod-styled jp-mlops-OpenTable"
+            title={trans.__(
+              'Open the Experiments table in the main area: columns, sorting and filtering'
+            )}
+            onClick={props.onOpenTable}
+          >
+            {trans.__('Table')}
           </button>
           <button
             type="button"
@@ -131,54 +108,21 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           </button>
         </div>
         <div className="jp-mlops-Toolbar">
-          <input
-            type="search"
-            className="jp-mlops-Search jp-mod-styled"
-            placeholder={trans.__('Filter: words, depth=5, tag:x, is:starred')}
-            aria-label={trans.__('Filter experiments')}
-            value={query}
-            onChange={event => setQuery(event.currentTarget.value)}
-          />
-        </div>
-        <div className="jp-mlops-Toolbar jp-mlops-SortBar">
-          <select
-            className="jp-mod-styled"
-            aria-label={trans.__('Sort experiments')}
-            value={sort.key}
-            onChange={event => {
-              const key = event.currentTarget.value as FieldKey;
-              setSort({ key, descending: defaultDescending(key) });
-            }}
-          >
-            {sortFields.map(([key, label]) => (
-              <option key={key} value={key}>
-                {label}
-              </option>
-            ))}
-          </select>
-          <button
-            type="button"
-            className="jp-mlops-Button jp-mod-styled jp-mlops-SortDirection"
-            aria-label={
-              sort.descending
-                ? trans.__('Descending; sort ascending')
-                : trans.__('Ascending; sort descending')
-            }
-            title={
-              sort.descending ? trans.__('Descending') : trans.__('Ascending')
-            }
-            onClick={() => onSort(sort.key)}
-          >
-            {sort.descending ? '↓' : '↑'}
-          </button>
-          <ColumnChooser
-            columns={props.columns}
-            parameterKeys={parameterKeys}
-            metricKeys={metricKeys}
-            onChange={props.onColumnsChange}
+          <ExperimentFilter
+            query={query}
+            onChange={setQuery}
+            rows={rows}
+            fields={fields}
             translator={props.translator}
           />
         </div>
+        <SortControl
+          sort={sort}
+          onChange={props.onSortChange}
+          parameterKeys={fields.parameters}
+          metricKeys={fields.metrics}
+          translator={props.translator}
+        />
         {list.progress && (
           <Progress
             done={list.progress.done}
@@ -190,18 +134,34 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
             )}
           />
         )}
-        <ExperimentTable
-          rows={shown}
-          columns={props.columns}
-          sort={sort}
-          onSort={onSort}
-          showNotebook={allNotebooks}
-          onStar={props.onStar}
-          onOpen={props.onOpen}
-          selected={props.selected}
-          onSelect={props.onSelect}
-          translator={props.translator}
-        />
+        {shown.length === 0 ? (
+          <NoMatches
+            query={query}
+            unknown={unknown}
+            fields={fields}
+            onClear={() => setQuery('')}
+            translator={props.translator}
+          />
+        ) : (
+          <ExperimentTable
+            rows={shown}
+            columns={[]}
+            compact
+            sort={sort}
+            onSort={key =>
+              props.onSortChange({
+                key,
+                descending: key === sort.key ? !sort.descending : true
+              })
+            }
+            showNotebook={allNotebooks}
+            onStar={props.onStar}
+            onOpen={props.onOpen}
+            selected={props.selected}
+            onSelect={props.onSelect}
+            translator={props.translator}
+          />
+        )}
       </>
     );
   } else if (list.loading) {

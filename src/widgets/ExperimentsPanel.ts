@@ -37,12 +37,11 @@ export function createExperimentsPanel(options: {
         onAllNotebooksChange: all => void model.setAllNotebooks(all),
         selected: model.selected,
         onSelect: (row, on) => model.select(row.ref, on),
-        columns: model.columns,
-        onColumnsChange: columns => void model.setColumns(columns),
-        onCompare: () =>
-          void commands.execute(CommandIDs.compare, {
-            refs: [...model.selected]
-          }),
+        sort: model.sort,
+        onSortChange: sort => model.setSort(sort),
+        onOpenTable: () =>
+          void commands.execute(CommandIDs.openExperimentsTable),
+        onCompare: refs => void commands.execute(CommandIDs.compare, { refs }),
         onOpen: row =>
           void commands.execute(CommandIDs.openExperiment, { ref: row.ref }),
         onStar: row => void model.toggleStar(row),

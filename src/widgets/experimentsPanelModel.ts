@@ -7,13 +7,15 @@ import type {
 } from '../settings';
 import type { IExperimentList, IExperimentStore } from '../tokens';
 import type { IExperimentRow } from '../tracking/list/row';
-import type { FieldKey } from '../tracking/list/rows';
+import { defaultDescending } from '../tracking/list/rows';
+import type { FieldKey, ISort } from '../tracking/list/rows';
 import { notebookSlug } from '../util/ids';
 
 /**
- * The state of the Experiments panel: which experiments it lists (the
- * active notebook's, or all), which rows are selected, the table's
- * columns (a setting), and when to read the list again. DOM-free.
+ * The state of the Experiments panel and of the Experiments table tab,
+ * which share it: which experiments they list (the active notebook's, or
+ * all), which rows are selected, the one sort order, the table's columns
+ * (a setting), and when to read the list again. DOM-free.
  */
 export class ExperimentsPanelModel {
   /**
@@ -29,6 +31,16 @@ export class ExperimentsPanelModel {
     this._settings.changed.connect(this._emit, this);
     // A snapshot or an edit here, another tab, another store folder.
     this._stores.changed.connect(this._onStoreChanged, this);
+    Private.models.set(this._list, this);
+  }
+
+  /**
+   * The panel model over a list, if one was made: the Experiments table
+   * tab shares the sidebar's (selection, sort, columns, scope).
+   */
+  static forList(list: IExperimentList): ExperimentsPanelModel | undefined {
+    const model = Private.models.get(list);
+    return model && !model.isDisposed ? model : undefined;
   }
 
   /**
@@ -77,6 +89,41 @@ export class ExperimentsPanelModel {
     } else {
       this._selected.delete(ref);
     }
+    this._emit();
+  }
+
+  /**
+   * The refs of the selected experiments among these rows (those the
+   * filter shows): what Compare compares.
+   */
+  selectedAmong(rows: readonly IExperimentRow[]): string[] {
+    return rows.filter(row => this._selected.has(row.ref)).map(row => row.ref);
+  }
+
+  /**
+   * How the experiments are sorted, in the sidebar and the table alike.
+   */
+  get sort(): ISort {
+    return this._sort;
+  }
+
+  /**
+   * Sort by a field: a new field sorts in its natural direction (newest,
+   * best metric, A to Z first); the same field again flips it.
+   */
+  sortBy(key: FieldKey): void {
+    this._sort =
+      this._sort.key === key
+        ? { key, descending: !this._sort.descending }
+        : { key, descending: defaultDescending(key) };
+    this._emit();
+  }
+
+  /**
+   * Set the sort order as it is.
+   */
+  setSort(sort: ISort): void {
+    this._sort = { ...sort };
     this._emit();
   }
 
@@ -174,11 +221,19 @@ export class ExperimentsPanelModel {
   private _notebook: ExperimentsPanelModel.INotebook;
   private _settings: PluginSettings<typeof SettingsSchemas.experiments>;
   private _allNotebooks = false;
+  private _sort: ISort = { key: 'created', descending: true };
   private _selected = new Set<string>();
   // The notebook path last listed; undefined before the first refresh.
   private _shownPath: string | null | undefined = undefined;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
+}
+
+namespace Private {
+  /**
+   * The model of each list (one list, one panel, in a lab).
+   */
+  export const models = new WeakMap<IExperimentList, ExperimentsPanelModel>();
 }
 
 /**

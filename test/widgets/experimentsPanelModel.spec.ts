@@ -152,4 +152,38 @@ describe('ExperimentsPanelModel', () => {
     expect(changes()).toBe(before + 1);
     model.dispose();
   });
+
+  it('should keep one sort order, flipped by the same field again', () => {
+    const { model, changes } = setup();
+    expect(model.sort).toEqual({ key: 'created', descending: true });
+    model.sortBy('metric:accuracy');
+    expect(model.sort).toEqual({ key: 'metric:accuracy', descending: true });
+    model.sortBy('metric:accuracy');
+    expect(model.sort).toEqual({ key: 'metric:accuracy', descending: false });
+    model.sortBy('name');
+    expect(model.sort).toEqual({ key: 'name', descending: false });
+    model.setSort({ key: 'created', descending: false });
+    expect(model.sort).toEqual({ key: 'created', descending: false });
+    expect(changes()).toBe(4);
+    model.dispose();
+  });
+
+  it('should compare only the selected rows that are shown', () => {
+    const { model, list } = setup();
+    model.select('refs/exps/a/1', true);
+    model.select('refs/exps/a/3', true);
+    const shown = [{ ref: 'refs/exps/a/3' }, { ref: 'refs/exps/a/2' }].map(
+      r => ({ ...list.rows[0], ...r })
+    );
+    expect(model.selectedAmong(shown)).toEqual(['refs/exps/a/3']);
+    expect(model.selectedAmong([])).toEqual([]);
+    model.dispose();
+  });
+
+  it('should be found from its list until it is disposed', () => {
+    const { model, list } = setup();
+    expect(ExperimentsPanelModel.forList(list)).toBe(model);
+    model.dispose();
+    expect(ExperimentsPanelModel.forList(list)).toBeUndefined();
+  });
 });

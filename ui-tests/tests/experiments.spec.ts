@@ -13,8 +13,9 @@ import {
 
 /**
  * The Experiments panel over many experiments written with the git CLI
- * (scripts/seed_experiments.py): virtualized rows, columns, sorting,
- * filtering, keyboard, the index rebuild and other tabs.
+ * (scripts/seed_experiments.py): virtualized rows; in the Experiments
+ * table tab, columns, sorting, filtering and keyboard; the index rebuild
+ * and other tabs.
  */
 
 const SEED = path.resolve(
@@ -84,7 +85,7 @@ test.describe('Experiments panel with many experiments', () => {
 
   removeExperimentsAfterEachTest();
 
-  test('should show 50 experiments in a virtualized, sortable table with chosen columns', async ({
+  test('should show 50 experiments in a virtualized list, and in a sortable table tab with chosen columns', async ({
     page,
     tmpPath
   }, testInfo) => {
@@ -92,10 +93,24 @@ test.describe('Experiments panel with many experiments', () => {
     const seeded = seed(50, notebook);
     await openDemo(page, notebook);
     const panel = await openExperiments(page);
-    await page.sidebar.setWidth(460, 'right');
-    const rows = panel.locator('.jp-mlops-ExperimentTable-row');
-    const names = panel.locator('.jp-mlops-ExperimentTable-open');
+    const listRows = panel.locator('.jp-mlops-ExperimentTable-row');
     await expect(panel.locator('.jp-mlops-Toolbar-count')).toHaveText(
+      '50 experiments'
+    );
+    // The sidebar's compact list is virtualized too.
+    await expect(listRows.first()).toBeVisible();
+    expect(await listRows.count()).toBeLessThan(50);
+    await expect(
+      panel.locator('.jp-mlops-ExperimentTable-open').first()
+    ).toHaveText(newestFirst(seeded)[0].user.name);
+
+    // The full table: a main-area tab, from the panel's button.
+    await panel.getByRole('button', { name: 'Table', exact: true }).click();
+    const table = page.locator('#jp-mlops-experiments-table');
+    await expect(table).toBeVisible();
+    const rows = table.locator('.jp-mlops-ExperimentTable-row');
+    const names = table.locator('.jp-mlops-ExperimentTable-open');
+    await expect(table.locator('.jp-mlops-Toolbar-count')).toHaveText(
       '50 experiments'
     );
     // Only the rows in view (and a few more) are in the DOM.
@@ -104,14 +119,14 @@ test.describe('Experiments panel with many experiments', () => {
     await expect(names.first()).toHaveText(newestFirst(seeded)[0].user.name);
 
     // Columns: a parameter and a metric, chosen from the menu.
-    const grid = panel.locator('.jp-mlops-ExperimentTable');
-    await panel.getByText('Columns', { exact: true }).click();
-    const menu = panel.locator('.jp-mlops-ColumnChooser-menu');
+    const grid = table.locator('.jp-mlops-ExperimentTable');
+    await table.getByText('Columns', { exact: true }).click();
+    const menu = table.locator('.jp-mlops-ColumnChooser-menu');
     await menu.getByLabel('max_depth').check();
     await menu.getByLabel('accuracy').check();
     await page.keyboard.press('Escape');
     await expect(menu).toBeHidden();
-    const depthCells = panel.locator(
+    const depthCells = table.locator(
       '.jp-mlops-ExperimentTable-value[data-field="param:max_depth"]'
     );
     await expect(depthCells.first()).toHaveText(
@@ -153,9 +168,9 @@ test.describe('Experiments panel with many experiments', () => {
 
     // Filter on a parameter, numerically.
     const deep = seeded.filter(s => s.parameters.max_depth >= 10).length;
-    const filter = panel.getByLabel('Filter experiments');
+    const filter = table.getByLabel('Filter experiments');
     await filter.fill('max_depth>=10');
-    await expect(panel.locator('.jp-mlops-Toolbar-count')).toHaveText(
+    await expect(table.locator('.jp-mlops-Toolbar-count')).toHaveText(
       `${deep} of 50 experiments`
     );
     await expect(depthCells.first()).toHaveText(/^1[012]$/);

@@ -91,6 +91,7 @@ test.describe('Command palette', () => {
     const items = page.locator('.lm-CommandPalette-item');
     for (const label of [
       'Open Experiments Panel',
+      'Open Experiments Table',
       'Open Pipeline Panel',
       'Open Models Panel',
       'Snapshot Notebook as Experiment',

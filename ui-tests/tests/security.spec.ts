@@ -249,9 +249,14 @@ test.describe('Security', () => {
     await expect(hostile.locator('bdi .jp-mlops-BidiControl')).toHaveText(
       '⟨U+202E⟩'
     );
-    // Parameter, metric and tag columns (from the column chooser).
-    await panel.locator('.jp-mlops-ColumnChooser > summary').click();
-    const menu = panel.locator('.jp-mlops-ColumnChooser-menu');
+    // Parameter, metric and tag columns (from the column chooser of the
+    // Experiments table tab).
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('mlops:open-experiments-table');
+    });
+    const table = page.locator('#jp-mlops-experiments-table');
+    await table.locator('.jp-mlops-ColumnChooser > summary').click();
+    const menu = table.locator('.jp-mlops-ColumnChooser-menu');
     await menu.getByText('Tags', { exact: true }).click();
     await menu.locator('label', { hasText: 'lr' }).click();
     await menu.locator('label', { hasText: 'acc' }).click();
@@ -260,7 +265,7 @@ test.describe('Security', () => {
       '⟨U+202D⟩'
     ]);
     await page.keyboard.press('Escape');
-    const row = panel.locator('.jp-mlops-ExperimentTable-row', {
+    const row = table.locator('.jp-mlops-ExperimentTable-row', {
       has: page.locator('.jp-mlops-ExperimentTable-open', {
         hasText: 'invoice'
       })
@@ -269,9 +274,19 @@ test.describe('Security', () => {
     await expect(row.locator(`[data-field="param:lr${RLO}x"]`)).toHaveText(
       'fast⟨U+2067⟩slow⟨U+2069⟩'
     );
-    const header = panel.locator('.jp-mlops-ExperimentTable-header');
+    const header = table.locator('.jp-mlops-ExperimentTable-header');
     expect(await header.textContent()).not.toMatch(RAW_BIDI);
     expect(await row.textContent()).not.toMatch(RAW_BIDI);
+    // The sidebar's compact row (its metric chip) too.
+    const listRow = panel.locator('.jp-mlops-ExperimentTable-row', {
+      has: page.locator('.jp-mlops-ExperimentTable-open', {
+        hasText: 'invoice'
+      })
+    });
+    await expect(listRow.locator('.jp-mlops-Chip')).toHaveText([
+      'acc⟨U+202D⟩y 0.91'
+    ]);
+    expect(await listRow.textContent()).not.toMatch(RAW_BIDI);
 
     // The detail view: name, tags and note fields, branch, parameters.
     await hostile.click();

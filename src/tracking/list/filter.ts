@@ -89,7 +89,7 @@ export function noteOf(row: IExperimentRow): string {
  * Whether a row's run failed (a cell raised, or the run was interrupted).
  */
 export function isFailed(row: IExperimentRow): boolean {
-  return (row as { failed?: unknown }).failed === true;
+  return row.failed === true;
 }
 
 namespace Private {
