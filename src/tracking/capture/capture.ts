@@ -18,6 +18,7 @@ import {
   runFailures
 } from '../../notebook/health';
 import { ParameterValue } from '../../notebook/parameters';
+import { printedMetrics } from '../../notebook/printedMetrics';
 import { assertNoSecrets, scanNotebook } from '../../notebook/secrets';
 import { withoutCellTrust } from '../../notebook/trust';
 import { notebookSlug } from '../../util/ids';
@@ -61,7 +62,11 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
   const cells = checkedCells(input.notebook);
   const read = readParameters(cells);
   const parameters = { ...read.values, ...input.live?.parameters };
-  const metrics = { ...metricsFromOutputs(cells), ...input.live?.metrics };
+  const metrics = {
+    ...printedMetrics(cells),
+    ...metricsFromOutputs(cells),
+    ...input.live?.metrics
+  };
   const health = executionHealth(cells);
   const failures = runFailures(cells);
   const manifest: Manifest = {

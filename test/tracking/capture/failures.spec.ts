@@ -180,3 +180,24 @@ describe('buildSnapshot() parameters', () => {
     ).toEqual({ msg: 'live' });
   });
 });
+
+describe('buildSnapshot() metrics', () => {
+  it("should read a Kale metrics cell's printed values with no kernel, and let live values win", () => {
+    const notebook = {
+      cells: [
+        codeCell(
+          'print(acc)\nprint(loss)',
+          [{ output_type: 'stream', name: 'stdout', text: '0.9\n0.3\n' }],
+          ['pipeline-metrics']
+        )
+      ]
+    };
+    expect(built(notebook, { kernel: 'none' }).manifest.metrics).toEqual({
+      acc: 0.9,
+      loss: 0.3
+    });
+    expect(
+      built(notebook, { live: { metrics: { acc: 0.95 } } }).manifest.metrics
+    ).toEqual({ acc: 0.95, loss: 0.3 });
+  });
+});
