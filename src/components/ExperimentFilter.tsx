@@ -43,11 +43,13 @@ export function ExperimentFilter(props: IExperimentFilterProps): JSX.Element {
         type="search"
         className="jp-mlops-Search jp-mod-styled"
         placeholder={trans.__(
-          'Filter, e.g. %1',
-          showBidiControls(examples.join('  '))
+          'e.g. %1',
+          // One example fits a 250 px sidebar; the title explains the rest.
+          showBidiControls(examples[0])
         )}
         title={trans.__(
-          'Words must all match (name, note, tags, parameters); key>value compares a parameter or metric; OR gives alternatives; is:starred, is:failed, is:broken, tag:x, notebook:x; -word excludes.'
+          'Examples: %1. Words must all match (name, note, tags, parameters); key>value compares a parameter or metric; OR gives alternatives; is:starred, is:failed, is:broken, tag:x, notebook:x; -word excludes.',
+          showBidiControls(examples.join(', '))
         )}
         aria-label={trans.__('Filter experiments')}
         list={listId}
