@@ -88,7 +88,8 @@ test.describe('Snapshot', () => {
     );
 
     // Change a parameter (unsaved), then the keyboard shortcut takes a
-    // second snapshot: it records the editor's content.
+    // second snapshot (Alt+S, in command mode): it records the editor's
+    // content.
     await page.notebook.setCell(
       2,
       'code',
@@ -96,7 +97,7 @@ test.describe('Snapshot', () => {
     );
     await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+Shift+S');
+    await page.keyboard.press('Alt+s');
     await expect(panel.locator('.jp-mlops-ExperimentTable-row')).toHaveCount(2);
     await expect(panel.locator('.jp-mlops-Toolbar-count')).toHaveText(
       '2 experiments'
