@@ -2,8 +2,11 @@ import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
 import { formatNumber } from '../util/format';
+import { IMetricComparison } from '../tracking/compare/baseline';
 import { ICompareRow } from '../tracking/compare/compare';
+import { BaselinePicker } from './BaselinePicker';
 import { CompareHead } from './CompareHead';
+import { MetricCell } from './MetricCell';
 import { UserText } from './UserText';
 
 /**
@@ -18,6 +21,11 @@ export interface ICompareViewProps {
   translator: ITranslator;
   /** More toolbar content (after the buttons). */
   children?: React.ReactNode;
+  /** The metrics against the baseline; metric rows show deltas and best. */
+  metrics?: readonly IMetricComparison[];
+  /** The baseline column, and how to choose another. */
+  baseline?: number;
+  onBaselineChange?: (column: number) => void;
 }
 
 /**
@@ -35,6 +43,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
     package: trans.__('Packages')
   };
   let lastSection: string | null = null;
+  const metrics = new Map((props.metrics ?? []).map(m => [m.key, m]));
   return (
     <div className="jp-mlops-Compare">
       <div className="jp-mlops-Compare-toolbar">
@@ -55,6 +64,16 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         >
           {trans.__('Export CSV')}
         </button>
+        {props.onBaselineChange &&
+          props.baseline !== undefined &&
+          props.names.length > 1 && (
+            <BaselinePicker
+              names={props.names}
+              baseline={props.baseline}
+              onChange={props.onBaselineChange}
+              translator={props.translator}
+            />
+          )}
         {props.children}
       </div>
       {props.rows.length === 0 ? (
@@ -65,10 +84,17 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
         </p>
       ) : (
         <table className="jp-mlops-Detail-table jp-mlops-Compare-table">
-          <CompareHead label={trans.__('Name')} names={props.names} />
+          <CompareHead
+            label={trans.__('Name')}
+            names={props.names}
+            baseline={props.metrics ? props.baseline : undefined}
+            baselineLabel={trans.__('baseline')}
+          />
           <tbody>
             {props.rows.flatMap(row => {
               const out: JSX.Element[] = [];
+              const metric =
+                row.section === 'metric' ? metrics.get(row.key) : undefined;
               if (row.section !== lastSection) {
                 lastSection = row.section;
                 out.push(
@@ -94,21 +120,23 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
                   <th scope="row">
                     <UserText text={row.key} />
                   </th>
-                  {row.values.map((value, i) => (
-                    <td key={i}>
-                      {value === null ? (
-                        '—'
-                      ) : (
-                        <UserText
-                          text={
-                            typeof value === 'number'
-                              ? formatNumber(value)
-                              : String(value)
-                          }
-                        />
-                      )}
-                    </td>
-                  ))}
+                  {metric
+                    ? Private.metricCells(metric, props)
+                    : row.values.map((value, i) => (
+                        <td key={i}>
+                          {value === null ? (
+                            '—'
+                          ) : (
+                            <UserText
+                              text={
+                                typeof value === 'number'
+                                  ? formatNumber(value)
+                                  : String(value)
+                              }
+                            />
+                          )}
+                        </td>
+                      ))}
                 </tr>
               );
               return out;
@@ -118,4 +146,24 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       )}
     </div>
   );
+}
+
+namespace Private {
+  /**
+   * The cells of one metric row: value, best mark and delta per column.
+   */
+  export function metricCells(
+    metric: IMetricComparison,
+    props: ICompareViewProps
+  ): JSX.Element[] {
+    return metric.values.map((value, column) => (
+      <MetricCell
+        key={column}
+        value={value}
+        delta={metric.deltas[column] ?? null}
+        best={metric.best.includes(column)}
+        translator={props.translator}
+      />
+    ));
+  }
 }

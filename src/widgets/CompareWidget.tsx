@@ -99,6 +99,11 @@ export class CompareWidget extends ReactWidget {
           }}
           onExport={() => Private.download(model.csv())}
           translator={this._translator}
+          metrics={model.metrics}
+          baseline={model.baseline}
+          onBaselineChange={column => {
+            model.baseline = column;
+          }}
         />
         <MetricCharts
           names={names}
