@@ -309,30 +309,21 @@ test.describe('Security', () => {
     expect(fields.join('\n')).not.toMatch(RAW_BIDI);
     expect(fields).toContain('see ⟨U+202E⟩txt.exe');
 
-    // The status bar, as after a snapshot of that name.
-    const set = await page.evaluate(text => {
-      interface IStatus {
-        node: HTMLElement;
-        children(): Iterable<IStatus>;
-        set?(state: string, name: string): void;
-      }
-      const find = (widget: IStatus): IStatus | null => {
-        if (widget.node.classList.contains('jp-mlops-SnapshotStatus')) {
-          return widget;
-        }
-        for (const child of widget.children()) {
-          const found = find(child);
-          if (found) {
-            return found;
-          }
-        }
-        return null;
-      };
-      const status = find(window.jupyterapp.shell as unknown as IStatus);
-      status?.set?.('saved', text);
-      return status !== null;
-    }, name);
-    expect(set).toBe(true);
+    // The status bar names the newest experiment of the current notebook:
+    // the hostile one. Then back to its detail tab.
+    await page.contents.uploadContent(
+      JSON.stringify(notebook),
+      'text',
+      seed.notebookPath
+    );
+    await page.evaluate(async file => {
+      await window.jupyterapp.commands.execute('docmanager:open', {
+        path: file
+      });
+    }, seed.notebookPath);
+    await page
+      .locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: 'invoice' })
+      .click();
     const status = page.locator('.jp-mlops-SnapshotStatus');
     await expect(status).toContainText('Snapshot invoice⟨U+202E⟩txt.exe at');
     expect(await status.textContent()).not.toMatch(RAW_BIDI);
