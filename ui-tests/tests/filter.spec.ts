@@ -154,9 +154,7 @@ test.describe('Experiments filter', () => {
     expect(values).toEqual(['is:starred', 'is:broken', 'is:failed']);
   });
 
-  // Needs the note on the row (src/tracking/list/row.ts, `note`): the
-  // filter searches `row.note` as soon as rows carry it.
-  test.fixme('should find an experiment by a word of its note', async ({
+  test('should find an experiment by a word of its note', async ({
     page,
     tmpPath
   }) => {

@@ -81,8 +81,7 @@ export const STATES = ['is:starred', 'is:broken', 'is:failed'];
  * A row's note, when the row carries one (free text is searched in it).
  */
 export function noteOf(row: IExperimentRow): string {
-  const note = (row as { note?: unknown }).note;
-  return typeof note === 'string' ? note : '';
+  return row.note ?? '';
 }
 
 /**

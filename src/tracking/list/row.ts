@@ -26,6 +26,8 @@ export const experimentRowSchema = z.object({
   metrics: z.record(z.string(), z.number()),
   starred: z.boolean(),
   tags: z.array(z.string()),
+  /** The user's note (searched by the filter's free words). */
+  note: z.string().optional(),
   /**
    * The run failed: a cell has an error output, the run was interrupted or
    * its kernel died (`failedOf`). Optional so rows built elsewhere need not
@@ -92,6 +94,7 @@ export function rowOf(
     metrics: manifest.metrics,
     starred: manifest.user.starred,
     tags: manifest.user.tags,
+    note: manifest.user.note,
     failed: failedOf(manifest)
   };
 }

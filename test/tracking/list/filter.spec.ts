@@ -7,10 +7,7 @@ import {
 } from '../../../src/tracking/list/filter';
 import { IExperimentRow } from '../../../src/tracking/list/row';
 
-function row(
-  id: string,
-  over: Partial<IExperimentRow> & { note?: string; failed?: boolean } = {}
-): IExperimentRow {
+function row(id: string, over: Partial<IExperimentRow> = {}): IExperimentRow {
   return {
     ref: `refs/exps/nb-00000000/${id}`,
     id,
