@@ -75,7 +75,7 @@ describe('the experiments table', () => {
     expect(html).toContain('jp-mlops-ExperimentTable-header');
     expect(html).toContain('data-field="param:depth"');
     expect(html).toMatch(
-      /jp-mlops-ExperimentTable-metrics"><bdi class="jp-mlops-UserText">acc<\/bdi> 0\.001000/
+      /jp-mlops-ExperimentTable-metrics"><bdi class="jp-mlops-UserText">acc<\/bdi> 0\.001<\/span>/
     );
     expect(html).toMatch(
       /class="jp-mlops-ExperimentTable-row jp-mod-selected"[^>]*aria-selected="true"[^>]*data-ref="refs\/exps\/nb-00000000\/01K0002"/
