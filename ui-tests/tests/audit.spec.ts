@@ -49,8 +49,10 @@ test('should record the files the kernel opened', async ({ page, tmpPath }) => {
     notebookJson([
       {
         cell_type: 'code',
-        // A name the static analysis cannot see: only the hook can.
-        source: "name = 'opened' + '.csv'\nwith open(name) as f:\n    f.read()",
+        // A name the static analysis cannot see (it folds constant
+        // strings, not a directory listing): only the hook can.
+        source:
+          "import glob\nname = sorted(glob.glob('open*.csv'))[0]\nwith open(name) as f:\n    f.read()",
         metadata: {},
         outputs: [],
         execution_count: null
