@@ -9,6 +9,8 @@ export namespace CommandIDs {
   export const openExperiment = 'mlops:open-experiment';
   export const openExperimentToSide = 'mlops:open-experiment-to-side';
   export const compare = 'mlops:compare-experiments';
+  export const compareWithPrevious = 'mlops:compare-with-previous';
+  export const compareWithBest = 'mlops:compare-with-best';
   export const openExperimentNotebook = 'mlops:open-experiment-notebook';
   export const restoreExperiment = 'mlops:restore-experiment';
   export const refreshStatus = 'mlops:refresh-status';

@@ -54,7 +54,13 @@ export namespace SettingsSchemas {
         .array(z.string().regex(COLUMN_PATTERN))
         .max(50)
         .default(['created'])
-        .transform(columns => [...new Set(columns)] as FieldKey[])
+        .transform(columns => [...new Set(columns)] as FieldKey[]),
+      metricDirections: z
+        .record(z.string().min(1).max(200), z.enum(['higher', 'lower']))
+        .refine(directions => Object.keys(directions).length <= 200, {
+          message: 'at most 200 metrics'
+        })
+        .default({})
     })
     .strict();
 

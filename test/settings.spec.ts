@@ -69,6 +69,17 @@ describe('SettingsSchemas', () => {
 });
 
 describe('parseSettings()', () => {
+  it('should keep metric directions', () => {
+    const { value, problems } = parseSettings(SettingsSchemas.experiments, {
+      metricDirections: { accuracy: 'lower', mape: 'lower' }
+    });
+    expect(problems).toEqual([]);
+    expect(value.metricDirections).toEqual({
+      accuracy: 'lower',
+      mape: 'lower'
+    });
+  });
+
   it('should keep valid values', () => {
     const { value, problems } = parseSettings(SettingsSchemas.registry, {
       backend: 'mlflow',
@@ -101,7 +112,26 @@ describe('parseSettings()', () => {
       { followActiveNotebook: 'yes' },
       'followActiveNotebook'
     ],
-    [SettingsSchemas.pipeline, { unknownKey: true }, '(settings)']
+    [SettingsSchemas.pipeline, { unknownKey: true }, '(settings)'],
+    [
+      SettingsSchemas.experiments,
+      { metricDirections: { loss: 'down' } },
+      'metricDirections'
+    ],
+    [
+      SettingsSchemas.experiments,
+      { metricDirections: { ['m'.repeat(201)]: 'lower' } },
+      'metricDirections'
+    ],
+    [
+      SettingsSchemas.experiments,
+      {
+        metricDirections: Object.fromEntries(
+          Array.from({ length: 201 }, (_, i) => [`m${i}`, 'lower'])
+        )
+      },
+      'metricDirections'
+    ]
   ] as [z.ZodTypeAny, unknown, string][])(
     'should fall back to the defaults and name the bad setting (%#)',
     (schema, raw, key) => {
@@ -182,7 +212,8 @@ describe('PluginSettings', () => {
     const expected = {
       captureMaxBytes: 2048,
       dataPaths: [],
-      columns: ['created', 'metric:accuracy']
+      columns: ['created', 'metric:accuracy'],
+      metricDirections: {}
     };
     expect(settings.value).toEqual(expected);
     expect(settings.problems).toEqual([]);

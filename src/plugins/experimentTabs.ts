@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs } from '../commands';
 import { experimentsIcon } from '../icons';
 import { IExperimentStore } from '../tokens';
+import type { MetricDirection } from '../tracking/compare/baseline';
 import { CompareModel } from '../tracking/compare/compareModel';
 import { CompareWidget } from '../widgets/CompareWidget';
 import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
@@ -16,7 +17,7 @@ import { addExperimentNotebooks } from './experimentNotebook';
  * The selector of an experiment's row in the Experiments panel (it carries
  * the experiment's ref in `data-ref`): its context menu opens it.
  */
-const ROW_SELECTOR = '.jp-mlops-ExperimentTable-row[data-ref]';
+export const ROW_SELECTOR = '.jp-mlops-ExperimentTable-row[data-ref]';
 
 /**
  * The main-area tabs of experiments: one experiment's detail, a
@@ -35,6 +36,8 @@ export function addExperimentTabs(
     selection: () => readonly string[];
     /** Where the commands on the active experiment are listed. */
     palette?: ICommandPalette | null;
+    /** Which way metrics are better, by name (the setting). */
+    directions?: () => Readonly<Record<string, MetricDirection>>;
   }
 ): void {
   const { stores, translator, selection } = options;
@@ -168,13 +171,23 @@ export function addExperimentTabs(
       }
       const key = refs.join('\n');
       const toSide = args['toSide'] === true;
+      // The column the metrics are measured against (`baseline`: a ref).
+      const baseline = refs.indexOf(String(args['baseline'] ?? ''));
       const open = comparisons.get(key);
       if (open && !open.isDisposed) {
+        if (baseline >= 0) {
+          open.content.model.baseline = baseline;
+        }
         show(open, false, toSide);
         return;
       }
       const content = new CompareWidget({
-        model: new CompareModel({ refs, store }),
+        model: new CompareModel({
+          refs,
+          store,
+          baseline: Math.max(0, baseline),
+          directions: options.directions?.()
+        }),
         translator
       });
       const tab = new MainAreaWidget({ content });

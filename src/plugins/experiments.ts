@@ -17,7 +17,7 @@ import { CommandIDs } from '../commands';
 import { snapshotIcon } from '../icons';
 import { PluginSettings, SettingsSchemas } from '../settings';
 import { IExperimentList, IExperimentStore, IMlopsBridge } from '../tokens';
-import { UlidFactory } from '../util/ids';
+import { notebookSlug, UlidFactory } from '../util/ids';
 import { isExperimentDrivePath } from '../tracking/store/drive';
 import { ActiveNotebook } from '../widgets/activeNotebook';
 import { createExperimentsPanel } from '../widgets/ExperimentsPanel';
@@ -25,6 +25,7 @@ import { ExperimentsPanelModel } from '../widgets/experimentsPanelModel';
 import { showSecretFindings } from '../widgets/secretFindingsDialog';
 import { SnapshotStatus } from '../widgets/SnapshotStatus';
 import { SnapshotStatusModel } from '../widgets/snapshotStatusModel';
+import { addCompareWithCommands } from './compareWith';
 import { PALETTE_CATEGORY } from './core';
 import { addExperimentTabs, openToSideOnModifierClick } from './experimentTabs';
 import { addSidePanel } from './sidebar';
@@ -119,7 +120,17 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       stores,
       palette,
       translator: tr,
-      selection: () => [...model.selected]
+      selection: () => [...model.selected],
+      directions: () => model.metricDirections
+    });
+    addCompareWithCommands(app, {
+      stores,
+      list,
+      currentSlug: () =>
+        notebook.path === null ? null : notebookSlug(notebook.path),
+      directions: () => model.metricDirections,
+      trans,
+      palette
     });
     addSnapshotCommand(app, { tracker, bridge, stores, model, status, trans });
     addDemoCommand(app, trans);
@@ -175,6 +186,13 @@ function addSnapshotCommand(
         return;
       }
       const path = target.context.path;
+      // Whether the list shows this notebook without any experiment: then
+      // there is nothing to compare the new one with.
+      const slug = notebookSlug(path);
+      const first =
+        model.list.slug === slug &&
+        !model.list.loading &&
+        model.list.rows.length === 0;
       status.set(path, 'saving');
       const { captureMaxBytes, dataPaths } = model.capture;
       const saved = await snapshotWithNotification(
@@ -196,7 +214,24 @@ function addSnapshotCommand(
               findings,
               trans,
               activate: panel => app.shell.activateById(panel.id)
-            })
+            }),
+          savedActions: saved =>
+            first
+              ? []
+              : [
+                  {
+                    label: trans.__('Compare with previous'),
+                    caption: trans.__(
+                      'Compare this experiment with the one before it'
+                    ),
+                    displayType: 'accent',
+                    callback: () =>
+                      void app.commands.execute(
+                        CommandIDs.compareWithPrevious,
+                        { ref: saved.ref }
+                      )
+                  }
+                ]
         }
       );
       status.set(path, saved ? 'saved' : 'failed', saved?.name);

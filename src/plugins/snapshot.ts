@@ -114,6 +114,11 @@ export async function snapshotWithNotification(
   options: {
     /** Show the secrets the scan found (the error's action button). */
     showSecrets?: (findings: readonly ISecretFinding[]) => void;
+    /** Actions of the "saved" notification (e.g. compare with previous). */
+    savedActions?: (saved: {
+      name: string;
+      ref: string;
+    }) => Notification.IAction[];
   } = {}
 ): Promise<{ name: string; ref: string } | null> {
   const controller = new AbortController();
@@ -170,7 +175,9 @@ export async function snapshotWithNotification(
             saved.note
           ),
       saved.note === null ? 'success' : 'warning',
-      4000
+      // With an action to take, the toast stays a little longer.
+      options.savedActions ? 8000 : 4000,
+      options.savedActions?.(saved) ?? []
     );
     return saved;
   } catch (reason) {

@@ -142,6 +142,13 @@ export class ExperimentsPanelModel {
   }
 
   /**
+   * Which way each metric is better, by name (setting `metricDirections`).
+   */
+  get metricDirections(): Readonly<Record<string, 'higher' | 'lower'>> {
+    return this._settings.value.metricDirections;
+  }
+
+  /**
    * What a snapshot captures besides the notebook (settings).
    */
   get capture(): Pick<ExperimentsSettings, 'captureMaxBytes' | 'dataPaths'> {
