@@ -79,6 +79,17 @@ test.describe('Compare against a baseline', () => {
       row('depth').locator('.jp-mlops-MetricCell-delta')
     ).toHaveCount(0);
 
+    // In a narrow window, names and keys wrap between words, never inside
+    // one ("accurac y"): each key is one line box.
+    await page.setViewportSize({ width: 420, height: 800 });
+    for (const text of [
+      row('accuracy').locator('th bdi'),
+      row('loss').locator('th bdi')
+    ]) {
+      expect(await text.evaluate(node => node.getClientRects().length)).toBe(1);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+
     const widget = page.locator('.jp-mlops-CompareWidget');
     await widget.screenshot({
       path: testInfo.outputPath('compare-baseline-light.png')
