@@ -57,9 +57,7 @@ export namespace SettingsSchemas {
         .transform(columns => [...new Set(columns)] as FieldKey[]),
       metricDirections: z
         .record(z.string().min(1).max(200), z.enum(['higher', 'lower']))
-        .refine(directions => Object.keys(directions).length <= 200, {
-          message: 'at most 200 metrics'
-        })
+        .refine(map => Object.keys(map).length <= 200, 'at most 200')
         .default({})
     })
     .strict();
