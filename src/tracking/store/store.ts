@@ -5,6 +5,7 @@ import { experimentRef, parseExperimentRef } from './refs';
 import { newestFirst } from '../../util/ids';
 import { MlopsError } from '../../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
+import { IMoveResult, moveNotebookRefs } from './moveNotebook';
 import {
   ensureRepository,
   IBatch,
@@ -188,6 +189,11 @@ export class ExperimentStore {
   async remove(ref: string): Promise<void> {
     await this._resolve(ref);
     await git.deleteRef({ fs: this._fs, gitdir: this._gitdir, ref });
+  }
+
+  /** Move a notebook's experiments to slug `to` (see moveNotebook.ts). */
+  moveNotebook(from: string, to: string): Promise<IMoveResult> {
+    return moveNotebookRefs(this._fs, this._gitdir, from, to);
   }
 
   private async _resolve(ref: string): Promise<string> {
