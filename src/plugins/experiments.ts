@@ -28,6 +28,7 @@ import { SnapshotStatusModel } from '../widgets/snapshotStatusModel';
 import { addCompareWithCommands } from './compareWith';
 import { PALETTE_CATEGORY } from './core';
 import { addExperimentTabs, openToSideOnModifierClick } from './experimentTabs';
+import { followNotebookMoves } from './notebookMoves';
 import { addSidePanel } from './sidebar';
 import {
   snapshotNotebook,
@@ -134,6 +135,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     });
     addSnapshotCommand(app, { tracker, bridge, stores, model, status, trans });
     addDemoCommand(app, trans);
+    // Experiments follow their notebook through renames made in the lab.
+    followNotebookMoves(app, { stores, trans });
     for (const command of [CommandIDs.snapshot, CommandIDs.openDemo]) {
       palette?.addItem({ command, category: PALETTE_CATEGORY });
     }
