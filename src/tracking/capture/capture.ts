@@ -17,6 +17,7 @@ import {
   notebookContentHash,
   runFailures
 } from '../../notebook/health';
+import { metricSeriesFromOutputs } from '../../notebook/metricSeries';
 import { ParameterValue } from '../../notebook/parameters';
 import { printedMetrics } from '../../notebook/printedMetrics';
 import { assertNoSecrets, scanNotebook } from '../../notebook/secrets';
@@ -67,6 +68,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
     ...metricsFromOutputs(cells),
     ...input.live?.metrics
   };
+  const series = Object.entries(metricSeriesFromOutputs(cells));
   const health = executionHealth(cells);
   const failures = runFailures(cells);
   const manifest: Manifest = {
@@ -82,6 +84,16 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
     },
     parameters,
     metrics,
+    // Only when a metric was logged with a step: other manifests stay as
+    // they were.
+    ...(series.length > 0 && {
+      metricSeries: Object.fromEntries(
+        series.map(([key, points]) => [
+          key,
+          points.map(({ step, value }): [number, number] => [step, value])
+        ])
+      )
+    }),
     data: input.data ?? [],
     environment: input.live?.environment ?? {
       python: null,

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 import { MlopsError } from '../../errors';
+import {
+  MAX_SERIES_METRICS,
+  MAX_SERIES_POINTS,
+  MAX_SERIES_TOTAL
+} from '../../notebook/metricSeries';
 import { parameterValue, SKIP_REASONS } from '../../notebook/parameters';
 import { ULID_PATTERN } from '../../util/ids';
 
@@ -37,6 +42,39 @@ export const manifestSchema = z
       .strict(),
     parameters: z.record(z.string().max(200), parameterValue),
     metrics: z.record(z.string().max(200), z.number()),
+    /**
+     * Each metric logged with a step (`log_metrics(step=…)`): its points as
+     * `[step, value]`, steps strictly increasing. Absent in older manifests
+     * and when no metric had a step.
+     */
+    metricSeries: z
+      .record(
+        z.string().max(200),
+        z
+          .array(
+            z.tuple([
+              z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+              z.number()
+            ])
+          )
+          .max(MAX_SERIES_POINTS)
+          .refine(
+            points =>
+              points.every((p, i) => i === 0 || p[0] > points[i - 1][0]),
+            'steps must be strictly increasing'
+          )
+      )
+      .refine(
+        series => Object.keys(series).length <= MAX_SERIES_METRICS,
+        `at most ${MAX_SERIES_METRICS} metrics have a series`
+      )
+      .refine(
+        series =>
+          Object.values(series).reduce((n, p) => n + p.length, 0) <=
+          MAX_SERIES_TOTAL,
+        `at most ${MAX_SERIES_TOTAL} points in all series`
+      )
+      .optional(),
     data: z
       .array(
         z

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
+import {
+  MAX_SERIES_METRICS,
+  MAX_SERIES_POINTS,
+  MAX_SERIES_TOTAL
+} from '../../../src/notebook/metricSeries';
 import { rowOf } from '../../../src/tracking/list/row';
 import {
   MAX_SKIPPED_PARAMETERS,
@@ -126,5 +131,85 @@ describe('rowOf()', () => {
     const base = makeManifest('01JDQ4Z3W7M2K8N5P6R9T0V1X4');
     const manifest = { ...base, health: { ...base.health, ...health } };
     expect(rowOf(entry(manifest.id), manifest).failed).toBe(failed);
+  });
+});
+
+describe('parseManifest() and metricSeries', () => {
+  const withSeries = (metricSeries: unknown) =>
+    encode(JSON.stringify({ ...JSON.parse(OLD_MANIFEST), metricSeries }));
+
+  it('should read a manifest without series, and keep one with them', () => {
+    expect(parseManifest(encode(OLD_MANIFEST)).metricSeries).toBeUndefined();
+    const series = {
+      loss: [
+        [0, 1.5],
+        [10, 0.25]
+      ],
+      'val loss': [[Number.MAX_SAFE_INTEGER, -3]]
+    };
+    const manifest = parseManifest(withSeries(series));
+    expect(manifest.metricSeries).toEqual(series);
+    expect(parseManifest(serializeManifest(manifest))).toEqual(manifest);
+  });
+
+  it.each([
+    ['a negative step', { loss: [[-1, 1]] }],
+    ['a fractional step', { loss: [[0.5, 1]] }],
+    ['an unsafe step', { loss: [[Number.MAX_SAFE_INTEGER + 1, 1]] }],
+    ['a string value', { loss: [[0, '1']] }],
+    ['a null value (NaN in JSON)', { loss: [[0, null]] }],
+    ['a point of three numbers', { loss: [[0, 1, 2]] }],
+    ['a point as an object', { loss: [{ step: 0, value: 1 }] }],
+    [
+      'unsorted steps',
+      {
+        loss: [
+          [2, 1],
+          [1, 1]
+        ]
+      }
+    ],
+    [
+      'a repeated step',
+      {
+        loss: [
+          [1, 1],
+          [1, 2]
+        ]
+      }
+    ],
+    ['an over-long name', { ['x'.repeat(201)]: [[0, 1]] }],
+    ['a list instead of a record', [[0, 1]]],
+    [
+      'too many points',
+      {
+        loss: Array.from({ length: MAX_SERIES_POINTS + 1 }, (_, i) => [i, 1])
+      }
+    ],
+    [
+      'too many metrics',
+      Object.fromEntries(
+        Array.from({ length: MAX_SERIES_METRICS + 1 }, (_, i) => [
+          `m${i}`,
+          [[0, 1]]
+        ])
+      )
+    ],
+    [
+      'too many points in all',
+      Object.fromEntries(
+        Array.from(
+          { length: MAX_SERIES_TOTAL / MAX_SERIES_POINTS + 1 },
+          (_, i) => [
+            `m${i}`,
+            Array.from({ length: MAX_SERIES_POINTS }, (_, step) => [step, 1])
+          ]
+        )
+      )
+    ]
+  ])('should refuse series with %s', (_, metricSeries) => {
+    expect(() => parseManifest(withSeries(metricSeries))).toThrow(
+      expect.objectContaining({ code: 'E_MANIFEST_INVALID' })
+    );
   });
 });
