@@ -15,6 +15,7 @@ import { compareMetrics, IMetricComparison, MetricDirection } from './baseline';
 import { diffData, IDataRow } from './dataDiff';
 import { diffEnvironments, IEnvironmentDiff } from './envDiff';
 import { diffNotebooks, ICellDiff } from './notebookDiff';
+import { ILearningCurve, learningCurves } from './learningCurves';
 
 /**
  * A comparison of experiments (given oldest first): their manifests and
@@ -141,6 +142,13 @@ export class CompareModel {
    */
   get metricSeries(): IMetricSeries[] {
     return this._computed().series;
+  }
+
+  /**
+   * Each step-wise metric's curves, one per experiment (for uPlot).
+   */
+  get learningCurves(): readonly ILearningCurve[] {
+    return learningCurves(this._manifests);
   }
 
   /**
