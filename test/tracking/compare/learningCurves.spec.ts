@@ -60,10 +60,10 @@ describe('learningCurves()', () => {
   });
 
   it('should read own series only, whatever the metric is called', () => {
-    const curves = learningCurves([
-      run({ constructor: [[3, 1]] }),
-      run({ toString: [[4, 2]] })
-    ]);
+    type Series = NonNullable<Manifest['metricSeries']>;
+    const first: Series = { constructor: [[3, 1]] };
+    const second: Series = { toString: [[4, 2]] };
+    const curves = learningCurves([run(first), run(second)]);
     expect(curves.map(curve => curve.key)).toEqual(['constructor', 'toString']);
     expect(curves[0].values).toEqual([[1], [null]]);
     expect(curves[1].values).toEqual([[null], [2]]);
