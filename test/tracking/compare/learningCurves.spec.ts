@@ -60,10 +60,12 @@ describe('learningCurves()', () => {
   });
 
   it('should read own series only, whatever the metric is called', () => {
-    type Series = NonNullable<Manifest['metricSeries']>;
-    const first: Series = { constructor: [[3, 1]] };
-    const second: Series = { toString: [[4, 2]] };
-    const curves = learningCurves([run(first), run(second)]);
+    const one = (key: string, step: number, value: number) =>
+      run({ [key]: [[step, value]] });
+    const curves = learningCurves([
+      one('constructor', 3, 1),
+      one('toString', 4, 2)
+    ]);
     expect(curves.map(curve => curve.key)).toEqual(['constructor', 'toString']);
     expect(curves[0].values).toEqual([[1], [null]]);
     expect(curves[1].values).toEqual([[null], [2]]);
