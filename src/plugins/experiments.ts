@@ -28,6 +28,7 @@ import { SnapshotStatusModel } from '../widgets/snapshotStatusModel';
 import { addCompareWithCommands } from './compareWith';
 import { PALETTE_CATEGORY } from './core';
 import { addExperimentTabs, openToSideOnModifierClick } from './experimentTabs';
+import { watchMetricChanges } from './metricsHint';
 import { followNotebookMoves } from './notebookMoves';
 import { addSidePanel } from './sidebar';
 import {
@@ -108,6 +109,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       trans,
       () => void app.commands.execute(CommandIDs.openExperiments)
     );
+    // "Metrics changed since last snapshot", asked after executions.
+    watchMetricChanges(tracker, status);
     statusBar?.registerStatusItem('jupyterlab-mlops:snapshot-status', {
       item: statusItem,
       align: 'left',

@@ -31,6 +31,7 @@ export class SnapshotStatus extends ReactWidget {
   protected render(): JSX.Element | null {
     const trans = this._trans;
     const { state, name, time } = this._model.view;
+    const hint = this._model.metricsChanged;
     // The experiment's name is a user string: isolated, controls visible.
     let text: JSX.Element | string;
     switch (state) {
@@ -66,10 +67,19 @@ export class SnapshotStatus extends ReactWidget {
         type="button"
         className="jp-mlops-SnapshotStatus-button"
         data-state={state}
+        data-metrics-changed={hint ? 'true' : undefined}
         title={
-          time === null
+          (hint
+            ? trans.__(
+                'The kernel’s metric values differ from the last snapshot’s: a new snapshot would record them. '
+              )
+            : '') +
+          (time === null
             ? trans.__('Open the Experiments panel')
-            : trans.__('%1 · Open the Experiments panel', time.toLocaleString())
+            : trans.__(
+                '%1 · Open the Experiments panel',
+                time.toLocaleString()
+              ))
         }
         onClick={this._onClick}
       >
@@ -78,6 +88,11 @@ export class SnapshotStatus extends ReactWidget {
           className="jp-mlops-SnapshotStatus-icon"
         />
         <span className="jp-mlops-SnapshotStatus-text">{text}</span>
+        {hint && (
+          <span className="jp-mlops-SnapshotStatus-hint">
+            {trans.__('metrics changed since last snapshot')}
+          </span>
+        )}
       </button>
     );
   }

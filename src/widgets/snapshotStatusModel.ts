@@ -72,6 +72,38 @@ export class SnapshotStatusModel {
   }
 
   /**
+   * Record the kernel's current values of the metrics of the notebook at
+   * `path` (asked after an execution, see plugins/metricsHint.ts).
+   */
+  setKernelMetrics(path: string, metrics: Record<string, number>): void {
+    this._kernelMetrics.set(path, { ...metrics });
+    this._emit();
+  }
+
+  /**
+   * Whether the kernel's values of the current notebook's metrics differ
+   * from its newest experiment's: a snapshot is worth taking. False with
+   * no experiment yet (the status says so already), while saving, and
+   * when the kernel was not asked.
+   */
+  get metricsChanged(): boolean {
+    const path = this._notebook.path;
+    const live = path === null ? undefined : this._kernelMetrics.get(path);
+    if (path === null || live === undefined || this.view.state !== 'saved') {
+      return false;
+    }
+    const newest = this._newestListed(notebookSlug(path));
+    if (!newest) {
+      return false;
+    }
+    // Own keys only: a metric may be named `constructor`.
+    const stored = new Map(Object.entries(newest.metrics));
+    return Object.entries(live).some(
+      ([name, value]) => !Object.is(stored.get(name), value)
+    );
+  }
+
+  /**
    * Stop following the list and the notebook.
    */
   dispose(): void {
@@ -86,7 +118,10 @@ export class SnapshotStatusModel {
    */
   private _newestListed(
     slug: string
-  ): { name: string; time: Date } | null | undefined {
+  ):
+    | { name: string; time: Date; metrics: Record<string, number> }
+    | null
+    | undefined {
     const list = this._list;
     // Never read, the list's empty rows and undefined slug mean nothing.
     const covers =
@@ -107,7 +142,8 @@ export class SnapshotStatusModel {
     const time = new Date(newest.createdAt);
     return {
       name: newest.name,
-      time: Number.isNaN(time.getTime()) ? new Date(0) : time
+      time: Number.isNaN(time.getTime()) ? new Date(0) : time,
+      metrics: newest.metrics
     };
   }
 
@@ -128,6 +164,7 @@ export class SnapshotStatusModel {
   private _listLoading = false;
   private _listRead: boolean;
   private _notebook: SnapshotStatusModel.INotebook;
+  private _kernelMetrics = new Map<string, Record<string, number>>();
   private _attempts = new Map<
     string,
     SnapshotStatusModel.IView & { time: Date }
