@@ -5,6 +5,7 @@ import React from 'react';
 import { CompareView } from '../components/CompareView';
 import { DataChanges } from '../components/DataChanges';
 import { EnvironmentChanges } from '../components/EnvironmentChanges';
+import { LearningCurves } from '../components/LearningCurves';
 import { MetricCharts } from '../components/MetricCharts';
 import { NotebookDiff } from '../components/NotebookDiff';
 import { UserText } from '../components/UserText';
@@ -72,6 +73,7 @@ export class CompareWidget extends ReactWidget {
     const names = [...model.names];
     const [from, to] = model.pair;
     const cells = model.notebookDiff;
+    const curves = model.learningCurves;
     return (
       <div className="jp-mlops-Detail jp-mlops-CompareDetail">
         <h2>{trans.__('Comparing %1 experiments', manifests.length)}</h2>
@@ -111,6 +113,13 @@ export class CompareWidget extends ReactWidget {
           onlyDifferences={only}
           translator={this._translator}
         />
+        {curves.length > 0 && (
+          <LearningCurves
+            names={names}
+            curves={curves}
+            translator={this._translator}
+          />
+        )}
         <DataChanges
           names={names}
           rows={model.data}
