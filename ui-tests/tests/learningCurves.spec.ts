@@ -16,8 +16,10 @@ import {
 
 type Locator = ReturnType<IJupyterLabPageFixture['locator']>;
 
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
 /** The training loop: five steps, the loss falling from `scale`. */
-function notebook(scale: number): string {
+function notebook(scale: number, extra = ''): string {
   return notebookJson([
     {
       cell_type: 'code',
@@ -31,7 +33,8 @@ function notebook(scale: number): string {
       source:
         'from jupyterlab_mlops import log_metrics\n' +
         'for epoch in range(5):\n' +
-        '    log_metrics(step=epoch, loss=round(scale / (epoch + 1), 3))',
+        '    log_metrics(step=epoch, loss=round(scale / (epoch + 1), 3))' +
+        extra,
       metadata: {},
       outputs: [],
       execution_count: null
@@ -184,5 +187,52 @@ test.describe('Learning curves', () => {
       path: testInfo.outputPath('learning-curves-dark.png')
     });
     await page.theme.setLightTheme();
+  });
+
+  test('should show a hostile metric name as text', async ({
+    page,
+    tmpPath
+  }) => {
+    const dialogs: string[] = [];
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const path = `${tmpPath}/hostile.ipynb`;
+    await page.contents.uploadContent(
+      notebook(
+        1,
+        `\n    log_metrics(step=epoch * 10, **{${JSON.stringify(HOSTILE)}: epoch})`
+      ),
+      'text',
+      path
+    );
+    await openNotebook(page, path);
+    const panel = await openExperiments(page);
+    await runAndSnapshot(page, panel, 1);
+    await runAndSnapshot(page, panel, 2);
+    for (const box of await panel
+      .locator('.jp-mlops-ExperimentTable-select')
+      .all()) {
+      await box.check();
+    }
+    await panel.getByRole('button', { name: 'Compare (2)' }).click();
+    const charts = page.locator(
+      '.jp-mlops-CompareWidget .jp-mlops-LearningCurve'
+    );
+    await expect(charts.locator('.jp-mlops-LearningCurve-title')).toHaveText([
+      HOSTILE,
+      'loss'
+    ]);
+    await expect(
+      charts.first().locator('.jp-mlops-LearningCurve-plot')
+    ).toHaveAttribute(
+      'aria-label',
+      new RegExp(
+        `^${HOSTILE.replace(/[()]/g, '\\$&')} by step: .* 5 points, last 4; `
+      )
+    );
+    await expect(page.locator('.jp-mlops-CompareWidget img')).toHaveCount(0);
+    expect(dialogs).toEqual([]);
   });
 });
