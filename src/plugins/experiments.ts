@@ -192,13 +192,14 @@ function addSnapshotCommand(
         return;
       }
       const path = target.context.path;
-      // Whether the list shows this notebook without any experiment: then
-      // there is nothing to compare the new one with.
-      const slug = notebookSlug(path);
-      const first =
-        model.list.slug === slug &&
-        !model.list.loading &&
-        model.list.rows.length === 0;
+      // Whether the notebook has no experiment yet: then there is nothing
+      // to compare the new one with. Asked of the store beside the
+      // snapshot (one listing); unknown until it answers.
+      let first = false;
+      void stores.current
+        .list(notebookSlug(path))
+        .then(entries => (first = entries.length === 0))
+        .catch(() => undefined);
       status.set(path, 'saving');
       const { captureMaxBytes, dataPaths } = model.capture;
       const saved = await snapshotWithNotification(

@@ -134,4 +134,28 @@ test.describe('Compare with previous and best', () => {
     ).toBeVisible();
     await expect(page.locator('.jp-mlops-CompareWidget')).toHaveCount(0);
   });
+
+  test('should offer no comparison on a notebook’s first snapshot', async ({
+    page,
+    tmpPath
+  }) => {
+    const notebookPath = `${tmpPath}/first.ipynb`;
+    await page.contents.uploadContent(notebookJson([]), 'text', notebookPath);
+    await openNotebook(page, notebookPath);
+    // The Experiments panel stays closed: the store says it is the first.
+
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .first()
+      .click();
+    const toast = page.locator('.Toastify__toast', {
+      hasText: 'Saved experiment'
+    });
+    await expect(toast).toBeVisible({ timeout: 30_000 });
+    await expect(
+      toast.getByRole('button', { name: 'Compare with previous' })
+    ).toHaveCount(0);
+  });
 });
