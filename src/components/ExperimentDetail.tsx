@@ -9,6 +9,7 @@ import {
   IExperimentActions
 } from './ExperimentDetailHeader';
 import { ExperimentDetailMeta } from './ExperimentDetailMeta';
+import { SkippedParameters } from './SkippedParameters';
 import { KeyValueTable } from './KeyValueTable';
 import { UserMessage } from './UserMessage';
 
@@ -131,6 +132,12 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
           empty={trans.__('No metrics')}
         />
       </section>
+      {manifest.skippedParameters && (
+        <SkippedParameters
+          skipped={manifest.skippedParameters}
+          translator={props.translator}
+        />
+      )}
       <h3>{trans.__('Data')}</h3>
       <ExperimentDataFiles data={manifest.data} translator={props.translator} />
       <h3>{trans.__('Environment')}</h3>

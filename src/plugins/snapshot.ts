@@ -35,14 +35,14 @@ export interface ISnapshotContext {
 export async function snapshotNotebook(
   panel: NotebookPanel,
   context: ISnapshotContext
-): Promise<{ name: string; ref: string; note: string | null }> {
+): Promise<ISnapshotOutcome> {
   await panel.context.ready;
   const model = panel.content.model;
   if (!model) {
     throw new MlopsError('E_BAD_REQUEST', 'The notebook is not loaded yet.');
   }
   const spec = model.getMetadata('kernelspec');
-  return takeSnapshot({
+  const saved = await takeSnapshot({
     notebook: model.toJSON(),
     path: panel.context.path,
     kernel: panel.sessionContext.session?.kernel ?? null,
@@ -61,6 +61,23 @@ export async function snapshotNotebook(
     onProgress: context.onProgress,
     signal: context.signal
   });
+  return {
+    name: saved.name,
+    ref: saved.ref,
+    note: saved.note,
+    skipped: saved.manifest.skippedParameters?.length ?? 0
+  };
+}
+
+/**
+ * What a snapshot says of itself: its name and ref, why it kept only the
+ * static values (or null), and how many parameter lines it did not read.
+ */
+export interface ISnapshotOutcome {
+  name: string;
+  ref: string;
+  note: string | null;
+  skipped?: number;
 }
 
 /**
@@ -109,7 +126,7 @@ export async function snapshotWithNotification(
   run: (
     onProgress: (progress: IHashProgress) => void,
     signal: AbortSignal
-  ) => Promise<{ name: string; ref: string; note: string | null }>,
+  ) => Promise<ISnapshotOutcome>,
   trans: TranslationBundle,
   options: {
     /** Show the secrets the scan found (the error's action button). */
@@ -166,14 +183,22 @@ export async function snapshotWithNotification(
   };
   try {
     const saved = await run(onProgress, controller.signal);
+    const skipped = saved.skipped
+      ? ' ' +
+        trans._n(
+          '%1 line of the parameters cell was not read (see the experiment).',
+          '%1 lines of the parameters cells were not read (see the experiment).',
+          saved.skipped
+        )
+      : '';
     report(
-      saved.note === null
+      (saved.note === null
         ? trans.__('Saved experiment %1', saved.name)
         : trans.__(
             'Saved experiment %1 with static values only: the kernel did not answer [%2]',
             saved.name,
             saved.note
-          ),
+          )) + skipped,
       saved.note === null ? 'success' : 'warning',
       // With an action to take, the toast stays a little longer.
       options.savedActions ? 8000 : 4000,
