@@ -8,8 +8,11 @@ import { EnvironmentChanges } from '../components/EnvironmentChanges';
 import { LearningCurves } from '../components/LearningCurves';
 import { MetricCharts } from '../components/MetricCharts';
 import { NotebookDiff } from '../components/NotebookDiff';
+import { ParallelCoordinates } from '../components/ParallelCoordinates';
+import { ParameterScatter } from '../components/ParameterScatter';
 import { UserText } from '../components/UserText';
 import { CompareModel } from '../tracking/compare/compareModel';
+import { parallelData, plotChoices } from '../tracking/compare/parameterPlots';
 
 /**
  * A main-area tab comparing experiments (given oldest first): parameters
@@ -74,6 +77,9 @@ export class CompareWidget extends ReactWidget {
     const [from, to] = model.pair;
     const cells = model.notebookDiff;
     const curves = model.learningCurves;
+    const choices = plotChoices(manifests);
+    const parallel = parallelData(manifests);
+    const scatter = choices.parameter !== null && choices.metric !== null;
     return (
       <div className="jp-mlops-Detail jp-mlops-CompareDetail">
         <h2>{trans.__('Comparing %1 experiments', manifests.length)}</h2>
@@ -113,6 +119,25 @@ export class CompareWidget extends ReactWidget {
           onlyDifferences={only}
           translator={this._translator}
         />
+        {manifests.length >= 2 && (scatter || parallel.axes.length > 1) && (
+          <section className="jp-mlops-CompareSection jp-mlops-ParameterPlots">
+            <h3>{trans.__('Parameters and metrics')}</h3>
+            {scatter && (
+              <ParameterScatter
+                key={model.refs.join(' ')}
+                experiments={manifests}
+                choices={choices}
+                translator={this._translator}
+              />
+            )}
+            {parallel.axes.length > 1 && (
+              <ParallelCoordinates
+                data={parallel}
+                translator={this._translator}
+              />
+            )}
+          </section>
+        )}
         {curves.length > 0 && (
           <LearningCurves
             names={names}
