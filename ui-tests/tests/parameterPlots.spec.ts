@@ -1,4 +1,4 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import {
   notebookJson,
@@ -17,6 +17,40 @@ import {
 removeExperimentsAfterEachTest();
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
+
+type Locator = ReturnType<IJupyterLabPageFixture['locator']>;
+
+/**
+ * How many pixels of a canvas have the colour of a `--jp-*` variable (the
+ * first run's colour is `--jp-brand-color1`): the run was drawn, not only
+ * the axes.
+ */
+async function pixelsOf(canvas: Locator, variable: string): Promise<number> {
+  return canvas.evaluate((node: HTMLCanvasElement, name: string) => {
+    const probe = document.createElement('span');
+    probe.style.color = `var(${name})`;
+    document.body.appendChild(probe);
+    const rgb = (getComputedStyle(probe).color.match(/\d+/g) ?? []).map(Number);
+    probe.remove();
+    const context = node.getContext('2d');
+    if (!context || node.width === 0 || node.height === 0) {
+      return 0;
+    }
+    const { data } = context.getImageData(0, 0, node.width, node.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (
+        data[i + 3] > 200 &&
+        Math.abs(data[i] - rgb[0]) < 8 &&
+        Math.abs(data[i + 1] - rgb[1]) < 8 &&
+        Math.abs(data[i + 2] - rgb[2]) < 8
+      ) {
+        count++;
+      }
+    }
+    return count;
+  }, variable);
+}
 
 test.describe('Parameter plots', () => {
   test('should draw a scatter of the picked axes and parallel coordinates with their ranges', async ({
@@ -91,6 +125,10 @@ test.describe('Parameter plots', () => {
     await expect(scatter.locator('.jp-mlops-ParameterPlots-note')).toHaveCount(
       0
     );
+    // depth-2's point (the first colour) is drawn: a dot of 9 px.
+    await expect
+      .poll(() => pixelsOf(scatter.locator('canvas'), '--jp-brand-color1'))
+      .toBeGreaterThan(30);
 
     // A string parameter: categorical positions, said under the chart.
     await parameterSelect.selectOption('criterion');
@@ -110,6 +148,10 @@ test.describe('Parameter plots', () => {
     // accuracy and loss; the real ranges in the caption row.
     const parallel = section.locator('.jp-mlops-ParallelCoordinates');
     await expect(parallel.locator('canvas')).toHaveCount(1);
+    // depth-2's line (the first colour) crosses the chart.
+    await expect
+      .poll(() => pixelsOf(parallel.locator('canvas'), '--jp-brand-color1'))
+      .toBeGreaterThan(300);
     const ranges = parallel.locator('.jp-mlops-ParallelCoordinates-ranges');
     await expect(ranges.locator('thead th')).toHaveText([
       'Axis',
