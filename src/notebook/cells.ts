@@ -126,13 +126,24 @@ export function liveRequestFor(notebook: unknown): {
   metrics: string[];
 } {
   const cells = readCells(notebook).filter(cell => cell.cellType === 'code');
-  const names = (pick: (tags: string[]) => boolean, pattern: RegExp) => [
+  // Lines over 400 characters: a parameter's name and `=` are at the start
+  // (only that much is matched); a metric's line is never that long.
+  const names = (
+    pick: (tags: string[]) => boolean,
+    pattern: RegExp,
+    long: 'cut' | 'skip'
+  ) => [
     ...new Set(
       cells
         .filter(cell => pick(cell.tags))
         .flatMap(cell =>
           cell.source.split('\n').flatMap(line => {
-            const match = pattern.exec(line);
+            const match =
+              line.length <= 400
+                ? pattern.exec(line)
+                : long === 'cut'
+                  ? pattern.exec(line.slice(0, 400))
+                  : null;
             return match ? [match[1] ?? match[2]] : [];
           })
         )
@@ -142,11 +153,13 @@ export function liveRequestFor(notebook: unknown): {
     parameters: names(
       tags =>
         Private.isParameters(tags) || tags.includes(INJECTED_PARAMETERS_TAG),
-      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)/
+      /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)/,
+      'cut'
     ),
     metrics: names(
       tags => hasRoleTag(tags, 'metrics'),
-      /^(?:([A-Za-z_][A-Za-z0-9_]*)|print\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))\s*;?\s*(?:#.*)?$/
+      /^(?:([A-Za-z_][A-Za-z0-9_]*)|print\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))\s*(?:;\s*)?(?:#.*)?$/,
+      'skip'
     )
   };
 }

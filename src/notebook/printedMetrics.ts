@@ -13,8 +13,13 @@ import { hasRoleTag } from './tags';
  * names and values would be worse than none. DOM-free.
  */
 
-const PRINT = /^print\(\s*([A-Za-z_][A-Za-z0-9_]{0,199})\s*\)\s*;?\s*(?:#.*)?$/;
-const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+// Linear on any line: no two quantifiers over the same characters meet
+// (`\s*(?:;\s*)?`, `\d+(?:\.\d*)?`), and longer lines are not read at all.
+const PRINT =
+  /^print\(\s*([A-Za-z_][A-Za-z0-9_]{0,199})\s*\)\s*(?:;\s*)?(?:#.*)?$/;
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+// A `print(name)` line or a printed number is never longer than this.
+const MAX_LINE = 300;
 // More prints than this in one cell are not a metrics cell we pair.
 const MAX_PRINTS = 1000;
 
@@ -33,7 +38,9 @@ export function printedMetrics(
       .split('\n')
       .map(line => line.trim())
       .filter(line => line !== '' && !line.startsWith('#'));
-    const names = lines.map(line => PRINT.exec(line)?.[1]);
+    const names = lines.map(line =>
+      line.length > MAX_LINE ? undefined : PRINT.exec(line)?.[1]
+    );
     if (names.length === 0 || names.length > MAX_PRINTS) {
       continue;
     }
@@ -42,7 +49,7 @@ export function printedMetrics(
       continue;
     }
     const values = printed.map(text =>
-      NUMBER.test(text) ? Number(text) : NaN
+      text.length <= MAX_LINE && NUMBER.test(text) ? Number(text) : NaN
     );
     if (
       names.every(name => name !== undefined) &&

@@ -95,6 +95,28 @@ describe('metricsFromOutputs()', () => {
   });
 });
 
+describe('liveRequestFor() on hostile lines', () => {
+  it('should read long lines of a metrics cell in linear time', () => {
+    const spaces = ' '.repeat(200_000);
+    const notebook = {
+      cells: [
+        codeCell(
+          `a${spaces}x\nprint(b)${spaces};x=1\nacc ;  # ok`,
+          [],
+          ['pipeline-metrics']
+        ),
+        codeCell(`lr = '${'x'.repeat(1000)}'`, [], ['parameters'])
+      ]
+    };
+    const start = performance.now();
+    expect(liveRequestFor(notebook)).toEqual({
+      parameters: ['lr'],
+      metrics: ['acc']
+    });
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
+
 describe('liveRequestFor()', () => {
   it('should ask for the demo notebook parameters and Kale metrics by name', () => {
     expect(liveRequestFor(demo)).toEqual({

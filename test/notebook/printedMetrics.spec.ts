@@ -80,3 +80,30 @@ describe('printedMetrics()', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('printedMetrics() on hostile lines', () => {
+  // Each of these took seconds to minutes with quantifiers that met over
+  // the same characters (`\s*;?\s*`, `\d+\.?\d*`): now they are not read
+  // past 300 characters, and the patterns are linear anyway.
+  it('should read long source and output lines in linear time', () => {
+    const spaces = ' '.repeat(200_000);
+    const cells = readCells({
+      cells: [
+        metricsCell(`print(a)${spaces}x`, [stdout('1\n')]),
+        metricsCell(`print(b)${spaces};x=1`, [stdout('1\n')]),
+        metricsCell('print(c)', [stdout(`${'1'.repeat(200_000)}x\n`)])
+      ]
+    });
+    const start = performance.now();
+    expect(printedMetrics(cells)).toEqual({});
+    // Far above what a linear scan takes, far below the old seconds.
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+
+  it('should still read a print with a semicolon and a comment', () => {
+    const cells = readCells({
+      cells: [metricsCell('print(acc) ;  # the metric', [stdout('0.5\n')])]
+    });
+    expect(printedMetrics(cells)).toEqual({ acc: 0.5 });
+  });
+});
