@@ -59,7 +59,11 @@ export function ParameterScatter(props: IParameterScatterProps): JSX.Element {
   ) => (
     <label>
       {label}{' '}
-      <select value={value} onChange={event => onChange(event.target.value)}>
+      <select
+        className="jp-mod-styled"
+        value={value}
+        onChange={event => onChange(event.currentTarget.value)}
+      >
         {names.map(name => (
           <option key={name} value={name}>
             {showBidiControls(name)}
