@@ -27,7 +27,11 @@ export class BridgeGitFs {
       readdir: this._readdir.bind(this),
       mkdir: this._mkdir.bind(this),
       rmdir: this._rmdir.bind(this),
-      stat: (path: string) => this._stat(path, true),
+      // Under `refs/`, stat does not follow links: isomorphic-git lists refs
+      // by walking folders it stats, and a linked folder (`a -> .`) in a
+      // shared store would make that walk endless. A link there is then
+      // no folder, its name no ref, and it is left out.
+      stat: (path: string) => this._stat(path, !Private.inRefs(path)),
       lstat: (path: string) => this._stat(path, false),
       readlink: this._readlink.bind(this),
       symlink: this._symlink.bind(this)
@@ -220,6 +224,13 @@ export namespace BridgeGitFs {
 }
 
 namespace Private {
+  /**
+   * Whether a path is inside a repository's `refs/` folder.
+   */
+  export function inRefs(path: string): boolean {
+    return /(?:^|\/)refs\//.test(fsApi.relative(path));
+  }
+
   const IMMUTABLE =
     /(^|\/)objects\/([0-9a-f]{2}\/[0-9a-f]{38}|pack\/pack-[0-9a-f]{40}\.(pack|idx))$/;
 

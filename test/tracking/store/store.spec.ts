@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -123,6 +124,31 @@ describe('ExperimentStore', () => {
       expect((await store.list(a.slug)).map(e => e.id)).toEqual([b.id, a.id]);
       expect((await store.list(c.slug)).map(e => e.ref)).toEqual([c.ref]);
       expect(await store.list('no-such-slug-00000000')).toEqual([]);
+    });
+
+    it('should list past linked folders in refs instead of walking them forever', async () => {
+      const { store, client } = setup('linked');
+      const saved = await store.save({
+        manifest: makeManifest(ids.next()),
+        files: []
+      });
+      // A shared store with a loop of links in a notebook's refs folder:
+      // followed, `a/b/a/b/…` doubles at each level (about 2^490 paths).
+      const folder = join(
+        inject('jupyterServer').rootDir,
+        client.store ?? '',
+        'experiments.git',
+        'refs',
+        'exps',
+        saved.slug
+      );
+      symlinkSync('.', join(folder, 'a'));
+      symlinkSync('.', join(folder, 'b'));
+      symlinkSync(folder, join(folder, '..', 'looped-00000000'));
+      expect((await store.list()).map(e => e.ref)).toEqual([saved.ref]);
+      expect((await store.list(saved.slug)).map(e => e.ref)).toEqual([
+        saved.ref
+      ]);
     });
 
     it('should be empty before the first snapshot', async () => {
