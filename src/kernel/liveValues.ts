@@ -164,6 +164,9 @@ export function parseLiveReply(
   return values;
 }
 
+const PACKAGE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+const PACKAGE_VERSION = /^[A-Za-z0-9][A-Za-z0-9.+!_-]*$/;
+
 namespace Private {
   /**
    * At most 200 characters of text, or null for anything else.
@@ -190,7 +193,12 @@ namespace Private {
               (entry): entry is [string, string] =>
                 typeof entry[1] === 'string' &&
                 entry[0].length <= 200 &&
-                entry[1].length <= 200
+                entry[1].length <= 200 &&
+                // They become `name==version` lines of requirements.txt,
+                // which pipeline steps install: a PEP 508 name and a
+                // version without spaces, `;`, `#` or line breaks only.
+                PACKAGE_NAME.test(entry[0]) &&
+                PACKAGE_VERSION.test(entry[1])
             )
           )
         )

@@ -141,4 +141,37 @@ describe('parseLiveReply()', () => {
       packages: { a: '1' }
     });
   });
+
+  it('should keep only package lines pip reads as a name and a version', () => {
+    const packages = {
+      'scikit-learn': '1.5.2',
+      numpy: '2.1.0+local.1',
+      'zope.interface': '1!7.0',
+      'x\n--extra-index-url https://evil/simple\ny': '1',
+      'y; python_version<"4"': '1',
+      z: '1 ; os_name=="nt"',
+      w: '1\n--index-url https://evil',
+      '-e': '1',
+      'a b': '1',
+      v: '#1'
+    };
+    const live = parseLiveReply(
+      {
+        user_expressions: {
+          env: {
+            status: 'ok',
+            data: {
+              'text/plain': `'${JSON.stringify({ python: '3.11', packages }).replace(/\\/g, '\\\\')}'`
+            }
+          }
+        }
+      },
+      request
+    );
+    expect(live.environment.packages).toEqual({
+      'scikit-learn': '1.5.2',
+      numpy: '2.1.0+local.1',
+      'zope.interface': '1!7.0'
+    });
+  });
 });
