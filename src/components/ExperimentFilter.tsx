@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React, { useMemo } from 'react';
 
-import { showBidiControls } from '../util/bidi';
+import { hasBidiControls } from '../util/bidi';
 import {
   completions,
   IQueryFields,
@@ -59,9 +59,13 @@ export function ExperimentFilter(props: IExperimentFilterProps): JSX.Element {
         onChange={event => props.onChange(event.currentTarget.value)}
       />
       <datalist id={listId} className="jp-mlops-FilterCompletions">
-        {options.map(option => (
-          <option key={option} value={option} />
-        ))}
+        {/* The browser shows a value as is: one with bidi controls (a
+            field or tag from a shared store) is left out, not reversed. */}
+        {options
+          .filter(option => !hasBidiControls(option))
+          .map(option => (
+            <option key={option} value={option} />
+          ))}
       </datalist>
     </>
   );

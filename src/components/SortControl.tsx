@@ -45,7 +45,10 @@ export function SortControl(props: ISortControlProps): JSX.Element {
   ];
   if (!fields.some(([key]) => key === sort.key)) {
     // Sorted by a field these rows lack (another notebook's metric).
-    fields.push([sort.key, sort.key.slice(sort.key.indexOf(':') + 1)]);
+    fields.push([
+      sort.key,
+      showBidiControls(sort.key.slice(sort.key.indexOf(':') + 1))
+    ]);
   }
   return (
     <div className="jp-mlops-Toolbar jp-mlops-SortBar">

@@ -16,6 +16,7 @@ import type { IExperimentRow } from '../tracking/list/row';
 import { parseExperimentRef } from '../tracking/store/refs';
 import { PALETTE_CATEGORY } from './core';
 import { ROW_SELECTOR } from './experimentTabs';
+import { showBidiControls } from '../util/bidi';
 
 /**
  * The question after every run, in one click: how does this experiment
@@ -81,7 +82,7 @@ export function addCompareWithCommands(
         Notification.info(
           trans.__(
             '%1 is the first experiment of its notebook.',
-            found.row.name
+            showBidiControls(found.row.name)
           ),
           { autoClose: 4000 }
         );

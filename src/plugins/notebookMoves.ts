@@ -7,6 +7,7 @@ import { describeError } from '../errors';
 import { IExperimentStore } from '../tokens';
 import { withMoveLock } from '../tracking/store/moveNotebook';
 import { notebookSlug } from '../util/ids';
+import { showBidiControls } from '../util/bidi';
 
 /**
  * Most files and folders looked at under a renamed folder: a folder of
@@ -64,7 +65,7 @@ export function followNotebookMoves(
         Notification.warning(
           trans.__(
             'The experiments of %1 stay under its old name: %2',
-            from,
+            showBidiControls(from),
             describeError(reason, 200)
           ),
           { autoClose: 8000 }
