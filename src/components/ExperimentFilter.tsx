@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React, { useMemo } from 'react';
 
-import { hasBidiControls } from '../util/bidi';
+import { hasBidiControls, showBidiControls } from '../util/bidi';
 import {
   completions,
   IQueryFields,
