@@ -69,7 +69,14 @@ test.describe('Formatting', () => {
     const accuracyRow = page.locator('.jp-mlops-Compare-row', {
       has: page.locator('th', { hasText: /^accuracy$/ })
     });
-    await expect(accuracyRow.locator('td')).toHaveText(['0.9111', '1']);
+    // The values (the cells also hold the change against the baseline).
+    await expect(
+      accuracyRow.locator('td .jp-mlops-MetricCell-value')
+    ).toHaveText(['0.9111', '1']);
+    await expect(accuracyRow.locator('td').first()).toHaveAttribute(
+      'title',
+      '0.9111111111111111'
+    );
   });
 
   test('should show data sizes in one unit in the detail and the comparison', async ({

@@ -97,7 +97,8 @@ test.describe('Experiments follow a renamed notebook', () => {
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText(name);
     await expect.poll(() => storedIds(renamed)).toEqual([id]);
-    expect(storedIds(first)).toEqual([]);
+    // The old ref goes after the new one is written.
+    await expect.poll(() => storedIds(first)).toEqual([]);
 
     // Moved into a folder.
     await page.contents.createDirectory(`${tmpPath}/sub`);
@@ -114,7 +115,8 @@ test.describe('Experiments follow a renamed notebook', () => {
     const inFolder = `${tmpPath}/folder/renamed.ipynb`;
     await rename(page, `${tmpPath}/sub`, `${tmpPath}/folder`);
     await expect.poll(() => storedIds(inFolder)).toEqual([id]);
-    expect(storedIds(moved)).toEqual([]);
+    // The old ref goes after the new one is written.
+    await expect.poll(() => storedIds(moved)).toEqual([]);
     await openNotebook(page, inFolder);
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText(name);
