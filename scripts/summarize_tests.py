@@ -39,7 +39,8 @@ def summarize(logs: Path) -> int:
         for line in lines:
             print(f"{runner}: {line.strip()}")
             for number, kind in COUNT.findall(line):
-                if kind == "passed":
+                # A flaky test failed once, then passed on its retry.
+                if kind in ("passed", "flaky"):
                     runner_passed += int(number)
                 elif kind in ("failed", "error", "errors"):
                     runner_failed += int(number)
