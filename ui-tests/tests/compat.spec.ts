@@ -8,10 +8,10 @@ import {
 } from './support';
 
 /**
- * The smoke test of every JupyterLab version the extension declares: it
- * runs in the normal galata run (the newest lab) and again in the compat
- * phase of scripts/test.sh against the oldest supported one (4.4.10, a
- * venv of its own). It loads, shares JupyterLab's own copies of React and
+ * The smoke test of the oldest JupyterLab the extension declares: the
+ * compat phase of scripts/test.sh runs it (MLOPS_COMPAT=1) on a fresh
+ * server of JupyterLab 4.4.10 in a venv of its own; the main galata run,
+ * on the newest lab, leaves it to the panels, snapshot and audit specs. It loads, shares JupyterLab's own copies of React and
  * Lumino (no second copy behind an unsatisfied version), snapshots the demo
  * notebook and lists the experiment.
  */
