@@ -1,15 +1,11 @@
 import { ITranslator } from '@jupyterlab/translation';
-import React, { useEffect, useRef } from 'react';
+import React, { useRef } from 'react';
 import uPlot from 'uplot';
 
 import { ILearningCurve } from '../tracking/compare/learningCurves';
 import { showBidiControls } from '../util/bidi';
-import {
-  chartTheme,
-  chartWidth,
-  formatChartNumber,
-  IChartTheme
-} from './chartTheme';
+import { formatChartNumber, IChartTheme } from './chartTheme';
+import { useUPlot } from './useUPlot';
 import { UserText } from './UserText';
 
 /**
@@ -41,53 +37,21 @@ export function LearningCurveChart(
   const stepLabel = trans.__('Step');
   const noPoints = trans.__('no points');
 
-  useEffect(() => {
-    const node = host.current;
-    if (!node) {
-      return;
-    }
-    let plot: uPlot | null = null;
-    let frame = 0;
-    const draw = () => {
-      plot?.destroy();
-      plot = new uPlot(
-        Private.options({
-          names,
-          counts: curve.counts,
-          stepLabel,
-          noPoints,
-          width: chartWidth(node),
-          theme: chartTheme(node)
-        }),
-        [[...curve.steps], ...curve.values.map(series => [...series])],
-        node
-      );
-    };
-    draw();
-    const resize = new ResizeObserver(() => {
-      const width = chartWidth(node);
-      if (plot && plot.width !== width) {
-        plot.setSize({ width, height: Private.HEIGHT });
-      }
-    });
-    resize.observe(node);
-    // JupyterLab sets these after the new theme's CSS has loaded.
-    const themes = new MutationObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(draw);
-    });
-    themes.observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      resize.disconnect();
-      themes.disconnect();
-      plot?.destroy();
-      plot = null;
-    };
-  }, [curve, stepLabel, noPoints, names.join('\u0000')]);
+  useUPlot(
+    host,
+    (theme, width) => ({
+      options: Private.options({
+        names,
+        counts: curve.counts,
+        stepLabel,
+        noPoints,
+        width,
+        theme
+      }),
+      data: [[...curve.steps], ...curve.values.map(series => [...series])]
+    }),
+    [curve, stepLabel, noPoints, names.join('\u0000')]
+  );
 
   const summary = names
     .map((name, i) => {
