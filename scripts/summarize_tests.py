@@ -20,6 +20,8 @@ RUNNERS = {
     "galata": ("galata.log", re.compile(r"^\s+\d+ (passed|failed|flaky|skipped)\b")),
     # The galata smoke test on the oldest supported JupyterLab.
     "compat": ("compat.log", re.compile(r"^\s+\d+ (passed|failed|flaky|skipped)\b")),
+    # The galata spec of Notebook 7 (a `jupyter notebook` server).
+    "notebook": ("notebook.log", re.compile(r"^\s+\d+ (passed|failed|flaky|skipped)\b")),
 }
 
 
@@ -30,7 +32,7 @@ def summarize(logs: Path) -> int:
         path = logs / name
         text = ANSI.sub("", path.read_text(errors="replace")) if path.exists() else ""
         lines = [line.rstrip() for line in text.splitlines() if pattern.search(line)]
-        if runner not in ("galata", "compat"):
+        if runner not in ("galata", "compat", "notebook"):
             lines = lines[-1:]
         if not lines:
             problems.append(f"{runner}: no summary line (did it run?)")

@@ -76,6 +76,21 @@ compat() {
   PATH="$venv/bin:$PATH" MLOPS_COMPAT=1 MLOPS_GALATA_PORT=8897 npx playwright test
 }
 
+# Notebook 7 (its single-document shell): a venv of its own with that
+# `notebook` and this package, then ui-tests/tests/notebook7.spec.ts on a
+# `jupyter notebook` server (MLOPS_NOTEBOOK=1).
+NOTEBOOK_VERSION=7.6.5
+notebook7() {
+  local venv=$root/.venv-notebook
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || return 1
+  "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q \
+    "notebook==$NOTEBOOK_VERSION" "$root" || return 1
+  "$venv/bin/jupyter" notebook --version
+  "$venv/bin/jupyter" labextension list 2>&1 | grep -E "jupyterlab-mlops .*enabled.*OK" || return 1
+  cd "$root/ui-tests" || return 1
+  PATH="$venv/bin:$PATH" MLOPS_NOTEBOOK=1 MLOPS_GALATA_PORT=8898 npx playwright test
+}
+
 phase system system_packages
 phase install bash scripts/install.sh test || {
   printf '%s\n' "${report[@]}"
@@ -88,6 +103,7 @@ phase vitest npx vitest run --coverage
 phase pytest python -m pytest
 phase galata ui_tests
 phase compat compat
+phase notebook notebook7
 
 echo
 echo "=== phases"

@@ -18,15 +18,25 @@ if (!process.env.JUPYTERLAB_GALATA_ROOT_DIR) {
   );
 }
 
+// Specs that need a server of their own, each run by a phase of
+// scripts/test.sh: the compatibility smoke test on the oldest supported
+// JupyterLab (MLOPS_COMPAT=1) and the Notebook 7 spec on a `jupyter
+// notebook` server (MLOPS_NOTEBOOK=1). The main run has the rest.
+const ownServer = {
+  compat: '**/compat.spec.ts',
+  notebook: '**/notebook7.spec.ts'
+};
+const mode = process.env.MLOPS_NOTEBOOK
+  ? 'notebook'
+  : process.env.MLOPS_COMPAT
+    ? 'compat'
+    : 'main';
+
 module.exports = {
   ...baseConfig,
-  // The compatibility smoke test runs in the compat phase of
-  // scripts/test.sh (MLOPS_COMPAT=1), on a fresh server of the oldest
-  // supported JupyterLab; the main run's panels, snapshot and audit specs
-  // cover the newest one.
-  ...(process.env.MLOPS_COMPAT
-    ? { testMatch: ['**/compat.spec.ts'] }
-    : { testIgnore: ['**/compat.spec.ts'] }),
+  ...(mode === 'main'
+    ? { testIgnore: Object.values(ownServer) }
+    : { testMatch: [ownServer[mode]] }),
   timeout: 120000,
   retries: process.env.CI ? 1 : 0,
   workers: 1,
@@ -34,6 +44,8 @@ module.exports = {
   use: {
     ...baseConfig.use,
     baseURL: `http://localhost:${port}`,
+    // Notebook 7's pages are at the root (/tree, /notebooks), not /lab.
+    ...(mode === 'notebook' ? { appPath: '' } : {}),
     // Playwright cannot download its own browsers or ffmpeg here.
     video: 'off',
     trace: 'off',
@@ -49,8 +61,8 @@ module.exports = {
     }
   },
   webServer: {
-    command: 'jupyter lab --config jupyter_server_test_config.py',
-    url: `http://localhost:${port}/lab`,
+    command: `jupyter ${mode === 'notebook' ? 'notebook' : 'lab'} --config jupyter_server_test_config.py`,
+    url: `http://localhost:${port}/${mode === 'notebook' ? 'tree' : 'lab'}`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }

@@ -12,6 +12,7 @@ import { CompareWidget } from '../widgets/CompareWidget';
 import { ExperimentDetailWidget } from '../widgets/ExperimentDetailWidget';
 import { PALETTE_CATEGORY } from './core';
 import { addExperimentNotebooks } from './experimentNotebook';
+import { ITabPlacement } from './tabPlacement';
 
 /**
  * The selector of an experiment's row in the Experiments panel (it carries
@@ -38,6 +39,8 @@ export function addExperimentTabs(
     palette?: ICommandPalette | null;
     /** Which way metrics are better, by name (the setting). */
     directions?: () => Readonly<Record<string, MetricDirection>>;
+    /** Where the tabs go (JupyterLab's main area, Notebook 7's down area). */
+    placement: ITabPlacement;
   }
 ): void {
   const { stores, translator, selection } = options;
@@ -47,24 +50,13 @@ export function addExperimentTabs(
   const comparisons = new Map<string, MainAreaWidget<CompareWidget>>();
   let compareTabs = 0;
 
-  /**
-   * Show a tab: new ones after the current tab, or beside it when asked;
-   * an open one is moved beside the current tab only when asked.
-   */
-  const show = (
-    tab: MainAreaWidget<Widget>,
-    isNew: boolean,
-    toSide: boolean
-  ) => {
-    if (isNew || toSide) {
-      const current = app.shell.currentWidget;
-      app.shell.add(tab, 'main', {
-        mode: toSide ? 'split-right' : 'tab-after',
-        ref: current && current !== tab ? current.id : undefined
-      });
-    }
-    app.shell.activateById(tab.id);
-  };
+  const { placement } = options;
+  // The detail tab shown last: Notebook 7's down area is not its shell's
+  // current widget, so the palette's commands on "the active experiment"
+  // fall back to it there.
+  let lastDetail: MainAreaWidget<ExperimentDetailWidget> | null = null;
+  const show = (tab: MainAreaWidget<Widget>, isNew: boolean, toSide: boolean) =>
+    placement.show(tab, { isNew, toSide });
   // The ref of the row a context menu was opened on.
   const rowRef = (): string | null =>
     app.contextMenuHitTest(node => node.matches(ROW_SELECTOR))?.dataset[
@@ -97,10 +89,12 @@ export function addExperimentTabs(
       created.disposed.connect(() => details.delete(ref));
       details.set(ref, created);
       tab = created;
+      lastDetail = created;
       show(created, true, toSide);
       await content.load();
       return;
     }
+    lastDetail = tab;
     show(tab, isNew, toSide);
   };
 
@@ -120,6 +114,8 @@ export function addExperimentTabs(
     caption: trans.__(
       'Show an experiment beside the current tab, splitting the main area'
     ),
+    // Notebook 7 has one document in its main area: nothing to split.
+    isVisible: () => placement.canSplit,
     execute: async args => {
       const ref = refArg(args);
       if (ref !== null) {
@@ -134,8 +130,10 @@ export function addExperimentTabs(
     // The experiment of the active detail tab.
     currentRef: () => {
       const current = app.shell.currentWidget;
+      const active =
+        placement.canSplit || !lastDetail?.isVisible ? current : lastDetail;
       for (const [ref, tab] of details) {
-        if (tab === current && !tab.isDisposed) {
+        if (tab === active && !tab.isDisposed) {
           return ref;
         }
       }

@@ -1,4 +1,5 @@
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -31,6 +32,7 @@ import { addExperimentTabs, openToSideOnModifierClick } from './experimentTabs';
 import { watchMetricChanges } from './metricsHint';
 import { followNotebookMoves } from './notebookMoves';
 import { addSidePanel } from './sidebar';
+import { tabPlacement } from './tabPlacement';
 import {
   snapshotNotebook,
   snapshotWithNotification,
@@ -57,7 +59,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     ISettingRegistry,
     IStatusBar,
-    ITranslator
+    ITranslator,
+    ILabShell
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -69,7 +72,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     registry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    labShell: ILabShell | null
   ): void => {
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
@@ -125,7 +129,8 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       palette,
       translator: tr,
       selection: () => [...model.selected],
-      directions: () => model.metricDirections
+      directions: () => model.metricDirections,
+      placement: tabPlacement(app, labShell)
     });
     addCompareWithCommands(app, {
       stores,

@@ -1,4 +1,5 @@
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -19,6 +20,7 @@ import { IExperimentList, IExperimentStore } from '../tokens';
 import { ExperimentsPanelModel } from '../widgets/experimentsPanelModel';
 import { ExperimentsTableWidget } from '../widgets/ExperimentsTableWidget';
 import { PALETTE_CATEGORY } from './core';
+import { tabPlacement } from './tabPlacement';
 
 /**
  * The Experiments table: the experiments of the Experiments panel as a
@@ -30,7 +32,13 @@ export const experimentsTablePlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Experiments table, a main-area tab.',
   autoStart: true,
   requires: [IExperimentList, IExperimentStore],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    ITranslator,
+    ILabShell
+  ],
   activate: (
     app: JupyterFrontEnd,
     list: IExperimentList,
@@ -38,8 +46,10 @@ export const experimentsTablePlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     registry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    labShell: ILabShell | null
   ): void => {
+    const placement = tabPlacement(app, labShell);
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
     const tracker = new WidgetTracker<MainAreaWidget<ExperimentsTableWidget>>({
@@ -86,13 +96,14 @@ export const experimentsTablePlugin: JupyterFrontEndPlugin<void> = {
           tab.title.icon = experimentsIcon;
           tab.title.closable = true;
           tab.title.label = trans.__('Experiments');
-          app.shell.add(tab, 'main', { mode: 'tab-after' });
+          placement.show(tab, { isNew: true });
           await tracker.add(tab);
           if (shown.list.rows.length === 0 && !shown.list.loading) {
             void shown.refresh();
           }
+          return;
         }
-        app.shell.activateById(tab.id);
+        placement.show(tab, { isNew: false });
       }
     });
     palette?.addItem({

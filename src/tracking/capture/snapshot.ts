@@ -105,10 +105,13 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
   if (kernel && state !== 'dead') {
     try {
-      live = await captureLive(kernel, {
-        ...liveRequestFor(notebook),
-        audit: { notebookPath: path, store }
-      });
+      live = await captureLive(
+        kernel,
+        { ...liveRequestFor(notebook), audit: { notebookPath: path, store } },
+        // A kernel still starting (a notebook just opened) queues the
+        // request until it is connected: give it the time to start.
+        Private.isStarting(kernel.status) ? STARTING_KERNEL_MS : undefined
+      );
       state = 'live';
     } catch (reason) {
       state = isMlopsError(reason, 'E_KERNEL_TIMEOUT') ? 'busy' : 'dead';
@@ -153,18 +156,32 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
 }
 
 /**
+ * How long a snapshot waits for a kernel that is still starting before it
+ * keeps the static values.
+ */
+export const STARTING_KERNEL_MS = 30_000;
+
+/**
  * Where a data path of the manifest came from.
  */
 type DataSource = Manifest['data'][number]['sources'][number];
 
 namespace Private {
+  /**
+   * Whether a kernel status means "not connected yet": the kernel is
+   * starting or restarting, or its connection is (`unknown`).
+   */
+  export function isStarting(status: string): boolean {
+    return /^(unknown|starting|restarting|autorestarting)$/.test(status);
+  }
+
   export function kernelState(
     status: string | undefined
   ): Manifest['health']['kernel'] {
     if (status === undefined) {
       return 'none';
     }
-    if (status === 'dead' || status === 'unknown') {
+    if (status === 'dead') {
       return 'dead';
     }
     return status === 'busy' ? 'busy' : 'live';

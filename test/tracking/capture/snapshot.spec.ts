@@ -193,6 +193,42 @@ describe('takeSnapshot()', () => {
     );
   });
 
+  it('should ask a kernel whose connection is not up yet, and skip a dead one', async () => {
+    // A notebook page just opened (Notebook 7 in particular): the kernel
+    // reports `unknown` until its websocket is connected. It is asked (the
+    // request waits for the connection), not recorded as dead.
+    const { options } = context('starting');
+    const reporting = (status: string) =>
+      new Proxy(kernel, {
+        get: (target, key) =>
+          key === 'status'
+            ? status
+            : Reflect.get(target, key, target) instanceof Function
+              ? (Reflect.get(target, key, target) as CallableFunction).bind(
+                  target
+                )
+              : Reflect.get(target, key, target)
+      });
+    const starting = await takeSnapshot({
+      ...options,
+      notebook: demo,
+      kernel: reporting('unknown')
+    });
+    expect(starting.manifest.health.kernel).toBe('live');
+    expect(starting.manifest.metrics).toEqual({
+      accuracy: 0.93,
+      f1_macro: 0.92
+    });
+    const dead = await takeSnapshot({
+      ...options,
+      notebook: demo,
+      kernel: reporting('dead')
+    });
+    expect(dead.manifest.health.kernel).toBe('dead');
+    expect(dead.note).toBe('E_KERNEL_UNAVAILABLE');
+    expect(dead.manifest.metrics).toEqual({});
+  });
+
   it('should keep static values when there is no kernel', async () => {
     const { options } = context('nokernel');
     const saved = await takeSnapshot({
