@@ -58,7 +58,8 @@ export namespace SettingsSchemas {
       metricDirections: z
         .record(z.string().min(1).max(200), z.enum(['higher', 'lower']))
         .refine(map => Object.keys(map).length <= 200, 'at most 200')
-        .default({})
+        .default({}),
+      stepMetricValue: z.enum(['last', 'best']).default('last')
     })
     .strict();
 

@@ -120,6 +120,11 @@ describe('parseSettings()', () => {
     ],
     [
       SettingsSchemas.experiments,
+      { stepMetricValue: 'max' },
+      'stepMetricValue'
+    ],
+    [
+      SettingsSchemas.experiments,
       { metricDirections: { ['m'.repeat(201)]: 'lower' } },
       'metricDirections'
     ],
@@ -213,7 +218,8 @@ describe('PluginSettings', () => {
       captureMaxBytes: 2048,
       dataPaths: [],
       columns: ['created', 'metric:accuracy'],
-      metricDirections: {}
+      metricDirections: {},
+      stepMetricValue: 'last'
     };
     expect(settings.value).toEqual(expected);
     expect(settings.problems).toEqual([]);

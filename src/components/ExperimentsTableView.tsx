@@ -4,6 +4,7 @@ import React, { useState } from 'react';
 import { IExperimentRow } from '../tracking/list/row';
 import type { IExperimentList } from '../tracking/list/tokens';
 import { FieldKey, ISort } from '../tracking/list/rows';
+import type { StepValue } from '../tracking/list/stepValues';
 import { ColumnChooser } from './ColumnChooser';
 import { ExperimentFilter } from './ExperimentFilter';
 import { ExperimentTable } from './ExperimentTable';
@@ -17,6 +18,14 @@ import { useShownRows } from './useShownRows';
  */
 export interface IExperimentsTableViewProps {
   list: Pick<IExperimentList, 'rows' | 'loading' | 'progress' | 'error'>;
+  /**
+   * The list's rows as shown: step-wise metrics at their last or best value
+   * (`stepValue`).
+   */
+  rows: readonly IExperimentRow[];
+  /** Which value of a step-wise metric is shown (`null`: none logged). */
+  stepValue: StepValue | null;
+  onStepValueChange: (value: StepValue) => void;
   /** The file name of the notebook listed, if any. */
   notebookName: string | null;
   allNotebooks: boolean;
@@ -47,7 +56,7 @@ export function ExperimentsTableView(
   const trans = props.translator.load('jupyterlab_mlops');
   const { list } = props;
   const [query, setQuery] = useState('');
-  const rows = list.rows;
+  const rows = props.rows;
   const { shown, fields, unknown } = useShownRows(rows, query, props.sort);
   const compared = shown
     .filter(row => props.selected.has(row.ref))
@@ -98,6 +107,27 @@ export function ExperimentsTableView(
         >
           {trans.__('Compare (%1)', compared.length)}
         </button>
+        {props.stepValue !== null && (
+          <label
+            className="jp-mlops-StepValue"
+            title={trans.__(
+              'Metrics logged step by step (log_metrics(step=…)): show, sort and filter by the last step or the best step of each run'
+            )}
+          >
+            {trans.__('Steps')}
+            <select
+              className="jp-mod-styled"
+              aria-label={trans.__('Value of step-wise metrics')}
+              value={props.stepValue}
+              onChange={event =>
+                props.onStepValueChange(event.currentTarget.value as StepValue)
+              }
+            >
+              <option value="last">{trans.__('last value')}</option>
+              <option value="best">{trans.__('best value')}</option>
+            </select>
+          </label>
+        )}
         <ColumnChooser
           columns={props.columns}
           parameterKeys={fields.parameters}

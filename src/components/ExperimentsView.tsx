@@ -25,6 +25,11 @@ export interface IExperimentsViewProps {
   bridge: IMlopsBridge;
   /** The rows (and loading, progress, error) the panel shows. */
   list: Pick<IExperimentList, 'rows' | 'loading' | 'progress' | 'error'>;
+  /**
+   * The list's rows as shown: step-wise metrics at their last or best value
+   * (the setting `stepMetricValue`).
+   */
+  rows: readonly IExperimentRow[];
   /** The file name of the notebook the panel follows, if any. */
   notebookName: string | null;
   allNotebooks: boolean;
@@ -63,7 +68,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
     onClick: () => void props.commands.execute(CommandIDs.snapshot)
   };
   const [query, setQuery] = useState('');
-  const rows = list.rows;
+  const rows = props.rows;
   const { shown, fields, unknown } = useShownRows(rows, query, sort);
   // Rows the filter hides are not compared, nor counted.
   const compared = shown

@@ -32,6 +32,7 @@ export function createExperimentsPanel(options: {
       React.createElement(ExperimentsView, {
         bridge,
         list: model.list,
+        rows: model.rows,
         notebookName: model.notebookName,
         allNotebooks: model.allNotebooks,
         onAllNotebooksChange: all => void model.setAllNotebooks(all),

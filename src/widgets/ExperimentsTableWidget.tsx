@@ -47,6 +47,9 @@ export class ExperimentsTableWidget extends ReactWidget {
     return (
       <ExperimentsTableView
         list={model.list}
+        rows={model.rows}
+        stepValue={model.hasStepMetrics ? model.stepValue : null}
+        onStepValueChange={value => void model.setStepValue(value)}
         notebookName={model.notebookName}
         allNotebooks={model.allNotebooks}
         onAllNotebooksChange={all => void model.setAllNotebooks(all)}

@@ -6,9 +6,11 @@ import type {
   SettingsSchemas
 } from '../settings';
 import type { IExperimentList, IExperimentStore } from '../tokens';
+import { metricDirection } from '../tracking/compare/baseline';
 import type { IExperimentRow } from '../tracking/list/row';
 import { defaultDescending } from '../tracking/list/rows';
 import type { FieldKey, ISort } from '../tracking/list/rows';
+import { StepValue, withStepValues } from '../tracking/list/stepValues';
 import { notebookSlug } from '../util/ids';
 
 /**
@@ -149,6 +151,57 @@ export class ExperimentsPanelModel {
   }
 
   /**
+   * Which value of a step-wise metric the list shows (setting
+   * `stepMetricValue`): the last logged, or the run's best.
+   */
+  get stepValue(): StepValue {
+    return this._settings.value.stepMetricValue;
+  }
+
+  /**
+   * Show step-wise metrics at their last or best value (saved in the
+   * settings).
+   */
+  setStepValue(value: StepValue): Promise<void> {
+    return this._settings.set('stepMetricValue', value);
+  }
+
+  /**
+   * The list's rows as the panel and the table show, sort and filter them:
+   * step-wise metrics at their last value, or their best.
+   */
+  get rows(): readonly IExperimentRow[] {
+    const rows = this._list.rows;
+    const mode = this.stepValue;
+    const directions = this.metricDirections;
+    let memo = this._rows;
+    if (
+      memo?.source !== rows ||
+      memo.mode !== mode ||
+      memo.directions !== directions
+    ) {
+      memo = {
+        source: rows,
+        mode,
+        directions,
+        rows: withStepValues(rows, mode, key =>
+          metricDirection(key, directions)
+        )
+      };
+      this._rows = memo;
+    }
+    return memo.rows;
+  }
+
+  /**
+   * Whether any listed experiment logged a metric step by step (the
+   * last/best choice only matters then).
+   */
+  get hasStepMetrics(): boolean {
+    return this._list.rows.some(row => row.series !== undefined);
+  }
+
+  /**
    * What a snapshot captures besides the notebook (settings).
    */
   get capture(): Pick<ExperimentsSettings, 'captureMaxBytes' | 'dataPaths'> {
@@ -232,6 +285,12 @@ export class ExperimentsPanelModel {
   private _selected = new Set<string>();
   // The notebook path last listed; undefined before the first refresh.
   private _shownPath: string | null | undefined = undefined;
+  private _rows: {
+    source: readonly IExperimentRow[];
+    mode: StepValue;
+    directions: Readonly<Record<string, 'higher' | 'lower'>>;
+    rows: readonly IExperimentRow[];
+  } | null = null;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

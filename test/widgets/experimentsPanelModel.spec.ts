@@ -186,4 +186,39 @@ describe('ExperimentsPanelModel', () => {
     model.dispose();
     expect(ExperimentsPanelModel.forList(list)).toBeUndefined();
   });
+
+  it('should show step-wise metrics at their last or best value, as set', async () => {
+    const { stores, list, model, settings } = setup();
+    const manifest = makeManifest(ids.next());
+    manifest.metrics = { val_loss: 0.4, accuracy: 0.8 };
+    manifest.metricSeries = {
+      val_loss: [
+        [0, 0.9],
+        [1, 0.3],
+        [2, 0.4]
+      ],
+      accuracy: [
+        [0, 0.6],
+        [1, 0.85],
+        [2, 0.8]
+      ]
+    };
+    await stores.current.save({ manifest, files: [] });
+    await model.setAllNotebooks(true);
+    await settle(list);
+    expect(model.hasStepMetrics).toBe(true);
+    expect(model.stepValue).toBe('last');
+    expect(model.rows[0].metrics).toEqual({ val_loss: 0.4, accuracy: 0.8 });
+    // The same rows until something they depend on changes.
+    expect(model.rows).toBe(model.rows);
+
+    await model.setStepValue('best');
+    expect(settings.value.stepMetricValue).toBe('best');
+    // A loss is best low, an accuracy high.
+    expect(model.rows[0].metrics).toEqual({ val_loss: 0.3, accuracy: 0.85 });
+    await settings.set('metricDirections', { val_loss: 'higher' });
+    expect(model.rows[0].metrics.val_loss).toBe(0.9);
+    // The list itself keeps the last values.
+    expect(list.rows[0].metrics).toEqual({ val_loss: 0.4, accuracy: 0.8 });
+  });
 });

@@ -2,6 +2,7 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import {
   DEMO,
+  notebookJson,
   openExperiments,
   openNotebook,
   removeExperimentsAfterEachTest,
@@ -177,5 +178,89 @@ test.describe('Experiments table tab', () => {
     await expect(
       table.getByRole('button', { name: /^Compare \(\d+\)$/ })
     ).toBeDisabled();
+  });
+
+  test('should show step-wise metrics at their last or best step, and sort by what it shows', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    const notebookPath = `${tmpPath}/curves.ipynb`;
+    // "early" peaked at step 1 and fell back; "steady" ended highest.
+    for (const [name, series] of [
+      [
+        'early',
+        [
+          [0, 0.7],
+          [1, 0.95],
+          [2, 0.8]
+        ]
+      ],
+      [
+        'steady',
+        [
+          [0, 0.6],
+          [1, 0.8],
+          [2, 0.9]
+        ]
+      ]
+    ] as const) {
+      writeExperiment({
+        notebookPath,
+        name,
+        notebook: { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 },
+        metrics: { val_accuracy: series[2][1] },
+        metricSeries: {
+          val_accuracy: series.map(([step, value]) => [step, value])
+        }
+      });
+    }
+    await page.contents.uploadContent(notebookJson([]), 'text', notebookPath);
+    await openNotebook(page, notebookPath);
+    await openExperiments(page);
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('mlops:open-experiments-table');
+    });
+    const table = page.locator('#jp-mlops-experiments-table');
+    await table.getByText('Columns', { exact: true }).click();
+    await table
+      .locator('.jp-mlops-ColumnChooser-menu')
+      .getByLabel('val_accuracy')
+      .check();
+    await page.keyboard.press('Escape');
+    const names = table.locator('.jp-mlops-ExperimentTable-open');
+    const values = table.locator(
+      '[data-field="metric:val_accuracy"].jp-mlops-ExperimentTable-value'
+    );
+    const steps = table.getByLabel('Value of step-wise metrics');
+    await expect(steps).toHaveValue('last');
+    await table
+      .locator(
+        '.jp-mlops-ExperimentTable-sort[data-field="metric:val_accuracy"]'
+      )
+      .click();
+    await expect(names).toHaveText(['steady', 'early']);
+    await expect(values).toHaveText(['0.9', '0.8']);
+
+    // The best step of each run: the order follows.
+    await steps.selectOption('best');
+    await expect(names).toHaveText(['early', 'steady']);
+    await expect(values).toHaveText(['0.95', '0.9']);
+    // The filter reads the same values.
+    await table.getByLabel('Filter experiments').fill('val_accuracy > 0.92');
+    await expect(names).toHaveText(['early']);
+    await page.screenshot({ path: testInfo.outputPath('step-values.png') });
+    // Saved as a setting.
+    await table.getByLabel('Filter experiments').fill('');
+    await expect
+      .poll(async () =>
+        page.evaluate(async () => {
+          const settings =
+            await window.jupyterapp.serviceManager.settings.fetch(
+              'jupyterlab-mlops:experiments'
+            );
+          return settings.raw;
+        })
+      )
+      .toContain('"stepMetricValue": "best"');
   });
 });

@@ -112,6 +112,8 @@ export interface IExperimentSeed {
   notebook: unknown;
   parameters?: Record<string, string | number | boolean | null>;
   metrics?: Record<string, number>;
+  /** Step-wise metrics: `[step, value]` pairs by name. */
+  metricSeries?: Record<string, [number, number][]>;
   tags?: string[];
   note?: string;
   branch?: string | null;
@@ -157,6 +159,7 @@ export function writeExperiment(seed: IExperimentSeed): string {
     },
     parameters: seed.parameters ?? {},
     metrics: seed.metrics ?? {},
+    ...(seed.metricSeries && { metricSeries: seed.metricSeries }),
     data: [],
     environment: { python: '3.11.7', platform: 'Linux', packages: {} },
     health: {

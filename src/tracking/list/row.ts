@@ -4,6 +4,7 @@ import { isMlopsError } from '../../errors';
 import { Manifest } from '../store/manifest';
 import { parameterValue } from '../../notebook/parameters';
 import { ExperimentStore } from '../store/store';
+import { seriesRanges } from './stepValues';
 
 /**
  * The rows of the Experiments panel and where they come from, below the
@@ -26,6 +27,16 @@ export const experimentRowSchema = z.object({
   metrics: z.record(z.string(), z.number()),
   starred: z.boolean(),
   tags: z.array(z.string()),
+  /**
+   * The range of each step-wise metric (`metricSeries`), so the list can
+   * show its best value instead of its last (`stepValues.ts`).
+   */
+  series: z
+    .record(
+      z.string(),
+      z.object({ min: z.number(), max: z.number(), steps: z.number() })
+    )
+    .optional(),
   /** The user's note (searched by the filter's free words). */
   note: z.string().optional(),
   /**
@@ -92,6 +103,9 @@ export function rowOf(
     notebookPath: manifest.notebook.path,
     parameters: manifest.parameters,
     metrics: manifest.metrics,
+    ...(manifest.metricSeries && {
+      series: seriesRanges(manifest.metricSeries)
+    }),
     starred: manifest.user.starred,
     tags: manifest.user.tags,
     note: manifest.user.note,

@@ -16,7 +16,7 @@ import { ExperimentStore } from '../store/store';
 /**
  * Bumped whenever the row shape changes: older caches are dropped.
  */
-export const INDEX_SCHEMA_VERSION = 3;
+export const INDEX_SCHEMA_VERSION = 4;
 
 /**
  * A cached row: the panel's row plus the commit it describes.
