@@ -4,7 +4,6 @@ import { isMlopsError } from '../../errors';
 import { Manifest } from '../store/manifest';
 import { parameterValue } from '../../notebook/parameters';
 import { ExperimentStore } from '../store/store';
-import { seriesRanges } from './stepValues';
 
 /**
  * The rows of the Experiments panel and where they come from, below the
@@ -111,6 +110,42 @@ export function rowOf(
     note: manifest.user.note,
     failed: failedOf(manifest)
   };
+}
+
+/**
+ * The range of one step-wise metric of a run.
+ */
+export interface ISeriesRange {
+  min: number;
+  max: number;
+  /** How many steps were logged. */
+  steps: number;
+}
+
+/**
+ * The range of each step-wise metric of a manifest's `metricSeries`
+ * (`[step, value]` pairs); series without a finite value are left out.
+ */
+export function seriesRanges(
+  series: Readonly<Record<string, readonly (readonly [number, number])[]>>
+): Record<string, ISeriesRange> {
+  const ranges: Record<string, ISeriesRange> = {};
+  for (const [key, points] of Object.entries(series)) {
+    let min = Infinity;
+    let max = -Infinity;
+    let steps = 0;
+    for (const [, value] of points) {
+      if (Number.isFinite(value)) {
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+        steps += 1;
+      }
+    }
+    if (steps > 0) {
+      ranges[key] = { min, max, steps };
+    }
+  }
+  return ranges;
 }
 
 /**

@@ -8,42 +8,6 @@ import { IExperimentRow } from './row';
 export type StepValue = 'last' | 'best';
 
 /**
- * The range of one step-wise metric of a run.
- */
-export interface ISeriesRange {
-  min: number;
-  max: number;
-  /** How many steps were logged. */
-  steps: number;
-}
-
-/**
- * The range of each step-wise metric of a manifest's `metricSeries`
- * (`[step, value]` pairs); series without a finite value are left out.
- */
-export function seriesRanges(
-  series: Readonly<Record<string, readonly (readonly [number, number])[]>>
-): Record<string, ISeriesRange> {
-  const ranges: Record<string, ISeriesRange> = {};
-  for (const [key, points] of Object.entries(series)) {
-    let min = Infinity;
-    let max = -Infinity;
-    let steps = 0;
-    for (const [, value] of points) {
-      if (Number.isFinite(value)) {
-        min = Math.min(min, value);
-        max = Math.max(max, value);
-        steps += 1;
-      }
-    }
-    if (steps > 0) {
-      ranges[key] = { min, max, steps };
-    }
-  }
-  return ranges;
-}
-
-/**
  * The rows as shown for `mode`: for `best`, each step-wise metric holds its
  * best value (the highest, or the lowest where `direction` says lower is
  * better) instead of its last; other rows, and every row for `last`, are

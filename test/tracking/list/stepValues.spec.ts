@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { IExperimentRow } from '../../../src/tracking/list/row';
-import {
-  seriesRanges,
-  withStepValues
-} from '../../../src/tracking/list/stepValues';
+import { IExperimentRow, seriesRanges } from '../../../src/tracking/list/row';
+import { withStepValues } from '../../../src/tracking/list/stepValues';
 
 function row(
   id: string,
