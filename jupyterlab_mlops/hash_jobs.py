@@ -37,6 +37,10 @@ MAX_FINISHED_JOBS = 256
 MAX_FINISHED_CAPTURE_CHARS = 128 * 1024 * 1024
 
 
+#: A job slower than this logs where its time went.
+SLOW_JOB_S = 5.0
+
+
 class HashJob:
     """One hashing request: paths, progress, and state.
 
@@ -184,8 +188,10 @@ class HashJobs:
             job.finish("failed", self._clock(), error=stopped)
 
     def _hash(self, job: HashJob, store: Store, cache: HashCache) -> list[dict[str, Any]]:
+        started = self._clock()
+        hashed = started
         try:
-            return hash_paths(
+            results = hash_paths(
                 self.area,
                 job.paths,
                 store=store.path,
@@ -194,10 +200,28 @@ class HashJobs:
                 max_files=self.max_files,
                 capture_max_bytes=job.capture_max_bytes,
             )
+            hashed = self._clock()
+            return results
         finally:
             # Before `done`, so a finished job's hashes are on disk; also after
             # a cancel or a failure, whose hashes computed so far are right.
             cache.save()
+            self._log_slow(job, started, hashed)
+
+    def _log_slow(self, job: HashJob, started: float, hashed: float) -> None:
+        """Say where a slow job spent its time (snapshots seen waiting at 0%)."""
+        saved = self._clock()
+        if saved - started >= SLOW_JOB_S:
+            self._log.warning(
+                "jupyterlab_mlops: hashing job %s took %.1f s: %d paths, %d bytes hashed "
+                "in %.1f s, hash cache saved in %.1f s",
+                job.id,
+                saved - started,
+                len(job.paths),
+                job.progress.bytes_done,
+                max(0.0, hashed - started),
+                saved - max(hashed, started),
+            )
 
     def get(self, job_id: str) -> HashJob:
         """The job `job_id`, or `E_JOB_NOT_FOUND` (never existed, or expired)."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from jupyterlab_mlops import hash_jobs
 from jupyterlab_mlops.errors import MlopsError
+from jupyterlab_mlops.hash_cache import HashCache
 from jupyterlab_mlops.hash_jobs import JOB_TTL_S, HashJobs
 from jupyterlab_mlops.paths import open_store
 
@@ -182,3 +185,34 @@ def test_finished_jobs_expire(tmp_path: Path) -> None:
     with pytest.raises(MlopsError) as caught:
         jobs.get(job.id)
     assert caught.value.code == "E_JOB_NOT_FOUND"
+
+
+def test_a_slow_job_says_where_its_time_went(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Snapshots were seen waiting at 0% on a loaded machine: a slow job
+    # logs its hashing and cache-saving times; a quick one logs nothing.
+    (tmp_path / "store").mkdir()
+    (tmp_path / "f").write_text("x")
+    jobs = HashJobs(
+        str(tmp_path),
+        max_jobs=2,
+        max_files=10,
+        cache_entries=10,
+        log=logging.getLogger("test-slow"),
+    )
+    store = open_store(tmp_path, "store")
+    with caplog.at_level(logging.WARNING, logger="test-slow"):
+        jobs.start(store, ["f"]).done.result(timeout=10)
+    assert not [r for r in caplog.records if "took" in r.getMessage()]
+
+    # A cache save that takes 0.6 s (a slow fsync) makes a slow job.
+    monkeypatch.setattr(hash_jobs, "SLOW_JOB_S", 0.5)
+    save = HashCache.save
+    monkeypatch.setattr(HashCache, "save", lambda self: (time.sleep(0.6), save(self))[1])
+    (tmp_path / "f").write_text("xy")
+    with caplog.at_level(logging.WARNING, logger="test-slow"):
+        jobs.start(store, ["f"]).done.result(timeout=10)
+    [record] = [r for r in caplog.records if "took" in r.getMessage()]
+    message = record.getMessage()
+    assert ": 1 paths, 2 bytes hashed in 0.0 s, hash cache saved in 0.6 s" in message
