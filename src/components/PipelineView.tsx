@@ -4,7 +4,7 @@ import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { pipelineIcon } from '../icons';
-import { IPipelineSummary } from '../notebook/tags';
+import type { IPipelineGraph } from '../pipeline/graph';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
@@ -18,7 +18,7 @@ export interface IPipelineViewProps {
   bridge: IMlopsBridge;
   notebookName: string | null;
   /** The steps of the followed notebook, or null when none is open. */
-  summary: IPipelineSummary | null;
+  graph: IPipelineGraph | null;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -33,7 +33,7 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
     onClick: () => void props.commands.execute(CommandIDs.openDemo)
   };
   let body: JSX.Element;
-  if (props.summary === null) {
+  if (props.graph === null) {
     body = (
       <EmptyState
         icon={pipelineIcon}
@@ -47,7 +47,7 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
         </p>
       </EmptyState>
     );
-  } else if (props.summary.steps.length === 0) {
+  } else if (props.graph.steps.length === 0) {
     body = (
       <EmptyState
         icon={pipelineIcon}
@@ -80,7 +80,7 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
       </EmptyState>
     );
   } else {
-    body = <StepList summary={props.summary} translator={props.translator} />;
+    body = <StepList graph={props.graph} translator={props.translator} />;
   }
   return (
     <div className="jp-mlops-Panel">

@@ -1,14 +1,14 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { IPipelineSummary } from '../notebook/tags';
+import type { IPipelineGraph } from '../pipeline/graph';
 import { UserText } from './UserText';
 
 /**
  * Properties of the step list.
  */
 export interface IStepListProps {
-  summary: IPipelineSummary;
+  graph: IPipelineGraph;
   translator: ITranslator;
 }
 
@@ -17,7 +17,7 @@ export interface IStepListProps {
  */
 export function StepList(props: IStepListProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const { steps, roles, problems } = props.summary;
+  const { steps, roles, diagnostics } = props.graph;
   const extras: [string, number][] = [
     [trans.__('imports'), roles.imports.length],
     [trans.__('functions'), roles.functions.length],
@@ -54,11 +54,28 @@ export function StepList(props: IStepListProps): JSX.Element {
           .map(([label, count]) => `${label}: ${count}`)
           .join(' · ')}
       </div>
-      {problems.length > 0 && (
+      {diagnostics.length > 0 && (
         <ul className="jp-mlops-StepList-problems" role="alert">
-          {problems.map(problem => (
-            <li key={problem} className="jp-mlops-Notice jp-mod-warning">
-              <UserText text={problem} />
+          {diagnostics.map((diagnostic, i) => (
+            <li
+              key={i}
+              className={`jp-mlops-Notice ${
+                diagnostic.severity === 'error'
+                  ? 'jp-mod-error'
+                  : diagnostic.severity === 'warning'
+                    ? 'jp-mod-warning'
+                    : 'jp-mod-info'
+              }`}
+              data-code={diagnostic.code}
+              data-cell={diagnostic.cell}
+            >
+              <UserText
+                text={trans.__(
+                  'Cell %1: %2',
+                  diagnostic.cell + 1,
+                  diagnostic.message
+                )}
+              />
             </li>
           ))}
         </ul>

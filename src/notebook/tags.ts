@@ -1,6 +1,12 @@
+import { normalizeDataPath } from './dataPaths';
+
 /**
- * The Kale-compatible cell tag vocabulary and a pure summary of the steps a
- * notebook's tags define. DOM-free; the Pipeline panel renders the result.
+ * The cell tag vocabulary, read one cell at a time: Kale 2.3's tags
+ * (`kale/processors/constants.py` of `kubeflow-kale` 2.3), Kale 1's
+ * (`block:NAME`, a bare `block:`, `prev:a:b`), papermill's `parameters`
+ * and `injected-parameters`, and ours (`metrics`, `data:PATH`). Bad tags are
+ * diagnostics with the cell and the tag, never exceptions. DOM-free; the
+ * steps are put together in `src/pipeline/graph.ts`.
  */
 
 /**
@@ -21,39 +27,76 @@ export type CellRole =
 export type TagRole = Exclude<CellRole, 'step' | 'untagged'>;
 
 /**
- * The role of one cell and the step edges its tags declare.
+ * What is wrong with a tag, a cell or the graph.
+ */
+export type DiagnosticCode =
+  /** Not a tag of the vocabulary (left alone). */
+  | 'E_TAG_UNKNOWN'
+  /** A known tag in a wrong shape (`limit:cpu`, `cache:maybe`, too long). */
+  | 'E_TAG_MALFORMED'
+  /** A step name that is not a Python identifier. */
+  | 'E_TAG_NAME'
+  /** `prev`, `limit`, `annotation`, `label`, `image`, `cache` without `step`. */
+  | 'E_TAG_NEEDS_STEP'
+  /** Two step names in one cell (one step per cell). */
+  | 'E_TAG_TWO_STEPS'
+  /** A role tag and a step tag, or two roles, on one cell. */
+  | 'E_TAG_CONFLICT'
+  /** The same tag twice on one cell. */
+  | 'W_TAG_DUPLICATE'
+  /** A Kale 1 tag: read as Kale 1 meant it (Kale 2.3 refuses it). */
+  | 'I_TAG_KALE1'
+  /** `prev:` names a step no cell defines. */
+  | 'E_PREV_UNKNOWN'
+  /** A step lists itself in `prev:`. */
+  | 'E_PREV_SELF'
+  /** The `prev:` edges make a cycle. */
+  | 'E_CYCLE'
+  /** A step after the metrics cell (Kale wants metrics last). */
+  | 'W_METRICS_NOT_LAST'
+  /** Code cells before any tag: in no step. */
+  | 'W_CELL_UNASSIGNED'
+  /** A step uses a name another step defines, without `prev:` to it. */
+  | 'W_MISSING_PREV';
+
+/**
+ * One problem, where it is: the cell (its index among all cells) and the
+ * tag, when there is one.
+ */
+export interface IDiagnostic {
+  code: DiagnosticCode;
+  severity: 'error' | 'warning' | 'info';
+  /** The cell's index in the notebook (all cell types counted). */
+  cell: number;
+  tag?: string;
+  message: string;
+}
+
+/**
+ * One cell's tags, read.
  */
 export interface ICellTags {
   role: CellRole;
-  /** The step name for `step:NAME` / `block:NAME`. */
+  /** The step of `step:NAME` (or Kale 1's `block:NAME`). */
   step?: string;
-  /** Names from `prev:NAME` tags. */
+  /** Parent steps (`prev:NAME`; Kale 1's `prev:a:b` names two). */
   prev: string[];
-  /** Tags outside the vocabulary (left alone, reported). */
-  unknown: string[];
-  /** Problems with the tags themselves (bad names, conflicting roles). */
-  problems: string[];
-}
-
-/**
- * One step of the pipeline as the tags define it.
- */
-export interface IStepSummary {
-  name: string;
-  prev: string[];
-  /** Indexes of the code cells that form the step. */
-  cells: number[];
-}
-
-/**
- * The pipeline a notebook's tags define.
- */
-export interface IPipelineSummary {
-  steps: IStepSummary[];
-  /** Cell indexes by role (imports, functions, parameters, metrics, skip). */
-  roles: Record<TagRole, number[]>;
-  /** Human-readable problems: unknown `prev:` targets, bad names, … */
-  problems: string[];
+  /** `limit:RESOURCE:N`, by resource. */
+  limits: Record<string, string>;
+  /** `annotation:KEY:VALUE`, by key. */
+  annotations: Record<string, string>;
+  /** `label:KEY:VALUE`, by key. */
+  labels: Record<string, string>;
+  /** `image:IMG`. */
+  image?: string;
+  /** `cache:enabled|disabled`. */
+  cache?: boolean;
+  /** `data:PATH` paths, normalized, relative to the notebook's folder. */
+  data: string[];
+  /** papermill's `injected-parameters` (its values win). */
+  injected: boolean;
+  /** Problems with this cell's tags (the cell index filled in). */
+  diagnostics: IDiagnostic[];
 }
 
 /**
@@ -64,7 +107,11 @@ export interface ITaggedCell {
   tags: readonly string[];
 }
 
-const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
+/** Longest tag read; a longer one is malformed (no regex runs on it). */
+export const MAX_TAG_LENGTH = 1000;
+
+/** A step name: a Python identifier (ASCII), at most 63 characters. */
+const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 // A Map, not an object: a tag named `constructor` is not a role.
 const ROLE_TAGS: ReadonlyMap<string, TagRole> = new Map([
@@ -72,10 +119,18 @@ const ROLE_TAGS: ReadonlyMap<string, TagRole> = new Map([
   ['functions', 'functions'],
   ['parameters', 'parameters'],
   ['pipeline-parameters', 'parameters'],
+  ['injected-parameters', 'parameters'],
   ['metrics', 'metrics'],
   ['pipeline-metrics', 'metrics'],
   ['skip', 'skip']
 ]);
+
+// Kale 2.3's shapes (constants.py): a Kubernetes annotation or label key,
+// a limit's resource and amount.
+const K8S_SEGMENT = '[a-zA-Z0-9]+(?:[a-zA-Z0-9_.-]*[a-zA-Z0-9])?';
+const K8S_KEY = new RegExp(`^${K8S_SEGMENT}(?:/${K8S_SEGMENT})?$`);
+const LIMIT_RESOURCE = /^[_a-z./-]+$/;
+const LIMIT_AMOUNT = /^[_a-zA-Z0-9.]+$/;
 
 /**
  * Whether a cell's tags include one that gives it `role` (for example
@@ -86,130 +141,256 @@ export function hasRoleTag(tags: readonly string[], role: TagRole): boolean {
 }
 
 /**
- * Classify one cell's tags.
+ * Read one cell's tags (`cell`: its index, for the diagnostics). Kale's
+ * rules: the first role tag decides a cell's role (`skip`, `imports`, …;
+ * a step tag beside it is a conflict), one step per cell, and step
+ * attributes need a step.
  */
-export function parseCellTags(tags: readonly string[]): ICellTags {
+export function parseCellTags(tags: readonly string[], cell = 0): ICellTags {
   const result: ICellTags = {
     role: 'untagged',
     prev: [],
-    unknown: [],
-    problems: []
+    limits: {},
+    annotations: {},
+    labels: {},
+    data: [],
+    injected: false,
+    diagnostics: []
   };
-  const roles = new Set<CellRole>();
+  const report = (
+    code: DiagnosticCode,
+    tag: string | undefined,
+    message: string
+  ) =>
+    result.diagnostics.push({
+      code,
+      severity: Private.severity(code),
+      cell,
+      ...(tag !== undefined && { tag }),
+      message
+    });
+  const seen = new Set<string>();
+  const attributes: string[] = [];
+  let role: TagRole | null = null;
   for (const raw of tags) {
     const tag = raw.trim();
-    const role = ROLE_TAGS.get(tag);
-    const colon = tag.indexOf(':');
-    const prefix = colon > 0 ? tag.slice(0, colon) : '';
-    const name = colon > 0 ? tag.slice(colon + 1) : '';
-    if (role) {
-      roles.add(role);
-    } else if (prefix === 'step' || prefix === 'block' || prefix === 'prev') {
-      if (!STEP_NAME.test(name)) {
-        result.problems.push(
-          `"${tag}": a step name starts with a letter or _ and has only letters, digits, _ and -.`
+    if (tag === '') {
+      continue;
+    }
+    if (tag.length > MAX_TAG_LENGTH) {
+      report(
+        'E_TAG_MALFORMED',
+        `${tag.slice(0, 40)}…`,
+        `A tag of ${tag.length} characters (at most ${MAX_TAG_LENGTH}).`
+      );
+      continue;
+    }
+    if (seen.has(tag)) {
+      report('W_TAG_DUPLICATE', tag, `"${tag}" is on this cell twice.`);
+      continue;
+    }
+    seen.add(tag);
+    const tagRole = ROLE_TAGS.get(tag);
+    if (tagRole) {
+      if (role === null) {
+        role = tagRole;
+        result.injected = tag === 'injected-parameters';
+      } else if (role !== tagRole) {
+        report(
+          'E_TAG_CONFLICT',
+          tag,
+          `"${tag}" on a cell that is already "${role}": the first role tag counts.`
         );
-      } else if (prefix === 'prev') {
-        if (!result.prev.includes(name)) {
-          result.prev.push(name);
-        }
-      } else if (result.step !== undefined && result.step !== name) {
-        result.problems.push(
-          `One cell names two steps: "${result.step}" and "${name}".`
-        );
-      } else {
-        result.step = name;
-        roles.add('step');
       }
-    } else {
-      result.unknown.push(tag);
+      continue;
+    }
+    const colon = tag.indexOf(':');
+    const prefix = colon > 0 ? tag.slice(0, colon) : tag;
+    const rest = colon > 0 ? tag.slice(colon + 1) : '';
+    switch (prefix) {
+      case 'step':
+      case 'block': {
+        if (prefix === 'block') {
+          report(
+            'I_TAG_KALE1',
+            tag,
+            `"${tag}" is Kale 1's spelling of "step:${rest}" (Kale 2.3 refuses it).`
+          );
+        }
+        if (rest === '') {
+          // Kale 1 wrote a bare `block:` for a cell of no step: untagged.
+          if (prefix === 'step') {
+            report(
+              'E_TAG_NAME',
+              tag,
+              `"${tag}" names no step; the cell joins the one above.`
+            );
+          }
+        } else if (!STEP_NAME.test(rest)) {
+          report(
+            'E_TAG_NAME',
+            tag,
+            `"${rest}" is not a step name: a letter or _, then letters, digits or _ (a Python identifier).`
+          );
+        } else if (result.step !== undefined && result.step !== rest) {
+          report(
+            'E_TAG_TWO_STEPS',
+            tag,
+            `One cell names two steps, "${result.step}" and "${rest}": one step per cell.`
+          );
+        } else {
+          result.step = rest;
+        }
+        break;
+      }
+      case 'prev': {
+        attributes.push(tag);
+        const names = rest.split(':');
+        if (names.length > 1) {
+          report(
+            'I_TAG_KALE1',
+            tag,
+            `"${tag}" is Kale 1's way of naming ${names.length} parents in one tag (Kale 2.3 refuses it).`
+          );
+        }
+        for (const name of names) {
+          if (!STEP_NAME.test(name)) {
+            report(
+              'E_TAG_NAME',
+              tag,
+              `"${name}" is not a step name: a letter or _, then letters, digits or _ (a Python identifier).`
+            );
+          } else if (!result.prev.includes(name)) {
+            result.prev.push(name);
+          }
+        }
+        break;
+      }
+      case 'limit': {
+        attributes.push(tag);
+        const parts = rest.split(':');
+        if (
+          parts.length !== 2 ||
+          !LIMIT_RESOURCE.test(parts[0]) ||
+          !LIMIT_AMOUNT.test(parts[1])
+        ) {
+          report(
+            'E_TAG_MALFORMED',
+            tag,
+            `"${tag}" is not limit:RESOURCE:AMOUNT (for example limit:nvidia.com/gpu:1 or limit:memory:4Gi).`
+          );
+        } else {
+          result.limits[parts[0]] = parts[1];
+        }
+        break;
+      }
+      case 'annotation':
+      case 'label': {
+        attributes.push(tag);
+        const split = rest.indexOf(':');
+        const key = split > 0 ? rest.slice(0, split) : '';
+        if (!K8S_KEY.test(key)) {
+          report(
+            'E_TAG_MALFORMED',
+            tag,
+            `"${tag}" is not ${prefix}:KEY:VALUE with a Kubernetes key (for example ${prefix}:team:vision).`
+          );
+        } else {
+          const target =
+            prefix === 'annotation' ? result.annotations : result.labels;
+          target[key] = rest.slice(split + 1);
+        }
+        break;
+      }
+      case 'image': {
+        attributes.push(tag);
+        if (rest === '') {
+          report('E_TAG_MALFORMED', tag, `"${tag}" names no image.`);
+        } else {
+          result.image = rest;
+        }
+        break;
+      }
+      case 'cache': {
+        attributes.push(tag);
+        if (rest !== 'enabled' && rest !== 'disabled') {
+          report(
+            'E_TAG_MALFORMED',
+            tag,
+            `"${tag}" is not cache:enabled or cache:disabled.`
+          );
+        } else {
+          result.cache = rest === 'enabled';
+        }
+        break;
+      }
+      case 'data': {
+        const path = normalizeDataPath(rest);
+        if (path === null) {
+          report(
+            'E_TAG_MALFORMED',
+            tag,
+            `"${tag}" is not a data path inside the notebook's folder.`
+          );
+        } else if (!result.data.includes(path)) {
+          result.data.push(path);
+        }
+        break;
+      }
+      default:
+        report(
+          'E_TAG_UNKNOWN',
+          tag,
+          `"${tag}" is not a pipeline tag (left as it is).`
+        );
     }
   }
-  if (roles.size > 1) {
-    result.problems.push(
-      `Conflicting tags: ${[...roles].sort().join(', ')}; the first of skip, step, parameters, metrics, imports, functions wins.`
+  if (role !== null && result.step !== undefined) {
+    report(
+      'E_TAG_CONFLICT',
+      `step:${result.step}`,
+      `A "${role}" cell cannot also be step "${result.step}": the role counts.`
     );
+    result.step = undefined;
   }
-  const order: CellRole[] = [
-    'skip',
-    'step',
-    'parameters',
-    'metrics',
-    'imports',
-    'functions'
-  ];
-  result.role = order.find(role => roles.has(role)) ?? 'untagged';
-  if (result.prev.length > 0 && result.role !== 'step') {
-    result.problems.push(`prev: tags only count on a cell that starts a step.`);
+  result.role = role ?? (result.step !== undefined ? 'step' : 'untagged');
+  if (result.role !== 'step') {
+    for (const tag of attributes) {
+      report(
+        'E_TAG_NEEDS_STEP',
+        tag,
+        `"${tag}" describes a step, but this cell has no step: tag.`
+      );
+    }
+    result.prev = [];
+    result.limits = {};
+    result.annotations = {};
+    result.labels = {};
+    delete result.image;
+    delete result.cache;
   }
   return result;
 }
 
-/**
- * Summarize the steps of a notebook: an untagged code cell takes the role of
- * the code cell above it (Kale's rule); markdown and raw cells are ignored.
- */
-export function summarizePipeline(
-  cells: readonly ITaggedCell[]
-): IPipelineSummary {
-  const summary: IPipelineSummary = {
-    steps: [],
-    roles: {
-      imports: [],
-      functions: [],
-      parameters: [],
-      metrics: [],
-      skip: []
-    },
-    problems: []
-  };
-  const byName = new Map<string, IStepSummary>();
-  let current: IStepSummary | null = null;
-  let lastRole: TagRole | null = null;
-  cells.forEach((cell, index) => {
-    if (cell.cellType !== 'code') {
-      return;
-    }
-    const tags = parseCellTags(cell.tags);
-    summary.problems.push(...tags.problems.map(p => `Cell ${index + 1}: ${p}`));
-    if (tags.role === 'step' && tags.step !== undefined) {
-      let step = byName.get(tags.step);
-      if (!step) {
-        step = { name: tags.step, prev: [], cells: [] };
-        byName.set(step.name, step);
-        summary.steps.push(step);
-      }
-      for (const name of tags.prev) {
-        if (!step.prev.includes(name)) {
-          step.prev.push(name);
-        }
-      }
-      step.cells.push(index);
-      current = step;
-      lastRole = null;
-    } else if (tags.role === 'untagged') {
-      // Kale's rule: an untagged cell takes the tags of the cell above it.
-      if (current) {
-        current.cells.push(index);
-      } else if (lastRole) {
-        summary.roles[lastRole].push(index);
-      }
-    } else if (tags.role !== 'step') {
-      summary.roles[tags.role].push(index);
-      current = null;
-      lastRole = tags.role;
-    }
-  });
-  for (const step of summary.steps) {
-    for (const name of step.prev) {
-      if (!byName.has(name)) {
-        summary.problems.push(
-          `Step "${step.name}" follows "${name}", which no cell defines.`
-        );
-      } else if (name === step.name) {
-        summary.problems.push(`Step "${step.name}" lists itself in prev:.`);
-      }
-    }
+namespace Private {
+  /**
+   * How bad a diagnostic is, from its code's first letter.
+   */
+  export function severity(code: DiagnosticCode): IDiagnostic['severity'] {
+    return code.startsWith('E_')
+      ? 'error'
+      : code.startsWith('W_')
+        ? 'warning'
+        : 'info';
   }
-  return summary;
+}
+
+/**
+ * How bad a diagnostic of `code` is: `E_` errors, `W_` warnings, `I_`
+ * notes.
+ */
+export function diagnosticSeverity(
+  code: DiagnosticCode
+): IDiagnostic['severity'] {
+  return Private.severity(code);
 }

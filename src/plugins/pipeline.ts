@@ -12,7 +12,7 @@ import React from 'react';
 import { CommandIDs } from '../commands';
 import { PipelineView } from '../components/PipelineView';
 import { pipelineIcon } from '../icons';
-import { summarizePipeline } from '../notebook/tags';
+import { buildPipelineGraph } from '../pipeline/graph';
 import { PluginSettings, SettingsSchemas } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { ActiveNotebook } from '../widgets/activeNotebook';
@@ -66,7 +66,7 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
         return React.createElement(PipelineView, {
           bridge,
           notebookName: name,
-          summary: name === null ? null : summarizePipeline(cells),
+          graph: name === null ? null : buildPipelineGraph(cells),
           commands: app.commands,
           translator: tr
         });
