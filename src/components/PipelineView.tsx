@@ -4,6 +4,7 @@ import React from 'react';
 
 import { CommandIDs } from '../commands';
 import { pipelineIcon } from '../icons';
+import type { IDataflow } from '../pipeline/dataflow';
 import type { IPipelineGraph } from '../pipeline/graph';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
@@ -19,6 +20,12 @@ export interface IPipelineViewProps {
   notebookName: string | null;
   /** The steps of the followed notebook, or null when none is open. */
   graph: IPipelineGraph | null;
+  /** What flows between the steps (null when no notebook is open). */
+  flow: IDataflow | null;
+  /** Select these cells of the notebook (a step's, a problem's). */
+  onSelectCells: (cells: number[]) => void;
+  /** Add a tag to a cell (the fix of a missing `prev:`). */
+  onAddTag: (cell: number, tag: string) => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -80,7 +87,15 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
       </EmptyState>
     );
   } else {
-    body = <StepList graph={props.graph} translator={props.translator} />;
+    body = (
+      <StepList
+        graph={props.graph}
+        flow={props.flow}
+        onSelectCells={props.onSelectCells}
+        onAddTag={props.onAddTag}
+        translator={props.translator}
+      />
+    );
   }
   return (
     <div className="jp-mlops-Panel">

@@ -514,13 +514,20 @@ namespace Private {
           }
         }
       });
+      // The first iterable runs first, in the enclosing scope; then the
+      // element, the conditions and the other loops, inside.
+      const firstIn = parts.findIndex(part => part.name === 'in');
+      const iterable = firstIn < 0 ? undefined : parts[firstIn + 1];
+      if (iterable) {
+        this.node(iterable, scope);
+      }
       let target = false;
       for (const part of parts) {
         if (part.name === 'for') {
           target = true;
         } else if (part.name === 'in') {
           target = false;
-        } else if (!target) {
+        } else if (!target && part !== iterable) {
           this.node(part, inner);
         }
       }

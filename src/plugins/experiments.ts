@@ -208,7 +208,7 @@ function addSnapshotCommand(
       status.set(path, 'saving');
       const { captureMaxBytes, dataPaths } = model.capture;
       const saved = await snapshotWithNotification(
-        (onProgress, signal) =>
+        (onProgress, signal, onPhase) =>
           snapshotNotebook(target, {
             store: stores.current,
             ids,
@@ -216,6 +216,7 @@ function addSnapshotCommand(
             captureMaxBytes,
             settingsPaths: dataPaths,
             onProgress,
+            onPhase,
             signal
           }),
         trans,

@@ -4,7 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
@@ -12,6 +12,7 @@ import React from 'react';
 import { CommandIDs } from '../commands';
 import { PipelineView } from '../components/PipelineView';
 import { pipelineIcon } from '../icons';
+import { analyzeDataflow } from '../pipeline/dataflow';
 import { buildPipelineGraph } from '../pipeline/graph';
 import { PluginSettings, SettingsSchemas } from '../settings';
 import { IMlopsBridge } from '../tokens';
@@ -48,11 +49,16 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
     // With followActiveNotebook off, the panel keeps the notebook it showed.
     let pinned: {
       name: string | null;
+      panel: NotebookPanel | null;
       cells: ReturnType<ActiveNotebook['cells']>;
     } | null = null;
     const shown = () => {
       if (settings.value.followActiveNotebook || pinned === null) {
-        pinned = { name: notebook.name, cells: notebook.cells() };
+        pinned = {
+          name: notebook.name,
+          panel: notebook.panel,
+          cells: notebook.cells()
+        };
       }
       return pinned;
     };
@@ -62,11 +68,21 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Pipeline'),
       signals: [bridge.changed, notebook.changed, settings.changed],
       render: () => {
-        const { name, cells } = shown();
+        const { name, panel: target, cells } = shown();
+        const graph = name === null ? null : buildPipelineGraph(cells);
         return React.createElement(PipelineView, {
           bridge,
           notebookName: name,
-          graph: name === null ? null : buildPipelineGraph(cells),
+          graph,
+          flow:
+            graph === null
+              ? null
+              : analyzeDataflow(
+                  graph,
+                  cells.map(cell => cell.source)
+                ),
+          onSelectCells: indexes => target && selectCells(app, target, indexes),
+          onAddTag: (index, tag) => target && addCellTag(target, index, tag),
           commands: app.commands,
           translator: tr
         });
@@ -82,3 +98,47 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
+
+/**
+ * Show a notebook and select these cells (a step's), the first active.
+ */
+function selectCells(
+  app: JupyterFrontEnd,
+  panel: NotebookPanel,
+  indexes: readonly number[]
+): void {
+  const notebook = panel.content;
+  const widgets = notebook.widgets;
+  const first = indexes.find(index => index >= 0 && index < widgets.length);
+  if (first === undefined) {
+    return;
+  }
+  app.shell.activateById(panel.id);
+  notebook.deselectAll();
+  notebook.activeCellIndex = first;
+  for (const index of indexes) {
+    const widget = widgets[index];
+    if (widget) {
+      notebook.select(widget);
+    }
+  }
+  void notebook.scrollToItem(first);
+}
+
+/**
+ * Add a tag to a cell's `tags` (the one-click fix of a missing `prev:`);
+ * the notebook's undo takes it back.
+ */
+function addCellTag(panel: NotebookPanel, index: number, tag: string): void {
+  const cell = panel.content.model?.cells.get(index);
+  if (!cell) {
+    return;
+  }
+  const tags = cell.getMetadata('tags');
+  const list = Array.isArray(tags)
+    ? tags.filter((item): item is string => typeof item === 'string')
+    : [];
+  if (!list.includes(tag)) {
+    cell.setMetadata('tags', [...list, tag]);
+  }
+}

@@ -7,7 +7,7 @@ import { watchKernelAudit } from '../kernel/openedFiles';
 import type { ISecretFinding } from '../notebook/secrets';
 import { IHashProgress } from '../tracking/capture/data';
 import { UlidFactory } from '../util/ids';
-import { takeSnapshot } from '../tracking/capture/snapshot';
+import { SnapshotPhase, takeSnapshot } from '../tracking/capture/snapshot';
 import { ExperimentStore } from '../tracking/store/store';
 import type { IBridgeClient } from '../tokens';
 import {
@@ -25,6 +25,7 @@ export interface ISnapshotContext {
   captureMaxBytes: number;
   settingsPaths?: readonly string[];
   onProgress?: (progress: IHashProgress) => void;
+  onPhase?: (phase: SnapshotPhase) => void;
   signal?: AbortSignal;
 }
 
@@ -59,6 +60,7 @@ export async function snapshotNotebook(
     captureMaxBytes: context.captureMaxBytes,
     settingsPaths: context.settingsPaths,
     onProgress: context.onProgress,
+    onPhase: context.onPhase,
     signal: context.signal
   });
   return {
@@ -125,7 +127,8 @@ export function watchNotebookKernels(
 export async function snapshotWithNotification(
   run: (
     onProgress: (progress: IHashProgress) => void,
-    signal: AbortSignal
+    signal: AbortSignal,
+    onPhase: (phase: SnapshotPhase) => void
   ) => Promise<ISnapshotOutcome>,
   trans: TranslationBundle,
   options: {
@@ -154,6 +157,22 @@ export async function snapshotWithNotification(
       ]
     });
   }, 300);
+  // What the snapshot waits for, said while it is slow.
+  const phases: Record<SnapshotPhase, string> = {
+    'kernel-starting': trans.__(
+      'Saving snapshot: waiting for the kernel to start…'
+    ),
+    kernel: trans.__('Saving snapshot: asking the kernel for live values…'),
+    hashing: trans.__('Saving snapshot: hashing data…'),
+    git: trans.__('Saving snapshot: reading the project’s git state…'),
+    saving: trans.__('Saving snapshot: writing the experiment…')
+  };
+  const onPhase = (phase: SnapshotPhase) => {
+    message = phases[phase];
+    if (progress !== null) {
+      Notification.update({ id: progress, message });
+    }
+  };
   const onProgress = (p: IHashProgress) => {
     const percent =
       p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
@@ -182,7 +201,7 @@ export async function snapshotWithNotification(
     }
   };
   try {
-    const saved = await run(onProgress, controller.signal);
+    const saved = await run(onProgress, controller.signal, onPhase);
     const skipped = saved.skipped
       ? ' ' +
         trans._n(

@@ -1,4 +1,8 @@
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import {
+  INotebookModel,
+  INotebookTracker,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ITaggedCell } from '../notebook/tags';
@@ -47,18 +51,19 @@ export class ActiveNotebook {
   }
 
   /**
-   * The cells with their types and tags, in order.
+   * The cells with their types, tags and sources, in order.
    */
-  cells(): ITaggedCell[] {
+  cells(): (ITaggedCell & { source: string })[] {
     const model = this._panel?.content.model;
     if (!model) {
       return [];
     }
-    const cells: ITaggedCell[] = [];
+    const cells: (ITaggedCell & { source: string })[] = [];
     for (const cell of model.cells) {
       const tags = cell.getMetadata('tags');
       cells.push({
         cellType: cell.type,
+        source: cell.sharedModel.getSource(),
         tags: Array.isArray(tags)
           ? tags.filter((tag): tag is string => typeof tag === 'string')
           : []
@@ -74,11 +79,20 @@ export class ActiveNotebook {
     }
     if (this._panel) {
       this._panel.context.model.contentChanged.disconnect(this._emit, this);
+      this._panel.context.model.cells.changed.disconnect(
+        this._followCells,
+        this
+      );
       this._panel.context.pathChanged.disconnect(this._emit, this);
+      this._unfollowCells();
     }
     this._panel = next;
     if (next) {
       next.context.model.contentChanged.connect(this._emit, this);
+      // Tags are cell metadata: a tag set in the property inspector does
+      // not change the content, so each cell's metadata is followed too.
+      next.context.model.cells.changed.connect(this._followCells, this);
+      this._followCells();
       next.context.pathChanged.connect(this._emit, this);
       // The model's cells arrive after the panel does.
       void next.context.ready.then(() => this._emit());
@@ -90,7 +104,31 @@ export class ActiveNotebook {
     this._changed.emit();
   }
 
+  /** Follow the metadata of the current notebook's cells (all of them). */
+  private _followCells(): void {
+    this._unfollowCells();
+    const model = this._panel?.context.model;
+    if (!model) {
+      return;
+    }
+    for (const cell of model.cells) {
+      cell.metadataChanged.connect(this._emit, this);
+      this._followed.push(cell);
+    }
+    this._emit();
+  }
+
+  private _unfollowCells(): void {
+    for (const cell of this._followed) {
+      if (!cell.isDisposed) {
+        cell.metadataChanged.disconnect(this._emit, this);
+      }
+    }
+    this._followed = [];
+  }
+
   private _tracker: INotebookTracker;
   private _panel: NotebookPanel | null = null;
+  private _followed: ReturnType<INotebookModel['cells']['get']>[] = [];
   private _changed = new Signal<this, void>(this);
 }

@@ -39,8 +39,17 @@ export interface ITakeSnapshotOptions {
   /** Paths from the `dataPaths` setting, relative to the Jupyter root. */
   settingsPaths?: readonly string[];
   onProgress?: (progress: IHashProgress) => void;
+  /** What the snapshot waits for now (shown while it is slow). */
+  onPhase?: (phase: SnapshotPhase) => void;
   signal?: AbortSignal;
 }
+
+/**
+ * The parts of a snapshot that can take a while: the kernel's answer (or
+ * its start), the data hashes, the project's git state, the commit.
+ */
+export type SnapshotPhase =
+  'kernel-starting' | 'kernel' | 'hashing' | 'git' | 'saving';
 
 /**
  * Take a snapshot: secret scan first, then live values (a busy or dead
@@ -103,7 +112,9 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   let live: ILiveValues | undefined;
   let note: string | null =
     kernel && state === 'dead' ? 'E_KERNEL_UNAVAILABLE' : null;
+  const phase = (next: SnapshotPhase) => options.onPhase?.(next);
   if (kernel && state !== 'dead') {
+    phase(Private.isStarting(kernel.status) ? 'kernel-starting' : 'kernel');
     try {
       live = await captureLive(
         kernel,
@@ -127,6 +138,7 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   }
   const first = new Set(known);
   const extra = [...sources.keys()].filter(p => !first.has(p)).sort();
+  phase('hashing');
   const results = [
     ...(await firstHashes),
     ...(await hashPaths(client, extra, hashOptions))
@@ -144,8 +156,9 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     live,
     data: data.entries,
     dataFiles: data.files,
-    code: await code
+    code: await Private.phased(code, () => phase('git'))
   });
+  phase('saving');
   const entry = await options.store.save(snapshot);
   return {
     name: snapshot.manifest.user.name,
@@ -159,7 +172,7 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
  * How long a snapshot waits for a kernel that is still starting before it
  * keeps the static values.
  */
-export const STARTING_KERNEL_MS = 30_000;
+export const STARTING_KERNEL_MS = 10_000;
 
 /**
  * Where a data path of the manifest came from.
@@ -167,6 +180,26 @@ export const STARTING_KERNEL_MS = 30_000;
 type DataSource = Manifest['data'][number]['sources'][number];
 
 namespace Private {
+  /**
+   * `promise`, calling `onWait` first when it is not settled yet.
+   */
+  export async function phased<T>(
+    promise: Promise<T>,
+    onWait: () => void
+  ): Promise<T> {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true)
+    );
+    // Settled promises run their callbacks before this one's.
+    await Promise.resolve();
+    if (!settled) {
+      onWait();
+    }
+    return promise;
+  }
+
   /**
    * Whether a kernel status means "not connected yet": the kernel is
    * starting or restarting, or its connection is (`unknown`).

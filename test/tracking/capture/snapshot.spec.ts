@@ -86,7 +86,17 @@ describe('takeSnapshot()', () => {
 
   it('should record live values, hashed data and the notebook in one commit', async () => {
     const { options, git } = context('take');
-    const saved = await takeSnapshot({ ...options, notebook: demo, kernel });
+    const phases: string[] = [];
+    const saved = await takeSnapshot({
+      ...options,
+      notebook: demo,
+      kernel,
+      onPhase: phase => phases.push(phase)
+    });
+    // What the progress toast says it waits for, in order.
+    expect(phases[0]).toBe('kernel');
+    expect(phases.slice(-1)).toEqual(['saving']);
+    expect(phases).toContain('hashing');
     expect(saved.note).toBeNull();
     expect(saved.manifest.health.kernel).toBe('live');
     expect(saved.manifest.parameters).toMatchObject({
@@ -209,11 +219,14 @@ describe('takeSnapshot()', () => {
                 )
               : Reflect.get(target, key, target)
       });
+    const phases: string[] = [];
     const starting = await takeSnapshot({
       ...options,
       notebook: demo,
-      kernel: reporting('unknown')
+      kernel: reporting('unknown'),
+      onPhase: phase => phases.push(phase)
     });
+    expect(phases[0]).toBe('kernel-starting');
     expect(starting.manifest.health.kernel).toBe('live');
     expect(starting.manifest.metrics).toEqual({
       accuracy: 0.93,
