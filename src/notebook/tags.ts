@@ -40,8 +40,13 @@ export type DiagnosticCode =
   | 'E_TAG_NEEDS_STEP'
   /** Two step names in one cell (one step per cell). */
   | 'E_TAG_TWO_STEPS'
-  /** A role tag and a step tag, or two roles, on one cell. */
-  | 'E_TAG_CONFLICT'
+  /** A role tag and a step tag, or two roles, on one cell (the role wins). */
+  | 'W_TAG_CONFLICT'
+  /**
+   * Step attributes on a role cell (`skip` with `prev:`, as Kale's editor
+   * leaves a step turned into `skip`): ignored, as Kale ignores them.
+   */
+  | 'I_TAG_IGNORED'
   /** The same tag twice on one cell. */
   | 'W_TAG_DUPLICATE'
   /** A Kale 1 tag: read as Kale 1 meant it (Kale 2.3 refuses it). */
@@ -197,7 +202,7 @@ export function parseCellTags(tags: readonly string[], cell = 0): ICellTags {
         result.injected = tag === 'injected-parameters';
       } else if (role !== tagRole) {
         report(
-          'E_TAG_CONFLICT',
+          'W_TAG_CONFLICT',
           tag,
           `"${tag}" on a cell that is already "${role}": the first role tag counts.`
         );
@@ -347,7 +352,7 @@ export function parseCellTags(tags: readonly string[], cell = 0): ICellTags {
   }
   if (role !== null && result.step !== undefined) {
     report(
-      'E_TAG_CONFLICT',
+      'W_TAG_CONFLICT',
       `step:${result.step}`,
       `A "${role}" cell cannot also be step "${result.step}": the role counts.`
     );
@@ -356,11 +361,19 @@ export function parseCellTags(tags: readonly string[], cell = 0): ICellTags {
   result.role = role ?? (result.step !== undefined ? 'step' : 'untagged');
   if (result.role !== 'step') {
     for (const tag of attributes) {
-      report(
-        'E_TAG_NEEDS_STEP',
-        tag,
-        `"${tag}" describes a step, but this cell has no step: tag.`
-      );
+      if (role === null) {
+        report(
+          'E_TAG_NEEDS_STEP',
+          tag,
+          `"${tag}" describes a step, but this cell has no step: tag.`
+        );
+      } else {
+        report(
+          'I_TAG_IGNORED',
+          tag,
+          `"${tag}" is ignored on a "${role}" cell (as Kale ignores it).`
+        );
+      }
     }
     result.prev = [];
     result.limits = {};

@@ -124,9 +124,13 @@ describe('parseCellTags()', () => {
     });
     expect(tags.image).toBeUndefined();
     expect(tags.cache).toBeUndefined();
-    // A role cell has no step either.
-    expect(codes(['imports', 'prev:a'])).toEqual([
-      ['E_TAG_NEEDS_STEP', 'prev:a']
+    // On a role cell they are ignored, as Kale ignores them (its editor
+    // leaves `prev:` on a step turned into `skip`).
+    const skipped = parseCellTags(['skip', 'prev:a'], 3);
+    expect(skipped.role).toBe('skip');
+    expect(skipped.prev).toEqual([]);
+    expect(skipped.diagnostics).toMatchObject([
+      { code: 'I_TAG_IGNORED', severity: 'info', cell: 3, tag: 'prev:a' }
     ]);
   });
 
@@ -138,10 +142,10 @@ describe('parseCellTags()', () => {
     expect(roleAndStep.role).toBe('skip');
     expect(roleAndStep.step).toBeUndefined();
     expect(roleAndStep.diagnostics.map(d => d.code)).toEqual([
-      'E_TAG_CONFLICT'
+      'W_TAG_CONFLICT'
     ]);
     expect(codes(['imports', 'functions'])).toEqual([
-      ['E_TAG_CONFLICT', 'functions']
+      ['W_TAG_CONFLICT', 'functions']
     ]);
     // Two spellings of one role are no conflict.
     expect(codes(['parameters', 'pipeline-parameters'])).toEqual([]);
