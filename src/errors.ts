@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   // Codes the bridge returns (see docs/bridge.md).
   'E_BAD_JSON',
   'E_BAD_REQUEST',
+  'E_PIPELINE_INVALID',
   'E_BODY_TOO_LARGE',
   'E_PATH_INVALID',
   'E_PATH_TOO_LONG',
