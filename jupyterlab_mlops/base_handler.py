@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -22,6 +23,10 @@ from .errors import MlopsError
 from .heavy import heavy_work
 from .paths import Store, open_store
 from .sweep import sweep_if_due
+
+#: A request slower than this logs where its time went (a snapshot was seen
+#: waiting 30 s on `write-many` in a long galata run).
+SLOW_REQUEST_S = 5.0
 
 
 class MlopsHandler(APIHandler):
@@ -90,7 +95,11 @@ class MlopsHandler(APIHandler):
         threads (`HeavyWork`); beyond its queue they answer `E_BUSY`.
         """
 
+        asked = time.monotonic()
+        began: list[float] = []
+
         def encoded() -> tuple[int, bytes]:
+            began.append(time.monotonic())
             try:
                 return 200, json.dumps(operation()).encode()
             except MlopsError as err:
@@ -106,5 +115,22 @@ class MlopsHandler(APIHandler):
                 self.set_header("Retry-After", "1")
             await self.fail(err)
             return
+        finally:
+            self._log_slow(asked, began)
         self.set_status(status)
         await self.finish(payload)
+
+    def _log_slow(self, asked: float, began: list[float]) -> None:
+        """Say where a slow request spent its time: waiting for a thread, or working."""
+        now = time.monotonic()
+        if now - asked < SLOW_REQUEST_S:
+            return
+        start = began[0] if began else now
+        self.log.warning(
+            "jupyterlab_mlops: %s %s took %.1f s (%.1f s waiting for a thread, %.1f s working)",
+            self.request.method,
+            self.request.path,
+            now - asked,
+            start - asked,
+            now - start,
+        )

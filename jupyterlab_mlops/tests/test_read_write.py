@@ -169,3 +169,25 @@ async def test_readers_see_the_old_or_the_new_content_never_a_mix(api: Api, stor
     seen = {data for data in results if data is not None}
     assert seen <= {old, new}
     assert temp_files(store) == []
+
+
+async def test_a_slow_request_says_where_its_time_went(
+    api: Api, store: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A snapshot was seen waiting 30 s on write-many in a long galata run:
+    # a slow request logs its wait for a thread and its own work.
+    from jupyterlab_mlops import base_handler
+
+    monkeypatch.setattr(base_handler, "SLOW_REQUEST_S", 0.0)
+    with caplog.at_level("WARNING"):
+        status, _ = await api("fs/write", {"path": "x", "data": b64("y"), "parents": True})
+    assert status == 200
+    [message] = [r.getMessage() for r in caplog.records if "took" in r.getMessage()]
+    assert "/mlops/fs/write took" in message and message.startswith("jupyterlab_mlops: POST ")
+    assert "waiting for a thread" in message and "working" in message
+
+    caplog.clear()
+    monkeypatch.setattr(base_handler, "SLOW_REQUEST_S", 60.0)
+    with caplog.at_level("WARNING"):
+        await api("fs/write", {"path": "x", "data": b64("z")})
+    assert not [r for r in caplog.records if "took" in r.getMessage()]

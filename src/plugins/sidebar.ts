@@ -43,21 +43,31 @@ export function addSidePanel(
 }
 
 namespace Private {
+  /** What the user may open while the panel renders: keep its focus. */
+  export const MODAL = '#command-palette, .jp-Dialog, .lm-Menu';
+
   export const FOCUSABLE =
     'input:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
   /**
    * Focus the first element matching one of `selectors` (in that order of
-   * preference), waiting a few frames for the panel to render.
+   * preference), waiting a few frames for the panel to render; unless the
+   * user has opened the palette, a dialog or a menu meanwhile: a late
+   * focus must not take the keyboard from it (it would close the palette).
    */
   export async function focusInside(
     node: HTMLElement,
     selectors: readonly string[]
   ): Promise<void> {
+    const before = document.activeElement;
     for (let frame = 0; frame < 30; frame++) {
       // After the messages of the activation, and after whatever ran the
       // command (the palette) has closed and let go of the focus.
       await new Promise(resolve => requestAnimationFrame(resolve));
+      const now = document.activeElement;
+      if (now !== null && now !== before && now.closest(Private.MODAL)) {
+        return;
+      }
       for (const selector of selectors) {
         const target = node.querySelector<HTMLElement>(selector);
         if (target) {

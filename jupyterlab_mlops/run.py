@@ -1,0 +1,311 @@
+"""The local pipeline runner: `python -m jupyterlab_mlops.run DIR [--param k=v] [--force] [--json]`.
+
+DIR is a `local` export (src/pipeline/export/local.ts). Steps run in
+topological order, each as its own process (its own process group, so a
+cancel reaches what it started), independent ones in parallel up to
+`--jobs`. A step's outputs are cached under `DIR/.mlops-cache/STEP/KEY`,
+KEY the hash of what decides them: its script, the marshal helper, the
+requirements, the parameter values it (or the shared code) reads, and the
+hashes of its input files. An unchanged step is replayed; a changed one runs
+again, and so does what depends on it (its inputs' hashes change). Each run
+has `DIR/.mlops-runs/RUN/` with one log per step and `status.json`, written
+atomically after every change. SIGTERM or SIGINT cancels: SIGTERM to each
+running step's group, SIGKILL after a grace period.
+
+Parameter overrides are parsed by the IR's types; a value is data handed to
+the steps as JSON, never code. This process never unpickles anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import math
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import MlopsError
+from .pipeline_ir import load_pipeline
+
+#: Seconds between SIGTERM and SIGKILL when a run is cancelled.
+GRACE_S = 5.0
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def parse_param(text: str, parameters: dict[str, dict[str, Any]]) -> tuple[str, Any]:
+    """`name=value` as the IR's type of `name` says; never evaluated."""
+    name, sep, raw = text.partition("=")
+    if not sep or name not in parameters:
+        known = ", ".join(sorted(parameters)) or "none"
+        raise MlopsError("E_BAD_REQUEST", f"--param {name!r}: not a parameter (known: {known})")
+    kind = parameters[name]["type"]
+    try:
+        if kind == "int":
+            return name, int(raw, 10)
+        if kind == "float":
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+            return name, value
+        if kind == "bool":
+            if raw.lower() not in _TRUE | _FALSE:
+                raise ValueError(raw)
+            return name, raw.lower() in _TRUE
+        if kind == "none" and raw.lower() in ("none", "null"):
+            return name, None
+    except ValueError:
+        raise MlopsError("E_BAD_REQUEST", f"--param {name}: {raw!r} is not a {kind}") from None
+    return name, raw
+
+
+def shared_reads(shared: str, names: set[str]) -> set[str]:
+    """The parameter names the shared code (imports, functions) reads."""
+    try:
+        tree = ast.parse(shared)
+    except SyntaxError:
+        return set(names)  # unknown: every parameter counts
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} & names
+
+
+def _sha(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, value: Any) -> None:
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    partial.write_text(json.dumps(value, indent=2))
+    os.replace(partial, path)
+
+
+class Runner:
+    """One run of an export folder."""
+
+    def __init__(self, folder: Path, *, params: list[str], force: bool, jobs: int, cwd: Path):
+        self.folder = folder
+        self.ir = load_pipeline(folder)
+        self.force = force
+        self.jobs = max(1, jobs)
+        self.cwd = cwd
+        declared = {p["name"]: p for p in self.ir["parameters"]}
+        self.values = {name: p["default"] for name, p in declared.items()}
+        for text in params:
+            name, value = parse_param(text, declared)
+            self.values[name] = value
+        self.shared_params = shared_reads(self.ir["shared"], set(declared))
+        self.steps = {step["name"]: step for step in self.ir["steps"]}
+        self.parents = {name: set() for name in self.steps}
+        for parent, child in self.ir["edges"]:
+            self.parents[child].add(parent)
+        self.run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        self.run_dir = folder / ".mlops-runs" / self.run_id
+        (self.run_dir / "logs").mkdir(parents=True)
+        self.cache = folder / ".mlops-cache"
+        self.outputs: dict[str, Path] = {}
+        self.running: dict[str, tuple[subprocess.Popen[bytes], Path, Path]] = {}
+        self.cancelled = False
+        self.status: dict[str, Any] = {
+            "run": self.run_id,
+            "pipeline": self.ir["name"],
+            "state": "running",
+            "started": time.time(),
+            "finished": None,
+            "params": self.values,
+            "steps": {
+                name: {
+                    "state": "queued",
+                    "started": None,
+                    "finished": None,
+                    "log": f"logs/{name}.log",
+                }
+                for name in self.ir["order"]
+            },
+        }
+        self._save()
+
+    def _save(self) -> None:
+        _write_json(self.run_dir / "status.json", self.status)
+
+    def _set(self, name: str, **fields: Any) -> None:
+        self.status["steps"][name].update(fields)
+        self._save()
+
+    def key(self, name: str) -> str:
+        step = self.steps[name]
+        used = sorted(set(step["parameters"]) | self.shared_params)
+        inputs = {
+            var: _file_sha(next(self.outputs[producer].glob(f"{var}.*")))
+            for var, producer in sorted(step["inputs"].items())
+        }
+        return _sha(
+            (self.folder / "steps" / f"{name}.py").read_bytes(),
+            (self.folder / "mlops_marshal.py").read_bytes(),
+            self.ir["requirements"].encode(),
+            json.dumps({k: self.values[k] for k in used}, sort_keys=True).encode(),
+            json.dumps(inputs, sort_keys=True).encode(),
+        )
+
+    def start(self, name: str) -> None:
+        key = self.key(name)
+        final = self.cache / name / key
+        if not self.force and (final / ".done").is_file():
+            self.outputs[name] = final
+            now = time.time()
+            self._set(name, state="cached", started=now, finished=now, key=key)
+            return
+        work = self.cache / name / f".{key}.{self.run_id}.partial"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        params_file = self.run_dir / "params.json"
+        if not params_file.exists():
+            _write_json(params_file, self.values)
+        inputs = {var: str(self.outputs[p]) for var, p in self.steps[name]["inputs"].items()}
+        env = {
+            **os.environ,
+            "MLOPS_PARAMS": str(params_file),
+            "MLOPS_INPUTS": json.dumps(inputs),
+            "MLOPS_OUTPUTS": str(work),
+        }
+        log = (self.run_dir / "logs" / f"{name}.log").open("wb")
+        process = subprocess.Popen(  # noqa: S603 - the export's own step script
+            [sys.executable, str(self.folder / "steps" / f"{name}.py")],
+            cwd=self.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.running[name] = (process, work, final)
+        self._set(name, state="running", started=time.time(), key=key, pid=process.pid)
+
+    def finish(self, name: str, code: int) -> None:
+        _, work, final = self.running.pop(name)
+        state = "done" if code == 0 and not self.cancelled else "failed"
+        if self.cancelled:
+            state = "cancelled"
+        if state == "done":
+            (work / ".done").write_text("")
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(work, final)
+            self.outputs[name] = final
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        self._set(name, state=state, finished=time.time(), exitCode=code)
+
+    def cancel(self, *_: Any) -> None:
+        self.cancelled = True
+        for process, _, _ in self.running.values():
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    def _schedule(self) -> None:
+        """Start the queued steps whose parents are done, up to `jobs` at once."""
+        states = self.status["steps"]
+        if self.cancelled or any(s["state"] == "failed" for s in states.values()):
+            return
+        for name in self.ir["order"]:
+            if len(self.running) >= self.jobs:
+                return
+            ready = all(states[p]["state"] in ("done", "cached") for p in self.parents[name])
+            if states[name]["state"] == "queued" and ready:
+                self.start(name)
+
+    def run(self) -> dict[str, Any]:
+        states = self.status["steps"]
+        deadline: float | None = None
+        while True:
+            self._schedule()
+            for name, (process, _, _) in list(self.running.items()):
+                code = process.poll()
+                if code is not None:
+                    self.finish(name, code)
+            if not self.running:
+                # A step that finished may have made others ready.
+                self._schedule()
+                if not self.running:
+                    break
+            if self.cancelled:
+                deadline = deadline or time.monotonic() + GRACE_S
+                if time.monotonic() > deadline:
+                    for process, _, _ in self.running.values():
+                        try:
+                            os.killpg(process.pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+            time.sleep(0.05)
+        for step in states.values():
+            if step["state"] == "queued":
+                step["state"] = "cancelled" if self.cancelled else "skipped"
+        failed = any(s["state"] == "failed" for s in states.values())
+        self.status["state"] = "cancelled" if self.cancelled else "failed" if failed else "done"
+        self.status["finished"] = time.time()
+        self._save()
+        return self.status
+
+
+def _default_cwd(folder: Path) -> Path:
+    """The notebook's folder: exports live in `<notebook folder>/pipelines/<name>/`."""
+    return folder.parent.parent if folder.parent.name == "pipelines" else folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run an export; 0 when every step is done or cached."""
+    parser = argparse.ArgumentParser(prog="python -m jupyterlab_mlops.run")
+    parser.add_argument("folder", type=Path, help="the exported pipeline folder")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--force", action="store_true", help="run every step, cache or not")
+    parser.add_argument("--jobs", type=int, default=2, help="steps at once (default 2)")
+    parser.add_argument("--cwd", type=Path, help="where steps run (default: the notebook's folder)")
+    parser.add_argument("--json", action="store_true", help="print the final status as JSON")
+    args = parser.parse_args(argv)
+    folder = args.folder.resolve()
+    try:
+        runner = Runner(
+            folder,
+            params=args.param,
+            force=args.force,
+            jobs=args.jobs,
+            cwd=(args.cwd or _default_cwd(folder)).resolve(),
+        )
+    except MlopsError as err:
+        print(f"[{err.code}] {err.message}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, runner.cancel)
+    signal.signal(signal.SIGINT, runner.cancel)
+    status = runner.run()
+    if args.json:
+        print(json.dumps(status))
+    else:
+        for name, step in status["steps"].items():
+            print(f"{step['state']:>9}  {name}")
+        print(f"{status['state']}: {status['run']} (logs in {runner.run_dir})")
+    return 0 if status["state"] == "done" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+# Step "train" of pipeline "wine_classifier", exported by
+# jupyterlab-mlops from "examples/wine_classifier.ipynb" (content bbbbbbbbbbbb).
+# IPython magics and shell lines (%, !) of the notebook are left out.
+import json as _mlops_json
+import os as _mlops_os
+import sys as _mlops_sys
+
+_mlops_sys.path.insert(0, _mlops_os.path.dirname(_mlops_os.path.dirname(_mlops_os.path.abspath(__file__))))
+import mlops_marshal as _mlops  # noqa: E402
+
+_MLOPS_PARAMETERS = ["n_estimators","max_depth","test_size","random_state","data_path","model_path"]
+_MLOPS_OUTPUTS = ["model","X_test","y_test"]
+# Parameters: values from the runner (JSON), never code.
+globals().update(
+    {
+        _k: _v
+        for _k, _v in _mlops.read_params(_mlops_os.environ['MLOPS_PARAMS']).items()
+        if _k in _MLOPS_PARAMETERS
+    }
+)
+# Inputs: the variables other steps handed on.
+for _k, _folder in _mlops_json.loads(_mlops_os.environ.get('MLOPS_INPUTS', '{}')).items():
+    globals()[_k] = _mlops.load(_folder, _k)
+
+# ---- imports and functions (every step runs them) ----
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_wine
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from sklearn.model_selection import train_test_split
+
+# ---- step "train" ----
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=test_size, random_state=random_state, stratify=y
+)
+
+model = RandomForestClassifier(
+    n_estimators=n_estimators, max_depth=max_depth, random_state=random_state
+)
+model.fit(X_train, y_train)
+
+Path(model_path).parent.mkdir(parents=True, exist_ok=True)
+with open(model_path, "wb") as f:
+    pickle.dump(model, f)
+print(f"trained on {len(X_train)} wines, model saved to {model_path}")
+
+# ---- outputs ----
+for _k in _MLOPS_OUTPUTS:
+    _mlops.save(_mlops_os.environ['MLOPS_OUTPUTS'], _k, globals()[_k])
