@@ -120,10 +120,18 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       align: 'left',
       rank: 4
     });
-    // The palette's Compare follows the panel's selection.
-    model.changed.connect(() =>
-      app.commands.notifyCommandChanged(CommandIDs.compare)
-    );
+    // The palette's Compare follows the panel's selection, and only it: a
+    // command change re-renders every menu, whose kernel items run
+    // commands, and any command run closes an open palette (the model
+    // changes with every output a running cell writes).
+    let selected = '';
+    model.changed.connect(() => {
+      const now = [...model.selected].sort().join('\n');
+      if (now !== selected) {
+        selected = now;
+        app.commands.notifyCommandChanged(CommandIDs.compare);
+      }
+    });
     addExperimentTabs(app, {
       stores,
       palette,

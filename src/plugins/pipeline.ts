@@ -66,7 +66,12 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
       id: 'jp-mlops-pipeline',
       icon: pipelineIcon,
       caption: trans.__('Pipeline'),
-      signals: [bridge.changed, notebook.changed, settings.changed],
+      signals: [
+        bridge.changed,
+        notebook.changed,
+        notebook.metadataChanged,
+        settings.changed
+      ],
       render: () => {
         const { name, panel: target, cells } = shown();
         const graph = name === null ? null : buildPipelineGraph(cells);

@@ -51,6 +51,17 @@ export class ActiveNotebook {
   }
 
   /**
+   * Emitted when a cell's metadata changes (its tags, set in the property
+   * inspector, do not change the content). Apart from `changed`: metadata
+   * changes come often (JupyterLab records executions in it), and listeners
+   * of `changed` that refresh commands would close an open command palette
+   * each time.
+   */
+  get metadataChanged(): ISignal<this, void> {
+    return this._metadataChanged;
+  }
+
+  /**
    * The cells with their types, tags and sources, in order.
    */
   cells(): (ITaggedCell & { source: string })[] {
@@ -104,6 +115,10 @@ export class ActiveNotebook {
     this._changed.emit();
   }
 
+  private _emitMetadata(): void {
+    this._metadataChanged.emit();
+  }
+
   /** Follow the metadata of the current notebook's cells (all of them). */
   private _followCells(): void {
     this._unfollowCells();
@@ -112,16 +127,16 @@ export class ActiveNotebook {
       return;
     }
     for (const cell of model.cells) {
-      cell.metadataChanged.connect(this._emit, this);
+      cell.metadataChanged.connect(this._emitMetadata, this);
       this._followed.push(cell);
     }
-    this._emit();
+    this._emitMetadata();
   }
 
   private _unfollowCells(): void {
     for (const cell of this._followed) {
       if (!cell.isDisposed) {
-        cell.metadataChanged.disconnect(this._emit, this);
+        cell.metadataChanged.disconnect(this._emitMetadata, this);
       }
     }
     this._followed = [];
@@ -131,4 +146,5 @@ export class ActiveNotebook {
   private _panel: NotebookPanel | null = null;
   private _followed: ReturnType<INotebookModel['cells']['get']>[] = [];
   private _changed = new Signal<this, void>(this);
+  private _metadataChanged = new Signal<this, void>(this);
 }

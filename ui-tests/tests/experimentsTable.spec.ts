@@ -7,6 +7,7 @@ import {
   openNotebook,
   removeExperimentsAfterEachTest,
   ROOT,
+  waitForKernelIdle,
   writeExperiment
 } from './support';
 
@@ -47,6 +48,7 @@ test.describe('Experiments table tab', () => {
     await seed(page, tmpPath);
     await openExperiments(page);
 
+    await waitForKernelIdle(page);
     // The palette, as a user types it. (Opened by its command: Open
     // Experiments Panel just put the focus in the filter box, where the
     // key press may arrive before the palette's shortcut is ready.)

@@ -84,6 +84,27 @@ export async function openNotebook(
 }
 
 /**
+ * Wait until the current notebook's kernel is idle. While a kernel starts,
+ * JupyterLab refreshes its commands and runs its kernel-info commands, and
+ * any command run closes an open command palette: a test that types into
+ * the palette waits for this first, as a user would see the kernel ready.
+ */
+export async function waitForKernelIdle(
+  page: IJupyterLabPageFixture
+): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const panel = window.jupyterapp.shell.currentWidget as unknown as {
+        sessionContext?: { session?: { kernel?: { status?: string } } };
+      } | null;
+      return panel?.sessionContext?.session?.kernel?.status === 'idle';
+    },
+    undefined,
+    { timeout: 90_000 }
+  );
+}
+
+/**
  * An nbformat 4.5 notebook for a Python 3 kernel holding `cells`.
  */
 export function notebookJson(cells: Record<string, unknown>[]): string {
