@@ -121,6 +121,11 @@ export function watchNotebookKernels(
 }
 
 /**
+ * How long a progress toast is up before it is updated (see below).
+ */
+const SETTLE_MS = 1000;
+
+/**
  * Run a snapshot with a progress notification (with Cancel) that turns
  * into its outcome.
  */
@@ -143,10 +148,16 @@ export async function snapshotWithNotification(
 ): Promise<{ name: string; ref: string } | null> {
   const controller = new AbortController();
   let message = trans.__('Saving snapshot…');
-  // Show progress only for slow snapshots: a toast updated right after it
-  // was emitted may never show the update, and fast ones need no progress.
+  // Show progress only for slow snapshots (fast ones need none). A toast
+  // updated right after it was emitted may never show the update (the
+  // toast library drops updates of a toast not yet on screen): the
+  // outcome then stayed "Saving snapshot…" on screen although the snapshot
+  // was saved. Updates wait until the toast has been up for SETTLE_MS.
   let progress: string | null = null;
+  let emittedAt = 0;
+  const settled = () => Date.now() - emittedAt >= SETTLE_MS;
   const timer = setTimeout(() => {
+    emittedAt = Date.now();
     progress = Notification.emit(message, 'in-progress', {
       autoClose: false,
       actions: [
@@ -169,7 +180,7 @@ export async function snapshotWithNotification(
   };
   const onPhase = (phase: SnapshotPhase) => {
     message = phases[phase];
-    if (progress !== null) {
+    if (progress !== null && settled()) {
       Notification.update({ id: progress, message });
     }
   };
@@ -177,17 +188,22 @@ export async function snapshotWithNotification(
     const percent =
       p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
     message = trans.__('Hashing data: %1% (%2)', percent, p.currentPath || '…');
-    if (progress !== null) {
+    if (progress !== null && settled()) {
       Notification.update({ id: progress, message });
     }
   };
-  const report = (
+  const report = async (
     text: string,
     type: 'success' | 'warning' | 'error',
     autoClose: number | false,
     actions: Notification.IAction[] = []
   ) => {
     clearTimeout(timer);
+    if (progress !== null && !settled()) {
+      await new Promise(resolve =>
+        setTimeout(resolve, SETTLE_MS - (Date.now() - emittedAt))
+      );
+    }
     if (progress === null) {
       Notification.emit(text, type, { autoClose, actions });
     } else {
@@ -210,7 +226,7 @@ export async function snapshotWithNotification(
           saved.skipped
         )
       : '';
-    report(
+    await report(
       (saved.note === null
         ? trans.__('Saved experiment %1', saved.name)
         : trans.__(
@@ -233,7 +249,7 @@ export async function snapshotWithNotification(
     const show = options.showSecrets;
     if (findings !== null && show) {
       // The list does not fit a notification: a dialog shows it all.
-      report(
+      await report(
         `${secretSummary(findings, trans)} [${error.code}]`,
         'error',
         false,
@@ -249,7 +265,7 @@ export async function snapshotWithNotification(
       return null;
     }
     // Notifications cut messages at 140 characters: keep the code visible.
-    report(describeError(error, 110), 'error', false);
+    await report(describeError(error, 110), 'error', false);
     return null;
   }
 }
