@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .bench-venv/bin/python ] || python3 -m venv .bench-venv
-.bench-venv/bin/python -m pip install --disable-pip-version-check -q "dvc>=3.50" "mlflow>=3.0"
+.bench-venv/bin/python -m pip install --disable-pip-version-check -q "dvc>=3.50" "mlflow>=3.0" "papermill>=2.6"
 .bench-venv/bin/dvc --version
 .bench-venv/bin/python -c "import mlflow; print('mlflow', mlflow.__version__)"
+.bench-venv/bin/papermill --version
