@@ -166,14 +166,7 @@ export function parseCellTags(tags: readonly string[], cell = 0): ICellTags {
     code: DiagnosticCode,
     tag: string | undefined,
     message: string
-  ) =>
-    result.diagnostics.push({
-      code,
-      severity: Private.severity(code),
-      cell,
-      ...(tag !== undefined && { tag }),
-      message
-    });
+  ) => result.diagnostics.push(diagnostic(code, cell, message, tag));
   const seen = new Set<string>();
   const attributes: string[] = [];
   let role: TagRole | null = null;
@@ -385,25 +378,25 @@ export function parseCellTags(tags: readonly string[], cell = 0): ICellTags {
   return result;
 }
 
-namespace Private {
-  /**
-   * How bad a diagnostic is, from its code's first letter.
-   */
-  export function severity(code: DiagnosticCode): IDiagnostic['severity'] {
-    return code.startsWith('E_')
+/**
+ * A diagnostic of `code` at `cell` (its severity from the code's first
+ * letter: `E_` errors, `W_` warnings, `I_` notes).
+ */
+export function diagnostic(
+  code: DiagnosticCode,
+  cell: number,
+  message: string,
+  tag?: string
+): IDiagnostic {
+  return {
+    code,
+    severity: code.startsWith('E_')
       ? 'error'
       : code.startsWith('W_')
         ? 'warning'
-        : 'info';
-  }
-}
-
-/**
- * How bad a diagnostic of `code` is: `E_` errors, `W_` warnings, `I_`
- * notes.
- */
-export function diagnosticSeverity(
-  code: DiagnosticCode
-): IDiagnostic['severity'] {
-  return Private.severity(code);
+        : 'info',
+    cell,
+    ...(tag !== undefined && { tag }),
+    message
+  };
 }

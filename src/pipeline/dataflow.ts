@@ -1,4 +1,4 @@
-import { diagnosticSeverity, IDiagnostic } from '../notebook/tags';
+import { diagnostic, IDiagnostic } from '../notebook/tags';
 import { IPipelineGraph } from './graph';
 import { analyzeNames } from './names';
 
@@ -177,17 +177,18 @@ export function analyzeDataflow(
   }
   flow.missing = [...missing.values()];
   for (const gap of flow.missing) {
-    flow.diagnostics.push({
-      code: 'W_MISSING_PREV',
-      severity: diagnosticSeverity('W_MISSING_PREV'),
-      cell: gap.cell,
-      tag: gap.tag,
-      message: `Step "${gap.step}" reads ${gap.variables
-        .map(name => `"${name}"`)
-        .join(
-          ', '
-        )} from step "${gap.parent}" without "prev:${gap.parent}": add the tag so "${gap.parent}" runs first.`
-    });
+    flow.diagnostics.push(
+      diagnostic(
+        'W_MISSING_PREV',
+        gap.cell,
+        `Step "${gap.step}" reads ${gap.variables
+          .map(name => `"${name}"`)
+          .join(
+            ', '
+          )} from step "${gap.parent}" without "prev:${gap.parent}": add the tag so "${gap.parent}" runs first.`,
+        gap.tag
+      )
+    );
   }
   return flow;
 }

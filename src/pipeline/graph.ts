@@ -1,5 +1,5 @@
 import {
-  diagnosticSeverity,
+  diagnostic,
   DiagnosticCode,
   IDiagnostic,
   ITaggedCell,
@@ -88,14 +88,7 @@ export function buildPipelineGraph(
     cell: number,
     message: string,
     tag?: string
-  ) =>
-    graph.diagnostics.push({
-      code,
-      severity: diagnosticSeverity(code),
-      cell,
-      ...(tag !== undefined && { tag }),
-      message
-    });
+  ) => graph.diagnostics.push(diagnostic(code, cell, message, tag));
   // A Map: a step named `constructor` is a step like any other.
   const byName = new Map<string, IStep>();
   // Where an untagged cell goes: a step, or a block.

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { analyzeDataflow } from '../../src/pipeline/dataflow';
-import { buildPipelineGraph } from '../../src/pipeline/graph';
+import { analyze, DEMO, readNotebookCells } from './support';
 
 interface ICell {
   tags: string[];
@@ -12,13 +9,7 @@ interface ICell {
 }
 
 function flowOf(cells: ICell[]) {
-  const graph = buildPipelineGraph(
-    cells.map(cell => ({ cellType: cell.cellType ?? 'code', tags: cell.tags }))
-  );
-  return analyzeDataflow(
-    graph,
-    cells.map(cell => cell.source)
-  );
+  return analyze(cells).flow;
 }
 
 const cell = (source: string, ...tags: string[]): ICell => ({ source, tags });
@@ -116,25 +107,7 @@ describe('analyzeDataflow()', () => {
   });
 
   it('should read the demo notebook: data passes load → train → evaluate', () => {
-    const notebook = JSON.parse(
-      readFileSync(
-        join(__dirname, '..', '..', 'examples', 'wine_classifier.ipynb'),
-        'utf8'
-      )
-    ) as {
-      cells: {
-        cell_type: string;
-        source: string | string[];
-        metadata: { tags?: string[] };
-      }[];
-    };
-    const flow = flowOf(
-      notebook.cells.map(c => ({
-        cellType: c.cell_type,
-        tags: c.metadata.tags ?? [],
-        source: Array.isArray(c.source) ? c.source.join('') : c.source
-      }))
-    );
+    const flow = flowOf(readNotebookCells(DEMO));
     expect(flow.missing).toEqual([]);
     expect(flow.edges.map(([from, to]) => [from, to])).toEqual([
       ['load', 'train'],

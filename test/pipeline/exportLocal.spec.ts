@@ -8,12 +8,10 @@ import {
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { analyzeDataflow } from '../../src/pipeline/dataflow';
 import { exportLocal } from '../../src/pipeline/export/local';
-import { buildPipelineGraph } from '../../src/pipeline/graph';
-import { buildPipelineIR, PipelineIR } from '../../src/pipeline/ir';
+import { PipelineIR } from '../../src/pipeline/ir';
+import { buildIR, DEMO, readNotebookCells, ROOT } from './support';
 
-const ROOT = join(__dirname, '..', '..');
 // The demo's export, run by the Python runner's tests.
 const DEMO_EXPORT = join(
   ROOT,
@@ -27,17 +25,7 @@ function irOf(
   cells: { tags: string[]; source: string; cellType?: string }[],
   path = 'nb.ipynb'
 ): PipelineIR {
-  const sources = cells.map(cell => cell.source);
-  const graph = buildPipelineGraph(
-    cells.map(cell => ({ cellType: cell.cellType ?? 'code', tags: cell.tags }))
-  );
-  const result = buildPipelineIR({
-    path,
-    contentHash: 'b'.repeat(64),
-    sources,
-    graph,
-    flow: analyzeDataflow(graph, sources)
-  });
+  const result = buildIR(cells, { path, contentHash: 'b'.repeat(64) });
   if (!result.ir) {
     throw new Error(result.errors.join('\n'));
   }
@@ -45,23 +33,7 @@ function irOf(
 }
 
 function demo(): PipelineIR {
-  const notebook = JSON.parse(
-    readFileSync(join(ROOT, 'examples', 'wine_classifier.ipynb'), 'utf8')
-  ) as {
-    cells: {
-      cell_type: string;
-      source: string | string[];
-      metadata: { tags?: string[] };
-    }[];
-  };
-  return irOf(
-    notebook.cells.map(cell => ({
-      cellType: cell.cell_type,
-      tags: cell.metadata.tags ?? [],
-      source: Array.isArray(cell.source) ? cell.source.join('') : cell.source
-    })),
-    'examples/wine_classifier.ipynb'
-  );
+  return irOf(readNotebookCells(DEMO), DEMO);
 }
 
 describe('exportLocal()', () => {

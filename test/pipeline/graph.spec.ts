@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { ITaggedCell } from '../../src/notebook/tags';
 import { buildPipelineGraph, topologicalOrder } from '../../src/pipeline/graph';
+import { DEMO, readNotebookCells } from './support';
 
 const code = (...tags: string[]): ITaggedCell => ({ cellType: 'code', tags });
 const markdown = (...tags: string[]): ITaggedCell => ({
@@ -171,18 +170,7 @@ describe('buildPipelineGraph()', () => {
   });
 
   it('should read the demo notebook as load → train → evaluate', () => {
-    const notebook = JSON.parse(
-      readFileSync(
-        join(__dirname, '..', '..', 'examples', 'wine_classifier.ipynb'),
-        'utf8'
-      )
-    ) as { cells: { cell_type: string; metadata: { tags?: string[] } }[] };
-    const graph = buildPipelineGraph(
-      notebook.cells.map(cell => ({
-        cellType: cell.cell_type,
-        tags: cell.metadata.tags ?? []
-      }))
-    );
+    const graph = buildPipelineGraph(readNotebookCells(DEMO));
     expect(graph.steps.map(step => [step.name, step.prev])).toEqual([
       ['load', []],
       ['train', ['load']],

@@ -3,15 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { analyzeDataflow } from '../../src/pipeline/dataflow';
-import { buildPipelineGraph } from '../../src/pipeline/graph';
-import {
-  buildPipelineIR,
-  PipelineIR,
-  pipelineSchema
-} from '../../src/pipeline/ir';
+import { PipelineIR, pipelineSchema } from '../../src/pipeline/ir';
+import { buildIR, DEMO, readNotebookCells, ROOT } from './support';
 
-const ROOT = join(__dirname, '..', '..');
 const SCHEMA_FILE = join(
   ROOT,
   'jupyterlab_mlops',
@@ -32,40 +26,15 @@ function irOf(
   cells: { tags: string[]; source: string; cellType?: string }[],
   path = 'proj/My Notebook-2.ipynb'
 ) {
-  const tagged = cells.map(cell => ({
-    cellType: cell.cellType ?? 'code',
-    tags: cell.tags
-  }));
-  const sources = cells.map(cell => cell.source);
-  const graph = buildPipelineGraph(tagged);
-  return buildPipelineIR({
+  return buildIR(cells, {
     path,
     contentHash: HASH,
-    sources,
-    graph,
-    flow: analyzeDataflow(graph, sources),
     requirements: 'numpy==2.1.0\n'
   });
 }
 
 function demoIR(): PipelineIR {
-  const notebook = JSON.parse(
-    readFileSync(join(ROOT, 'examples', 'wine_classifier.ipynb'), 'utf8')
-  ) as {
-    cells: {
-      cell_type: string;
-      source: string | string[];
-      metadata: { tags?: string[] };
-    }[];
-  };
-  const result = irOf(
-    notebook.cells.map(cell => ({
-      cellType: cell.cell_type,
-      tags: cell.metadata.tags ?? [],
-      source: Array.isArray(cell.source) ? cell.source.join('') : cell.source
-    })),
-    'examples/wine_classifier.ipynb'
-  );
+  const result = irOf(readNotebookCells(DEMO), DEMO);
   if (!result.ir) {
     throw new Error(result.errors.join('\n'));
   }

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { analyzeDataflow } from '../../src/pipeline/dataflow';
-import { buildPipelineGraph } from '../../src/pipeline/graph';
+import { analyze, readNotebookCells, ROOT } from './support';
 
 /**
  * Conformance with Kale 2.3: Kale's own `NotebookProcessor` (kubeflow-kale
@@ -19,7 +18,6 @@ import { buildPipelineGraph } from '../../src/pipeline/graph';
  * any other difference fails.
  */
 
-const ROOT = join(__dirname, '..', '..');
 const VENV = join(ROOT, '.venv-kale');
 const PYTHON = join(VENV, 'bin', 'python');
 const KALE = 'kubeflow-kale==2.3.0';
@@ -85,28 +83,7 @@ interface IKaleResult {
 }
 
 function ours(path: string) {
-  const notebook = JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as {
-    cells: {
-      cell_type: string;
-      source: string | string[];
-      metadata?: { tags?: unknown };
-    }[];
-  };
-  const cells = notebook.cells.map(cell => ({
-    cellType: cell.cell_type,
-    tags: Array.isArray(cell.metadata?.tags)
-      ? (cell.metadata?.tags as unknown[]).filter(
-          (tag): tag is string => typeof tag === 'string'
-        )
-      : [],
-    source: Array.isArray(cell.source) ? cell.source.join('') : cell.source
-  }));
-  const graph = buildPipelineGraph(cells);
-  const flow = analyzeDataflow(
-    graph,
-    cells.map(cell => cell.source)
-  );
-  return { graph, flow };
+  return analyze(readNotebookCells(path));
 }
 
 let kale: Map<string, IKaleResult>;
