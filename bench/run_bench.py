@@ -45,7 +45,7 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, str]:
 def run(runs: int) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="mlops-run-bench-"))
     try:
-        folder = work / "proj" / "pipelines" / "wine_classifier"
+        folder = work / "proj" / "pipelines" / "wine_classifier" / "local"
         shutil.copytree(EXPORT, folder)
         shutil.copy(NOTEBOOK, work / "proj" / "wine_classifier.ipynb")
         runner = [sys.executable, "-m", "jupyterlab_mlops.run", str(folder), "--json"]

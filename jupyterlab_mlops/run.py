@@ -38,6 +38,9 @@ from .pipeline_ir import load_pipeline
 
 #: Seconds between SIGTERM and SIGKILL when a run is cancelled.
 GRACE_S = 5.0
+#: What a step writes its metrics to, in its outputs folder (see mlops_marshal.py).
+METRICS_FILE = "mlops-metrics.json"
+MAX_METRICS_BYTES = 1024 * 1024
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -75,6 +78,10 @@ def shared_reads(shared: str, names: set[str]) -> set[str]:
     except SyntaxError:
         return set(names)  # unknown: every parameter counts
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} & names
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _sha(*parts: bytes) -> str:
@@ -223,6 +230,26 @@ class Runner:
             except ProcessLookupError:
                 pass
 
+    def collect_metrics(self) -> dict[str, float]:
+        """The steps' metrics merged in run order, a later step's winning."""
+        metrics: dict[str, float] = {}
+        wanted = set(self.ir["metrics"])
+        for name in self.ir["order"]:
+            path = self.outputs.get(name, Path("/nonexistent")) / METRICS_FILE
+            try:
+                if path.stat().st_size > MAX_METRICS_BYTES:
+                    continue
+                found = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+            except (OSError, ValueError):
+                continue
+            if not isinstance(found, dict):
+                continue
+            for key, value in found.items():
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                if key in wanted and number:
+                    metrics[key] = value
+        return metrics
+
     def _schedule(self) -> None:
         """Start the queued steps whose parents are done, up to `jobs` at once."""
         states = self.status["steps"]
@@ -263,13 +290,17 @@ class Runner:
                 step["state"] = "cancelled" if self.cancelled else "skipped"
         failed = any(s["state"] == "failed" for s in states.values())
         self.status["state"] = "cancelled" if self.cancelled else "failed" if failed else "done"
+        self.status["metrics"] = self.collect_metrics()
         self.status["finished"] = time.time()
         self._save()
         return self.status
 
 
 def _default_cwd(folder: Path) -> Path:
-    """The notebook's folder: exports live in `<notebook folder>/pipelines/<name>/`."""
+    """The notebook's folder: exports live in `<notebook folder>/pipelines/<name>/<target>/`
+    (`<notebook folder>/pipelines/<name>/` also works)."""
+    if folder.parent.parent.name == "pipelines":
+        return folder.parent.parent.parent
     return folder.parent.parent if folder.parent.name == "pipelines" else folder
 
 
@@ -303,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for name, step in status["steps"].items():
             print(f"{step['state']:>9}  {name}")
+        for name, value in status["metrics"].items():
+            print(f"   metric  {name} = {value}")
         print(f"{status['state']}: {status['run']} (logs in {runner.run_dir})")
     return 0 if status["state"] == "done" else 1
 

@@ -36,7 +36,7 @@ def states(status: dict[str, Any]) -> dict[str, str]:
 @pytest.fixture
 def export(tmp_path: Path) -> Path:
     """The demo's export where the lab writes it: next to the notebook."""
-    folder = tmp_path / "proj" / "pipelines" / "wine_classifier"
+    folder = tmp_path / "proj" / "pipelines" / "wine_classifier" / "local"
     shutil.copytree(EXPORT, folder)
     return folder
 
@@ -48,17 +48,22 @@ def test_the_demo_runs_then_replays_then_reruns_what_a_parameter_changes(export:
     assert status is not None
     assert states(status) == {"load": "done", "train": "done", "evaluate": "done"}
     # The steps ran in the notebook's folder and passed real variables.
-    assert (export.parent.parent / "data" / "wine.csv").is_file()
+    assert (export.parent.parent.parent / "data" / "wine.csv").is_file()
     log = (export / ".mlops-runs" / status["run"] / "logs" / "evaluate.log").read_text()
     assert "accuracy" in log
     # status.json is the status printed.
     on_disk = json.loads((export / ".mlops-runs" / status["run"] / "status.json").read_text())
     assert on_disk["state"] == "done"
+    # The metrics the notebook's metrics cell names, as evaluate computed them.
+    assert set(status["metrics"]) == {"accuracy", "f1_macro"}
+    assert 0.8 < status["metrics"]["accuracy"] <= 1.0
+    assert f"accuracy {status['metrics']['accuracy']:.3f}" in log
 
-    # Unchanged: every step is replayed from the cache.
+    # Unchanged: every step is replayed from the cache, metrics too.
     code, again, _ = run(export)
     assert code == 0
     assert states(again) == {"load": "cached", "train": "cached", "evaluate": "cached"}
+    assert again["metrics"] == status["metrics"]
 
     # A parameter only train reads: load is replayed, train and evaluate run.
     code, changed, _ = run(export, "--param", "max_depth=3")

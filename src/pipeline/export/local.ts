@@ -79,6 +79,7 @@ export function stepScript(ir: PipelineIR, name: string): string {
     '# ---- outputs ----',
     'for _k in _MLOPS_OUTPUTS:',
     "    _mlops.save(_mlops_os.environ['MLOPS_OUTPUTS'], _k, globals()[_k])",
+    `_mlops.save_metrics(_mlops_os.environ['MLOPS_OUTPUTS'], ${literal(ir.metrics)}, globals())`,
     ''
   ].join('\n');
 }

@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 
+METRICS_FILE = "mlops-metrics.json"
 KINDS = ("npy", "parquet", "pandas.pickle", "joblib", "cloudpickle", "pickle")
 
 
@@ -101,6 +102,28 @@ def load(folder, name):
                 return cloudpickle.load(handle)
             return pickle.load(handle)
     raise FileNotFoundError("no saved value for " + name + " in " + folder)
+
+
+def save_metrics(folder, names, namespace):
+    """Write the metrics this step knows (numbers among names) to
+    folder/mlops-metrics.json; answer them."""
+    found = {}
+    for name in names:
+        value = namespace.get(name)
+        if isinstance(value, bool) or value is None:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if number == number and number not in (float("inf"), float("-inf")):
+            found[name] = int(value) if isinstance(value, int) else number
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, METRICS_FILE)
+    with open(path + ".partial", "w", encoding="utf-8") as out:
+        json.dump(found, out)
+    os.replace(path + ".partial", path)
+    return found
 
 
 def read_params(path):

@@ -47,3 +47,4 @@ pd.DataFrame(confusion_matrix(y_test, y_pred)).rename_axis(index="true", columns
 # ---- outputs ----
 for _k in _MLOPS_OUTPUTS:
     _mlops.save(_mlops_os.environ['MLOPS_OUTPUTS'], _k, globals()[_k])
+_mlops.save_metrics(_mlops_os.environ['MLOPS_OUTPUTS'], ["accuracy","f1_macro"], globals())

@@ -48,3 +48,4 @@ print(f"{len(df)} wines, {X.shape[1]} features, classes: {np.bincount(y)}")
 # ---- outputs ----
 for _k in _MLOPS_OUTPUTS:
     _mlops.save(_mlops_os.environ['MLOPS_OUTPUTS'], _k, globals()[_k])
+_mlops.save_metrics(_mlops_os.environ['MLOPS_OUTPUTS'], ["accuracy","f1_macro"], globals())

@@ -52,3 +52,4 @@ print(f"trained on {len(X_train)} wines, model saved to {model_path}")
 # ---- outputs ----
 for _k in _MLOPS_OUTPUTS:
     _mlops.save(_mlops_os.environ['MLOPS_OUTPUTS'], _k, globals()[_k])
+_mlops.save_metrics(_mlops_os.environ['MLOPS_OUTPUTS'], ["accuracy","f1_macro"], globals())
