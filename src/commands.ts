@@ -16,4 +16,9 @@ export namespace CommandIDs {
   export const refreshStatus = 'mlops:refresh-status';
   export const openDemo = 'mlops:open-demo';
   export const openExperimentsTable = 'mlops:open-experiments-table';
+  export const runPipeline = 'mlops:run-pipeline';
+  export const runPipelineWith = 'mlops:run-pipeline-with';
+  export const cancelPipeline = 'mlops:cancel-pipeline';
+  export const exportPipeline = 'mlops:export-pipeline';
+  export const showPipelineLogs = 'mlops:show-pipeline-logs';
 }

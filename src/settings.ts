@@ -68,7 +68,8 @@ export namespace SettingsSchemas {
    */
   export const pipeline = z
     .object({
-      followActiveNotebook: z.boolean().default(true)
+      followActiveNotebook: z.boolean().default(true),
+      reproducibilityTolerance: z.number().min(0).max(1).default(0.001)
     })
     .strict();
 

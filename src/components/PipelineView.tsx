@@ -6,10 +6,13 @@ import { CommandIDs } from '../commands';
 import { pipelineIcon } from '../icons';
 import type { IDataflow } from '../pipeline/dataflow';
 import type { IPipelineGraph } from '../pipeline/graph';
+import type { RunStatus } from '../bridge/pipeline';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
 import { PanelHeader } from './PanelHeader';
+import { PipelineDag } from './PipelineDag';
+import { IPipelineRunBarProps, PipelineRunBar } from './PipelineRunBar';
 import { StepList } from './StepList';
 
 /**
@@ -26,6 +29,10 @@ export interface IPipelineViewProps {
   onSelectCells: (cells: number[]) => void;
   /** Add a tag to a cell (the fix of a missing `prev:`). */
   onAddTag: (cell: number, tag: string) => void;
+  /** Run, export and the shown run (everything but the translator). */
+  runBar: Omit<IPipelineRunBarProps, 'translator'>;
+  /** Now, in seconds (durations of running steps). */
+  now: number;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -87,14 +94,32 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
       </EmptyState>
     );
   } else {
+    const shown: RunStatus | null = props.runBar.shown;
+    const graph = props.graph;
     body = (
-      <StepList
-        graph={props.graph}
-        flow={props.flow}
-        onSelectCells={props.onSelectCells}
-        onAddTag={props.onAddTag}
-        translator={props.translator}
-      />
+      <>
+        <PipelineRunBar {...props.runBar} translator={props.translator} />
+        <PipelineDag
+          steps={graph.steps.map(step => step.name)}
+          edges={graph.edges}
+          states={shown?.steps}
+          now={props.now}
+          onSelect={name => {
+            const step = graph.steps.find(s => s.name === name);
+            if (step) {
+              props.onSelectCells(step.cells);
+            }
+          }}
+          translator={props.translator}
+        />
+        <StepList
+          graph={props.graph}
+          flow={props.flow}
+          onSelectCells={props.onSelectCells}
+          onAddTag={props.onAddTag}
+          translator={props.translator}
+        />
+      </>
     );
   }
   return (

@@ -1,0 +1,286 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { TranslationBundle, ITranslator } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import type { ExportTarget } from '../bridge/pipeline';
+import { PipelineLogs } from '../components/PipelineLogs';
+import { isMlopsError } from '../errors';
+import { pipelineIcon } from '../icons';
+import { notebookContentHash } from '../notebook/health';
+import { ITaggedCell } from '../notebook/tags';
+import { analyzeDataflow } from '../pipeline/dataflow';
+import {
+  EXPORTERS,
+  exportFolder,
+  exportTargets,
+  HOW_TO_RUN
+} from '../pipeline/export';
+import { exportLocal } from '../pipeline/export/local';
+import { buildPipelineGraph } from '../pipeline/graph';
+import { buildPipelineIR, PipelineIR } from '../pipeline/ir';
+import { checkReproduction, IReproduction } from '../pipeline/reproduce';
+import { PipelineRuns } from '../pipeline/runs';
+import { INotebookPlace, locateFailure } from '../pipeline/tracebacks';
+import type { IExperimentList, IExperimentStore } from '../tokens';
+import { exportDialog, runDialog } from '../widgets/pipelineDialogs';
+import { ITabPlacement } from './tabPlacement';
+
+/** The notebook the Pipeline panel shows. */
+export interface IShownNotebook {
+  path: string | null;
+  panel: NotebookPanel | null;
+  cells: (ITaggedCell & { source: string })[];
+}
+
+/**
+ * What the Pipeline panel does beyond showing tags: build the IR, export,
+ * run, cancel, open a run's logs, check a run against the snapshot.
+ */
+export class PipelineActions {
+  constructor(options: PipelineActions.IOptions) {
+    this._options = options;
+    this.runs = new PipelineRuns({ client: options.client });
+  }
+
+  /** The shown notebook's runs and exports. */
+  readonly runs: PipelineRuns;
+
+  /**
+   * The IR of the shown notebook, or why it has none. Requirements come
+   * from the notebook's latest snapshot when asked for (`withEnvironment`).
+   */
+  async buildIR(
+    withEnvironment: boolean
+  ): Promise<
+    { ir: PipelineIR; errors: null } | { ir: null; errors: string[] }
+  > {
+    const { path, cells } = this._options.shown();
+    if (path === null) {
+      return { ir: null, errors: ['No notebook is open.'] };
+    }
+    const graph = buildPipelineGraph(cells);
+    const sources = cells.map(cell => cell.source);
+    return buildPipelineIR({
+      path,
+      contentHash: notebookContentHash(cells),
+      sources,
+      graph,
+      flow: analyzeDataflow(graph, sources),
+      requirements: withEnvironment ? await this._requirements(path) : ''
+    });
+  }
+
+  /** The notebook's content hash, to tell a stale export. */
+  contentHash(): string | null {
+    const { path, cells } = this._options.shown();
+    return path === null ? null : notebookContentHash(cells);
+  }
+
+  /** Run the pipeline (asking for parameters first when `ask`). */
+  async run(ask: boolean): Promise<void> {
+    const trans = this._trans;
+    const built = await this.buildIR(true);
+    if (built.ir === null) {
+      Notification.error(built.errors[0] ?? trans.__('Nothing to run.'));
+      return;
+    }
+    const choice = ask
+      ? await runDialog(built.ir, trans)
+      : { params: {}, force: false };
+    if (choice === null) {
+      return;
+    }
+    try {
+      const run = await this.runs.start(exportLocal(built.ir), choice);
+      this._options.onShowRun(run);
+    } catch (reason) {
+      Notification.error(
+        trans.__(
+          'Not run: %1',
+          isMlopsError(reason) ? reason.message : String(reason)
+        )
+      );
+    }
+  }
+
+  /** Cancel the shown running run. */
+  async cancel(run: string): Promise<void> {
+    try {
+      await this.runs.cancel(run);
+    } catch (reason) {
+      Notification.error(
+        this._trans.__(
+          'Not cancelled: %1',
+          isMlopsError(reason) ? reason.message : String(reason)
+        )
+      );
+    }
+  }
+
+  /** Export to a target the user picks. */
+  async export(target?: ExportTarget): Promise<void> {
+    const trans = this._trans;
+    const built = await this.buildIR(true);
+    if (built.ir === null) {
+      Notification.error(built.errors[0] ?? trans.__('Nothing to export.'));
+      return;
+    }
+    const ir = built.ir;
+    const path = ir.notebook.path;
+    const chosen =
+      target ??
+      (await exportDialog(
+        exportTargets(),
+        option => exportFolder(path, ir.name, option),
+        trans
+      ));
+    if (!chosen) {
+      return;
+    }
+    const exporter = EXPORTERS[chosen];
+    if (!exporter) {
+      return;
+    }
+    try {
+      const folder = await this.runs.writeExport(chosen, exporter(ir));
+      Notification.success(
+        trans.__(
+          'Exported to %1. Run it there with: %2',
+          folder,
+          HOW_TO_RUN[chosen]
+        ),
+        { autoClose: 8000 }
+      );
+    } catch (reason) {
+      Notification.error(
+        trans.__(
+          'Not exported: %1',
+          isMlopsError(reason) ? reason.message : String(reason)
+        )
+      );
+    }
+  }
+
+  /** Open (or show again) the logs tab of a run. */
+  async showLogs(run: string): Promise<void> {
+    const id = `jp-mlops-logs-${run}`;
+    const open = this._logs.get(id);
+    if (open && !open.isDisposed) {
+      this._options.placement.show(open, { isNew: false });
+      return;
+    }
+    const notebook = this.runs.notebook;
+    if (notebook === null) {
+      return;
+    }
+    const built = await this.buildIR(false);
+    const { cells, panel } = this._options.shown();
+    const sources = cells.map(cell => cell.source);
+    const content = ReactWidget.create(
+      React.createElement(PipelineLogs, {
+        client: this._options.client,
+        notebook,
+        run,
+        locate: (step, log) =>
+          built.ir ? locateFailure(built.ir, step, log, sources) : null,
+        onGoTo: (place: INotebookPlace) =>
+          panel && this._options.onGoTo(panel, place),
+        translator: this._options.translator
+      })
+    );
+    const widget = new MainAreaWidget({ content });
+    widget.id = id;
+    widget.title.label = this._trans.__('Logs: %1', run);
+    widget.title.icon = pipelineIcon;
+    widget.title.closable = true;
+    widget.disposed.connect(() => this._logs.delete(id));
+    this._logs.set(id, widget);
+    this._options.placement.show(widget, { isNew: true });
+  }
+
+  /**
+   * The check of a run's metrics against the notebook's latest snapshot.
+   */
+  reproduction(
+    metrics: Readonly<Record<string, number>> | undefined
+  ): IReproduction | null {
+    const { path } = this._options.shown();
+    if (!metrics || path === null) {
+      return null;
+    }
+    const latest = this._latestSnapshot(path);
+    return checkReproduction(
+      metrics,
+      latest ? (latest.metrics as Record<string, unknown>) : null,
+      this._options.tolerance()
+    );
+  }
+
+  dispose(): void {
+    this.runs.dispose();
+    for (const widget of this._logs.values()) {
+      widget.dispose();
+    }
+  }
+
+  private get _trans(): TranslationBundle {
+    return this._options.translator.load('jupyterlab_mlops');
+  }
+
+  private _latestSnapshot(path: string) {
+    const rows = this._options.list?.rows ?? [];
+    let latest: (typeof rows)[number] | null = null;
+    for (const row of rows) {
+      if (
+        row.notebookPath === path &&
+        !row.broken &&
+        (latest === null || row.createdAt > latest.createdAt)
+      ) {
+        latest = row;
+      }
+    }
+    return latest;
+  }
+
+  /** The pinned requirements of the notebook's latest snapshot, or ''. */
+  private async _requirements(path: string): Promise<string> {
+    const latest = this._latestSnapshot(path);
+    const store = this._options.store;
+    if (!latest || !store) {
+      return '';
+    }
+    try {
+      const { manifest } = await store.current.read(latest.ref);
+      return Object.entries(manifest.environment.packages)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, version]) => `${name}==${version}\n`)
+        .join('');
+    } catch {
+      return '';
+    }
+  }
+
+  private _options: PipelineActions.IOptions;
+  private _logs = new Map<string, MainAreaWidget>();
+}
+
+/**
+ * A namespace for PipelineActions statics.
+ */
+export namespace PipelineActions {
+  export interface IOptions {
+    app: JupyterFrontEnd;
+    client: PipelineRuns.IOptions['client'];
+    shown: () => IShownNotebook;
+    list: IExperimentList | null;
+    store: IExperimentStore | null;
+    placement: ITabPlacement;
+    tolerance: () => number;
+    onShowRun: (run: string) => void;
+    onGoTo: (panel: NotebookPanel, place: INotebookPlace) => void;
+    translator: ITranslator;
+  }
+}
