@@ -9,6 +9,7 @@ import type { IPipelineGraph } from '../pipeline/graph';
 import type { RunStatus } from '../bridge/pipeline';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
+import { CellTagEditor, ICellTagEditorProps } from './CellTagEditor';
 import { EmptyState } from './EmptyState';
 import { PanelHeader } from './PanelHeader';
 import { PipelineDag } from './PipelineDag';
@@ -31,6 +32,8 @@ export interface IPipelineViewProps {
   onAddTag: (cell: number, tag: string) => void;
   /** Run, export and the shown run (everything but the translator). */
   runBar: Omit<IPipelineRunBarProps, 'translator'>;
+  /** The active cell's tag editor (everything but the translator). */
+  tagEditor: Omit<ICellTagEditorProps, 'translator'>;
   /** Now, in seconds (durations of running steps). */
   now: number;
   commands: CommandRegistry;
@@ -63,35 +66,41 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
     );
   } else if (props.graph.steps.length === 0) {
     body = (
-      <EmptyState
-        icon={pipelineIcon}
-        title={trans.__('No pipeline steps in this notebook')}
-        actions={[{ ...openDemo, primary: true }]}
-      >
-        <p>
-          {trans.__(
-            'Tag cells the Kubeflow Kale way and each step becomes a reproducible pipeline step:'
-          )}
-        </p>
-        <ul className="jp-mlops-TagHelp">
-          <li>
-            <code>step:NAME</code> {trans.__('starts a step')}
-          </li>
-          <li>
-            <code>prev:NAME</code> {trans.__('runs it after another step')}
-          </li>
-          <li>
-            <code>imports</code>, <code>functions</code>,{' '}
-            <code>pipeline-parameters</code>, <code>pipeline-metrics</code>,{' '}
-            <code>skip</code>
-          </li>
-        </ul>
-        <p>
-          {trans.__(
-            'Add tags in the property inspector (the gear icon at the right).'
-          )}
-        </p>
-      </EmptyState>
+      <>
+        <EmptyState
+          icon={pipelineIcon}
+          title={trans.__('No pipeline steps in this notebook')}
+          actions={[{ ...openDemo, primary: true }]}
+        >
+          <p>
+            {trans.__(
+              'Tag cells the Kubeflow Kale way and each step becomes a reproducible pipeline step:'
+            )}
+          </p>
+          <ul className="jp-mlops-TagHelp">
+            <li>
+              <code>step:NAME</code> {trans.__('starts a step')}
+            </li>
+            <li>
+              <code>prev:NAME</code> {trans.__('runs it after another step')}
+            </li>
+            <li>
+              <code>imports</code>, <code>functions</code>,{' '}
+              <code>pipeline-parameters</code>, <code>pipeline-metrics</code>,{' '}
+              <code>skip</code>
+            </li>
+          </ul>
+          <p>
+            {trans.__(
+              'Tag the active cell below, or in the property inspector (the gear icon at the right).'
+            )}
+          </p>
+        </EmptyState>
+        <details className="jp-mlops-TagEditor-section" open>
+          <summary>{trans.__('Tag the active cell')}</summary>
+          <CellTagEditor {...props.tagEditor} translator={props.translator} />
+        </details>
+      </>
     );
   } else {
     const shown: RunStatus | null = props.runBar.shown;
@@ -112,6 +121,10 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
           }}
           translator={props.translator}
         />
+        <details className="jp-mlops-TagEditor-section" open>
+          <summary>{trans.__('Tag the active cell')}</summary>
+          <CellTagEditor {...props.tagEditor} translator={props.translator} />
+        </details>
         <StepList
           graph={props.graph}
           flow={props.flow}

@@ -118,6 +118,11 @@ export const MAX_TAG_LENGTH = 1000;
 /** A step name: a Python identifier (ASCII), at most 63 characters. */
 const STEP_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** Whether `name` can name a step (a Python identifier, ≤ 63 chars). */
+export function isStepName(name: string): boolean {
+  return STEP_NAME.test(name);
+}
+
 // A Map, not an object: a tag named `constructor` is not a role.
 const ROLE_TAGS: ReadonlyMap<string, TagRole> = new Map([
   ['imports', 'imports'],

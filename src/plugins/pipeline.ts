@@ -113,6 +113,7 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
         bridge.changed,
         notebook.changed,
         notebook.metadataChanged,
+        notebook.activeCellChanged,
         settings.changed,
         runs.changed
       ],
@@ -133,6 +134,11 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
               })
             : null;
         const run = currentRun();
+        const active = target?.content.activeCellIndex;
+        const activeIndex =
+          active !== undefined && active >= 0 && active < cells.length
+            ? active
+            : null;
         const local = runs.exports.local;
         const hash = actions.contentHash();
         return React.createElement(PipelineView, {
@@ -165,6 +171,14 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
               shownRun = id;
               panel.update();
             }
+          },
+          tagEditor: {
+            cell: activeIndex,
+            cellType:
+              activeIndex === null ? '' : (cells[activeIndex]?.cellType ?? ''),
+            tags: activeIndex === null ? [] : (cells[activeIndex]?.tags ?? []),
+            steps: graph?.steps.map(step => step.name) ?? [],
+            onApply: (index, tags) => target && setCellTags(target, index, tags)
           },
           now: Date.now() / 1000,
           commands: app.commands,
@@ -208,6 +222,25 @@ function selectCells(
     }
   }
   void notebook.scrollToItem(first);
+}
+
+/**
+ * Set a cell's tags (the tag editor's Apply); none removes the key.
+ */
+function setCellTags(
+  panel: NotebookPanel,
+  index: number,
+  tags: string[]
+): void {
+  const cell = panel.content.model?.cells.get(index);
+  if (!cell) {
+    return;
+  }
+  if (tags.length === 0) {
+    cell.deleteMetadata('tags');
+  } else {
+    cell.setMetadata('tags', tags);
+  }
 }
 
 /**

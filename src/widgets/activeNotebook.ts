@@ -18,6 +18,7 @@ export class ActiveNotebook {
   constructor(tracker: INotebookTracker) {
     this._tracker = tracker;
     tracker.currentChanged.connect(this._onCurrentChanged, this);
+    tracker.activeCellChanged.connect(this._emitActiveCell, this);
     this._onCurrentChanged();
   }
 
@@ -59,6 +60,24 @@ export class ActiveNotebook {
    */
   get metadataChanged(): ISignal<this, void> {
     return this._metadataChanged;
+  }
+
+  /**
+   * Emitted when the active cell of the current notebook changes.
+   */
+  get activeCellChanged(): ISignal<this, void> {
+    return this._activeCellChanged;
+  }
+
+  /**
+   * The index of the current notebook's active cell, or null.
+   */
+  get activeCellIndex(): number | null {
+    const content = this._panel?.content;
+    if (!content || content.widgets.length === 0) {
+      return null;
+    }
+    return content.activeCellIndex;
   }
 
   /**
@@ -115,6 +134,10 @@ export class ActiveNotebook {
     this._changed.emit();
   }
 
+  private _emitActiveCell(): void {
+    this._activeCellChanged.emit();
+  }
+
   private _emitMetadata(): void {
     this._metadataChanged.emit();
   }
@@ -147,4 +170,5 @@ export class ActiveNotebook {
   private _followed: ReturnType<INotebookModel['cells']['get']>[] = [];
   private _changed = new Signal<this, void>(this);
   private _metadataChanged = new Signal<this, void>(this);
+  private _activeCellChanged = new Signal<this, void>(this);
 }
