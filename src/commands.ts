@@ -21,4 +21,5 @@ export namespace CommandIDs {
   export const cancelPipeline = 'mlops:cancel-pipeline';
   export const exportPipeline = 'mlops:export-pipeline';
   export const showPipelineLogs = 'mlops:show-pipeline-logs';
+  export const checkPipelineVariables = 'mlops:check-pipeline-variables';
 }

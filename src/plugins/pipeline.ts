@@ -297,6 +297,14 @@ function addPipelineCommands(
     isEnabled: hasNotebook,
     execute: () => actions.export()
   });
+  app.commands.addCommand(CommandIDs.checkPipelineVariables, {
+    label: trans.__('Check Pipeline Variables'),
+    caption: trans.__(
+      'Save each variable the steps pass, in the kernel, as the export will'
+    ),
+    isEnabled: hasNotebook,
+    execute: () => actions.showVariableCheck()
+  });
   app.commands.addCommand(CommandIDs.showPipelineLogs, {
     label: trans.__('Show Pipeline Run Logs'),
     isEnabled: () => currentRun() !== null,
@@ -311,6 +319,7 @@ function addPipelineCommands(
     CommandIDs.runPipelineWith,
     CommandIDs.cancelPipeline,
     CommandIDs.exportPipeline,
+    CommandIDs.checkPipelineVariables,
     CommandIDs.showPipelineLogs
   ]) {
     palette?.addItem({ command, category: trans.__('MLOps') });

@@ -25,7 +25,15 @@ import { checkReproduction, IReproduction } from '../pipeline/reproduce';
 import { PipelineRuns } from '../pipeline/runs';
 import { INotebookPlace, locateFailure } from '../pipeline/tracebacks';
 import type { IExperimentList, IExperimentStore } from '../tokens';
-import { exportDialog, runDialog } from '../widgets/pipelineDialogs';
+import {
+  checkSerialization,
+  VariableCheck
+} from '../pipeline/serializationCheck';
+import {
+  exportDialog,
+  runDialog,
+  variableCheckDialog
+} from '../widgets/pipelineDialogs';
 import { ITabPlacement } from './tabPlacement';
 
 /** The notebook the Pipeline panel shows. */
@@ -90,7 +98,7 @@ export class PipelineActions {
     const choice = ask
       ? await runDialog(built.ir, trans)
       : { params: {}, force: false };
-    if (choice === null) {
+    if (choice === null || !(await this._precheck(built.ir, trans.__('Run')))) {
       return;
     }
     try {
@@ -141,7 +149,7 @@ export class PipelineActions {
       return;
     }
     const exporter = EXPORTERS[chosen];
-    if (!exporter) {
+    if (!exporter || !(await this._precheck(ir, trans.__('Export')))) {
       return;
     }
     try {
@@ -161,6 +169,22 @@ export class PipelineActions {
           isMlopsError(reason) ? reason.message : String(reason)
         )
       );
+    }
+  }
+
+  /**
+   * The serialization pre-check in the notebook's kernel, shown in a
+   * dialog (the palette's "Check Pipeline Variables").
+   */
+  async showVariableCheck(): Promise<void> {
+    const built = await this.buildIR(false);
+    if (built.ir === null) {
+      Notification.error(built.errors[0] ?? this._trans.__('No pipeline.'));
+      return;
+    }
+    const checks = await this._checkInKernel(built.ir, true);
+    if (checks !== null) {
+      await variableCheckDialog(checks, this._trans);
     }
   }
 
@@ -228,6 +252,55 @@ export class PipelineActions {
 
   private get _trans(): TranslationBundle {
     return this._options.translator.load('jupyterlab_mlops');
+  }
+
+  /**
+   * Check the variables before `action`; true to go on (all carried, no
+   * idle kernel to ask, or the user goes on anyway).
+   */
+  private async _precheck(ir: PipelineIR, action: string): Promise<boolean> {
+    const checks = await this._checkInKernel(ir, false);
+    if (checks === null || !checks.some(check => check.state === 'failed')) {
+      return true;
+    }
+    return variableCheckDialog(checks, this._trans, action);
+  }
+
+  /**
+   * The check in the shown notebook's kernel when it is idle; null (and a
+   * notification when `say`) when there is none or it failed.
+   */
+  private async _checkInKernel(
+    ir: PipelineIR,
+    say: boolean
+  ): Promise<VariableCheck[] | null> {
+    const kernel = this._options.shown().panel?.sessionContext.session?.kernel;
+    if (!kernel || kernel.status !== 'idle') {
+      if (say) {
+        Notification.info(
+          this._trans.__(
+            'Start the notebook’s kernel and run it to check its variables.'
+          )
+        );
+      }
+      return null;
+    }
+    const id = Notification.emit(
+      this._trans.__('Checking the passed variables…'),
+      'in-progress'
+    );
+    try {
+      return await checkSerialization(kernel, ir);
+    } catch (reason) {
+      if (say) {
+        Notification.error(
+          isMlopsError(reason) ? reason.message : String(reason)
+        );
+      }
+      return null;
+    } finally {
+      Notification.dismiss(id);
+    }
   }
 
   private _latestSnapshot(path: string) {

@@ -5,6 +5,7 @@ import React, { useState } from 'react';
 
 import type { ExportTarget } from '../bridge/pipeline';
 import type { PipelineIR } from '../pipeline/ir';
+import { formatBytes, VariableCheck } from '../pipeline/serializationCheck';
 import {
   overrideText,
   parseOverride,
@@ -55,6 +56,68 @@ export async function runDialog(
     return null;
   }
   return { params, force: body.force };
+}
+
+/**
+ * Show the serialization pre-check. With `action` ("Run", "Export"), ask
+ * whether to go on when a variable cannot be carried: true to go on.
+ */
+export async function variableCheckDialog(
+  checks: readonly VariableCheck[],
+  trans: TranslationBundle,
+  action?: string
+): Promise<boolean> {
+  const failed = checks.filter(check => check.state === 'failed');
+  const body = ReactWidget.create(
+    <table className="jp-mlops-VarCheck">
+      <thead>
+        <tr>
+          <th>{trans.__('Variable')}</th>
+          <th>{trans.__('From step')}</th>
+          <th>{trans.__('Carried as')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {checks.map(check => (
+          <tr key={check.name} className={`jp-mod-${check.state}`}>
+            <td>
+              <code>{check.name}</code>
+            </td>
+            <td>
+              <code>{check.step}</code>
+            </td>
+            <td>
+              {check.state === 'ok'
+                ? `${check.kind}, ${formatBytes(check.bytes)}`
+                : check.state === 'missing'
+                  ? trans.__('not in the kernel (run its step first)')
+                  : check.error}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  const title =
+    failed.length === 0
+      ? trans.__('Every passed variable can be carried')
+      : trans._n(
+          '%1 variable cannot be passed to the next step',
+          '%1 variables cannot be passed to the next steps',
+          failed.length
+        );
+  const result = await showDialog({
+    title,
+    body,
+    buttons:
+      action && failed.length > 0
+        ? [
+            Dialog.cancelButton({ label: trans.__('Cancel') }),
+            Dialog.warnButton({ label: trans.__('%1 anyway', action) })
+          ]
+        : [Dialog.okButton({ label: trans.__('OK') })]
+  });
+  return result.button.accept;
 }
 
 /** The targets, as the Export… dialog offers them. */
