@@ -25,6 +25,13 @@ from .handlers import (
 )
 from .hash_handlers import HashHandler, HashJobHandler, create_hash_jobs
 from .lock_handlers import LockHandler, UnlockHandler
+from .pipeline_handlers import (
+    PipelineExportHandler,
+    PipelineRunCancelHandler,
+    PipelineRunHandler,
+    PipelineRunLogHandler,
+    PipelineRunsHandler,
+)
 from .project_git import ProjectGitHandler
 from .store_handlers import StatusHandler, StoreInitHandler
 from .write_many import WriteManyHandler
@@ -47,6 +54,11 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("project/git", ProjectGitHandler),
     ("hash", HashHandler),
     ("hash/([^/]+)", HashJobHandler),
+    ("pipeline/export", PipelineExportHandler),
+    ("pipeline/runs", PipelineRunsHandler),
+    ("pipeline/runs/([^/]+)", PipelineRunHandler),
+    ("pipeline/runs/([^/]+)/log", PipelineRunLogHandler),
+    ("pipeline/runs/([^/]+)/cancel", PipelineRunCancelHandler),
 ]
 
 

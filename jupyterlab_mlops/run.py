@@ -9,8 +9,11 @@ requirements, the parameter values it (or the shared code) reads, and the
 hashes of its input files. An unchanged step is replayed; a changed one runs
 again, and so does what depends on it (its inputs' hashes change). Each run
 has `DIR/.mlops-runs/RUN/` with one log per step and `status.json`, written
-atomically after every change. SIGTERM or SIGINT cancels: SIGTERM to each
-running step's group, SIGKILL after a grace period.
+atomically after every change; it names the runner's own process
+(`runner: {pid, startTicks}`) so a reader can tell a run whose runner died
+(`--run-id` lets the caller, the bridge, choose the run's id). SIGTERM or
+SIGINT cancels: SIGTERM to each running step's group, SIGKILL after a grace
+period.
 
 Parameter overrides are parsed by the IR's types; a value is data handed to
 the steps as JSON, never code. This process never unpickles anything.
@@ -24,12 +27,19 @@ import hashlib
 import json
 import math
 import os
+import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
+
+if __name__ == "__main__":
+    # jsonschema imports rfc3987_syntax when installed (jupyter_events wants
+    # it), which compiles ~38 grammars: a second of every run's start. The
+    # IR's schema checks no `format`; the runner's own process goes without.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,8 @@ GRACE_S = 5.0
 #: What a step writes its metrics to, in its outputs folder (see mlops_marshal.py).
 METRICS_FILE = "mlops-metrics.json"
 MAX_METRICS_BYTES = 1024 * 1024
+#: A run's id, as `new_run_id` makes them (sorting by id sorts by start time).
+RUN_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -69,6 +81,23 @@ def parse_param(text: str, parameters: dict[str, dict[str, Any]]) -> tuple[str, 
     except ValueError:
         raise MlopsError("E_BAD_REQUEST", f"--param {name}: {raw!r} is not a {kind}") from None
     return name, raw
+
+
+def new_run_id() -> str:
+    """A fresh run id: the local start time and 6 random hex digits."""
+    return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+def process_start_ticks(pid: int | str = "self") -> int | None:
+    """When a process started (clock ticks since boot, Linux `/proc`), or None.
+
+    With its pid it names one process: a pid reused later starts later.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def shared_reads(shared: str, names: set[str]) -> set[str]:
@@ -109,7 +138,16 @@ def _write_json(path: Path, value: Any) -> None:
 class Runner:
     """One run of an export folder."""
 
-    def __init__(self, folder: Path, *, params: list[str], force: bool, jobs: int, cwd: Path):
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        params: list[str],
+        force: bool,
+        jobs: int,
+        cwd: Path,
+        run_id: str | None = None,
+    ):
         self.folder = folder
         self.ir = load_pipeline(folder)
         self.force = force
@@ -125,9 +163,17 @@ class Runner:
         self.parents = {name: set() for name in self.steps}
         for parent, child in self.ir["edges"]:
             self.parents[child].add(parent)
-        self.run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        if run_id is not None and not RUN_ID.fullmatch(run_id):
+            raise MlopsError("E_BAD_REQUEST", f"--run-id {run_id!r}: not YYYYMMDD-HHMMSS-xxxxxx")
+        self.run_id = run_id or new_run_id()
         self.run_dir = folder / ".mlops-runs" / self.run_id
-        (self.run_dir / "logs").mkdir(parents=True)
+        # A chosen id's folder may exist already (the bridge keeps the
+        # runner's own output there), but never with a run in it.
+        self.run_dir.mkdir(parents=True, exist_ok=run_id is not None)
+        try:
+            (self.run_dir / "logs").mkdir()
+        except FileExistsError:
+            raise MlopsError("E_BAD_REQUEST", f"run {self.run_id} exists already") from None
         self.cache = folder / ".mlops-cache"
         self.outputs: dict[str, Path] = {}
         self.running: dict[str, tuple[subprocess.Popen[bytes], Path, Path]] = {}
@@ -139,6 +185,7 @@ class Runner:
             "started": time.time(),
             "finished": None,
             "params": self.values,
+            "runner": {"pid": os.getpid(), "startTicks": process_start_ticks()},
             "steps": {
                 name: {
                     "state": "queued",
@@ -313,8 +360,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="steps at once (default 2)")
     parser.add_argument("--cwd", type=Path, help="where steps run (default: the notebook's folder)")
     parser.add_argument("--json", action="store_true", help="print the final status as JSON")
+    parser.add_argument("--run-id", help="the run's id (default: time and random digits)")
     args = parser.parse_args(argv)
     folder = args.folder.resolve()
+    # A cancel that comes while the run is being set up (its status.json is
+    # written before the constructor returns) is kept for it.
+    early: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, _frame: early.append(signum))
     try:
         runner = Runner(
             folder,
@@ -322,12 +375,15 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force,
             jobs=args.jobs,
             cwd=(args.cwd or _default_cwd(folder)).resolve(),
+            run_id=args.run_id,
         )
     except MlopsError as err:
         print(f"[{err.code}] {err.message}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, runner.cancel)
     signal.signal(signal.SIGINT, runner.cancel)
+    if early:
+        runner.cancel()
     status = runner.run()
     if args.json:
         print(json.dumps(status))

@@ -38,6 +38,12 @@ export const ERROR_CODES = [
   'E_TOO_MANY_FILES',
   'E_BUSY',
   'E_CANCELLED',
+  'E_PARAM_INVALID',
+  'E_EXPORT_NOT_FOUND',
+  'E_RUN_NOT_FOUND',
+  'E_EXPORT_MISMATCH',
+  'E_RUN_ACTIVE',
+  'E_RUN_FINISHED',
   // Codes raised in the frontend.
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',

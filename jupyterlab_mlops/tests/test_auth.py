@@ -91,7 +91,9 @@ async def test_every_route_needs_authentication(
 async def test_hash_job_routes_need_authentication(
     jp_fetch: Callable[..., Any], method: str
 ) -> None:
-    assert [route for route, _ in ROUTES if "(" in route] == ["hash/([^/]+)"]
+    # The pipeline routes with a run id have their own test
+    # (test_pipeline_hostile.py: every pipeline route needs authentication).
+    assert [r for r, _ in ROUTES if "(" in r and not r.startswith("pipeline/")] == ["hash/([^/]+)"]
     response = await jp_fetch(
         "mlops",
         "hash",

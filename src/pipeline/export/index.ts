@@ -1,5 +1,8 @@
 import type { ExportTarget } from '../../bridge/pipeline';
 import type { PipelineIR } from '../ir';
+import { exportAirflow } from './airflow';
+import { exportDvc } from './dvc';
+import { exportKfp } from './kfp';
 import { exportLocal } from './local';
 
 /**
@@ -9,7 +12,10 @@ import { exportLocal } from './local';
 export const EXPORTERS: Partial<
   Record<ExportTarget, (ir: PipelineIR) => Record<string, string>>
 > = {
-  local: exportLocal
+  local: exportLocal,
+  dvc: exportDvc,
+  kfp: exportKfp,
+  airflow: exportAirflow
 };
 
 /** The targets this build can export to, in the dialog's order. */
@@ -34,6 +40,6 @@ export function exportFolder(
 export const HOW_TO_RUN: Record<ExportTarget, string> = {
   local: 'python -m jupyterlab_mlops.run .',
   dvc: 'dvc repro',
-  kfp: 'python pipeline.py',
-  airflow: 'airflow dags test <dag id>'
+  kfp: 'python pipeline.py --local',
+  airflow: 'airflow dags test <dag id> (with this folder in the dags folder)'
 };

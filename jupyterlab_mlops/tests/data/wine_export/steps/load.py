@@ -1,13 +1,21 @@
 # Step "load" of pipeline "wine_classifier", exported by
 # jupyterlab-mlops from "examples/wine_classifier.ipynb" (content bbbbbbbbbbbb).
 # IPython magics and shell lines (%, !) of the notebook are left out.
-import json as _mlops_json
 import os as _mlops_os
 import sys as _mlops_sys
 
-_mlops_sys.path.insert(0, _mlops_os.path.dirname(_mlops_os.path.dirname(_mlops_os.path.abspath(__file__))))
+# Not this script's folder on the path (a step named like a module, json.py,
+# would shadow it); the export folder (the marshal helper), then the working
+# folder: the notebook's, whose modules the notebook could import.
+_mlops_here = _mlops_os.path.dirname(_mlops_os.path.abspath(__file__))
+if _mlops_sys.path and _mlops_os.path.abspath(_mlops_sys.path[0] or '.') == _mlops_here:
+    del _mlops_sys.path[0]
+_mlops_sys.path.insert(0, _mlops_os.path.dirname(_mlops_here))
+import json as _mlops_json  # noqa: E402
+
 import mlops_marshal as _mlops  # noqa: E402
 
+_mlops_sys.path.insert(1, _mlops_os.getcwd())
 _MLOPS_PARAMETERS = ["n_estimators","max_depth","test_size","random_state","data_path","model_path"]
 _MLOPS_OUTPUTS = ["X","y"]
 # Parameters: values from the runner (JSON), never code.

@@ -1,0 +1,215 @@
+"""Where a notebook's pipeline exports are, confined to the Jupyter root.
+
+An export of notebook `dir/nb.ipynb` lives in `dir/pipelines/<name>/<target>/`
+(`<name>` the pipeline's name in its `pipeline.json`, `<target>` one of
+`TARGETS`). The notebook and the export folder are resolved with `realpath`
+and must stay inside the Jupyter root: a `pipelines` or target folder that
+is a symlink pointing outside is refused (`E_PATH_OUTSIDE_ROOT`); one
+pointing elsewhere inside the root is followed. Files are then read and
+written relative to folders opened from the root with `O_NOFOLLOW`
+(`dirfd`), so a symlink swapped in after the check is refused too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import posixpath
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import store_fs
+from .errors import MlopsError
+from .locks import lock, unlock
+from .paths import Store, locate, real_path, validate_path
+from .pipeline_ir import MAX_IR_BYTES, parse_pipeline
+
+TARGETS = ("local", "dvc", "kfp", "airflow")
+PIPELINES = "pipelines"
+#: What the bridge wrote in an export folder: `{files, exportedAt, …}`.
+MANIFEST = ".mlops-export.json"
+MAX_MANIFEST_BYTES = 1024 * 1024
+#: A pipeline's name, as the IR's schema has it (a Python identifier).
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+#: Folders of `pipelines/` looked at when finding a notebook's exports.
+MAX_SCANNED = 500
+#: How long an export or a run's start waits for another one on the same folder.
+LOCK_WAIT_S = 15.0
+_LOCK_TTL_MS = 120_000
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook the client named: its root, its path from the root, its folder."""
+
+    root: Store
+    rel: str
+    folder: str
+
+
+@dataclass(frozen=True)
+class ExportFolder:
+    """An export folder: its path from the root, and a `Store` confined to it."""
+
+    rel: str
+    store: Store
+    name: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export found on disk: its folder, its validated IR, when it was written."""
+
+    folder: ExportFolder
+    ir: dict[str, Any]
+    exported_at: float | None
+    mtime: float
+
+
+def root_store(root_dir: str | os.PathLike[str]) -> Store:
+    """The Jupyter root as a `Store`: paths confined to the root itself."""
+    root = real_path(root_dir, "the Jupyter root")
+    return Store(root=root, path=root, name="")
+
+
+def open_notebook(root_dir: str | os.PathLike[str], value: object) -> Notebook:
+    """Validate a notebook path (relative to the root, `.ipynb`) that must exist."""
+    rel = validate_path(value, field="notebook")
+    if not rel.endswith(".ipynb") or rel == ".ipynb":
+        raise MlopsError("E_BAD_REQUEST", f"notebook must be a .ipynb path, not {rel!r}")
+    root = root_store(root_dir)
+    real = locate(root, rel)
+    if real == root.path or not real.is_file():
+        raise MlopsError("E_NOT_FOUND", f"no notebook {rel!r}")
+    return Notebook(root=root, rel=rel, folder=posixpath.dirname(rel))
+
+
+def check_target(value: object) -> str:
+    """One of `TARGETS`."""
+    if value not in TARGETS:
+        raise MlopsError("E_BAD_REQUEST", f"target must be one of {', '.join(TARGETS)}")
+    return str(value)
+
+
+def export_folder(notebook: Notebook, name: str, target: str) -> ExportFolder:
+    """`<notebook folder>/pipelines/<name>/<target>`, confined to the root."""
+    if not NAME.fullmatch(name):
+        raise MlopsError("E_PIPELINE_INVALID", f"{name!r} is not a pipeline name")
+    rel = validate_path(posixpath.join(notebook.folder, PIPELINES, name, target), field="folder")
+    root = notebook.root.path
+    real = real_path(root / rel, rel)
+    if real == root or not real.is_relative_to(root):
+        raise MlopsError("E_PATH_OUTSIDE_ROOT", f"{rel!r} resolves outside the Jupyter root")
+    if real.exists() and not real.is_dir():
+        raise MlopsError("E_NOT_A_DIRECTORY", f"{rel!r} is not a folder")
+    return ExportFolder(
+        rel=rel, store=Store(root=root, path=real, name=rel), name=name, target=target
+    )
+
+
+def read_small(folder: ExportFolder, path: str, max_bytes: int) -> bytes | None:
+    """A file of the folder (confined, `O_NOFOLLOW`), or None when missing or too big."""
+    try:
+        return store_fs.read(folder.store, path, max_bytes=max_bytes)
+    except MlopsError as err:
+        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY", "E_ANSWER_TOO_LARGE"):
+            return None
+        raise
+
+
+def read_ir(folder: ExportFolder) -> dict[str, Any] | None:
+    """The folder's validated `pipeline.json`, or None (missing or not valid)."""
+    raw = read_small(folder, "pipeline.json", MAX_IR_BYTES)
+    if raw is None:
+        return None
+    try:
+        return parse_pipeline(raw)
+    except MlopsError:
+        return None
+
+
+def read_manifest(folder: ExportFolder) -> dict[str, Any]:
+    """The folder's manifest (`{}` when missing or unreadable: it is only a record)."""
+    raw = read_small(folder, MANIFEST, MAX_MANIFEST_BYTES)
+    try:
+        manifest = json.loads(raw) if raw is not None else {}
+    except (ValueError, RecursionError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _exported_at(manifest: dict[str, Any]) -> float | None:
+    value = manifest.get("exportedAt")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if number and value >= 0 else None
+
+
+def find_exports(notebook: Notebook, target: str) -> list[Export]:
+    """The notebook's exports for `target`, newest first.
+
+    Each folder of `pipelines/` next to the notebook is looked at (at most
+    `MAX_SCANNED`, names that are pipeline names only); an export counts
+    when its `pipeline.json` is valid and names this notebook.
+    """
+    base = validate_path(posixpath.join(notebook.folder, PIPELINES), field="folder")
+    try:
+        names = [entry["name"] for entry in store_fs.list_dir(notebook.root, base)]
+    except MlopsError as err:
+        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY", "E_PATH_OUTSIDE_ROOT"):
+            return []
+        raise
+    found: list[Export] = []
+    for name in [name for name in names if NAME.fullmatch(name)][:MAX_SCANNED]:
+        try:
+            folder = export_folder(notebook, name, target)
+            ir = read_ir(folder)
+        except MlopsError:
+            continue
+        if ir is None or ir["notebook"]["path"] != notebook.rel or ir["name"] != name:
+            continue
+        try:
+            mtime = (folder.store.path / "pipeline.json").stat().st_mtime
+        except OSError:
+            continue
+        found.append(Export(folder, ir, _exported_at(read_manifest(folder)), mtime))
+    return sorted(found, key=lambda e: (e.exported_at or e.mtime, e.mtime), reverse=True)
+
+
+def find_export(notebook: Notebook, target: str) -> Export:
+    """The notebook's newest export for `target`; `E_EXPORT_NOT_FOUND` if none."""
+    found = find_exports(notebook, target)
+    if not found:
+        raise MlopsError(
+            "E_EXPORT_NOT_FOUND",
+            f"{notebook.rel!r} has no {target} export (a {PIPELINES}/<name>/{target}/ next to "
+            "it whose pipeline.json is valid and names it): export its pipeline first",
+        )
+    return found[0]
+
+
+@contextlib.contextmanager
+def folder_lock(folder: ExportFolder, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the folder's lock (`.mlops-export.lock`, created with `O_EXCL`).
+
+    Exports and run starts of one folder take turns; another holder is
+    waited for up to `wait_s`, then `E_LOCKED`. Makes the folder if missing.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            token = lock(folder.store, ".mlops-export", _LOCK_TTL_MS)
+            break
+        except MlopsError as err:
+            if err.code != "E_LOCKED" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(MlopsError):
+            unlock(folder.store, ".mlops-export", token)

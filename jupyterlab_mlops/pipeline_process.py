@@ -1,0 +1,131 @@
+"""The runner's process: starting it detached, telling whether it still runs, signalling it.
+
+A run is `python -m jupyterlab_mlops.run DIR --run-id ID …`, started in its
+own session (a new process group, no controlling terminal, stdin from
+`/dev/null`, output to a file), so it outlives the browser tab, the
+server's shutdown and a Ctrl-C in the server's terminal. Its `status.json`
+names it (`runner: {pid, startTicks}`); a pid is that runner only while
+`/proc/<pid>/stat` gives the same start time (a pid reused later starts
+later), the process is no zombie, and its command line is the runner's on
+that folder. A status that says `running` while its runner is gone is a run
+that was interrupted (killed, or the machine restarted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from .run import process_start_ticks
+
+RUNNER_MODULE = "jupyterlab_mlops.run"
+_PROC = Path("/proc")
+
+
+def spawn_runner(folder: Path, args: list[str], output: int) -> subprocess.Popen[bytes]:
+    """Start the runner on `folder` with `args`, detached; `output` gets its stdout and stderr.
+
+    A thread waits for it, so it never stays a zombie of this server.
+    """
+    process = subprocess.Popen(  # noqa: S603 - our own runner, argv only
+        [sys.executable, "-m", RUNNER_MODULE, str(folder), *args],
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        close_fds=True,
+    )
+    threading.Thread(target=process.wait, name=f"mlops-run-{process.pid}", daemon=True).start()
+    return process
+
+
+def _pid(runner: object) -> tuple[int, int | None] | None:
+    if not isinstance(runner, dict):
+        return None
+    pid, ticks = runner.get("pid"), runner.get("startTicks")
+    if not isinstance(pid, int) or isinstance(pid, bool) or not 1 < pid < 2**31:
+        return None
+    if not (ticks is None or (isinstance(ticks, int) and not isinstance(ticks, bool))):
+        return None
+    return pid, ticks
+
+
+def _is_runner_of(args: list[str], cwd: str, folder: Path) -> bool:
+    """Whether a command line is the runner's (module or `jupyter-mlops run`) on `folder`."""
+    module = RUNNER_MODULE in args
+    cli = any(os.path.basename(arg) == "jupyter-mlops" for arg in args[:3]) and "run" in args
+    if not (module or cli):
+        return False
+    for arg in args:
+        with contextlib.suppress(OSError, ValueError):
+            if Path(os.path.realpath(os.path.join(cwd, arg))) == folder:
+                return True
+    return False
+
+
+def runner_alive(runner: object, folder: Path) -> bool:
+    """Whether the runner a status names (`{pid, startTicks}`) still runs `folder`.
+
+    Without `/proc` (not Linux) a pid that exists counts as alive.
+    """
+    named = _pid(runner)
+    if named is None:
+        return False
+    pid, ticks = named
+    if not (_PROC / "self" / "stat").exists():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        fields = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        args = [
+            os.fsdecode(arg)
+            for arg in (_PROC / str(pid) / "cmdline").read_bytes().split(b"\0")
+            if arg
+        ]
+        cwd = os.readlink(_PROC / str(pid) / "cwd")
+    except (OSError, IndexError):
+        return False
+    if fields[0] in ("Z", "X"):
+        return False
+    if ticks is not None and process_start_ticks(pid) != ticks:
+        return False
+    return _is_runner_of(args, cwd, folder)
+
+
+def signal_runner(runner: object, folder: Path, signum: int = signal.SIGTERM) -> bool:
+    """Send `signum` to the runner if it is still that runner; whether it was sent.
+
+    On Linux through a pidfd opened before the check, so the signal cannot
+    reach a process that took the pid meanwhile.
+    """
+    named = _pid(runner)
+    if named is None:
+        return False
+    pid = named[0]
+    pidfd: int | None = None
+    with contextlib.suppress(AttributeError, OSError):
+        pidfd = os.pidfd_open(pid)  # type: ignore[attr-defined]
+    try:
+        if not runner_alive(runner, folder):
+            return False
+        if pidfd is not None:
+            signal.pidfd_send_signal(pidfd, signum)  # type: ignore[attr-defined]
+        else:
+            os.kill(pid, signum)
+        return True
+    except ProcessLookupError:
+        return False
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
