@@ -76,10 +76,10 @@ class PipelineExportHandler(_PipelineHandler):
 
 
 class PipelineRunsHandler(_PipelineHandler):
-    """`POST /mlops/pipeline/runs {notebook, params?, force?}`; `GET …?notebook=`."""
+    """`POST /mlops/pipeline/runs {notebook, params?, force?, expect?}`; `GET …?notebook=`."""
 
     fields = {"notebook": Field("str", required=True), "force": Field("bool", default=False)}
-    object_fields = ("params",)
+    object_fields = ("params", "expect")
 
     @tornado.web.authenticated
     async def get(self) -> None:

@@ -25,6 +25,7 @@ from .errors import STATUS, MlopsError
 from .paths import locate, real_path
 from .pipeline_paths import Export, ExportFolder, find_export, folder_lock, open_notebook
 from .pipeline_process import signal_runner, spawn_runner
+from .pipeline_reproduce import check_expectation
 from .pipeline_status import (
     RUNS,
     active_run,
@@ -188,6 +189,8 @@ def start_run(root_dir: str | os.PathLike[str], body: dict[str, Any]) -> dict[st
     args = param_args(body["params"], export.ir["parameters"])
     if body["force"]:
         args.append("--force")
+    if body.get("expect") is not None:
+        args.append("--expect=" + json.dumps(check_expectation(body["expect"])))
     cwd = real_path(notebook.root.path / notebook.folder, notebook.folder or ".")
     _no_run(folder)
     with folder_lock(folder):

@@ -45,6 +45,7 @@ from typing import Any
 
 from .errors import MlopsError
 from .pipeline_ir import load_pipeline
+from .pipeline_reproduce import check_expectation, reproduction
 
 #: Seconds between SIGTERM and SIGKILL when a run is cancelled.
 GRACE_S = 5.0
@@ -147,9 +148,11 @@ class Runner:
         jobs: int,
         cwd: Path,
         run_id: str | None = None,
+        expect: dict[str, Any] | None = None,
     ):
         self.folder = folder
         self.ir = load_pipeline(folder)
+        self.expect = expect
         self.force = force
         self.jobs = max(1, jobs)
         self.cwd = cwd
@@ -338,9 +341,22 @@ class Runner:
         failed = any(s["state"] == "failed" for s in states.values())
         self.status["state"] = "cancelled" if self.cancelled else "failed" if failed else "done"
         self.status["metrics"] = self.collect_metrics()
+        if self.expect is not None and self.status["state"] == "done":
+            self.status["reproduction"] = reproduction(self.status["metrics"], self.expect)
         self.status["finished"] = time.time()
         self._save()
         return self.status
+
+
+def _expectation(text: str | None) -> dict[str, Any] | None:
+    """`--expect`'s JSON, checked; None without it."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        raise MlopsError("E_BAD_REQUEST", "--expect is not JSON") from None
+    return check_expectation(value)
 
 
 def _default_cwd(folder: Path) -> Path:
@@ -361,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cwd", type=Path, help="where steps run (default: the notebook's folder)")
     parser.add_argument("--json", action="store_true", help="print the final status as JSON")
     parser.add_argument("--run-id", help="the run's id (default: time and random digits)")
+    parser.add_argument(
+        "--expect",
+        metavar="JSON",
+        help='check the metrics against {"experiment", "metrics", "tolerance"} when done',
+    )
     args = parser.parse_args(argv)
     folder = args.folder.resolve()
     # A cancel that comes while the run is being set up (its status.json is
@@ -376,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             jobs=args.jobs,
             cwd=(args.cwd or _default_cwd(folder)).resolve(),
             run_id=args.run_id,
+            expect=_expectation(args.expect),
         )
     except MlopsError as err:
         print(f"[{err.code}] {err.message}", file=sys.stderr)

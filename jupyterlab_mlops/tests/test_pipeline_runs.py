@@ -8,6 +8,7 @@ import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,6 +84,61 @@ async def test_the_demo_runs_to_its_metrics(api: Api, jp_root_dir: Path) -> None
         .read_text()
         .startswith("     done")
     )
+    # Without an expectation, no reproducibility check is recorded.
+    assert "reproduction" not in done
+
+    # Against the snapshot's metrics: the same numbers reproduce (the
+    # second run replays every step from the cache) ...
+    expect = {"experiment": "refs/exps/nb/01J", "metrics": done["metrics"], "tolerance": 0.001}
+    again = await start_and_wait(api, {"params": {"max_depth": 3}, "expect": expect})
+    assert {step["state"] for step in again["steps"].values()} == {"cached"}
+    assert again["reproduction"]["state"] == "reproduced"
+    assert again["reproduction"]["experiment"] == "refs/exps/nb/01J"
+    # ... other numbers drift, and a metric the run lacks is named.
+    drift = {**expect, "metrics": {"accuracy": 0.1, "ghost": 1}}
+    drifted = (await start_and_wait(api, {"params": {"max_depth": 3}, "expect": drift}))[
+        "reproduction"
+    ]
+    assert drifted["state"] == "drifted"
+    assert drifted["missing"] == ["ghost"]
+    assert drifted["checks"] == [
+        {
+            "name": "accuracy",
+            "expected": 0.1,
+            "got": done["metrics"]["accuracy"],
+            "ok": False,
+        }
+    ]
+
+
+async def start_and_wait(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+    status, started = await api("pipeline/runs", {"notebook": NB, **body})
+    assert status == 200, started
+    return await wait_for(api, NB, started["run"], until=finished, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "expect",
+    [
+        "accuracy",
+        [],
+        {"metrics": {"accuracy": 0.9}},
+        {"metrics": {"accuracy": 0.9}, "tolerance": 2},
+        {"metrics": {"accuracy": 0.9}, "tolerance": True},
+        {"metrics": {"accuracy": "0.9"}, "tolerance": 0.1},
+        {"metrics": {"accuracy": True}, "tolerance": 0.1},
+        {"metrics": {f"m{i}": 1 for i in range(201)}, "tolerance": 0.1},
+        {"metrics": {}, "tolerance": 0.1, "experiment": "x" * 301},
+        {"metrics": {}, "tolerance": 0.1, "code": "__import__('os')"},
+    ],
+)
+async def test_a_bad_expectation_starts_nothing(
+    api: Api, jp_root_dir: Path, expect: object
+) -> None:
+    installed_demo(jp_root_dir)
+    status, answer = await api("pipeline/runs", {"notebook": NB, "expect": expect})
+    assert status == 400 and answer["code"] == "E_BAD_REQUEST", answer
+    assert not (jp_root_dir / LOCAL / ".mlops-runs").exists()
 
 
 ECHO = (

@@ -211,3 +211,20 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize(
+    "expect",
+    [
+        "not json",
+        "NaN",
+        '{"metrics": {"accuracy": NaN}, "tolerance": 0.1}',
+        '{"metrics": {"accuracy": 1}, "tolerance": -1}',
+        '{"metrics": [], "tolerance": 0.1}',
+    ],
+)
+def test_a_bad_expectation_is_refused_before_anything_runs(export: Path, expect: str) -> None:
+    code, status, err = run(export, f"--expect={expect}")
+    assert code == 2 and status is None
+    assert "[E_BAD_REQUEST]" in err
+    assert not (export / ".mlops-runs").exists()

@@ -35,6 +35,23 @@ const stepStatus = z
   })
   .passthrough();
 
+const reproduction = z
+  .object({
+    state: z.enum(['reproduced', 'drifted', 'unknown']),
+    checks: z.array(
+      z.object({
+        name: z.string(),
+        expected: z.number(),
+        got: z.number(),
+        ok: z.boolean()
+      })
+    ),
+    missing: z.array(z.string()),
+    tolerance: z.number(),
+    experiment: z.string().nullable()
+  })
+  .passthrough();
+
 const runStatus = z
   .object({
     run: z.string(),
@@ -44,7 +61,9 @@ const runStatus = z
     finished: z.number().nullable(),
     params: z.record(z.string(), z.unknown()),
     steps: z.record(z.string(), stepStatus),
-    metrics: z.record(z.string(), z.number()).optional()
+    metrics: z.record(z.string(), z.number()).optional(),
+    /** The reproducibility check, when the run was started with one. */
+    reproduction: reproduction.optional()
   })
   .passthrough();
 
@@ -88,6 +107,22 @@ export type StepStatus = z.infer<typeof stepStatus>;
 export type ExportInfo = NonNullable<z.infer<typeof exportInfo>>;
 
 type Client = Pick<IBridgeClient, 'serverSettings'>;
+
+/** How a run starts. */
+export interface IStartOptions {
+  params?: Record<string, unknown>;
+  /** Run every step, cached or not. */
+  force?: boolean;
+  /**
+   * The reproducibility check the runner records when done: the notebook
+   * snapshot's metrics, and how far the run's may be from them.
+   */
+  expect?: {
+    experiment: string | null;
+    metrics: Record<string, number>;
+    tolerance: number;
+  };
+}
 
 const query = (fields: Record<string, string>) =>
   new URLSearchParams(fields).toString();
@@ -138,15 +173,12 @@ export const PipelineRoutes = {
   },
 
   /** Start a run of the notebook's `local` export. */
-  start(
-    client: Client,
-    notebook: string,
-    options: { params?: Record<string, unknown>; force?: boolean } = {}
-  ) {
+  start(client: Client, notebook: string, options: IStartOptions = {}) {
     return post(client, 'pipeline/runs', PipelineSchemas.started, {
       notebook,
       params: options.params ?? {},
-      force: options.force ?? false
+      force: options.force ?? false,
+      ...(options.expect && { expect: options.expect })
     });
   },
 

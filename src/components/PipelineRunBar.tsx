@@ -30,6 +30,8 @@ export interface IPipelineRunBarProps {
   onRunWith: () => void;
   onCancel: (run: string) => void;
   onExport: () => void;
+  /** Export again every target exported before (when stale). */
+  onReexport: () => void;
   onLogs: (run: string) => void;
   onShowRun: (run: string) => void;
   translator: ITranslator;
@@ -112,9 +114,15 @@ export function PipelineRunBar(props: IPipelineRunBarProps): JSX.Element {
       )}
       {props.stale && !props.blocked && (
         <p className="jp-mlops-Notice jp-mod-warning jp-mlops-RunBar-stale">
-          {trans.__(
-            'The exported pipeline is older than the notebook; Run re-exports it.'
-          )}
+          {trans.__('The exported pipeline is older than the notebook.')}{' '}
+          <button
+            type="button"
+            className="jp-mlops-LinkButton"
+            disabled={props.busy !== null}
+            onClick={props.onReexport}
+          >
+            {trans.__('Re-export')}
+          </button>
         </p>
       )}
       {props.error && (

@@ -4,6 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   ExportInfo,
   ExportTarget,
+  IStartOptions,
   PipelineRoutes,
   RunStatus
 } from '../bridge/pipeline';
@@ -127,7 +128,7 @@ export class PipelineRuns implements IDisposable {
    */
   async start(
     files: Record<string, string>,
-    options: { params?: Record<string, unknown>; force?: boolean } = {}
+    options: IStartOptions = {}
   ): Promise<string> {
     const notebook = this._require();
     await this.writeExport('local', files);

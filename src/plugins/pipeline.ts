@@ -139,7 +139,6 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
           active !== undefined && active >= 0 && active < cells.length
             ? active
             : null;
-        const local = runs.exports.local;
         const hash = actions.contentHash();
         return React.createElement(PipelineView, {
           bridge,
@@ -157,15 +156,20 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
               built === null || built.ir !== null
                 ? null
                 : (built.errors[0] ?? trans.__('The pipeline cannot run.')),
-            stale: !!local && hash !== null && local.contentHash !== hash,
+            stale:
+              hash !== null &&
+              Object.values(runs.exports).some(
+                info => info && info.contentHash !== hash
+              ),
             reproduction:
-              run?.state === 'done' ? actions.reproduction(run.metrics) : null,
+              run?.state === 'done' ? actions.reproduction(run) : null,
             onRun: () => void app.commands.execute(CommandIDs.runPipeline),
             onRunWith: () =>
               void app.commands.execute(CommandIDs.runPipelineWith),
             onCancel: id => void actions.cancel(id),
             onExport: () =>
               void app.commands.execute(CommandIDs.exportPipeline),
+            onReexport: () => void actions.reexport(),
             onLogs: id => void actions.showLogs(id),
             onShowRun: id => {
               shownRun = id;

@@ -5,7 +5,11 @@ import { TranslationBundle, ITranslator } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import type { ExportTarget } from '../bridge/pipeline';
+import type {
+  ExportTarget,
+  IStartOptions,
+  RunStatus
+} from '../bridge/pipeline';
 import { PipelineLogs } from '../components/PipelineLogs';
 import { isMlopsError } from '../errors';
 import { pipelineIcon } from '../icons';
@@ -102,7 +106,10 @@ export class PipelineActions {
       return;
     }
     try {
-      const run = await this.runs.start(exportLocal(built.ir), choice);
+      const run = await this.runs.start(exportLocal(built.ir), {
+        ...choice,
+        expect: this._expectation(built.ir.notebook.path) ?? undefined
+      });
       this._options.onShowRun(run);
     } catch (reason) {
       Notification.error(
@@ -188,6 +195,38 @@ export class PipelineActions {
     }
   }
 
+  /**
+   * Export again every target the notebook was exported to (the panel's
+   * Re-export, when an export is older than the notebook).
+   */
+  async reexport(): Promise<void> {
+    const trans = this._trans;
+    const built = await this.buildIR(true);
+    if (built.ir === null) {
+      Notification.error(built.errors[0] ?? trans.__('Nothing to export.'));
+      return;
+    }
+    const targets = exportTargets().filter(target => this.runs.exports[target]);
+    try {
+      for (const target of targets) {
+        const exporter = EXPORTERS[target];
+        if (exporter) {
+          await this.runs.writeExport(target, exporter(built.ir));
+        }
+      }
+      Notification.success(trans.__('Exported again: %1', targets.join(', ')), {
+        autoClose: 5000
+      });
+    } catch (reason) {
+      Notification.error(
+        trans.__(
+          'Not exported: %1',
+          isMlopsError(reason) ? reason.message : String(reason)
+        )
+      );
+    }
+  }
+
   /** Open (or show again) the logs tab of a run. */
   async showLogs(run: string): Promise<void> {
     const id = `jp-mlops-logs-${run}`;
@@ -226,12 +265,16 @@ export class PipelineActions {
   }
 
   /**
-   * The check of a run's metrics against the notebook's latest snapshot.
+   * The check of a run's metrics against the notebook's latest snapshot:
+   * the one the runner recorded when the run was started with it, else
+   * computed now.
    */
-  reproduction(
-    metrics: Readonly<Record<string, number>> | undefined
-  ): IReproduction | null {
+  reproduction(run: RunStatus): IReproduction | null {
+    if (run.reproduction) {
+      return run.reproduction;
+    }
     const { path } = this._options.shown();
+    const metrics = run.metrics;
     if (!metrics || path === null) {
       return null;
     }
@@ -301,6 +344,25 @@ export class PipelineActions {
     } finally {
       Notification.dismiss(id);
     }
+  }
+
+  /** What the runner checks the run against: the latest snapshot's metrics. */
+  private _expectation(path: string): IStartOptions['expect'] | null {
+    const latest = this._latestSnapshot(path);
+    if (!latest) {
+      return null;
+    }
+    const metrics: Record<string, number> = {};
+    for (const [name, value] of Object.entries(latest.metrics)) {
+      if (typeof value === 'number' && Number.isFinite(value)) {
+        metrics[name] = value;
+      }
+    }
+    return {
+      experiment: latest.ref,
+      metrics,
+      tolerance: this._options.tolerance()
+    };
   }
 
   private _latestSnapshot(path: string) {

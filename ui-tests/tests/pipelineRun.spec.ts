@@ -1,6 +1,11 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { notebookJson, openNotebook } from './support';
+import {
+  notebookJson,
+  openExperiments,
+  openNotebook,
+  removeExperimentsAfterEachTest
+} from './support';
 
 /**
  * Issue 11: the pipeline runs from the lab. The DAG shows each step's
@@ -45,6 +50,13 @@ async function setSource(
   index: number,
   source: string
 ) {
+  // The model's cells arrive after the panel does.
+  await page.waitForFunction(count => {
+    const panel = window.jupyterapp.shell.currentWidget as unknown as {
+      content?: { model?: { cells: { length: number } } };
+    } | null;
+    return (panel?.content?.model?.cells.length ?? 0) > count;
+  }, index);
   await page.evaluate(
     ({ index, source }) => {
       const panel = window.jupyterapp.shell.currentWidget as unknown as {
@@ -64,6 +76,7 @@ async function setSource(
 
 test.describe('Pipeline panel: runs from the lab', () => {
   test.setTimeout(180_000);
+  removeExperimentsAfterEachTest();
 
   test('should run with live status, replay from the cache, and show logs', async ({
     page,
@@ -72,6 +85,18 @@ test.describe('Pipeline panel: runs from the lab', () => {
     const path = `${tmpPath}/sums.ipynb`;
     await page.contents.uploadContent(NOTEBOOK, 'text', path);
     await openNotebook(page, path);
+    // A snapshot of the notebook run in its kernel: what a run must reproduce.
+    const experiments = await openExperiments(page);
+    expect(await page.notebook.run()).toBe(true);
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .first()
+      .click();
+    await expect(
+      experiments.locator('.jp-mlops-ExperimentTable-row')
+    ).toHaveCount(1, { timeout: 30_000 });
     const panel = await openPipeline(page);
     const dag = panel.locator('.jp-mlops-Dag');
     await expect(dag.locator('.jp-mlops-Dag-node')).toHaveText([
@@ -104,6 +129,10 @@ test.describe('Pipeline panel: runs from the lab', () => {
       timeout: 60_000
     });
     await expect(run.locator('.jp-mlops-RunBar-metrics')).toHaveText('total 6');
+    // Recorded by the runner against the snapshot's metrics.
+    await expect(run.locator('.jp-mlops-RunBar-repro')).toHaveText(
+      'reproduced (total)'
+    );
     await expect(train).toHaveAttribute('data-state', 'done');
 
     // The logs tab streams each step's output.
@@ -178,7 +207,17 @@ test.describe('Pipeline panel: runs from the lab', () => {
     await expect(train).toHaveAttribute('data-state', 'running', {
       timeout: 30_000
     });
-    await panel.getByRole('button', { name: 'Cancel' }).click();
+    // The run outlives the page: reloaded, the panel finds it running.
+    // (Leave the edited notebook unsaved: accept "leave the page?".)
+    page.on('dialog', dialog => void dialog.accept());
+    await page.reload({ waitForIsReady: false });
+    await page.waitForFunction(() => window.jupyterapp?.started);
+    await openNotebook(page, path);
+    const again = await openPipeline(page);
+    await expect(
+      again.locator('.jp-mlops-Dag-node[data-step="train"]')
+    ).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
+    await again.getByRole('button', { name: 'Cancel' }).click();
     await expect(run).toHaveAttribute('data-state', 'cancelled', {
       timeout: 30_000
     });
@@ -238,5 +277,12 @@ test.describe('Pipeline panel: runs from the lab', () => {
     expect(
       await page.contents.fileExists(`${tmpPath}/pipelines/edit/dvc/dvc.yaml`)
     ).toBe(true);
+
+    // The notebook changes: the export is stale until it is exported again.
+    await setSource(page, 3, 'time.sleep(pause)\ntotal = sum(raw) + 1');
+    const stale = panel.locator('.jp-mlops-RunBar-stale');
+    await expect(stale).toContainText('older than the notebook');
+    await stale.getByRole('button', { name: 'Re-export' }).click();
+    await expect(stale).toHaveCount(0, { timeout: 30_000 });
   });
 });
