@@ -14,8 +14,7 @@ turns, a no-op re-run of each is timed: `python -m jupyterlab_mlops.run DIR`
 (DVC 3, analytics and update check off, a project without git and one in a
 git repository). The steps run with this Python. The issue's target: ours at
 most 0.5x `dvc repro`. To say where our time goes, the same turns time
-Python's start, the imports of the runner, and the runner with
-`rfc3987_syntax` kept from loading (a what-if: run.py is not changed). The
+Python's start, the imports of the runner and its run from inside. The
 table replaces the section `## Pipeline no-op re-run (10 steps)` of
 bench/RESULTS.md.
 """
@@ -23,7 +22,6 @@ bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -41,31 +39,22 @@ SECTION = "## Pipeline no-op re-run (10 steps)"
 DVC = REPO / ".venv-dvc" / "bin" / "dvc"
 TSC = REPO / "node_modules" / ".bin" / "tsc"
 UP_TO_DATE = "Data and pipelines are up to date."
-# The runner with `rfc3987_syntax` (which jsonschema imports when present)
-# kept from loading: what the no-op would cost without it.
-WHAT_IF = (
-    "import sys; sys.modules['rfc3987_syntax'] = None; "
-    "from jupyterlab_mlops.run import main; sys.exit(main(sys.argv[1:]))"
-)
-
-# The runner's no-op again, its imports and its run timed from inside.
+# The runner's no-op again, its imports and its run timed from inside; its
+# start as `python -m jupyterlab_mlops.run` has it (run.py keeps jsonschema
+# from importing rfc3987_syntax, a second of grammar compiling).
 BREAKDOWN = """
 import contextlib, io, json, sys, time
 t0 = time.perf_counter()
-try:
-    import rfc3987_syntax
-except ImportError:
-    pass
-t1 = time.perf_counter()
+sys.modules.setdefault("rfc3987_syntax", None)
 import jsonschema
-t2 = time.perf_counter()
+t1 = time.perf_counter()
 from jupyterlab_mlops.run import main
-t3 = time.perf_counter()
+t2 = time.perf_counter()
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     main(sys.argv[1:])
-t4 = time.perf_counter()
-spans = {"rfc3987": t1 - t0, "jsonschema": t2 - t1, "runner": t3 - t2, "run": t4 - t3}
+t3 = time.perf_counter()
+spans = {"jsonschema": t1 - t0, "runner": t2 - t1, "run": t3 - t2}
 print(json.dumps({"status": json.loads(out.getvalue()), **{k: v * 1000 for k, v in spans.items()}}))
 """
 
@@ -144,7 +133,6 @@ def run(runs: int, steps: int) -> dict[str, list[float]]:
         plain = dvc_project(project, work / "dvc-plain", env, git=False)
         in_git = dvc_project(project, work / "dvc-git", env, git=True)
         ours = [sys.executable, "-m", "jupyterlab_mlops.run", str(local), "--json"]
-        what_if = [sys.executable, "-c", WHAT_IF, str(local), "--json"]
         # The full runs, then a warm-up of each no-op (page cache, byte code).
         timed([*ours, "--force"], REPO, env)
         for folder in (plain, in_git):
@@ -154,11 +142,8 @@ def run(runs: int, steps: int) -> dict[str, list[float]]:
             "ours": (ours, REPO),
             "dvc": ([str(DVC), "repro"], plain),
             "dvc_git": ([str(DVC), "repro"], in_git),
-            "what_if": (what_if, REPO),
             "breakdown": ([sys.executable, "-c", BREAKDOWN, str(local), "--json"], REPO),
         }
-        if importlib.util.find_spec("rfc3987_syntax") is None:
-            del commands["what_if"]
         for argv, cwd in commands.values():
             timed(argv, cwd, env)
         for _ in range(runs):
@@ -196,7 +181,6 @@ def render(times: dict[str, list[float]], runs: int, steps: int, command: str) -
 
     ratio = med["ours"] / dvc
     verdict = "met" if ratio <= 0.5 else "not met"
-    rfc3987 = "what_if" in med
     setup = (
         f"Command: `{command}` ({runs} alternating runs after a full run and a warm-up"
         f" of each; a synthetic notebook of {steps} chained steps, exported by"
@@ -204,21 +188,15 @@ def render(times: dict[str, list[float]], runs: int, steps: int, command: str) -
         f" runs a step. DVC {dvc_version()}, analytics and update check off; Python"
         f" {sys.version.split()[0]}.)"
     )
-    inside = med["rfc3987"] + med["jsonschema"] + med["runner"] + med["run"]
+    inside = med["jsonschema"] + med["runner"] + med["run"]
     where = (
         f"Where our time goes (the same no-op timed from inside, medians): Python's"
         f" start and exit about {med['breakdown'] - inside:.0f} ms; importing the runner"
-        f" {med['rfc3987'] + med['jsonschema'] + med['runner']:.0f} ms, of which"
-        f" `import jsonschema` {med['rfc3987'] + med['jsonschema']:.0f} ms (pipeline_ir.py"
-        " validates pipeline.json with it)"
+        f" {med['jsonschema'] + med['runner']:.0f} ms, of which"
+        f" `import jsonschema` {med['jsonschema']:.0f} ms (pipeline_ir.py"
+        " validates pipeline.json with it; the runner keeps it from importing"
+        " `rfc3987_syntax`, whose grammars took a second)"
     )
-    if rfc3987:
-        where += (
-            f" and of that `rfc3987_syntax` {med['rfc3987']:.0f} ms: jsonschema's `_format`"
-            " module imports it when it is installed (jupyter_events'"
-            " `jsonschema[format-nongpl]` brings it), and it compiles its lark grammars"
-            " at import, though the IR's schema has no `format` that needs it"
-        )
     where += (
         f"; the run itself (validating the IR, hashing the inputs, status.json)"
         f" {med['run']:.0f} ms."
@@ -233,11 +211,6 @@ def render(times: dict[str, list[float]], runs: int, steps: int, command: str) -
         row(f"ours: `python -m jupyterlab_mlops.run DIR` ({steps} replayed)", "ours"),
         row("peer: `dvc repro` (`dvc init --no-scm`)", "dvc"),
         row("peer: `dvc repro` in a git repository", "dvc_git"),
-        *(
-            [row("what-if: ours with `rfc3987_syntax` kept from loading", "what_if")]
-            if rfc3987
-            else []
-        ),
         "",
         f"Target (at most 0.50x `dvc repro`): **{verdict}** ({ratio:.2f}x).",
         "",

@@ -46,6 +46,7 @@ from typing import Any
 from .errors import MlopsError
 from .pipeline_ir import load_pipeline
 from .pipeline_reproduce import check_expectation, reproduction
+from .run_fork import ForkedStep, preload, shared_modules
 
 #: Seconds between SIGTERM and SIGKILL when a run is cancelled.
 GRACE_S = 5.0
@@ -149,10 +150,15 @@ class Runner:
         cwd: Path,
         run_id: str | None = None,
         expect: dict[str, Any] | None = None,
+        fork: bool = True,
     ):
         self.folder = folder
         self.ir = load_pipeline(folder)
         self.expect = expect
+        # Steps forked from a runner that imported their shared modules once
+        # (run_fork.py), where the platform forks; else each a new Python.
+        self.fork = fork and hasattr(os, "fork")
+        self.preloaded: list[str] | None = None
         self.force = force
         self.jobs = max(1, jobs)
         self.cwd = cwd
@@ -179,7 +185,7 @@ class Runner:
             raise MlopsError("E_BAD_REQUEST", f"run {self.run_id} exists already") from None
         self.cache = folder / ".mlops-cache"
         self.outputs: dict[str, Path] = {}
-        self.running: dict[str, tuple[subprocess.Popen[bytes], Path, Path]] = {}
+        self.running: dict[str, tuple[subprocess.Popen[bytes] | ForkedStep, Path, Path]] = {}
         self.cancelled = False
         self.status: dict[str, Any] = {
             "run": self.run_id,
@@ -244,16 +250,23 @@ class Runner:
             "MLOPS_INPUTS": json.dumps(inputs),
             "MLOPS_OUTPUTS": str(work),
         }
+        script = self.folder / "steps" / f"{name}.py"
         log = (self.run_dir / "logs" / f"{name}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - the export's own step script
-            [sys.executable, str(self.folder / "steps" / f"{name}.py")],
-            cwd=self.cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process: subprocess.Popen[bytes] | ForkedStep
+        if self.fork:
+            if self.preloaded is None:
+                self.preloaded = preload(shared_modules(self.ir["shared"]), self.cwd)
+            process = ForkedStep(script, cwd=self.cwd, env=env, log=log.fileno())
+        else:
+            process = subprocess.Popen(  # noqa: S603 - the export's own step script
+                [sys.executable, str(script)],
+                cwd=self.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         log.close()
         self.running[name] = (process, work, final)
         self._set(name, state="running", started=time.time(), key=key, pid=process.pid)
@@ -378,6 +391,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the final status as JSON")
     parser.add_argument("--run-id", help="the run's id (default: time and random digits)")
     parser.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="start each step as a new Python (default: fork from a runner that imported"
+        " the shared modules once)",
+    )
+    parser.add_argument(
         "--expect",
         metavar="JSON",
         help='check the metrics against {"experiment", "metrics", "tolerance"} when done',
@@ -398,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
             cwd=(args.cwd or _default_cwd(folder)).resolve(),
             run_id=args.run_id,
             expect=_expectation(args.expect),
+            fork=not args.no_fork,
         )
     except MlopsError as err:
         print(f"[{err.code}] {err.message}", file=sys.stderr)

@@ -181,7 +181,11 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
             cellType:
               activeIndex === null ? '' : (cells[activeIndex]?.cellType ?? ''),
             tags: activeIndex === null ? [] : (cells[activeIndex]?.tags ?? []),
-            steps: graph?.steps.map(step => step.name) ?? [],
+            // Steps other cells make: naming one of them joins it.
+            steps:
+              graph?.steps
+                .filter(step => step.cells.some(cell => cell !== activeIndex))
+                .map(step => step.name) ?? [],
             onApply: (index, tags) => target && setCellTags(target, index, tags)
           },
           now: Date.now() / 1000,

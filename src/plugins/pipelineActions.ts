@@ -256,7 +256,12 @@ export class PipelineActions {
     );
     const widget = new MainAreaWidget({ content });
     widget.id = id;
-    widget.title.label = this._trans.__('Logs: %1', run);
+    widget.title.label = this._trans.__(
+      'Logs: %1 %2',
+      built.ir?.name ?? notebook.split('/').pop() ?? '',
+      Private.runTime(run)
+    );
+    widget.title.caption = this._trans.__('Run %1 of %2', run, notebook);
     widget.title.icon = pipelineIcon;
     widget.title.closable = true;
     widget.disposed.connect(() => this._logs.delete(id));
@@ -417,5 +422,13 @@ export namespace PipelineActions {
     onShowRun: (run: string) => void;
     onGoTo: (panel: NotebookPanel, place: INotebookPlace) => void;
     translator: ITranslator;
+  }
+}
+
+namespace Private {
+  /** A run id's time of day (`20261201-002304-447b2e` → `00:23:04`). */
+  export function runTime(run: string): string {
+    const match = /^\d{8}-(\d{2})(\d{2})(\d{2})-/.exec(run);
+    return match ? `${match[1]}:${match[2]}:${match[3]}` : run;
   }
 }
