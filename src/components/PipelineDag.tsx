@@ -1,8 +1,8 @@
 import { ITranslator } from '@jupyterlab/translation';
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 
 import type { StepStatus } from '../bridge/pipeline';
-import { layoutDag, pathOf } from '../pipeline/layout';
+import { fitLayout, pathOf } from '../pipeline/layout';
 import { UserText } from './UserText';
 
 /**
@@ -29,9 +29,27 @@ export interface IPipelineDagProps {
  */
 export function PipelineDag(props: IPipelineDagProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const layout = useMemo(
-    () => layoutDag(props.steps, props.edges),
-    [props.steps.join('\n'), props.edges.map(e => e.join('→')).join('\n')]
+  // The width it has: the sidebar's, followed as the user resizes it.
+  const host = useRef<HTMLDivElement>(null);
+  const [available, setAvailable] = useState(0);
+  useEffect(() => {
+    const node = host.current;
+    if (!node) {
+      return;
+    }
+    const measure = () => setAvailable(node.clientWidth - Private.PADDING);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+  const { layout, scale } = useMemo(
+    () => fitLayout(props.steps, props.edges, Math.max(available, 0)),
+    [
+      props.steps.join('\n'),
+      props.edges.map(e => e.join('→')).join('\n'),
+      available
+    ]
   );
   const stateLabel: Record<StepStatus['state'], string> = {
     queued: trans.__('queued'),
@@ -44,84 +62,98 @@ export function PipelineDag(props: IPipelineDagProps): JSX.Element {
   };
   return (
     <div
+      ref={host}
       className="jp-mlops-Dag"
       role="group"
       aria-label={trans.__('Pipeline graph')}
     >
       <div
-        className="jp-mlops-Dag-canvas"
-        style={{ width: layout.width, height: layout.height }}
+        className="jp-mlops-Dag-frame"
+        style={{ width: layout.width * scale, height: layout.height * scale }}
       >
-        <svg
-          className="jp-mlops-Dag-edges"
-          width={layout.width}
-          height={layout.height}
-          aria-hidden="true"
+        <div
+          className="jp-mlops-Dag-canvas"
+          data-scale={scale.toFixed(2)}
+          style={{
+            width: layout.width,
+            height: layout.height,
+            transform: scale === 1 ? undefined : `scale(${scale})`
+          }}
         >
-          <defs>
-            <marker
-              id="jp-mlops-Dag-arrow"
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="7"
-              markerHeight="7"
-              orient="auto-start-reverse"
-            >
-              <path d="M0 0 L10 5 L0 10 z" className="jp-mlops-Dag-head" />
-            </marker>
-          </defs>
-          {layout.edges.map(edge => (
-            <path
-              key={`${edge.from}→${edge.to}`}
-              d={pathOf(edge.points)}
-              className="jp-mlops-Dag-edge"
-              markerEnd="url(#jp-mlops-Dag-arrow)"
-            />
-          ))}
-        </svg>
-        {layout.nodes.map(node => {
-          const status = props.states?.[node.name];
-          const state = status?.state;
-          const duration = Private.duration(status, props.now);
-          const detail = state
-            ? duration === null
-              ? stateLabel[state]
-              : `${stateLabel[state]} · ${duration}`
-            : '';
-          return (
-            <button
-              type="button"
-              key={node.name}
-              className={`jp-mlops-Dag-node${state ? ` jp-mod-${state}` : ''}`}
-              data-step={node.name}
-              data-state={state ?? ''}
-              style={{
-                left: node.x - node.width / 2,
-                top: node.y - node.height / 2,
-                width: node.width,
-                height: node.height
-              }}
-              title={
-                detail
-                  ? trans.__('%1 (%2): select its cells', node.name, detail)
-                  : trans.__('%1: select its cells', node.name)
-              }
-              onClick={() => props.onSelect(node.name)}
-            >
-              <span className="jp-mlops-Dag-name">
-                <UserText text={node.name} />
-              </span>
-              {detail && <span className="jp-mlops-Dag-state">{detail}</span>}
-            </button>
-          );
-        })}
+          <svg
+            className="jp-mlops-Dag-edges"
+            width={layout.width}
+            height={layout.height}
+            aria-hidden="true"
+          >
+            <defs>
+              <marker
+                id="jp-mlops-Dag-arrow"
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth="7"
+                markerHeight="7"
+                orient="auto-start-reverse"
+              >
+                <path d="M0 0 L10 5 L0 10 z" className="jp-mlops-Dag-head" />
+              </marker>
+            </defs>
+            {layout.edges.map(edge => (
+              <path
+                key={`${edge.from}→${edge.to}`}
+                d={pathOf(edge.points)}
+                className="jp-mlops-Dag-edge"
+                markerEnd="url(#jp-mlops-Dag-arrow)"
+              />
+            ))}
+          </svg>
+          {layout.nodes.map(node => {
+            const status = props.states?.[node.name];
+            const state = status?.state;
+            const duration = Private.duration(status, props.now);
+            const detail = state
+              ? duration === null
+                ? stateLabel[state]
+                : `${stateLabel[state]} · ${duration}`
+              : '';
+            return (
+              <button
+                type="button"
+                key={node.name}
+                className={`jp-mlops-Dag-node${state ? ` jp-mod-${state}` : ''}`}
+                data-step={node.name}
+                data-state={state ?? ''}
+                style={{
+                  left: node.x - node.width / 2,
+                  top: node.y - node.height / 2,
+                  width: node.width,
+                  height: node.height
+                }}
+                title={
+                  detail
+                    ? trans.__('%1 (%2): select its cells', node.name, detail)
+                    : trans.__('%1: select its cells', node.name)
+                }
+                onClick={() => props.onSelect(node.name)}
+              >
+                <span className="jp-mlops-Dag-name">
+                  <UserText text={node.name} />
+                </span>
+                {detail && <span className="jp-mlops-Dag-state">{detail}</span>}
+              </button>
+            );
+          })}
+        </div>
       </div>
     </div>
   );
 }
 
 namespace Private {
+  /** The DAG's horizontal padding (style/pipeline.css: 12 px each side). */
+  export const PADDING = 24;
+
   /**
    * How long a step ran ("1.2 s", "2 min 5 s"), or null before it started.
    */

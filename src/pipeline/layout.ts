@@ -134,3 +134,47 @@ export function pathOf(points: readonly { x: number; y: number }[]): string {
     )
     .join(' ');
 }
+
+/** The narrowest a step's box gets when a rank has many steps. */
+export const MIN_NODE_WIDTH = 96;
+
+/** The smallest scale a drawing is shown at to fit; wider ones scroll. */
+export const MIN_SCALE = 0.6;
+
+/**
+ * A layout that fits `available` pixels of width where it can: boxes
+ * narrow (down to `MIN_NODE_WIDTH`) when a rank holds many steps, then the
+ * drawing is scaled down (down to `MIN_SCALE`); what is still wider
+ * scrolls. Answers the layout and the scale to draw it at.
+ */
+export function fitLayout(
+  names: readonly string[],
+  edges: readonly (readonly [string, string])[],
+  available: number,
+  options: ILayoutOptions = DEFAULT_LAYOUT
+): { layout: IDagLayout; scale: number } {
+  let layout = layoutDag(names, edges, options);
+  if (layout.width > available && available > 0) {
+    // The widest rank: the most boxes at one height.
+    const perRank = new Map<number, number>();
+    for (const node of layout.nodes) {
+      perRank.set(node.y, (perRank.get(node.y) ?? 0) + 1);
+    }
+    const widest = Math.max(...perRank.values());
+    const room =
+      (available - 2 * options.margin - (widest - 1) * options.nodeSep) /
+      widest;
+    const nodeWidth = Math.max(
+      MIN_NODE_WIDTH,
+      Math.min(options.nodeWidth, Math.floor(room))
+    );
+    if (nodeWidth < options.nodeWidth) {
+      layout = layoutDag(names, edges, { ...options, nodeWidth });
+    }
+  }
+  const scale =
+    layout.width > available && available > 0
+      ? Math.max(MIN_SCALE, available / layout.width)
+      : 1;
+  return { layout, scale };
+}

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_LAYOUT, layoutDag, pathOf } from '../../src/pipeline/layout';
+import {
+  DEFAULT_LAYOUT,
+  fitLayout,
+  layoutDag,
+  MIN_NODE_WIDTH,
+  MIN_SCALE,
+  pathOf
+} from '../../src/pipeline/layout';
 
 const byName = (layout: ReturnType<typeof layoutDag>) =>
   Object.fromEntries(layout.nodes.map(node => [node.name, node]));
@@ -107,5 +114,41 @@ describe('pathOf()', () => {
       ])
     ).toBe('M1 2 L3 4.3');
     expect(pathOf([])).toBe('');
+  });
+});
+
+describe('fitLayout()', () => {
+  const fan = (width: number) => {
+    const names = ['load', ...Array.from({ length: width }, (_, i) => `m${i}`)];
+    return {
+      names,
+      edges: names.slice(1).map((name): [string, string] => ['load', name])
+    };
+  };
+
+  it('should keep a drawing that fits as it is', () => {
+    const { names, edges } = fan(1);
+    const { layout, scale } = fitLayout(names, edges, 250);
+    expect(scale).toBe(1);
+    expect(layout.nodes[0].width).toBe(DEFAULT_LAYOUT.nodeWidth);
+  });
+
+  it('should narrow the boxes, then scale, a wide rank', () => {
+    const { names, edges } = fan(2);
+    // Two boxes of 168 do not fit 250; two narrower ones do.
+    const two = fitLayout(names, edges, 250);
+    expect(two.layout.nodes[1].width).toBeLessThan(DEFAULT_LAYOUT.nodeWidth);
+    expect(two.layout.width).toBeLessThanOrEqual(250);
+    expect(two.scale).toBe(1);
+    // Five: the narrowest boxes, and the drawing scaled down, no further
+    // than the smallest scale (the rest scrolls).
+    const five = fitLayout(fan(5).names, fan(5).edges, 250);
+    expect(five.layout.nodes[1].width).toBe(MIN_NODE_WIDTH);
+    expect(five.scale).toBeLessThan(1);
+    expect(five.scale).toBeGreaterThanOrEqual(MIN_SCALE);
+    const twenty = fitLayout(fan(20).names, fan(20).edges, 250);
+    expect(twenty.scale).toBe(MIN_SCALE);
+    // Nothing to fit in: drawn as it is.
+    expect(fitLayout(names, edges, 0).scale).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as path from 'path';
 
 import {
   notebookJson,
@@ -284,5 +285,48 @@ test.describe('Pipeline panel: runs from the lab', () => {
     await expect(stale).toContainText('older than the notebook');
     await stale.getByRole('button', { name: 'Re-export' }).click();
     await expect(stale).toHaveCount(0, { timeout: 30_000 });
+  });
+
+  test('should draw a real Kale notebook, unchanged, as its DAG', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    const source = path.resolve(
+      __dirname,
+      '../../test/fixtures/notebooks/kale/examples/titanic-ml-dataset/titanic_dataset_ml.ipynb'
+    );
+    const target = `${tmpPath}/titanic_dataset_ml.ipynb`;
+    await page.contents.uploadFile(source, target);
+    await openNotebook(page, target);
+    const panel = await openPipeline(page);
+    const nodes = panel.locator('.jp-mlops-Dag-node');
+    await expect(nodes).toHaveCount(9);
+    // Five models after feature engineering, side by side; results last.
+    const tops = await nodes.evaluateAll(buttons =>
+      Object.fromEntries(
+        buttons.map(b => [
+          (b as HTMLElement).dataset.step,
+          (b as HTMLElement).offsetTop
+        ])
+      )
+    );
+    expect(
+      new Set(
+        [
+          'randomforest',
+          'logisticregression',
+          'naivebayes',
+          'svm',
+          'decisiontree'
+        ].map(n => tops[n])
+      ).size
+    ).toBe(1);
+    expect(tops.results).toBeGreaterThan(tops.svm);
+    // Too wide for the sidebar: narrower boxes, drawn smaller.
+    const scale = await panel
+      .locator('.jp-mlops-Dag-canvas')
+      .getAttribute('data-scale');
+    expect(Number(scale)).toBeLessThan(1);
+    await panel.screenshot({ path: testInfo.outputPath('kale-titanic.png') });
   });
 });
