@@ -33,7 +33,9 @@ def spawn_runner(folder: Path, args: list[str], output: int) -> subprocess.Popen
     A thread waits for it, so it never stays a zombie of this server.
     """
     process = subprocess.Popen(  # noqa: S603 - our own runner, argv only
-        [sys.executable, "-m", RUNNER_MODULE, str(folder), *args],
+        # -P: not the export folder (its cwd) first on the runner's import
+        # path, where a planted `hashlib.py` would run in the runner.
+        [sys.executable, "-P", "-m", RUNNER_MODULE, str(folder), *args],
         cwd=folder,
         stdin=subprocess.DEVNULL,
         stdout=output,

@@ -301,3 +301,24 @@ async def test_a_runner_that_refuses_to_start_leaves_no_run(
 
 def test_export_files_of_the_demo_are_text() -> None:
     assert "pipeline.json" in export_files()
+
+
+@pytest.mark.timeout(300)
+async def test_a_module_planted_in_the_export_folder_does_not_run_in_the_runner(
+    api: Api, jp_root_dir: Path
+) -> None:
+    installed_demo(jp_root_dir)
+    marker = jp_root_dir / "planted.txt"
+    # Imported by the runner (json, hashlib) were the export folder first on its path.
+    for name in ("hashlib", "secrets"):
+        (jp_root_dir / LOCAL / f"{name}.py").write_text(
+            "import sys\n"
+            f"open({str(marker)!r}, 'a').write(' '.join(sys.argv) + '\\n')\n"
+            "del sys.modules[__name__]\n"
+            "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
+        )
+    status, started = await api("pipeline/runs", {"notebook": NB})
+    assert status == 200, started
+    done = await wait_for(api, NB, started["run"], until=finished, timeout=300)
+    assert done["state"] == "done", done
+    assert not marker.exists() or "jupyterlab_mlops.run" not in marker.read_text()
