@@ -5,7 +5,9 @@
 - `jupyter mlops check NOTEBOOK DIR` exits 1 when DIR's `pipeline.json` was
   exported from other content than NOTEBOOK has now (its
   `notebook.contentHash`, computed as the lab computes it), 0 when fresh,
-  2 when an input cannot be read.
+  2 when an input cannot be read. It trusts the hash the export recorded:
+  a staleness check, not an integrity check of the scripts (those are code,
+  reviewed as code).
 
 `jupyter mlops` finds the `jupyter-mlops` console script (pyproject.toml).
 """

@@ -9,12 +9,15 @@ and where each file really lands (inside the folder, inside the root).
 Then, under the folder's lock, each file is written atomically (temp file,
 fsync, rename; `pipeline.json` last, so whoever reads it finds the rest in
 place) and the files the previous export listed in `.mlops-export.json`
-and this one dropped are removed. Nothing else in the folder is touched:
+and this one dropped are removed, each only while it holds what that export
+wrote (the manifest has each file's SHA-256). Nothing else in the folder is touched:
 not `.mlops-cache/`, `.mlops-runs/`, `.mlops-dvc/`, nor the user's files.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import posixpath
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import store_fs
 from .errors import MlopsError
 from .paths import locate, validate_path
 from .pipeline_ir import parse_pipeline
@@ -36,6 +40,7 @@ from .pipeline_paths import (
     find_exports,
     folder_lock,
     open_notebook,
+    pipeline_name,
     read_ir,
     read_manifest,
 )
@@ -153,6 +158,12 @@ def plan_export(root_dir: str | os.PathLike[str], body: dict[str, Any]) -> Plan:
             "E_PIPELINE_INVALID",
             f"{IR_FILE} is the pipeline of {ir['notebook']['path']!r}, not of {notebook.rel!r}",
         )
+    if ir["name"] != pipeline_name(notebook.rel):
+        raise MlopsError(
+            "E_PIPELINE_INVALID",
+            f"{IR_FILE} names the pipeline {ir['name']!r}; {notebook.rel!r}'s is "
+            f"{pipeline_name(notebook.rel)!r}",
+        )
     folder = export_folder(notebook, ir["name"], target)
     _other_notebook(folder, notebook)
     if target == "local":
@@ -161,28 +172,55 @@ def plan_export(root_dir: str | os.PathLike[str], body: dict[str, Any]) -> Plan:
     return Plan(notebook, folder, files, targets)
 
 
-def _old_files(folder: ExportFolder) -> set[str]:
-    """What the previous export wrote, by its manifest (paths that pass the checks)."""
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _old_files(folder: ExportFolder) -> dict[str, str | None]:
+    """What the previous export wrote, by its manifest: path → SHA-256 it wrote.
+
+    A manifest of schema 1 (a list, no hashes) gives None: such files are
+    never removed, as a planted manifest could name the user's own.
+    """
     listed = read_manifest(folder).get("files")
-    old: set[str] = set()
-    for rel in listed if isinstance(listed, list) else []:
+    pairs: list[tuple[object, object]] = []
+    if isinstance(listed, dict):
+        pairs = list(listed.items())
+    elif isinstance(listed, list):
+        pairs = [(rel, None) for rel in listed]
+    old: dict[str, str | None] = {}
+    for rel, digest in pairs:
         try:
-            old.add(check_relpath(rel))
+            checked = check_relpath(rel)
         except MlopsError:
             continue
+        fine = isinstance(digest, str) and len(digest) == 64
+        old[checked] = digest if fine else None  # type: ignore[assignment]
     return old
 
 
-def _write_manifest(plan: Plan, files: set[str], exported_at: float | None) -> None:
+def _write_manifest(plan: Plan, files: dict[str, str | None], exported_at: float | None) -> None:
     manifest = {
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "notebook": plan.notebook.rel,
         "pipeline": plan.folder.name,
         "target": plan.folder.target,
         "exportedAt": exported_at,
-        "files": sorted(files),
+        "files": dict(sorted(files.items())),
     }
-    write(plan.folder.store, MANIFEST, json.dumps(manifest, indent=2).encode(), follow=False)
+    text = json.dumps(manifest, indent=2, allow_nan=False)
+    write(plan.folder.store, MANIFEST, text.encode(), follow=False)
+
+
+def _unchanged(folder: ExportFolder, rel: str, digest: str | None) -> bool:
+    """Whether `rel` still holds what the export wrote (a changed file is the user's now)."""
+    if digest is None:
+        return False
+    try:
+        data = store_fs.read(folder.store, rel, max_bytes=MAX_EXPORT_FILE_BYTES)
+    except MlopsError:
+        return False
+    return hmac.compare_digest(_sha(data), digest)
 
 
 def _remove(folder: ExportFolder, rel: str) -> bool:
@@ -218,12 +256,14 @@ def write_export(plan: Plan) -> dict[str, Any]:
         if folder.target == "local":
             _no_run(folder)
         old = _old_files(folder)
+        written = {rel: _sha(data) for rel, data in plan.files.items()}
         # Listed before they exist: an export cut short is cleaned up by the next.
-        _write_manifest(plan, old | set(plan.files), None)
+        _write_manifest(plan, {**old, **written}, None)
         for rel in sorted(plan.files, key=lambda rel: (rel == "pipeline.json", rel)):
             write(folder.store, rel, plan.files[rel], parents=True, follow=False)
-        removed = sum(_remove(folder, rel) for rel in sorted(old - set(plan.files)))
-        _write_manifest(plan, set(plan.files), time.time())
+        dropped = sorted(set(old) - set(written))
+        removed = sum(_remove(folder, rel) for rel in dropped if _unchanged(folder, rel, old[rel]))
+        _write_manifest(plan, written, time.time())
     return {"folder": folder.rel, "written": len(plan.files), "removed": removed}
 
 

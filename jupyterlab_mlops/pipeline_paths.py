@@ -1,19 +1,23 @@
 """Where a notebook's pipeline exports are, confined to the Jupyter root.
 
-An export of notebook `dir/nb.ipynb` lives in `dir/pipelines/<name>/<target>/`
-(`<name>` the pipeline's name in its `pipeline.json`, `<target>` one of
-`TARGETS`). The notebook and the export folder are resolved with `realpath`
-and must stay inside the Jupyter root: a `pipelines` or target folder that
-is a symlink pointing outside is refused (`E_PATH_OUTSIDE_ROOT`); one
-pointing elsewhere inside the root is followed. Files are then read and
-written relative to folders opened from the root with `O_NOFOLLOW`
-(`dirfd`), so a symlink swapped in after the check is refused too.
+An export of notebook `dir/nb.ipynb` lives in `dir/pipelines/<name>/<target>/`,
+`<name>` the pipeline's name, which the notebook's file name decides
+(`pipeline_name`, as `pipelineName` in src/pipeline/ir.ts), `<target>` one
+of `TARGETS`. Only that folder is the notebook's export: a folder planted
+under another name whose `pipeline.json` names the notebook is not looked
+at. The notebook is resolved with `realpath` and must stay inside the
+Jupyter root; `pipelines/<name>/<target>` under the notebook's folder must
+hold no symlink (`E_PATH_OUTSIDE_ROOT`), so an export never writes, and a
+run never reads, anywhere else. Files are then read and written relative to
+folders opened from the root with `O_NOFOLLOW` (`dirfd`), so a symlink
+swapped in after the check is refused too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import posixpath
 import re
@@ -35,8 +39,8 @@ MANIFEST = ".mlops-export.json"
 MAX_MANIFEST_BYTES = 1024 * 1024
 #: A pipeline's name, as the IR's schema has it (a Python identifier).
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-#: Folders of `pipelines/` looked at when finding a notebook's exports.
-MAX_SCANNED = 500
+#: An `exportedAt` further ahead than this (clock skew) is no time at all.
+MAX_CLOCK_SKEW_S = 24 * 3600
 #: How long an export or a run's start waits for another one on the same folder.
 LOCK_WAIT_S = 15.0
 _LOCK_TTL_MS = 120_000
@@ -96,8 +100,26 @@ def check_target(value: object) -> str:
     return str(value)
 
 
+def pipeline_name(notebook_rel: str) -> str:
+    """The pipeline's name of a notebook: its file name as an identifier.
+
+    As `pipelineName` in src/pipeline/ir.ts, which counts UTF-16 code units:
+    a character beyond U+FFFF becomes two `_` there, so here too.
+    """
+    base = notebook_rel.rsplit("/", 1)[-1]
+    if base.endswith(".ipynb"):
+        base = base[: -len(".ipynb")]
+    name = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" * (2 if ord(ch) > 0xFFFF else 1)
+        for ch in base
+    )
+    if name[:1].isdigit():
+        name = "_" + name
+    return (name or "pipeline")[:63]
+
+
 def export_folder(notebook: Notebook, name: str, target: str) -> ExportFolder:
-    """`<notebook folder>/pipelines/<name>/<target>`, confined to the root."""
+    """`<notebook folder>/pipelines/<name>/<target>`, confined to the root, no symlink in it."""
     if not NAME.fullmatch(name):
         raise MlopsError("E_PIPELINE_INVALID", f"{name!r} is not a pipeline name")
     rel = validate_path(posixpath.join(notebook.folder, PIPELINES, name, target), field="folder")
@@ -105,6 +127,12 @@ def export_folder(notebook: Notebook, name: str, target: str) -> ExportFolder:
     real = real_path(root / rel, rel)
     if real == root or not real.is_relative_to(root):
         raise MlopsError("E_PATH_OUTSIDE_ROOT", f"{rel!r} resolves outside the Jupyter root")
+    # The notebook's folder may be reached through a link; what is below it not.
+    base = real_path(root / notebook.folder, notebook.folder or ".")
+    if real != base / PIPELINES / name / target:
+        raise MlopsError(
+            "E_PATH_OUTSIDE_ROOT", f"{rel!r}: a symbolic link in the way (exports never follow one)"
+        )
     if real.exists() and not real.is_dir():
         raise MlopsError("E_NOT_A_DIRECTORY", f"{rel!r} is not a folder")
     return ExportFolder(
@@ -133,61 +161,63 @@ def read_ir(folder: ExportFolder) -> dict[str, Any] | None:
         return None
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def read_manifest(folder: ExportFolder) -> dict[str, Any]:
     """The folder's manifest (`{}` when missing or unreadable: it is only a record)."""
     raw = read_small(folder, MANIFEST, MAX_MANIFEST_BYTES)
     try:
-        manifest = json.loads(raw) if raw is not None else {}
+        manifest = json.loads(raw, parse_constant=_no_constant) if raw is not None else {}
     except (ValueError, RecursionError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
 
 
 def _exported_at(manifest: dict[str, Any]) -> float | None:
+    """When the export was written; None when missing, or not a time (NaN, the future)."""
     value = manifest.get("exportedAt")
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return float(value) if number and value >= 0 else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    when = float(value)
+    fine = math.isfinite(when) and 0 <= when <= time.time() + MAX_CLOCK_SKEW_S
+    return when if fine else None
 
 
 def find_exports(notebook: Notebook, target: str) -> list[Export]:
-    """The notebook's exports for `target`, newest first.
+    """The notebook's export for `target`, as a list of none or one.
 
-    Each folder of `pipelines/` next to the notebook is looked at (at most
-    `MAX_SCANNED`, names that are pipeline names only); an export counts
-    when its `pipeline.json` is valid and names this notebook.
+    Only `pipelines/<pipeline_name(notebook)>/<target>/` is looked at; it
+    counts when its `pipeline.json` is valid and names this notebook.
     """
-    base = validate_path(posixpath.join(notebook.folder, PIPELINES), field="folder")
+    name = pipeline_name(notebook.rel)
     try:
-        names = [entry["name"] for entry in store_fs.list_dir(notebook.root, base)]
+        folder = export_folder(notebook, name, target)
+        ir = read_ir(folder)
     except MlopsError as err:
-        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY", "E_PATH_OUTSIDE_ROOT"):
+        # A folder in the way, or a link (an export there says why).
+        if err.code in ("E_NOT_A_DIRECTORY", "E_NOT_FOUND", "E_PATH_OUTSIDE_ROOT"):
             return []
         raise
-    found: list[Export] = []
-    for name in [name for name in names if NAME.fullmatch(name)][:MAX_SCANNED]:
-        try:
-            folder = export_folder(notebook, name, target)
-            ir = read_ir(folder)
-        except MlopsError:
-            continue
-        if ir is None or ir["notebook"]["path"] != notebook.rel or ir["name"] != name:
-            continue
-        try:
-            mtime = (folder.store.path / "pipeline.json").stat().st_mtime
-        except OSError:
-            continue
-        found.append(Export(folder, ir, _exported_at(read_manifest(folder)), mtime))
-    return sorted(found, key=lambda e: (e.exported_at or e.mtime, e.mtime), reverse=True)
+    if ir is None or ir["notebook"]["path"] != notebook.rel or ir["name"] != name:
+        return []
+    try:
+        mtime = (folder.store.path / "pipeline.json").stat().st_mtime
+    except OSError:
+        return []
+    return [Export(folder, ir, _exported_at(read_manifest(folder)), mtime)]
 
 
 def find_export(notebook: Notebook, target: str) -> Export:
-    """The notebook's newest export for `target`; `E_EXPORT_NOT_FOUND` if none."""
+    """The notebook's export for `target`; `E_EXPORT_NOT_FOUND` if none."""
     found = find_exports(notebook, target)
     if not found:
         raise MlopsError(
             "E_EXPORT_NOT_FOUND",
-            f"{notebook.rel!r} has no {target} export (a {PIPELINES}/<name>/{target}/ next to "
-            "it whose pipeline.json is valid and names it): export its pipeline first",
+            f"{notebook.rel!r} has no {target} export ({PIPELINES}/"
+            f"{pipeline_name(notebook.rel)}/{target}/ next to it, whose pipeline.json is valid "
+            "and names it): export its pipeline first",
         )
     return found[0]
 

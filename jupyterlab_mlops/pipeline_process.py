@@ -7,13 +7,18 @@ server's shutdown and a Ctrl-C in the server's terminal. Its `status.json`
 names it (`runner: {pid, startTicks}`); a pid is that runner only while
 `/proc/<pid>/stat` gives the same start time (a pid reused later starts
 later), the process is no zombie, and its command line is the runner's on
-that folder. A status that says `running` while its runner is gone is a run
-that was interrupted (killed, or the machine restarted).
+that folder. Where there is no `/proc` (not Linux), a runner is alive while
+it holds the lock on its run folder's `runner.lock` (`flock`, released by the
+kernel when it dies), and a cancel is the file `cancel` in its run folder,
+which it looks for as it goes: a forged status cannot make the bridge signal
+another process. A status that says `running` while its runner is gone is a
+run that was interrupted (killed, or the machine restarted).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -22,9 +27,11 @@ import threading
 from pathlib import Path
 
 from .run import process_start_ticks
+from .run_files import CANCEL_FILE, RUNNER_LOCK
 
 RUNNER_MODULE = "jupyterlab_mlops.run"
 _PROC = Path("/proc")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def spawn_runner(folder: Path, args: list[str], output: int) -> subprocess.Popen[bytes]:
@@ -71,23 +78,36 @@ def _is_runner_of(args: list[str], cwd: str, folder: Path) -> bool:
     return False
 
 
-def runner_alive(runner: object, folder: Path) -> bool:
+def lock_held(run_dir: Path) -> bool:
+    """Whether a runner holds `run_dir/runner.lock` (it does while it runs)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return False
+    try:
+        fd = os.open(run_dir / RUNNER_LOCK, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as err:
+        return err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+    finally:
+        os.close(fd)
+    return False
+
+
+def runner_alive(runner: object, folder: Path, run_dir: Path) -> bool:
     """Whether the runner a status names (`{pid, startTicks}`) still runs `folder`.
 
-    Without `/proc` (not Linux) a pid that exists counts as alive.
+    Without `/proc` (not Linux): whether a runner holds the run's lock.
     """
     named = _pid(runner)
     if named is None:
         return False
     pid, ticks = named
     if not (_PROC / "self" / "stat").exists():
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return lock_held(run_dir)
     try:
         fields = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
         args = [
@@ -105,21 +125,36 @@ def runner_alive(runner: object, folder: Path) -> bool:
     return _is_runner_of(args, cwd, folder)
 
 
-def signal_runner(runner: object, folder: Path, signum: int = signal.SIGTERM) -> bool:
+def _ask_to_cancel(run_dir: Path) -> bool:
+    try:
+        fd = os.open(run_dir / CANCEL_FILE, os.O_WRONLY | os.O_CREAT | _NOFOLLOW, 0o644)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def signal_runner(
+    runner: object, folder: Path, run_dir: Path, signum: int = signal.SIGTERM
+) -> bool:
     """Send `signum` to the runner if it is still that runner; whether it was sent.
 
     On Linux through a pidfd opened before the check, so the signal cannot
-    reach a process that took the pid meanwhile.
+    reach a process that took the pid meanwhile. Without `/proc` no signal
+    is sent: the run's `cancel` file asks its runner (a cancel, whatever
+    `signum`).
     """
     named = _pid(runner)
     if named is None:
         return False
+    if not (_PROC / "self" / "stat").exists():
+        return lock_held(run_dir) and _ask_to_cancel(run_dir)
     pid = named[0]
     pidfd: int | None = None
     with contextlib.suppress(AttributeError, OSError):
         pidfd = os.pidfd_open(pid)  # type: ignore[attr-defined]
     try:
-        if not runner_alive(runner, folder):
+        if not runner_alive(runner, folder, run_dir):
             return False
         if pidfd is not None:
             signal.pidfd_send_signal(pidfd, signum)  # type: ignore[attr-defined]

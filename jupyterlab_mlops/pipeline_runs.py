@@ -9,7 +9,9 @@ cache replaces a step's cached outputs when that step finishes, which
 another run's step may be reading, so a second start (or a `local`
 re-export) while a run's runner lives is `E_RUN_ACTIVE`. Parameters are
 checked against the IR's types with the runner's own `parse_param` before
-anything starts, and reach the runner as argv strings, never as code.
+anything starts, and reach the runner as strings in the run's
+`request.json` (mode 0600; not argv, where `ps` shows them and a long one
+overflows), never as code.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .pipeline_status import (
     read_status,
 )
 from .run import new_run_id, parse_param
+from .run_files import REQUEST_FILE
 from .store_fs import mapped_errors
 from .store_write import mkdir, rm
 
@@ -111,14 +114,14 @@ def _as_text(name: str, value: object, kind: str) -> str:
     return json.dumps(value)
 
 
-def param_args(params: object, declared: list[dict[str, Any]]) -> list[str]:
-    """`--param=name=value` arguments for the runner, each checked as the runner will read it."""
+def param_texts(params: object, declared: list[dict[str, Any]]) -> list[str]:
+    """`name=value` texts for the runner's `--param`, each checked as the runner will read it."""
     if params is None:
         return []
     if not isinstance(params, dict):
         raise MlopsError("E_BAD_REQUEST", "params must be an object of name → value")
     by_name = {p["name"]: p for p in declared}
-    args: list[str] = []
+    texts: list[str] = []
     for name, value in params.items():
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
@@ -133,8 +136,8 @@ def param_args(params: object, declared: list[dict[str, Any]]) -> list[str]:
             raise MlopsError(
                 "E_PARAM_INVALID", f"parameter {name}: {text[:80]!r} is not a {kind}"
             ) from None
-        args.append(f"--param={name}={text}")
-    return args
+        texts.append(f"{name}={text}")
+    return texts
 
 
 def _no_run(folder: ExportFolder) -> None:
@@ -181,25 +184,45 @@ def _new_run(folder: ExportFolder) -> tuple[str, int]:
     raise MlopsError("E_BUSY", "no free run id; try again")
 
 
+def _write_request(folder: ExportFolder, run_id: str, request: dict[str, Any]) -> str:
+    """The run's `request.json` (0600, new); its absolute path."""
+    rel = f"{RUNS}/{run_id}/{REQUEST_FILE}"
+    target = locate(folder.store, rel, follow=False)
+    data = json.dumps(request, allow_nan=False).encode()
+    with mapped_errors(REQUEST_FILE, writing=True), opened_dir(folder.store, target.parent) as fd:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
+        out = os.open(target.name, flags, 0o600, dir_fd=fd)
+        with os.fdopen(out, "wb") as handle:
+            handle.write(data)
+    return str(target)
+
+
 def start_run(root_dir: str | os.PathLike[str], body: dict[str, Any]) -> dict[str, Any]:
     """Start the notebook's local export; `{run, folder}` once its status.json exists."""
     notebook = open_notebook(root_dir, body["notebook"])
     export = find_export(notebook, "local")
     folder = export.folder
-    args = param_args(body["params"], export.ir["parameters"])
-    if body["force"]:
-        args.append("--force")
-    if body.get("expect") is not None:
-        args.append("--expect=" + json.dumps(check_expectation(body["expect"])))
+    params = param_texts(body["params"], export.ir["parameters"])
+    expect = body.get("expect")
+    request = {"params": params, "expect": None if expect is None else check_expectation(expect)}
+    args = ["--force"] if body["force"] else []
     cwd = real_path(notebook.root.path / notebook.folder, notebook.folder or ".")
     _no_run(folder)
     with folder_lock(folder):
         _no_run(folder)  # again, now that no other start of this folder runs
         run_id, output = _new_run(folder)
         try:
+            path = _write_request(folder, run_id, request)
             process = spawn_runner(
-                folder.store.path, ["--run-id", run_id, "--cwd", str(cwd), *args], output
+                folder.store.path,
+                ["--run-id", run_id, "--cwd", str(cwd), "--request", path, *args],
+                output,
             )
+        except (MlopsError, OSError) as err:
+            rm(folder.store, f"{RUNS}/{run_id}", recursive=True)
+            if isinstance(err, MlopsError):
+                raise
+            raise MlopsError("E_INTERNAL", f"the runner could not start: {err}") from None
         finally:
             os.close(output)
         deadline = time.monotonic() + START_WAIT_S
@@ -219,7 +242,8 @@ def cancel_run(root_dir: str | os.PathLike[str], notebook: object, run_id: str) 
     status = get_status(folder, run_id)
     if status["state"] != "running":
         raise MlopsError("E_RUN_FINISHED", f"run {run_id} is {status['state']}: nothing to cancel")
-    if not signal_runner(status.get("runner"), folder.store.path):
+    run_dir = folder.store.path / RUNS / run_id
+    if not signal_runner(status.get("runner"), folder.store.path, run_dir):
         raise MlopsError("E_RUN_FINISHED", f"run {run_id} has no runner left to cancel")
     return {"cancelled": True}
 

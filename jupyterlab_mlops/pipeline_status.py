@@ -5,8 +5,9 @@ only reads it (confined to the export folder, `O_NOFOLLOW`, size-capped,
 strict JSON) and answers it as written, with one exception: a run whose
 status says `running` while its runner is gone (`pipeline_process`) is
 answered `state: "interrupted"`. A status that does not have the runner's
-shape (a planted or damaged file) is not a run: left out of lists, 404 on
-its own.
+shape (a planted or damaged file; one that names no runner, which would
+poll as `running` for ever) is not a run: left out of lists, 404 on its
+own. A list stops at `MAX_LISTED` runs or `MAX_LIST_BYTES` of statuses.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ MAX_LISTED = 50
 #: Run folders looked at for one list (a folder of junk is not read to its end).
 MAX_LOOKED_AT = 200
 MAX_STATUS_BYTES = 4 * 1024 * 1024
+#: Most status bytes one list reads (the newest runs first).
+MAX_LIST_BYTES = 8 * 1024 * 1024
 RUN_STATES = ("running", "done", "failed", "cancelled")
 STEP_STATES = ("queued", "running", "cached", "done", "failed", "cancelled", "skipped")
 
@@ -68,6 +71,7 @@ def _shaped(status: object, run_id: str) -> bool:
         and _time(status.get("started"), nullable=False)
         and _time(status.get("finished"), nullable=True)
         and isinstance(status.get("params"), dict)
+        and isinstance(status.get("runner"), dict)
         and isinstance(steps, dict)
         and all(_step_ok(step) for step in steps.values())
         and isinstance(metrics, dict)
@@ -79,26 +83,33 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def read_status(folder: ExportFolder, run_id: str) -> dict[str, Any] | None:
-    """A run's status.json as written, or None (missing, unreadable, not a status)."""
+def _read(folder: ExportFolder, run_id: str) -> tuple[dict[str, Any] | None, int]:
+    """A run's status.json as written, or None; and how many bytes it is."""
     raw = read_small(folder, f"{RUNS}/{run_id}/status.json", MAX_STATUS_BYTES)
     if raw is None:
-        return None
+        return None, 0
     try:
         status = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError):
-        return None
-    return status if _shaped(status, run_id) else None
+        return None, len(raw)
+    return (status if _shaped(status, run_id) else None), len(raw)
 
 
-def live_status(folder: ExportFolder, run_id: str) -> dict[str, Any] | None:
-    """`read_status`, with a `running` run whose runner is gone as `interrupted`."""
-    status = read_status(folder, run_id)
-    if status is None or status["state"] != "running" or "runner" not in status:
-        # A status without `runner` is from a runner that did not record
-        # itself: there is no telling, it is answered as written.
+def read_status(folder: ExportFolder, run_id: str) -> dict[str, Any] | None:
+    """A run's status.json as written, or None (missing, unreadable, not a status)."""
+    return _read(folder, run_id)[0]
+
+
+def live_status(
+    folder: ExportFolder, run_id: str, status: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """`read_status` (or `status`, read already), with a `running` run whose runner is gone
+    as `interrupted`."""
+    if status is None:
+        status = read_status(folder, run_id)
+    if status is None or status["state"] != "running":
         return status
-    if runner_alive(status["runner"], folder.store.path):
+    if runner_alive(status["runner"], folder.store.path, folder.store.path / RUNS / run_id):
         return status
     # It may have finished between the two reads: its last status says so.
     again = read_status(folder, run_id)
@@ -130,10 +141,15 @@ def run_ids(folder: ExportFolder) -> list[str]:
 
 
 def list_runs(folder: ExportFolder) -> list[dict[str, Any]]:
-    """Up to `MAX_LISTED` statuses, newest first."""
+    """Up to `MAX_LISTED` statuses (and `MAX_LIST_BYTES` of them), newest first."""
     statuses: list[dict[str, Any]] = []
+    total = 0
     for run_id in run_ids(folder)[:MAX_LOOKED_AT]:
-        status = live_status(folder, run_id)
+        status, size = _read(folder, run_id)
+        total += size
+        if total > MAX_LIST_BYTES:
+            break
+        status = live_status(folder, run_id, status)
         if status is not None:
             statuses.append(status)
         if len(statuses) == MAX_LISTED:
@@ -142,12 +158,8 @@ def list_runs(folder: ExportFolder) -> list[dict[str, Any]]:
 
 
 def active_run(folder: ExportFolder) -> str | None:
-    """The id of a run of this folder whose runner still runs, if any.
-
-    A `running` status that names no runner cannot be told from a dead one:
-    it does not hold the folder up forever.
-    """
+    """The id of a run of this folder whose runner still runs, if any."""
     for status in list_runs(folder):
-        if status["state"] == "running" and "runner" in status:
+        if status["state"] == "running":
             return str(status["run"])
     return None

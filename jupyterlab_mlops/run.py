@@ -6,14 +6,15 @@ cancel reaches what it started), independent ones in parallel up to
 `--jobs`. A step's outputs are cached under `DIR/.mlops-cache/STEP/KEY`,
 KEY the hash of what decides them: its script, the marshal helper, the
 requirements, the parameter values it (or the shared code) reads, and the
-hashes of its input files. An unchanged step is replayed; a changed one runs
+hashes of its input files. An unchanged step is replayed, if its entry's
+seal holds (run_cache.py: nobody else made or changed it); a changed one runs
 again, and so does what depends on it (its inputs' hashes change). Each run
 has `DIR/.mlops-runs/RUN/` with one log per step and `status.json`, written
 atomically after every change; it names the runner's own process
 (`runner: {pid, startTicks}`) so a reader can tell a run whose runner died
 (`--run-id` lets the caller, the bridge, choose the run's id). SIGTERM or
 SIGINT cancels: SIGTERM to each running step's group, SIGKILL after a grace
-period.
+period; so does a `cancel` file in the run's folder (run_files.py).
 
 Parameter overrides are parsed by the IR's types; a value is data handed to
 the steps as JSON, never code. This process never unpickles anything.
@@ -22,7 +23,6 @@ the steps as JSON, never code. This process never unpickles anything.
 from __future__ import annotations
 
 import argparse
-import ast
 import hashlib
 import json
 import math
@@ -46,7 +46,9 @@ from typing import Any
 from .errors import MlopsError
 from .pipeline_ir import load_pipeline
 from .pipeline_reproduce import check_expectation, reproduction
-from .run_fork import ForkedStep, preload, shared_modules
+from .run_cache import cache_secret, file_sha, seal, sealed
+from .run_files import cancel_asked, check_own_folders, hold_lock, own_dir, read_request
+from .run_fork import ForkedStep, preload, shared_modules, shared_reads
 
 #: Seconds between SIGTERM and SIGKILL when a run is cancelled.
 GRACE_S = 5.0
@@ -102,15 +104,6 @@ def process_start_ticks(pid: int | str = "self") -> int | None:
         return None
 
 
-def shared_reads(shared: str, names: set[str]) -> set[str]:
-    """The parameter names the shared code (imports, functions) reads."""
-    try:
-        tree = ast.parse(shared)
-    except SyntaxError:
-        return set(names)  # unknown: every parameter counts
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} & names
-
-
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -120,14 +113,6 @@ def _sha(*parts: bytes) -> str:
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
-    return digest.hexdigest()
-
-
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -154,6 +139,7 @@ class Runner:
     ):
         self.folder = folder
         self.ir = load_pipeline(folder)
+        check_own_folders(folder)
         self.expect = expect
         # Steps forked from a runner that imported their shared modules once
         # (run_fork.py), where the platform forks; else each a new Python.
@@ -181,9 +167,11 @@ class Runner:
         self.run_dir.mkdir(parents=True, exist_ok=run_id is not None)
         try:
             (self.run_dir / "logs").mkdir()
+            self.lock = hold_lock(self.run_dir)
         except FileExistsError:
             raise MlopsError("E_BAD_REQUEST", f"run {self.run_id} exists already") from None
         self.cache = folder / ".mlops-cache"
+        self.secret = cache_secret()
         self.outputs: dict[str, Path] = {}
         self.running: dict[str, tuple[subprocess.Popen[bytes] | ForkedStep, Path, Path]] = {}
         self.cancelled = False
@@ -218,7 +206,7 @@ class Runner:
         step = self.steps[name]
         used = sorted(set(step["parameters"]) | self.shared_params)
         inputs = {
-            var: _file_sha(next(self.outputs[producer].glob(f"{var}.*")))
+            var: file_sha(next(self.outputs[producer].glob(f"{var}.*")))
             for var, producer in sorted(step["inputs"].items())
         }
         return _sha(
@@ -231,8 +219,8 @@ class Runner:
 
     def start(self, name: str) -> None:
         key = self.key(name)
-        final = self.cache / name / key
-        if not self.force and (final / ".done").is_file():
+        final = own_dir(self.cache / name) / key
+        if not self.force and sealed(final, key, self.secret) is not None:
             self.outputs[name] = final
             now = time.time()
             self._set(name, state="cached", started=now, finished=now, key=key)
@@ -277,7 +265,7 @@ class Runner:
         if self.cancelled:
             state = "cancelled"
         if state == "done":
-            (work / ".done").write_text("")
+            seal(work, final.name, self.secret)
             shutil.rmtree(final, ignore_errors=True)
             os.replace(work, final)
             self.outputs[name] = final
@@ -334,6 +322,8 @@ class Runner:
                 code = process.poll()
                 if code is not None:
                     self.finish(name, code)
+            if not self.cancelled and cancel_asked(self.run_dir):
+                self.cancel()
             if not self.running:
                 # A step that finished may have made others ready.
                 self._schedule()
@@ -401,6 +391,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="JSON",
         help='check the metrics against {"experiment", "metrics", "tolerance"} when done',
     )
+    parser.add_argument(
+        "--request",
+        type=Path,
+        metavar="FILE",
+        help='JSON {"params": ["name=value", ...], "expect": {...}}: more --param, and --expect',
+    )
     args = parser.parse_args(argv)
     folder = args.folder.resolve()
     # A cancel that comes while the run is being set up (its status.json is
@@ -409,14 +405,15 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda signum, _frame: early.append(signum))
     try:
+        params, expect = read_request(args.request) if args.request else ([], None)
         runner = Runner(
             folder,
-            params=args.param,
+            params=[*args.param, *params],
             force=args.force,
             jobs=args.jobs,
             cwd=(args.cwd or _default_cwd(folder)).resolve(),
             run_id=args.run_id,
-            expect=_expectation(args.expect),
+            expect=expect if args.expect is None else _expectation(args.expect),
             fork=not args.no_fork,
         )
     except MlopsError as err:

@@ -40,6 +40,15 @@ def shared_modules(shared: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def shared_reads(shared: str, names: set[str]) -> set[str]:
+    """The parameter names the shared code (imports, functions) reads."""
+    try:
+        tree = ast.parse(shared)
+    except SyntaxError:
+        return set(names)  # unknown: every parameter counts
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} & names
+
+
 def preload(modules: list[str], cwd: Path) -> list[str]:
     """Import `modules` (those that fail are left to the steps); answer those imported.
 

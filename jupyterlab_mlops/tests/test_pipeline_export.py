@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 
@@ -23,7 +24,9 @@ async def test_an_export_is_written_next_to_its_notebook(api: Api, jp_root_dir: 
     for rel, text in files.items():
         assert (folder / rel).read_text() == text
     manifest = json.loads((folder / ".mlops-export.json").read_text())
-    assert manifest["files"] == sorted(files)
+    assert manifest["files"] == {
+        rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in sorted(files.items())
+    }
     assert manifest["notebook"] == NB and manifest["target"] == "local"
     assert not (folder / ".mlops-export.lock").exists()
     assert temp_files(jp_root_dir) == []
@@ -112,20 +115,53 @@ async def test_a_planted_manifest_removes_nothing_it_should_not(
     assert (folder / "link").is_symlink()
 
 
-async def test_a_removed_symlink_goes_itself_never_its_target(
+async def test_a_listed_symlink_is_neither_removed_nor_followed(
     api: Api, jp_root_dir: Path, outside: Path
 ) -> None:
     demo_notebook(jp_root_dir)
     folder = jp_root_dir / LOCAL
     folder.mkdir(parents=True)
     (folder / "old.txt").symlink_to(outside / "sentinel.txt")
-    (folder / ".mlops-export.json").write_text(json.dumps({"files": ["old.txt"]}))
+    digest = hashlib.sha256(b"do not touch").hexdigest()
+    (folder / ".mlops-export.json").write_text(json.dumps({"files": {"old.txt": digest}}))
     status, answer = await api(
         "pipeline/export", {"notebook": NB, "target": "local", "files": export_files()}
     )
-    assert (status, answer["removed"]) == (200, 1)
-    assert not (folder / "old.txt").is_symlink()
+    assert (status, answer["removed"]) == (200, 0)
+    assert (folder / "old.txt").is_symlink()  # an export never writes one: not ours
     assert (outside / "sentinel.txt").read_text() == "do not touch"
+
+
+async def test_a_planted_or_edited_listing_removes_none_of_the_users_files(
+    api: Api, jp_root_dir: Path
+) -> None:
+    demo_notebook(jp_root_dir)
+    folder = jp_root_dir / LOCAL
+    folder.mkdir(parents=True)
+    (folder / "notes.md").write_text("mine")
+    (folder / "analysis.py").write_text("mine too")
+    # A manifest of the old shape (no hashes) and one with a wrong hash.
+    for listing in (["notes.md", "analysis.py"], {"notes.md": "0" * 64, "analysis.py": None}):
+        (folder / ".mlops-export.json").write_text(json.dumps({"files": listing}))
+        status, answer = await api(
+            "pipeline/export", {"notebook": NB, "target": "local", "files": export_files()}
+        )
+        assert (status, answer["removed"]) == (200, 0), answer
+        assert (folder / "notes.md").read_text() == "mine"
+        assert (folder / "analysis.py").read_text() == "mine too"
+    # A file the export wrote, then edited by the user, is the user's now.
+    files = {**export_files(), "steps/extra.py": "x = 1\n"}
+    assert (await api("pipeline/export", {"notebook": NB, "target": "local", "files": files}))[
+        0
+    ] == 200
+    (folder / "steps" / "extra.py").write_text("x = 2  # mine\n")
+    status, answer = await api(
+        "pipeline/export", {"notebook": NB, "target": "local", "files": export_files()}
+    )
+    assert (status, answer["removed"]) == (200, 0)
+    assert (folder / "steps" / "extra.py").read_text() == "x = 2  # mine\n"
+    manifest = json.loads((folder / ".mlops-export.json").read_text())
+    assert "steps/extra.py" not in manifest["files"]
 
 
 async def test_each_target_has_its_folder_and_is_listed(api: Api, jp_root_dir: Path) -> None:
@@ -150,29 +186,29 @@ async def test_a_notebook_at_the_root_exports_to_the_roots_pipelines(
     api: Api, jp_root_dir: Path
 ) -> None:
     (jp_root_dir / "nb.ipynb").write_text('{"cells": []}')
-    files = {"pipeline.json": json.dumps(synthetic_ir("p", "nb.ipynb", ["a"]))}
+    files = {"pipeline.json": json.dumps(synthetic_ir("nb", "nb.ipynb", ["a"]))}
     status, answer = await api(
         "pipeline/export", {"notebook": "nb.ipynb", "target": "kfp", "files": files}
     )
-    assert (status, answer["folder"]) == (200, "pipelines/p/kfp"), answer
-    assert (jp_root_dir / "pipelines" / "p" / "kfp" / "pipeline.json").is_file()
+    assert (status, answer["folder"]) == (200, "pipelines/nb/kfp"), answer
+    assert (jp_root_dir / "pipelines" / "nb" / "kfp" / "pipeline.json").is_file()
 
 
 async def test_the_export_of_another_notebook_is_never_overwritten(
     api: Api, jp_root_dir: Path
 ) -> None:
     demo_notebook(jp_root_dir)
-    (jp_root_dir / "examples" / "other.ipynb").write_text('{"cells": []}')
+    (jp_root_dir / "examples" / "wine-classifier.ipynb").write_text('{"cells": []}')
     assert (
         await api("pipeline/export", {"notebook": NB, "target": "local", "files": export_files()})
     )[0] == 200
     before = snapshot(jp_root_dir)
-    # Same folder, same pipeline name, another notebook.
-    ir = synthetic_ir("wine_classifier", "examples/other.ipynb", ["a"])
+    # Same folder, same pipeline name (wine-classifier → wine_classifier), another notebook.
+    ir = synthetic_ir("wine_classifier", "examples/wine-classifier.ipynb", ["a"])
     status, err = await api(
         "pipeline/export",
         {
-            "notebook": "examples/other.ipynb",
+            "notebook": "examples/wine-classifier.ipynb",
             "target": "local",
             "files": {"pipeline.json": json.dumps(ir)},
         },
@@ -199,6 +235,6 @@ async def test_concurrent_exports_of_one_folder_take_turns(api: Api, jp_root_dir
         for p in folder.rglob("*")
         if p.is_file() and not p.name.startswith(".mlops")
     )
-    assert on_disk == manifest["files"]
+    assert on_disk == sorted(manifest["files"])
     assert not (folder / ".mlops-export.lock").exists()
     assert temp_files(jp_root_dir) == []

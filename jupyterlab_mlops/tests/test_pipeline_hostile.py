@@ -309,8 +309,12 @@ async def test_an_unknown_run_is_not_found(api: Api, jp_root_dir: Path) -> None:
         assert (status, err["code"]) == (404, "E_RUN_NOT_FOUND"), err
 
 
+#: A runner long gone (pid 2 is kthreadd, never our runner).
+GONE = {"pid": 2, "startTicks": 1}
+
+
 def plant_run(folder: Path, state: str, runner: dict[str, Any] | None, log: bytes) -> None:
-    """A run's folder as the runner leaves it, written by hand."""
+    """A run's folder as the runner leaves it, written by hand (`runner` None: one long gone)."""
     run = folder / ".mlops-runs" / RUN
     (run / "logs").mkdir(parents=True)
     step = {"state": "done", "started": 1.0, "finished": 2.0, "log": "logs/load.log"}
@@ -322,7 +326,7 @@ def plant_run(folder: Path, state: str, runner: dict[str, Any] | None, log: byte
         "finished": None if state == "running" else 2.0,
         "params": {},
         "steps": {"load": step},
-        **({"runner": runner} if runner else {}),
+        "runner": runner or GONE,
     }
     (run / "status.json").write_text(json.dumps(status))
     (run / "logs" / "load.log").write_bytes(log)
@@ -392,6 +396,9 @@ async def test_a_status_naming_another_process_never_gets_it_signalled(
         lambda s: {**s, "started": "yesterday"},
         lambda s: {**s, "steps": {"load": {"state": "odd"}}},
         lambda s: {**s, "metrics": {"acc": "high"}},
+        # No runner named: it would poll as running for ever.
+        lambda s: {k: v for k, v in s.items() if k != "runner"},
+        lambda s: {**s, "runner": 1234},
         lambda s: [s],
     ],
 )

@@ -6,6 +6,8 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -303,22 +305,45 @@ def test_export_files_of_the_demo_are_text() -> None:
     assert "pipeline.json" in export_files()
 
 
+PLANTED = (
+    "import sys\n"
+    "open({marker!r}, 'a').write(__name__ + ' ' + ' '.join(sys.argv) + '\\n')\n"
+    "del sys.modules[__name__]\n"
+    "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
+)
+
+
 @pytest.mark.timeout(300)
-async def test_a_module_planted_in_the_export_folder_does_not_run_in_the_runner(
-    api: Api, jp_root_dir: Path
+@pytest.mark.parametrize("fork", [True, False])
+async def test_a_module_planted_in_the_export_folder_runs_nowhere(
+    api: Api, jp_root_dir: Path, fork: bool
 ) -> None:
-    installed_demo(jp_root_dir)
+    folder = installed_demo(jp_root_dir)
     marker = jp_root_dir / "planted.txt"
-    # Imported by the runner (json, hashlib) were the export folder first on its path.
-    for name in ("hashlib", "secrets"):
-        (jp_root_dir / LOCAL / f"{name}.py").write_text(
-            "import sys\n"
-            f"open({str(marker)!r}, 'a').write(' '.join(sys.argv) + '\\n')\n"
-            "del sys.modules[__name__]\n"
-            "sys.path = [p for p in sys.path if p not in ('', '.')]\n"
-        )
-    status, started = await api("pipeline/runs", {"notebook": NB})
-    assert status == 200, started
-    done = await wait_for(api, NB, started["run"], until=finished, timeout=300)
+    # The runner imports hashlib and secrets; the steps json, importlib and
+    # what the notebook imports (numpy, pandas, sklearn); a step script's
+    # own folder is steps/.
+    for where in (folder, folder / "steps"):
+        for name in ("hashlib", "secrets", "json", "importlib", "numpy", "pandas", "sklearn"):
+            (where / f"{name}.py").write_text(PLANTED.format(marker=str(marker)))
+    if fork:
+        status, started = await api("pipeline/runs", {"notebook": NB})
+        assert status == 200, started
+        done = await wait_for(api, NB, started["run"], until=finished, timeout=300)
+    else:
+        done = run_route_cli(folder, "--no-fork")
     assert done["state"] == "done", done
-    assert not marker.exists() or "jupyterlab_mlops.run" not in marker.read_text()
+    assert not marker.exists(), marker.read_text()
+
+
+def run_route_cli(folder: Path, *args: str) -> dict[str, Any]:
+    """A run of `folder` by the runner on the command line (as the bridge starts it); its status."""
+    completed = subprocess.run(
+        [sys.executable, "-P", "-m", "jupyterlab_mlops.run", str(folder), "--json", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])

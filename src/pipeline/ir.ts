@@ -160,7 +160,7 @@ export function buildPipelineIR(options: {
   const values = parseParameters(join(graph.roles.parameters)).values;
   const ir: PipelineIR = {
     schemaVersion: PIPELINE_IR_VERSION,
-    name: Private.pipelineName(options.path),
+    name: pipelineName(options.path),
     notebook: { path: options.path, contentHash: options.contentHash },
     parameters: Object.entries(values).map(([name, value]) => ({
       name,
@@ -194,15 +194,21 @@ export function buildPipelineIR(options: {
   return { ir: pipelineSchema.parse(ir), errors: null };
 }
 
+/**
+ * A notebook's pipeline name: its file name as an identifier. The bridge
+ * computes the same (`pipeline_name` in pipeline_paths.py) and looks for a
+ * notebook's exports under `pipelines/<this name>/` only.
+ */
+export function pipelineName(path: string): string {
+  const base = (path.split('/').pop() ?? 'pipeline').replace(/\.ipynb$/, '');
+  const name = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+  return (name === '' ? 'pipeline' : name).slice(0, 63);
+}
+
 namespace Private {
   /**
    * The pipeline's name: the notebook's file name as an identifier.
    */
-  export function pipelineName(path: string): string {
-    const base = (path.split('/').pop() ?? 'pipeline').replace(/\.ipynb$/, '');
-    const name = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
-    return (name === '' ? 'pipeline' : name).slice(0, 63);
-  }
 
   export function typeOf(
     value: number | string | boolean | null

@@ -26,6 +26,7 @@ import { exportLocal } from '../pipeline/export/local';
 import { buildPipelineGraph } from '../pipeline/graph';
 import { buildPipelineIR, PipelineIR } from '../pipeline/ir';
 import { checkReproduction, IReproduction } from '../pipeline/reproduce';
+import { pinnedRequirements } from '../pipeline/requirements';
 import { PipelineRuns } from '../pipeline/runs';
 import { INotebookPlace, locateFailure } from '../pipeline/tracebacks';
 import type { IExperimentList, IExperimentStore } from '../tokens';
@@ -394,10 +395,8 @@ export class PipelineActions {
     }
     try {
       const { manifest } = await store.current.read(latest.ref);
-      return Object.entries(manifest.environment.packages)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([name, version]) => `${name}==${version}\n`)
-        .join('');
+      // Only `name==version` lines: a manifest is data anyone could write.
+      return pinnedRequirements(manifest.environment.packages).text;
     } catch {
       return '';
     }

@@ -43,6 +43,19 @@ import { DEMO, ROOT } from './support';
 
 let venvSeconds = 0;
 
+/** What run_step.py, the step scripts and the demo's code import. */
+const PLANTED_MODULES = [
+  'json',
+  're',
+  'subprocess',
+  'tempfile',
+  'importlib',
+  'mlops_marshal_x',
+  'numpy',
+  'pandas',
+  'sklearn'
+];
+
 beforeAll(() => {
   venvSeconds = ensureDvcVenv();
   if (venvSeconds > 0) {
@@ -204,6 +217,7 @@ describe('dvc repro of the demo', () => {
   let folder: string;
   let local: string;
   let first: { code: number; out: string };
+  let marker: string;
 
   beforeAll(() => {
     const project = makeProject('wine', { git: true });
@@ -212,8 +226,31 @@ describe('dvc repro of the demo', () => {
     copyFileSync(join(ROOT, DEMO), join(project.root, DEMO));
     local = join(dirname(folder), 'local');
     writeTree(local, exportLocal(ir));
+    // Modules planted beside the scripts (a cloned repository could hold
+    // them): were the export folder on a step's path, they would run.
+    marker = join(project.root, 'planted.txt');
+    for (const where of [
+      folder,
+      join(folder, 'steps'),
+      local,
+      join(local, 'steps')
+    ]) {
+      for (const name of PLANTED_MODULES) {
+        writeFileSync(
+          join(where, `${name}.py`),
+          `open(${JSON.stringify(marker)}, 'a').write(__name__ + '\\n')\n` +
+            'import sys\ndel sys.modules[__name__]\n'
+        );
+      }
+    }
     first = dvc(['repro'], folder, env);
   }, 300_000);
+
+  it('should run no module planted beside its scripts', () => {
+    expect(first.code, first.out).toBe(0);
+    runLocal(local);
+    expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
+  }, 120_000);
 
   it("should run every stage, in the notebook's folder", () => {
     expect(first.code, first.out).toBe(0);

@@ -61,14 +61,20 @@ where dvc.yaml declares them. Parameter values are read as JSON: data, never
 code.
 """
 
-import json
 import os
-import re
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Not this folder on the path before the next imports: a json.py or
+# subprocess.py planted beside this script would run in its place.
+if sys.path and os.path.abspath(sys.path[0] or ".") == HERE:
+    del sys.path[0]
+
+import json  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+
 WORK = os.path.join(HERE, ".mlops-dvc")
 METRICS = "mlops-metrics.json"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -4,18 +4,22 @@
 import os as _mlops_os
 import sys as _mlops_sys
 
-# Not this script's folder on the path (a step named like a module, json.py,
-# would shadow it); the export folder (the marshal helper), then the working
-# folder: the notebook's, whose modules the notebook could import.
+# Nothing of the export folder on the path: not this script's folder (a step
+# named like a module, json.py, would shadow it), nor the export folder (a
+# module planted there would run): the marshal helper is loaded by its path.
+# Then the working folder: the notebook's, whose modules the notebook imports.
 _mlops_here = _mlops_os.path.dirname(_mlops_os.path.abspath(__file__))
 if _mlops_sys.path and _mlops_os.path.abspath(_mlops_sys.path[0] or '.') == _mlops_here:
     del _mlops_sys.path[0]
-_mlops_sys.path.insert(0, _mlops_os.path.dirname(_mlops_here))
+import importlib.util as _mlops_util  # noqa: E402
 import json as _mlops_json  # noqa: E402
 
-import mlops_marshal as _mlops  # noqa: E402
-
-_mlops_sys.path.insert(1, _mlops_os.getcwd())
+_mlops_spec = _mlops_util.spec_from_file_location(
+    'mlops_marshal', _mlops_os.path.join(_mlops_os.path.dirname(_mlops_here), 'mlops_marshal.py')
+)
+_mlops = _mlops_util.module_from_spec(_mlops_spec)
+_mlops_spec.loader.exec_module(_mlops)
+_mlops_sys.path.insert(0, _mlops_os.getcwd())
 _MLOPS_PARAMETERS = ["n_estimators","max_depth","test_size","random_state","data_path","model_path"]
 _MLOPS_OUTPUTS = ["X","y"]
 # Parameters: values from the runner (JSON), never code.

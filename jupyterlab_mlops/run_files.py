@@ -1,0 +1,108 @@
+"""The runner's own files: the folders it writes, its run's lock, cancel and request.
+
+- `.mlops-cache`, `.mlops-runs` and `steps` of an export must not be
+  symlinks: the runner writes under the first two, and would write (or read
+  step scripts) wherever a planted link points.
+- `RUN/runner.lock` is held (`flock`) by the runner while it runs: where
+  there is no `/proc`, that is how the bridge tells a live runner
+  (pipeline_process).
+- `RUN/cancel`, made by the bridge, asks the runner to cancel (no signal
+  to a pid a status names).
+- `RUN/request.json` (mode 0600, written by the bridge) holds the run's
+  parameter overrides and expectation: they never go on the command line,
+  where they would show in `ps` and could overflow the argument list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import MlopsError
+from .pipeline_reproduce import check_expectation
+
+#: The folders of an export the runner writes in or runs from.
+OWN_FOLDERS = (".mlops-cache", ".mlops-runs", "steps")
+RUNNER_LOCK = "runner.lock"
+CANCEL_FILE = "cancel"
+REQUEST_FILE = "request.json"
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+def check_own_folders(folder: Path) -> None:
+    """`E_PATH_OUTSIDE_ROOT` when one of `OWN_FOLDERS` is a symlink (or not a folder)."""
+    for name in OWN_FOLDERS:
+        try:
+            mode = os.lstat(folder / name).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise MlopsError("E_IO", f"{name}: {err.strerror}") from None
+        if stat.S_ISLNK(mode):
+            raise MlopsError(
+                "E_PATH_OUTSIDE_ROOT",
+                f"{folder / name} is a symbolic link: the runner writes only in its own folders",
+            )
+        if not stat.S_ISDIR(mode):
+            raise MlopsError("E_NOT_A_DIRECTORY", f"{folder / name} is not a folder")
+
+
+def own_dir(path: Path) -> Path:
+    """`path` as a real folder: a symlink or file in its place (never ours) is removed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISDIR(mode):
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def hold_lock(run_dir: Path) -> IO[bytes] | None:
+    """Take the run's lock for as long as the answer stays open (None where there is no flock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.fdopen(os.open(run_dir / RUNNER_LOCK, flags, 0o644), "rb+")
+    os.set_inheritable(handle.fileno(), False)
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def cancel_asked(run_dir: Path) -> bool:
+    """Whether the bridge asked (without a signal) that the run be cancelled."""
+    return os.path.lexists(run_dir / CANCEL_FILE)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_request(path: Path) -> tuple[list[str], dict[str, Any] | None]:
+    """A request file's `--param` texts and expectation; `E_BAD_REQUEST` when malformed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_REQUEST_BYTES + 1)
+    except OSError as err:
+        message = f"--request: cannot read {path}: {err.strerror}"
+        raise MlopsError("E_BAD_REQUEST", message) from None
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise MlopsError("E_BAD_REQUEST", f"--request: over {MAX_REQUEST_BYTES} bytes")
+    try:
+        request = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise MlopsError("E_BAD_REQUEST", "--request: not JSON") from None
+    if not isinstance(request, dict) or set(request) - {"params", "expect"}:
+        raise MlopsError("E_BAD_REQUEST", "--request: an object of params and expect only")
+    params = request.get("params", [])
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise MlopsError("E_BAD_REQUEST", "--request: params must be a list of 'name=value'")
+    expect = request.get("expect")
+    return params, (None if expect is None else check_expectation(expect))
