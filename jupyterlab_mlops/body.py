@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from .errors import MlopsError
 
-Kind = Literal["str", "bool", "int", "str_list"]
+Kind = Literal["str", "bool", "int", "str_list", "object", "int_or_null"]
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,13 @@ def _has_kind(value: Any, kind: Kind) -> bool:
         return isinstance(value, str)
     if kind == "bool":
         return isinstance(value, bool)
-    if kind == "int":
+    if kind in ("int", "int_or_null"):
         # JSON true is not 1.
+        if value is None:
+            return kind == "int_or_null"
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, dict)
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
@@ -84,6 +88,8 @@ _KIND_NAMES: dict[Kind, str] = {
     "bool": "a boolean",
     "int": "an integer",
     "str_list": "an array of strings",
+    "object": "an object",
+    "int_or_null": "an integer or null",
 }
 
 

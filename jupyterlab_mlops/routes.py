@@ -33,6 +33,14 @@ from .pipeline_handlers import (
     PipelineRunsHandler,
 )
 from .project_git import ProjectGitHandler
+from .registry_handlers import (
+    RegistryAliasHandler,
+    RegistryAuditHandler,
+    RegistryModelHandler,
+    RegistryModelsHandler,
+    RegistryStagingHandler,
+    RegistryVersionsHandler,
+)
 from .store_handlers import StatusHandler, StoreInitHandler
 from .write_many import WriteManyHandler
 
@@ -59,6 +67,12 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("pipeline/runs/([^/]+)", PipelineRunHandler),
     ("pipeline/runs/([^/]+)/log", PipelineRunLogHandler),
     ("pipeline/runs/([^/]+)/cancel", PipelineRunCancelHandler),
+    ("registry/models", RegistryModelsHandler),
+    ("registry/models/([^/]+)", RegistryModelHandler),
+    ("registry/staging", RegistryStagingHandler),
+    ("registry/versions", RegistryVersionsHandler),
+    ("registry/aliases", RegistryAliasHandler),
+    ("registry/audit", RegistryAuditHandler),
 ]
 
 

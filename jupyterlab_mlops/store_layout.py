@@ -20,7 +20,9 @@ rules are about the final state, whatever the order of the requests:
   anywhere: git takes a folder for a repository only when it holds a HEAD,
   so no new repository can be assembled through the file routes, in
   whatever order its files are written.
-- `cache/` is written by the server only (the hash cache); `locks/` is
+- `cache/` is written by the server only (the hash cache), `registry/` by
+  the registry's routes only (versions, aliases and the audit log change
+  together, under its lock); `locks/` is
   changed through `fs/lock` and `fs/unlock` only, and those routes take no
   path outside it.
 
@@ -49,6 +51,8 @@ GIT_DIR = "experiments.git"
 CACHE_DIR = "cache"
 #: The only folder `fs/lock` creates lock files in.
 LOCK_DIR = "locks"
+#: The local model registry: changed by its own routes only (registry_store).
+REGISTRY_DIR = "registry"
 
 #: A loose object of the store's repository, relative to the store folder.
 LOOSE_OBJECT = re.compile(rf"^{re.escape(GIT_DIR)}/objects/([0-9a-f]{{2}})/([0-9a-f]{{38}})$")
@@ -122,7 +126,7 @@ def check_writable(rel: str, operation: str) -> None:
     folder, `.` components dropped). Raises `E_PATH_NOT_WRITABLE`.
     """
     parts = rel.split("/") if rel else []
-    if parts and parts[0] in (CACHE_DIR, LOCK_DIR):
+    if parts and parts[0] in (CACHE_DIR, LOCK_DIR, REGISTRY_DIR):
         raise _refused(rel, f"the store's {parts[0]}/ folder is changed by the server only")
     for index, part in enumerate(parts):
         if not _is_git_dir(part):

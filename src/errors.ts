@@ -44,6 +44,9 @@ export const ERROR_CODES = [
   'E_EXPORT_MISMATCH',
   'E_RUN_ACTIVE',
   'E_RUN_FINISHED',
+  'E_MODEL_INVALID',
+  'E_NAME_COLLISION',
+  'E_REGISTRY_CORRUPT',
   // Codes raised in the frontend.
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',

@@ -1,0 +1,411 @@
+"""The local model registry, under `<store>/registry/` (docs/bridge.md, "Registry").
+
+    registry/staging/<id>/                  the kernel saves a model here (MLflow format)
+    registry/models/<key>/model.json        {name, description, tags, createdAt, createdBy}
+    registry/models/<key>/aliases.json      {alias: version}
+    registry/models/<key>/versions/<n>/version.json   lineage, flavors, signature, files
+    registry/models/<key>/versions/<n>/model/         the MLflow model, as the kernel saved it
+    registry/audit.jsonl, audit.head        the hash-chained audit log (registry_audit)
+
+This process never loads a model: it walks the staged folder (regular
+files and folders only, no symlink, capped), hashes each file, reads
+`MLmodel` with `yaml.safe_load` (no object is ever built from it), and
+moves the folder into place. Every change (a version, an alias) happens
+under the registry's lock together with its audit entry. The file routes
+cannot write under `registry/` at all (store_layout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import store_fs
+from .errors import MlopsError
+from .paths import Store, locate
+from .registry_audit import append, canonical, registry_lock
+from .registry_names import (
+    MODEL_KEY,
+    check_alias,
+    check_description,
+    check_model_name,
+    check_tags,
+    model_key,
+)
+from .store_write import mkdir, write
+
+REGISTRY = "registry"
+MODELS = "registry/models"
+STAGING = "registry/staging"
+STAGING_ID = re.compile(r"[0-9a-f]{32}")
+MAX_MODEL_FILES = 1000
+MAX_MODEL_BYTES = 4 * 1024 * 1024 * 1024
+MAX_MLMODEL_BYTES = 1024 * 1024
+MAX_LINEAGE_BYTES = 1024 * 1024
+MAX_JSON_BYTES = 4 * 1024 * 1024
+SOURCES = ("experiment", "kernel", "pipeline")
+_LINEAGE_KEYS = {
+    "experiment",
+    "notebook",
+    "notebookHash",
+    "dataHashes",
+    "params",
+    "metrics",
+    "requirements",
+    "pipelineRun",
+}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _read_json(store: Store, path: str) -> Any:
+    """A JSON file of the registry, or None when missing; `E_REGISTRY_CORRUPT` when not JSON."""
+    try:
+        raw = store_fs.read(store, path, max_bytes=MAX_JSON_BYTES)
+    except MlopsError as err:
+        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
+            return None
+        raise
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise MlopsError("E_REGISTRY_CORRUPT", f"{path} is not JSON") from None
+
+
+def _write_json(store: Store, path: str, value: Any) -> None:
+    write(store, path, canonical(value), parents=True, follow=False)
+
+
+def new_staging(store: Store) -> dict[str, str]:
+    """A fresh, empty staging folder for the kernel: `{id, path}` (`path` absolute)."""
+    staging_id = secrets.token_hex(16)
+    mkdir(store, f"{STAGING}/{staging_id}", parents=True)
+    return {"id": staging_id, "path": str(store.path / STAGING / staging_id)}
+
+
+def _staged_files(folder: Path) -> dict[str, dict[str, Any]]:
+    """Each file of a staged model → `{sha256, size}`; refuses links, special files, excess."""
+    found: dict[str, dict[str, Any]] = {}
+    total = 0
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        for entry in sorted(os.scandir(current), key=lambda e: e.name):
+            rel = Path(entry.path).relative_to(folder).as_posix()
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                pending.append(Path(entry.path))
+                continue
+            if not stat.S_ISREG(mode):
+                raise MlopsError(
+                    "E_MODEL_INVALID", f"{rel!r} is a symlink or special file: not a model file"
+                )
+            digest = hashlib.sha256()
+            size = 0
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+            total += size
+            found[rel] = {"sha256": digest.hexdigest(), "size": size}
+            if len(found) > MAX_MODEL_FILES or total > MAX_MODEL_BYTES:
+                raise MlopsError(
+                    "E_MODEL_INVALID",
+                    f"a model holds at most {MAX_MODEL_FILES} files, {MAX_MODEL_BYTES} bytes",
+                )
+    return dict(sorted(found.items()))
+
+
+def read_mlmodel(folder: Path) -> dict[str, Any]:
+    """The `MLmodel` of a model folder, read safely; `E_MODEL_INVALID` when it is not one."""
+    path = folder / "MLmodel"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_MLMODEL_BYTES + 1)
+    except OSError:
+        raise MlopsError("E_MODEL_INVALID", "the model has no MLmodel file") from None
+    if len(raw) > MAX_MLMODEL_BYTES:
+        raise MlopsError("E_MODEL_INVALID", f"MLmodel is over {MAX_MLMODEL_BYTES} bytes")
+    try:
+        mlmodel = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        raise MlopsError("E_MODEL_INVALID", "MLmodel is not YAML") from None
+    if not isinstance(mlmodel, dict) or not isinstance(mlmodel.get("flavors"), dict):
+        raise MlopsError("E_MODEL_INVALID", "MLmodel has no flavors")
+    return mlmodel
+
+
+def _signature(mlmodel: dict[str, Any]) -> dict[str, str | None]:
+    signature = mlmodel.get("signature")
+    if not isinstance(signature, dict):
+        return {"inputs": None, "outputs": None}
+    return {
+        side: signature[side] if isinstance(signature.get(side), str) else None
+        for side in ("inputs", "outputs")
+    }
+
+
+def check_lineage(value: object) -> dict[str, Any] | None:
+    """A version's lineage (None: none); `E_BAD_REQUEST` when malformed or too big."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - _LINEAGE_KEYS:
+        raise MlopsError(
+            "E_BAD_REQUEST", f"lineage: an object of {', '.join(sorted(_LINEAGE_KEYS))}"
+        )
+    try:
+        size = len(canonical(value))
+    except (TypeError, ValueError):
+        raise MlopsError("E_BAD_REQUEST", "lineage must be plain JSON") from None
+    if size > MAX_LINEAGE_BYTES:
+        raise MlopsError("E_BAD_REQUEST", f"lineage is over {MAX_LINEAGE_BYTES} bytes")
+    experiment = value.get("experiment")
+    if experiment is not None and not (
+        isinstance(experiment, dict)
+        and isinstance(experiment.get("id"), str)
+        and isinstance(experiment.get("ref"), str)
+    ):
+        raise MlopsError("E_BAD_REQUEST", "lineage.experiment must be {id, ref}")
+    return value
+
+
+def _versions(store: Store, key: str) -> list[int]:
+    try:
+        listed = store_fs.list_dir(store, f"{MODELS}/{key}/versions")
+    except MlopsError as err:
+        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
+            return []
+        raise
+    numbers = [e["name"] for e in listed if e["type"] == "dir" and e["name"].isdigit()]
+    return sorted(int(n) for n in numbers if len(n) < 10 and not n.startswith("0"))
+
+
+def _model_record(store: Store, name: str, who: dict[str, str], body: dict[str, Any]) -> str:
+    """The model's folder key; makes `model.json` for a new model (holding the lock)."""
+    key = model_key(name)
+    record = _read_json(store, f"{MODELS}/{key}/model.json")
+    if record is None:
+        _write_json(
+            store,
+            f"{MODELS}/{key}/model.json",
+            {
+                "name": name,
+                "description": check_description(body.get("modelDescription")),
+                "tags": {},
+                "createdAt": _now(),
+                "createdBy": who,
+            },
+        )
+        return key
+    if not isinstance(record, dict) or not isinstance(record.get("name"), str):
+        raise MlopsError("E_REGISTRY_CORRUPT", f"{MODELS}/{key}/model.json is not a model")
+    if record["name"] != name:
+        raise MlopsError(
+            "E_NAME_COLLISION",
+            f"{name!r} is the model {record['name']!r} (the same name once Unicode-normalised"
+            " and case-folded): use that name",
+        )
+    return key
+
+
+def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+    """Make the next version of `body.model` from staging folder `body.staging`."""
+    name = check_model_name(body["model"])
+    staging_id = body["staging"]
+    if not isinstance(staging_id, str) or not STAGING_ID.fullmatch(staging_id):
+        raise MlopsError("E_BAD_REQUEST", "staging must be an id from registry/staging")
+    source = body.get("source") or "kernel"
+    if source not in SOURCES:
+        raise MlopsError("E_BAD_REQUEST", f"source must be one of {', '.join(SOURCES)}")
+    lineage = check_lineage(body.get("lineage"))
+    description = check_description(body.get("description"))
+    tags = check_tags(body.get("tags"))
+    staged = locate(store, f"{STAGING}/{staging_id}", follow=False)
+    try:
+        if not stat.S_ISDIR(os.lstat(staged).st_mode):
+            raise FileNotFoundError
+    except FileNotFoundError:
+        raise MlopsError("E_NOT_FOUND", f"no staged model {staging_id}") from None
+    files = _staged_files(staged)
+    mlmodel = read_mlmodel(staged)
+    with registry_lock(store):
+        key = _model_record(store, name, who, body)
+        version = (_versions(store, key) or [0])[-1] + 1
+        mkdir(store, f"{MODELS}/{key}/versions/{version}", parents=True)
+        target = locate(store, f"{MODELS}/{key}/versions/{version}/model", follow=False)
+        os.rename(staged, target)
+        record = {
+            "model": name,
+            "version": version,
+            "createdAt": _now(),
+            "createdBy": who,
+            "source": source,
+            "description": description,
+            "tags": tags,
+            "lineage": lineage,
+            "flavors": sorted(str(f) for f in mlmodel["flavors"]),
+            "signature": _signature(mlmodel),
+            "files": files,
+        }
+        _write_json(store, f"{MODELS}/{key}/versions/{version}/version.json", record)
+        experiment = (lineage or {}).get("experiment")
+        append(
+            store,
+            who=who,
+            action="register",
+            model=name,
+            version=version,
+            details={
+                "source": source,
+                "experiment": experiment["id"] if experiment else None,
+                "mlmodel": files.get("MLmodel", {}).get("sha256"),
+            },
+        )
+    return {**record, "state": "ok", "problem": None}
+
+
+def version_state(store: Store, key: str, version: int, *, full: bool = False) -> dict[str, Any]:
+    """A version's record with `state` (`ok` or `corrupt`) and the `problem` when corrupt.
+
+    Without `full`, each file's presence and size are checked; with it, its SHA-256.
+    """
+    base = f"{MODELS}/{key}/versions/{version}"
+    try:
+        record = _read_json(store, f"{base}/version.json")
+    except MlopsError as err:
+        return {"version": version, "state": "corrupt", "problem": err.message}
+    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+        return {"version": version, "state": "corrupt", "problem": "version.json is missing"}
+    folder = locate(store, f"{base}/model", follow=False)
+    for rel, info in record["files"].items():
+        path = folder / rel
+        try:
+            info_stat = os.lstat(path)
+        except OSError:
+            return {**record, "state": "corrupt", "problem": f"{rel} is missing"}
+        if not stat.S_ISREG(info_stat.st_mode) or info_stat.st_size != info.get("size"):
+            return {**record, "state": "corrupt", "problem": f"{rel} changed (size)"}
+        if full and _file_sha(path) != info.get("sha256"):
+            return {**record, "state": "corrupt", "problem": f"{rel} changed (content)"}
+    return {**record, "state": "ok", "problem": None}
+
+
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _aliases(store: Store, key: str) -> dict[str, int]:
+    found = _read_json(store, f"{MODELS}/{key}/aliases.json") or {}
+    if not isinstance(found, dict):
+        raise MlopsError("E_REGISTRY_CORRUPT", f"{MODELS}/{key}/aliases.json is not an object")
+    return {str(k): v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def _model_key_of(store: Store, name: str) -> str:
+    name = check_model_name(name)
+    key = model_key(name)
+    record = _read_json(store, f"{MODELS}/{key}/model.json")
+    if not isinstance(record, dict) or record.get("name") != name:
+        raise MlopsError("E_NOT_FOUND", f"no model {name[:80]!r}")
+    return key
+
+
+def get_model(store: Store, name: str) -> dict[str, Any]:
+    """A model with its versions (each with its state) and aliases."""
+    key = _model_key_of(store, name)
+    record = _read_json(store, f"{MODELS}/{key}/model.json")
+    versions = [version_state(store, key, n) for n in _versions(store, key)]
+    return {**record, "key": key, "aliases": _aliases(store, key), "versions": versions}
+
+
+def list_models(store: Store) -> list[dict[str, Any]]:
+    """Every model: name, description, tags, aliases, its versions' count and latest."""
+    try:
+        listed = store_fs.list_dir(store, MODELS)
+    except MlopsError as err:
+        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
+            return []
+        raise
+    models = []
+    for entry in listed:
+        key = entry["name"]
+        if entry["type"] != "dir" or not MODEL_KEY.fullmatch(key):
+            continue
+        try:
+            record = _read_json(store, f"{MODELS}/{key}/model.json")
+            aliases = _aliases(store, key)
+        except MlopsError as err:
+            models.append({"key": key, "name": None, "problem": err.message})
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("name"), str):
+            models.append({"key": key, "name": None, "problem": "model.json is missing"})
+            continue
+        numbers = _versions(store, key)
+        models.append(
+            {
+                "key": key,
+                "name": record["name"],
+                "description": record.get("description", ""),
+                "aliases": aliases,
+                "versions": len(numbers),
+                "latest": numbers[-1] if numbers else None,
+                "problem": None,
+            }
+        )
+    return sorted(models, key=lambda m: (m["name"] is None, (m["name"] or m["key"]).casefold()))
+
+
+def set_alias(
+    store: Store, name: str, alias: object, version: object, who: dict[str, str]
+) -> dict[str, Any]:
+    """Point `alias` at `version` (None: remove it); `{model, alias, from, to}`, audited."""
+    alias = check_alias(alias)
+    if version is not None and (
+        not isinstance(version, int) or isinstance(version, bool) or version < 1
+    ):
+        raise MlopsError("E_BAD_REQUEST", "version must be a version number or null")
+    with registry_lock(store):
+        key = _model_key_of(store, name)
+        if version is not None and version not in _versions(store, key):
+            raise MlopsError("E_NOT_FOUND", f"{name[:80]!r} has no version {version}")
+        if version is not None:
+            state = version_state(store, key, version)
+            if state["state"] != "ok":
+                raise MlopsError(
+                    "E_REGISTRY_CORRUPT",
+                    f"version {version} of {name[:80]!r}: {state['problem'] or 'missing'}",
+                )
+        aliases = _aliases(store, key)
+        before = aliases.get(alias)
+        if version is None:
+            aliases.pop(alias, None)
+        else:
+            aliases[alias] = version
+        _write_json(store, f"{MODELS}/{key}/aliases.json", dict(sorted(aliases.items())))
+        append(
+            store,
+            who=who,
+            action="alias",
+            model=name,
+            version=version,
+            details={"alias": alias, "from": before, "to": version},
+        )
+    return {"model": name, "alias": alias, "from": before, "to": version}
