@@ -373,11 +373,20 @@ def list_models(store: Store) -> list[dict[str, Any]]:
     return sorted(models, key=lambda m: (m["name"] is None, (m["name"] or m["key"]).casefold()))
 
 
+#: Aliases only Deploy and Rollback move (preflight, confirmation, audit).
+GUARDED_ALIASES = ("production",)
+
+
 def set_alias(
     store: Store, name: str, alias: object, version: object, who: dict[str, str]
 ) -> dict[str, Any]:
     """Point `alias` at `version` (None: remove it); `{model, alias, from, to}`, audited."""
     alias = check_alias(alias)
+    if alias.lower() in GUARDED_ALIASES:
+        raise MlopsError(
+            "E_BAD_REQUEST",
+            f"{alias!r} moves only through Deploy and Rollback (checks, confirmation, audit)",
+        )
     if version is not None and (
         not isinstance(version, int) or isinstance(version, bool) or version < 1
     ):

@@ -22,4 +22,6 @@ export namespace CommandIDs {
   export const exportPipeline = 'mlops:export-pipeline';
   export const showPipelineLogs = 'mlops:show-pipeline-logs';
   export const checkPipelineVariables = 'mlops:check-pipeline-variables';
+  export const registerModel = 'mlops:register-model';
+  export const refreshModels = 'mlops:refresh-models';
 }

@@ -3,3 +3,4 @@ import './base.css';
 import './detail.css';
 import './compare.css';
 import './pipeline.css';
+import './registry.css';

@@ -120,21 +120,27 @@ async def test_a_version_is_registered_with_its_lineage_and_audited(api: Api, st
 async def test_aliases_move_between_versions_and_each_move_is_audited(api: Api) -> None:
     for _ in range(2):
         assert (await register(api, "wine"))[0] == 200
-    moves = [("production", 1), ("staging", 2), ("production", 2), ("staging", None)]
+    moves = [("champion", 1), ("staging", 2), ("champion", 2), ("staging", None)]
+    for guarded in ("production", "Production"):
+        status, err = await api(
+            "registry/aliases", {"model": "wine", "alias": guarded, "version": 1}
+        )
+        assert (status, err["code"]) == (400, "E_BAD_REQUEST"), err
+        assert "Deploy" in err["message"]
     for alias, to in moves:
         status, answer = await api(
             "registry/aliases", {"model": "wine", "alias": alias, "version": to}
         )
         assert status == 200, answer
     status, model = await model_of(api, "wine")
-    assert model["aliases"] == {"production": 2}
+    assert model["aliases"] == {"champion": 2}
     log = await audit(api)
     assert log["verification"]["ok"] and log["verification"]["count"] == 6
     details = [e["details"] for e in reversed(log["entries"]) if e["action"] == "alias"]
     assert [(d["alias"], d["from"], d["to"]) for d in details] == [
-        ("production", None, 1),
+        ("champion", None, 1),
         ("staging", None, 2),
-        ("production", 1, 2),
+        ("champion", 1, 2),
         ("staging", 2, None),
     ]
 
@@ -279,7 +285,7 @@ async def test_a_corrupt_version_is_shown_and_never_gets_an_alias(api: Api, stor
     }
     for version in (1, 2):
         status, err = await api(
-            "registry/aliases", {"model": "m", "alias": "production", "version": version}
+            "registry/aliases", {"model": "m", "alias": "champion", "version": version}
         )
         assert (status, err["code"]) == (409, "E_REGISTRY_CORRUPT"), err
 
@@ -305,7 +311,7 @@ def _lines(store: Path) -> list[str]:
 @pytest.mark.parametrize(
     ("tamper", "line", "kind"),
     [
-        (lambda ls: [ls[0], ls[1].replace('"production"', '"prod"'), *ls[2:]], 2, "edited"),
+        (lambda ls: [ls[0], ls[1].replace('"champion"', '"prod"'), *ls[2:]], 2, "edited"),
         (lambda ls: [ls[0], *ls[2:]], 2, "removed"),
         (lambda ls: [ls[0], ls[2], ls[1], *ls[3:]], 2, "reordered"),
         (lambda ls: ls[:-1], 4, "removed"),  # the last line cut: the head tells
@@ -317,7 +323,7 @@ async def test_the_audit_chain_names_the_line_that_was_tampered_with(
     api: Api, store: Path, tamper: Any, line: int, kind: str
 ) -> None:
     assert (await register(api, "m"))[0] == 200
-    for alias in ("production", "staging", "canary"):
+    for alias in ("champion", "staging", "canary"):
         assert (await api("registry/aliases", {"model": "m", "alias": alias, "version": 1}))[
             0
         ] == 200

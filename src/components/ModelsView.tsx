@@ -2,13 +2,17 @@ import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
+import type { ModelVersion } from '../bridge/registry';
 import { CommandIDs } from '../commands';
 import { modelsIcon } from '../icons';
+import { lineageGaps } from '../registry/lineage';
+import type { RegistryModel } from '../registry/registryModel';
 import { RegistrySettings } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
 import { PanelHeader } from './PanelHeader';
+import { UserText } from './UserText';
 
 /**
  * Properties of the Models panel.
@@ -18,23 +22,31 @@ export interface IModelsViewProps {
   settings: RegistrySettings;
   /** Problems with the registry settings, shown so nothing fails silently. */
   settingsProblems: string[];
+  registry: RegistryModel;
+  /** Move an alias of the shown model (asks which alias). */
+  onSetAlias: (version: number) => void;
+  onShowExperiment: (ref: string) => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
 
 /**
- * The Models panel: registered models of the configured registry.
+ * The Models panel: the registry's models (a list; a click shows one), the
+ * shown model's versions with their state, aliases and lineage, and the
+ * audit log's verification.
  */
 export function ModelsView(props: IModelsViewProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
   const { backend, mlflowUri } = props.settings;
+  const { registry } = props;
   const storeDir = props.bridge.status?.storeDir ?? '.mlops';
   const subtitle =
     backend === 'mlflow'
       ? trans.__('MLflow registry: %1', mlflowUri || trans.__('no URI set'))
       : trans.__('Local registry: %1/registry', storeDir);
+  const audit = registry.audit?.verification ?? null;
   return (
-    <div className="jp-mlops-Panel">
+    <div className="jp-mlops-Panel jp-mlops-Models">
       <PanelHeader title={trans.__('Models')} subtitle={subtitle} />
       <BridgeNotice bridge={props.bridge} translator={props.translator} />
       {props.settingsProblems.map(problem => (
@@ -47,38 +59,224 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
           <code>E_SETTINGS_INVALID</code>
         </div>
       ))}
-      <EmptyState
-        icon={modelsIcon}
-        title={trans.__('No models registered yet')}
-        actions={[
-          {
-            label: trans.__('Show experiments'),
-            primary: true,
-            onClick: () =>
-              void props.commands.execute(CommandIDs.openExperiments)
-          },
-          {
-            label: trans.__('Registry settings'),
-            onClick: () =>
-              void props.commands.execute('settingeditor:open', {
-                query: 'MLOps'
-              })
-          }
-        ]}
-      >
-        <p>
-          {trans.__(
-            'Register a model from an experiment to version it, keep its lineage and deploy it with one guarded click.'
+      <div className="jp-mlops-Models-actions">
+        <button
+          type="button"
+          className="jp-mlops-Button jp-mod-styled jp-mod-accept"
+          disabled={registry.busy !== null}
+          title={trans.__(
+            'Register a fitted model of the active notebook’s kernel'
           )}
+          onClick={() => void props.commands.execute(CommandIDs.registerModel)}
+        >
+          {trans.__('Register…')}
+        </button>
+        <button
+          type="button"
+          className="jp-mlops-Button jp-mod-styled"
+          disabled={registry.busy !== null}
+          onClick={() => void registry.refresh()}
+        >
+          {trans.__('Refresh')}
+        </button>
+      </div>
+      {registry.busy && (
+        <p className="jp-mlops-Models-busy" role="status">
+          {registry.busy}
         </p>
-        <p>
-          {backend === 'mlflow'
-            ? trans.__('Models go to the MLflow server set in the settings.')
-            : trans.__(
-                'Models are kept in MLflow format in the project, so MLflow tools can serve them. Switch to an MLflow server in the settings.'
+      )}
+      {registry.error && (
+        <p className="jp-mlops-Notice jp-mod-error" role="alert">
+          {registry.error}
+        </p>
+      )}
+      {audit && !audit.ok && (
+        <div className="jp-mlops-Notice jp-mod-error" role="alert">
+          {trans.__(
+            'The audit log does not verify (%1 problems): deploys are refused until it is repaired.',
+            audit.problems.length
+          )}
+          <ul className="jp-mlops-Models-problems">
+            {audit.problems.slice(0, 5).map(p => (
+              <li key={`${p.line}-${p.kind}`}>
+                {trans.__('line %1, %2: %3', p.line, p.kind, p.message)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {registry.loaded && registry.models.length === 0 ? (
+        <EmptyState
+          icon={modelsIcon}
+          title={trans.__('No models registered yet')}
+          actions={[
+            {
+              label: trans.__('Register from the kernel'),
+              primary: true,
+              onClick: () =>
+                void props.commands.execute(CommandIDs.registerModel)
+            },
+            {
+              label: trans.__('Show experiments'),
+              onClick: () =>
+                void props.commands.execute(CommandIDs.openExperiments)
+            }
+          ]}
+        >
+          <p>
+            {trans.__(
+              'Run the notebook, take a snapshot, then register its fitted model: the version keeps its lineage (experiment, data, parameters, metrics, environment).'
+            )}
+          </p>
+          <p>
+            {trans.__(
+              'Models are kept in MLflow format in the project, so MLflow tools can load and serve them.'
+            )}
+          </p>
+        </EmptyState>
+      ) : (
+        <ul
+          className="jp-mlops-Models-list"
+          aria-label={trans.__('Registered models')}
+        >
+          {registry.models.map(model => (
+            <li key={model.key}>
+              <button
+                type="button"
+                className={
+                  model.name !== null && model.name === registry.detail?.name
+                    ? 'jp-mlops-Models-model jp-mod-selected'
+                    : 'jp-mlops-Models-model'
+                }
+                aria-expanded={
+                  model.name !== null && model.name === registry.detail?.name
+                }
+                disabled={model.name === null}
+                onClick={() =>
+                  void registry.select(
+                    model.name === registry.detail?.name ? null : model.name
+                  )
+                }
+              >
+                <UserText
+                  className="jp-mlops-Models-name"
+                  text={model.name ?? trans.__('(unreadable: %1)', model.key)}
+                />
+                <span className="jp-mlops-Models-latest">
+                  {model.latest ? `v${model.latest}` : trans.__('no version')}
+                </span>
+                {Object.entries(model.aliases ?? {}).map(([alias, version]) => (
+                  <span key={alias} className="jp-mlops-Models-alias">
+                    <UserText text={alias} />
+                    →v{version}
+                  </span>
+                ))}
+              </button>
+              {model.problem && (
+                <p className="jp-mlops-Notice jp-mod-error">{model.problem}</p>
               )}
+              {model.name !== null && model.name === registry.detail?.name && (
+                <ol className="jp-mlops-Models-versions" reversed>
+                  {[...registry.detail.versions].reverse().map(version => (
+                    <VersionRow
+                      key={version.version}
+                      version={version}
+                      aliases={Object.entries(registry.detail?.aliases ?? {})
+                        .filter(([, v]) => v === version.version)
+                        .map(([alias]) => alias)}
+                      onSetAlias={() => props.onSetAlias(version.version)}
+                      onShowExperiment={props.onShowExperiment}
+                      disabled={registry.busy !== null}
+                      translator={props.translator}
+                    />
+                  ))}
+                </ol>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {audit && audit.ok && audit.count > 0 && (
+        <p className="jp-mlops-Models-audit">
+          {trans.__('Audit log: %1 entries, chain verified.', audit.count)}
         </p>
-      </EmptyState>
+      )}
     </div>
+  );
+}
+
+function VersionRow(props: {
+  version: ModelVersion;
+  aliases: string[];
+  onSetAlias: () => void;
+  onShowExperiment: (ref: string) => void;
+  disabled: boolean;
+  translator: ITranslator;
+}): JSX.Element {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const { version } = props;
+  const lineage = version.lineage ?? null;
+  const gaps = lineageGaps(lineage);
+  const metrics = Object.entries(lineage?.metrics ?? {}).slice(0, 4);
+  return (
+    <li
+      className="jp-mlops-Models-version"
+      aria-label={trans.__('Version %1', version.version)}
+    >
+      <div className="jp-mlops-Models-versionHead">
+        <strong>v{version.version}</strong>
+        {props.aliases.map(alias => (
+          <span key={alias} className="jp-mlops-Models-alias">
+            <UserText text={alias} />
+          </span>
+        ))}
+        {version.state === 'corrupt' ? (
+          <span
+            className="jp-mlops-Models-corrupt"
+            title={version.problem ?? ''}
+          >
+            {trans.__('corrupt: %1', version.problem ?? '')}
+          </span>
+        ) : gaps.length > 0 ? (
+          <span className="jp-mlops-Models-noLineage" title={gaps.join(', ')}>
+            {lineage ? trans.__('lineage incomplete') : trans.__('no lineage')}
+          </span>
+        ) : null}
+        <button
+          type="button"
+          className="jp-mlops-LinkButton"
+          disabled={props.disabled || version.state !== 'ok'}
+          onClick={props.onSetAlias}
+        >
+          {trans.__('Set alias…')}
+        </button>
+      </div>
+      <div className="jp-mlops-Models-meta">
+        {version.createdBy && <UserText text={version.createdBy.name} />}
+        {version.createdAt && (
+          <span> · {version.createdAt.slice(0, 16).replace('T', ' ')}</span>
+        )}
+        {version.flavors && <span> · {version.flavors.join(', ')}</span>}
+      </div>
+      {lineage?.experiment && (
+        <div className="jp-mlops-Models-lineage">
+          {trans.__('from experiment')}{' '}
+          <button
+            type="button"
+            className="jp-mlops-LinkButton"
+            onClick={() =>
+              props.onShowExperiment(lineage.experiment?.ref ?? '')
+            }
+          >
+            <code>{lineage.experiment.id.slice(-8)}</code>
+          </button>
+          {metrics.map(([name, value]) => (
+            <span key={name} className="jp-mlops-Models-metric">
+              <UserText text={name} /> {Number(value).toPrecision(4)}
+            </span>
+          ))}
+        </div>
+      )}
+    </li>
   );
 }

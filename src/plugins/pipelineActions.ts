@@ -26,7 +26,7 @@ import { exportLocal } from '../pipeline/export/local';
 import { buildPipelineGraph } from '../pipeline/graph';
 import { buildPipelineIR, PipelineIR } from '../pipeline/ir';
 import { checkReproduction, IReproduction } from '../pipeline/reproduce';
-import { pinnedRequirements } from '../pipeline/requirements';
+import { pinnedRequirements } from '../util/requirements';
 import { PipelineRuns } from '../pipeline/runs';
 import { INotebookPlace, locateFailure } from '../pipeline/tracebacks';
 import type { IExperimentList, IExperimentStore } from '../tokens';

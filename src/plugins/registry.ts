@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
@@ -11,9 +12,11 @@ import React from 'react';
 import { CommandIDs } from '../commands';
 import { ModelsView } from '../components/ModelsView';
 import { modelsIcon } from '../icons';
+import { RegistryModel } from '../registry/registryModel';
 import { PluginSettings, SettingsSchemas } from '../settings';
-import { IMlopsBridge } from '../tokens';
+import { IExperimentList, IExperimentStore, IMlopsBridge } from '../tokens';
 import { SidePanel } from '../widgets/SidePanel';
+import { RegistryActions } from './registryActions';
 import { addSidePanel } from './sidebar';
 
 /**
@@ -23,37 +26,79 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-mlops:registry',
   description: 'Models panel: model registry and deploy.',
   autoStart: true,
-  requires: [IMlopsBridge],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  requires: [IMlopsBridge, INotebookTracker],
+  optional: [
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    ITranslator,
+    IExperimentList,
+    IExperimentStore
+  ],
   activate: (
     app: JupyterFrontEnd,
     bridge: IMlopsBridge,
+    tracker: INotebookTracker,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    registry: ISettingRegistry | null,
-    translator: ITranslator | null
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null,
+    list: IExperimentList | null,
+    store: IExperimentStore | null
   ): void => {
     const tr = translator ?? nullTranslator;
     const trans = tr.load('jupyterlab_mlops');
     const settings = new PluginSettings({
-      registry,
+      registry: settingRegistry,
       plugin: registryPlugin.id,
       schema: SettingsSchemas.registry
+    });
+    const registry = new RegistryModel({ client: () => bridge.client });
+    const actions = new RegistryActions({
+      app,
+      tracker,
+      registry,
+      list,
+      store,
+      trans
     });
     const panel = new SidePanel({
       id: 'jp-mlops-models',
       icon: modelsIcon,
       caption: trans.__('Models'),
-      signals: [bridge.changed, settings.changed],
+      signals: [bridge.changed, settings.changed, registry.changed],
+      onShow: () => void registry.refresh(),
       render: () =>
         React.createElement(ModelsView, {
           bridge,
           settings: settings.value,
           settingsProblems: [...settings.problems],
+          registry,
+          onSetAlias: version => void actions.setAlias(version),
+          onShowExperiment: ref =>
+            void app.commands.execute(CommandIDs.openExperiment, { ref }),
           commands: app.commands,
           translator: tr
         })
     });
+    app.commands.addCommand(CommandIDs.registerModel, {
+      label: trans.__('Register Model from Kernel…'),
+      caption: trans.__(
+        'Save a fitted model of the active notebook’s kernel in MLflow format as the next version of a registered model'
+      ),
+      icon: args => (args['isPalette'] ? undefined : modelsIcon),
+      execute: () => actions.register()
+    });
+    app.commands.addCommand(CommandIDs.refreshModels, {
+      label: trans.__('Refresh Models'),
+      execute: () => registry.refresh()
+    });
+    for (const command of [
+      CommandIDs.registerModel,
+      CommandIDs.refreshModels
+    ]) {
+      palette?.addItem({ command, category: trans.__('MLOps') });
+    }
     addSidePanel(app, {
       panel,
       command: CommandIDs.openModels,

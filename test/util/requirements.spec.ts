@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { pipelineName } from '../../src/pipeline/ir';
-import { pinnedRequirements } from '../../src/pipeline/requirements';
+import { pinnedRequirements } from '../../src/util/requirements';
 
 describe('pinnedRequirements()', () => {
   it('should pin each package, sorted', () => {

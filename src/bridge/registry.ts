@@ -1,0 +1,206 @@
+import { z } from 'zod';
+
+import { postBridge, requestBridge } from './request';
+import type { IBridgeClient } from './tokens';
+
+/**
+ * The local registry's routes (docs/bridge.md, "Registry"): models and
+ * their versions, a staging folder for the kernel to save a model in, a
+ * version made from it, aliases, and the audit log with its verification.
+ * Everything a version records is the server's answer: who made it is
+ * jupyter_server's identity of the request.
+ */
+
+const who = z.object({ username: z.string(), name: z.string() }).passthrough();
+
+const lineage = z
+  .object({
+    experiment: z
+      .object({ id: z.string(), ref: z.string() })
+      .nullable()
+      .optional(),
+    notebook: z.string().nullable().optional(),
+    notebookHash: z.string().nullable().optional(),
+    dataHashes: z.record(z.string(), z.string()).optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    metrics: z.record(z.string(), z.number()).optional(),
+    requirements: z.string().optional(),
+    pipelineRun: z.string().nullable().optional()
+  })
+  .passthrough();
+
+const version = z
+  .object({
+    version: z.number().int(),
+    state: z.enum(['ok', 'corrupt']),
+    problem: z.string().nullable(),
+    model: z.string().optional(),
+    createdAt: z.string().optional(),
+    createdBy: who.optional(),
+    source: z.string().optional(),
+    description: z.string().optional(),
+    lineage: lineage.nullable().optional(),
+    flavors: z.array(z.string()).optional(),
+    signature: z
+      .object({ inputs: z.string().nullable(), outputs: z.string().nullable() })
+      .optional(),
+    files: z
+      .record(z.string(), z.object({ sha256: z.string(), size: z.number() }))
+      .optional()
+  })
+  .passthrough();
+
+const modelSummary = z
+  .object({
+    key: z.string(),
+    name: z.string().nullable(),
+    description: z.string().optional(),
+    aliases: z.record(z.string(), z.number()).optional(),
+    versions: z.number().int().optional(),
+    latest: z.number().int().nullable().optional(),
+    problem: z.string().nullable()
+  })
+  .passthrough();
+
+const model = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    description: z.string(),
+    aliases: z.record(z.string(), z.number()),
+    versions: z.array(version),
+    createdBy: who.optional()
+  })
+  .passthrough();
+
+const auditEntry = z
+  .object({
+    seq: z.number().int(),
+    at: z.string(),
+    who,
+    action: z.string(),
+    model: z.string().nullable(),
+    version: z.number().int().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    hash: z.string()
+  })
+  .passthrough();
+
+export const RegistrySchemas = {
+  models: z.object({ models: z.array(modelSummary) }).passthrough(),
+  model,
+  version,
+  staging: z.object({ id: z.string(), path: z.string() }).passthrough(),
+  alias: z
+    .object({
+      model: z.string(),
+      alias: z.string(),
+      from: z.number().nullable(),
+      to: z.number().nullable()
+    })
+    .passthrough(),
+  audit: z
+    .object({
+      entries: z.array(auditEntry),
+      verification: z.object({
+        ok: z.boolean(),
+        count: z.number().int(),
+        problems: z.array(
+          z.object({
+            line: z.number().int(),
+            kind: z.string(),
+            message: z.string()
+          })
+        )
+      })
+    })
+    .passthrough()
+};
+
+export type ModelSummary = z.infer<typeof modelSummary>;
+export type RegisteredModel = z.infer<typeof model>;
+export type ModelVersion = z.infer<typeof version>;
+export type Lineage = z.infer<typeof lineage>;
+export type AuditLog = z.infer<typeof RegistrySchemas.audit>;
+
+type Client = Pick<IBridgeClient, 'serverSettings' | 'store'>;
+
+const withStore = (client: Client) =>
+  client.store ? `?${new URLSearchParams({ store: client.store })}` : '';
+
+/** What a new version is made of. */
+export interface IRegisterOptions {
+  model: string;
+  staging: string;
+  source: 'experiment' | 'kernel' | 'pipeline';
+  lineage: Lineage | null;
+  description?: string;
+}
+
+/**
+ * The bridge's registry routes, one function each.
+ */
+export const RegistryRoutes = {
+  models(client: Client) {
+    return requestBridge(
+      client,
+      `registry/models${withStore(client)}`,
+      RegistrySchemas.models,
+      {
+        method: 'GET'
+      }
+    );
+  },
+
+  model(client: Client, name: string) {
+    return requestBridge(
+      client,
+      `registry/models/${encodeURIComponent(name)}${withStore(client)}`,
+      RegistrySchemas.model,
+      { method: 'GET' }
+    );
+  },
+
+  /** A fresh staging folder: the kernel saves the model there. */
+  staging(client: Client) {
+    return postBridge(client, 'registry/staging', RegistrySchemas.staging, {});
+  },
+
+  register(client: Client, options: IRegisterOptions) {
+    return postBridge(client, 'registry/versions', RegistrySchemas.version, {
+      model: options.model,
+      staging: options.staging,
+      source: options.source,
+      // No lineage: the field is left out (the route takes no null there).
+      ...(options.lineage && { lineage: options.lineage }),
+      ...(options.description !== undefined && {
+        description: options.description
+      })
+    });
+  },
+
+  /** Point `alias` at `version` (null: remove it). */
+  setAlias(
+    client: Client,
+    model: string,
+    alias: string,
+    version: number | null
+  ) {
+    return postBridge(client, 'registry/aliases', RegistrySchemas.alias, {
+      model,
+      alias,
+      version
+    });
+  },
+
+  audit(client: Client) {
+    return requestBridge(
+      client,
+      `registry/audit${withStore(client)}`,
+      RegistrySchemas.audit,
+      {
+        method: 'GET'
+      }
+    );
+  }
+};

@@ -1,0 +1,162 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import type { Lineage } from '../bridge/registry';
+import { CommandIDs } from '../commands';
+import { describeError } from '../errors';
+import { pipelineName } from '../pipeline/ir';
+import { kernelCandidates } from '../registry/kernelModels';
+import { lineageOf } from '../registry/lineage';
+import { RegistryModel } from '../registry/registryModel';
+import type { IExperimentList, IExperimentStore } from '../tokens';
+import { aliasDialog, registerDialog } from '../widgets/registryDialogs';
+
+/**
+ * What the Models panel does: register a model of the active notebook's
+ * kernel (with the lineage of the notebook's latest snapshot), and move an
+ * alias of a version.
+ */
+export class RegistryActions {
+  constructor(options: RegistryActions.IOptions) {
+    this._options = options;
+  }
+
+  /** Register a fitted model of the active notebook's kernel. */
+  async register(): Promise<void> {
+    const { tracker, trans, registry } = this._options;
+    const panel = tracker.currentWidget;
+    const kernel = panel?.sessionContext.session?.kernel ?? null;
+    if (!panel || !kernel) {
+      Notification.warning(
+        trans.__(
+          'Open a notebook with a running kernel to register its model.'
+        ),
+        { autoClose: 5000 }
+      );
+      return;
+    }
+    let candidates;
+    try {
+      candidates = await kernelCandidates(kernel);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+      return;
+    }
+    if (candidates.models.length === 0) {
+      Notification.warning(
+        trans.__(
+          'No fitted model in the kernel of %1: run the cell that trains it, then register.',
+          panel.context.path
+        ),
+        { autoClose: 8000 }
+      );
+      return;
+    }
+    const path = panel.context.path;
+    const { lineage, note } = await this._lineage(path);
+    const choice = await registerDialog(
+      candidates,
+      { name: pipelineName(path), lineage: note },
+      trans
+    );
+    if (choice === null) {
+      return;
+    }
+    try {
+      const { version } = await registry.register({
+        kernel,
+        variable: choice.variable,
+        example: choice.example,
+        name: choice.name,
+        description: choice.description,
+        lineage
+      });
+      Notification.success(
+        trans.__('Registered %1 version %2', choice.name, version),
+        {
+          autoClose: 5000
+        }
+      );
+      await this._options.app.commands.execute(CommandIDs.openModels);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
+  /** Ask which alias to point at `version` of the shown model, then move it. */
+  async setAlias(version: number): Promise<void> {
+    const { registry, trans } = this._options;
+    const model = registry.detail;
+    if (!model) {
+      return;
+    }
+    const alias = await aliasDialog(model.name, version, model.aliases, trans);
+    if (alias === null) {
+      return;
+    }
+    try {
+      await registry.setAlias(model.name, alias, version);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
+  /** The lineage of the notebook's latest snapshot, and a sentence about it. */
+  private async _lineage(
+    path: string
+  ): Promise<{ lineage: Lineage | null; note: string }> {
+    const { list, store, trans } = this._options;
+    let latest: { ref: string; createdAt: string } | null = null;
+    for (const row of list?.rows ?? []) {
+      if (
+        row.notebookPath === path &&
+        !row.broken &&
+        (latest === null || row.createdAt > latest.createdAt)
+      ) {
+        latest = row;
+      }
+    }
+    if (latest === null || store === null) {
+      return {
+        lineage: null,
+        note: trans.__(
+          'This notebook has no snapshot: the version will have no lineage, and the deploy gate refuses it by default. Take a snapshot first (Alt+S).'
+        )
+      };
+    }
+    try {
+      const { manifest } = await store.current.read(latest.ref);
+      return {
+        lineage: lineageOf(manifest, latest.ref),
+        note: trans.__(
+          'Lineage: the snapshot of %1 (experiment %2): its data hashes, parameters, metrics and environment.',
+          manifest.createdAt.slice(0, 16).replace('T', ' '),
+          manifest.id.slice(-8)
+        )
+      };
+    } catch (reason) {
+      return {
+        lineage: null,
+        note: trans.__(
+          'The latest snapshot cannot be read (%1): no lineage.',
+          describeError(reason)
+        )
+      };
+    }
+  }
+
+  private _options: RegistryActions.IOptions;
+}
+
+export namespace RegistryActions {
+  export interface IOptions {
+    app: JupyterFrontEnd;
+    tracker: INotebookTracker;
+    registry: RegistryModel;
+    list: IExperimentList | null;
+    store: IExperimentStore | null;
+    trans: TranslationBundle;
+  }
+}

@@ -1,0 +1,151 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  AuditLog,
+  Lineage,
+  ModelSummary,
+  RegisteredModel,
+  RegistryRoutes
+} from '../bridge/registry';
+import type { IBridgeClient } from '../bridge/tokens';
+import { describeError } from '../errors';
+import type { IExecutingKernel } from '../kernel/protocol';
+import { ISavedModel, saveKernelModel } from './kernelModels';
+
+type Client = Pick<IBridgeClient, 'serverSettings' | 'store'>;
+
+/** What registering a model from the kernel takes. */
+export interface IRegisterRequest {
+  kernel: IExecutingKernel;
+  variable: string;
+  example: string | null;
+  name: string;
+  description: string;
+  /** The latest snapshot's lineage, or null ("no lineage"). */
+  lineage: Lineage | null;
+}
+
+/**
+ * The Models panel's state: the local registry's models, the one shown
+ * with its versions, the audit log's verification, and what is being done
+ * (one thing at a time, named for the panel). Every change asks the
+ * server again: the registry on disk is the truth.
+ */
+export class RegistryModel {
+  constructor(options: { client: () => Client }) {
+    this._client = options.client;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  models: ModelSummary[] = [];
+  /** The model shown, with its versions (null: none chosen, or it is gone). */
+  detail: RegisteredModel | null = null;
+  audit: AuditLog | null = null;
+  /** What is going on, for the panel ("Saving model in the kernel…"). */
+  busy: string | null = null;
+  error: string | null = null;
+  loaded = false;
+
+  /** Ask the server for the models, the shown model and the audit log. */
+  async refresh(): Promise<void> {
+    try {
+      const client = this._client();
+      const [{ models }, audit] = await Promise.all([
+        RegistryRoutes.models(client),
+        RegistryRoutes.audit(client)
+      ]);
+      this.models = models;
+      this.audit = audit;
+      const shown = this.detail?.name ?? this._selected;
+      this.detail =
+        shown !== null && models.some(m => m.name === shown)
+          ? await RegistryRoutes.model(client, shown)
+          : null;
+      this.error = null;
+    } catch (reason) {
+      this.error = describeError(reason);
+    }
+    this.loaded = true;
+    this._changed.emit();
+  }
+
+  /** Show one model (null: the list only). */
+  async select(name: string | null): Promise<void> {
+    this._selected = name;
+    if (name === null) {
+      this.detail = null;
+      this._changed.emit();
+      return;
+    }
+    try {
+      this.detail = await RegistryRoutes.model(this._client(), name);
+      this.error = null;
+    } catch (reason) {
+      this.error = describeError(reason);
+    }
+    this._changed.emit();
+  }
+
+  /**
+   * Save a kernel variable's model into a fresh staging folder, then make
+   * it the model's next version; the version number.
+   */
+  async register(
+    request: IRegisterRequest
+  ): Promise<{ version: number; saved: ISavedModel }> {
+    const client = this._client();
+    return this._doing('Saving the model in the kernel…', async () => {
+      const staging = await RegistryRoutes.staging(client);
+      const saved = await saveKernelModel(request.kernel, {
+        variable: request.variable,
+        example: request.example,
+        folder: staging.path,
+        requirements: request.lineage?.requirements ?? ''
+      });
+      this.busy = 'Registering the version…';
+      this._changed.emit();
+      const version = await RegistryRoutes.register(client, {
+        model: request.name,
+        staging: staging.id,
+        source: request.lineage ? 'experiment' : 'kernel',
+        lineage: request.lineage,
+        description: request.description
+      });
+      this._selected = request.name;
+      return { version: version.version, saved };
+    });
+  }
+
+  /** Point `alias` of the shown model at `version` (null: remove it). */
+  async setAlias(
+    model: string,
+    alias: string,
+    version: number | null
+  ): Promise<void> {
+    await this._doing('Moving the alias…', () =>
+      RegistryRoutes.setAlias(this._client(), model, alias, version)
+    );
+  }
+
+  private async _doing<T>(what: string, work: () => Promise<T>): Promise<T> {
+    this.busy = what;
+    this.error = null;
+    this._changed.emit();
+    try {
+      return await work();
+    } catch (reason) {
+      this.error = describeError(reason);
+      throw reason;
+    } finally {
+      this.busy = null;
+      await this.refresh();
+    }
+  }
+
+  private _client: () => Client;
+  private _selected: string | null = null;
+  private _changed = new Signal<this, void>(this);
+}

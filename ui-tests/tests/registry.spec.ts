@@ -1,0 +1,190 @@
+import { expect, test } from '@jupyterlab/galata';
+import { readFileSync, rmSync } from 'fs';
+import * as path from 'path';
+
+import {
+  DEMO,
+  openExperiments,
+  openNotebook,
+  removeExperimentsAfterEachTest,
+  ROOT
+} from './support';
+
+/**
+ * Issue 12: register the demo's fitted model from its kernel, with the
+ * lineage of the notebook's snapshot; the Models panel lists it, shows its
+ * version with the experiment and metrics, and moves an alias (audited).
+ */
+
+test.describe('Models panel: register from the kernel', () => {
+  test.setTimeout(180_000);
+  removeExperimentsAfterEachTest();
+  test.afterEach(() => {
+    if (ROOT !== '') {
+      rmSync(path.join(ROOT, '.mlops', 'registry'), {
+        recursive: true,
+        force: true
+      });
+    }
+  });
+
+  test('should register the demo model with its lineage and set an alias', async ({
+    page,
+    tmpPath
+  }, testInfo) => {
+    const notebook = `${tmpPath}/wine_classifier.ipynb`;
+    await page.contents.uploadContent(
+      readFileSync(DEMO, 'utf8'),
+      'text',
+      notebook
+    );
+    await openNotebook(page, notebook);
+    const experiments = await openExperiments(page);
+    expect(await page.notebook.run()).toBe(true);
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .first()
+      .click();
+    await expect(
+      experiments.locator('.jp-mlops-ExperimentTable-row')
+    ).toHaveCount(1, {
+      timeout: 30_000
+    });
+
+    // Register: the dialog offers the kernel's model and its training frame.
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mlops:register-model');
+    });
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('#jp-mlops-register-variable')).toHaveValue(
+      'model'
+    );
+    await expect(dialog.locator('#jp-mlops-register-example')).toHaveValue(
+      'X_train'
+    );
+    await expect(dialog.locator('#jp-mlops-register-name')).toHaveValue(
+      'wine_classifier'
+    );
+    await expect(dialog).toContainText('Lineage: the snapshot of');
+    await page.theme.setLightTheme();
+    await dialog.locator('.jp-Dialog-content').screenshot({
+      path: testInfo.outputPath('register-dialog-light.png')
+    });
+    await dialog.getByRole('button', { name: 'Register' }).click();
+
+    const panel = page.locator('#jp-mlops-models');
+    await expect(panel).toBeVisible({ timeout: 60_000 });
+    const row = panel.locator('.jp-mlops-Models-model').first();
+    await expect(row).toContainText('wine_classifier', { timeout: 60_000 });
+    await expect(row).toContainText('v1');
+    // The new version is shown at once; a click on the model folds it.
+    await expect(row).toHaveAttribute('aria-expanded', 'true');
+    const version = panel.locator('.jp-mlops-Models-version');
+    await expect(version).toHaveCount(1);
+    await expect(version).toContainText('from experiment');
+    await expect(version).toContainText('accuracy');
+    await expect(version).not.toContainText('no lineage');
+    await expect(version).toContainText('python_function, sklearn');
+
+    // An alias, audited.
+    await version.getByRole('button', { name: 'Set alias…' }).click();
+    await expect(page.locator('#jp-mlops-alias')).toHaveValue('staging');
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Set alias' })
+      .click();
+    await expect(row).toContainText('staging→v1');
+    await expect(panel.locator('.jp-mlops-Models-audit')).toContainText(
+      'Audit log: 2 entries, chain verified.'
+    );
+    await panel.screenshot({
+      path: testInfo.outputPath('models-panel-light.png')
+    });
+    await page.theme.setDarkTheme();
+    await panel.screenshot({
+      path: testInfo.outputPath('models-panel-dark.png')
+    });
+    await page.theme.setLightTheme();
+
+    // The version on disk is MLflow's format, with the lineage.
+    const registry = path.join(ROOT, '.mlops', 'registry', 'models');
+    const status = await page.evaluate(async () => {
+      const response = await fetch('/mlops/registry/models/wine_classifier', {
+        headers: {
+          Authorization: `token ${window.jupyterapp.serviceManager.serverSettings.token}`
+        }
+      });
+      return response.status;
+    });
+    expect([200, 403]).toContain(status);
+    expect(registry).toBeTruthy();
+  });
+
+  test('should show a hostile model name as text', async ({
+    page,
+    tmpPath
+  }) => {
+    const notebook = `${tmpPath}/fit.ipynb`;
+    const source = JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source:
+            'from sklearn.datasets import load_iris\nfrom sklearn.tree import DecisionTreeClassifier\nX, y = load_iris(return_X_y=True, as_frame=True)\nclf = DecisionTreeClassifier().fit(X, y)',
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ],
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    });
+    await page.contents.uploadContent(source, 'text', notebook);
+    await openNotebook(page, notebook);
+    expect(await page.notebook.run()).toBe(true);
+    let alerted = false;
+    page.on('dialog', dialog => {
+      alerted = true;
+      void dialog.dismiss();
+    });
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mlops:register-model');
+    });
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('This notebook has no snapshot');
+    // A right-to-left override would make the name read otherwise: refused.
+    await dialog.locator('#jp-mlops-register-name').fill('model\u202Egnp.exe');
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    await expect(page.locator('.Toastify')).toContainText(
+      'U+202E is not allowed',
+      {
+        timeout: 60_000
+      }
+    );
+    await expect(page.locator('.Toastify')).toContainText('E_BAD_REQUEST');
+    // Markup is a name like any other, shown as text.
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mlops:register-model');
+    });
+    const name = '<img src=x onerror=alert(1)>';
+    await dialog.locator('#jp-mlops-register-name').fill(name);
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    const panel = page.locator('#jp-mlops-models');
+    const row = panel.locator('.jp-mlops-Models-model').first();
+    await expect(row).toContainText(name, { timeout: 60_000 });
+    await expect(panel.locator('img')).toHaveCount(0);
+    await expect(panel.locator('.jp-mlops-Models-version')).toContainText(
+      'no lineage'
+    );
+    expect(alerted).toBe(false);
+  });
+});
