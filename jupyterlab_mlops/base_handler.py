@@ -101,9 +101,15 @@ class MlopsHandler(APIHandler):
         def encoded() -> tuple[int, bytes]:
             began.append(time.monotonic())
             try:
-                return 200, json.dumps(operation()).encode()
+                result = operation()
             except MlopsError as err:
                 return err.status, json.dumps(err.to_json()).encode()
+            try:
+                # No NaN or Infinity: the browser's JSON.parse refuses them.
+                return 200, json.dumps(result, allow_nan=False).encode()
+            except ValueError as err:
+                message = f"the answer holds a number JSON cannot carry: {err}"
+                return 500, json.dumps({"code": "E_INTERNAL", "message": message}).encode()
 
         try:
             if heavy:

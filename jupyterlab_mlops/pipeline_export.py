@@ -113,8 +113,17 @@ class Plan:
 
 
 def _other_notebook(folder: ExportFolder, notebook: Notebook) -> None:
+    """`E_EXPORT_MISMATCH` when the folder holds the export of another notebook that
+    exists and owns the name (else it is an orphan this export replaces)."""
     ir = read_ir(folder)
-    if ir is not None and ir["notebook"]["path"] != notebook.rel:
+    if ir is None or ir["notebook"]["path"] == notebook.rel:
+        return
+    other = ir["notebook"]["path"]
+    try:
+        owner = open_notebook(notebook.root.path, other)
+    except MlopsError:
+        return
+    if owner.folder == notebook.folder and pipeline_name(owner.rel) == folder.name:
         raise MlopsError(
             "E_EXPORT_MISMATCH",
             f"{folder.rel!r} holds the export of {ir['notebook']['path']!r}: "

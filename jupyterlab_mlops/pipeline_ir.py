@@ -13,6 +13,7 @@ IR is ever executed here.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +26,7 @@ from .errors import MlopsError
 #: The IR version this code reads.
 PIPELINE_IR_VERSION = 1
 #: A bigger `pipeline.json` is not one we wrote (the schema caps each part).
-MAX_IR_BYTES = 64 * 1024 * 1024
+MAX_IR_BYTES = 8 * 1024 * 1024  # an export's file is at most 8 MiB (pipeline_export)
 #: At most this many schema errors are named.
 _SHOWN_ERRORS = 5
 
@@ -53,13 +54,24 @@ def _no_constant(name: str) -> Any:
     raise _invalid(f"pipeline.json holds {name}, which is not JSON")
 
 
+def finite_float(text: str) -> float:
+    """A JSON number as a float; `1e999` (infinite) is no JSON number here."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is out of range")
+    return value
+
+
 def parse_pipeline(raw: bytes) -> dict[str, Any]:
     """Validate an IR document given as bytes; the document, or `E_PIPELINE_INVALID`."""
     if len(raw) > MAX_IR_BYTES:
         raise _invalid(f"pipeline.json is over {MAX_IR_BYTES} bytes")
     try:
         document = json.loads(
-            raw.decode("utf-8"), object_pairs_hook=_no_repeats, parse_constant=_no_constant
+            raw.decode("utf-8"),
+            object_pairs_hook=_no_repeats,
+            parse_constant=_no_constant,
+            parse_float=finite_float,
         )
     except UnicodeDecodeError:
         raise _invalid("pipeline.json is not UTF-8") from None

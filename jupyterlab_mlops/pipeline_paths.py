@@ -21,7 +21,10 @@ import math
 import os
 import posixpath
 import re
+import shutil
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +33,7 @@ from . import store_fs
 from .errors import MlopsError
 from .locks import lock, unlock
 from .paths import Store, locate, real_path, validate_path
-from .pipeline_ir import MAX_IR_BYTES, parse_pipeline
+from .pipeline_ir import MAX_IR_BYTES, finite_float, parse_pipeline
 
 TARGETS = ("local", "dvc", "kfp", "airflow")
 PIPELINES = "pipelines"
@@ -150,15 +153,38 @@ def read_small(folder: ExportFolder, path: str, max_bytes: int) -> bytes | None:
         raise
 
 
+#: Parsed IRs by the file's identity: a request reads the same export often
+#: (each target, each poll), and validating a big one costs seconds.
+_IR_CACHE: OrderedDict[tuple[int, ...], dict[str, Any] | None] = OrderedDict()
+_IR_CACHE_SIZE = 32
+_IR_CACHE_LOCK = threading.Lock()
+
+
 def read_ir(folder: ExportFolder) -> dict[str, Any] | None:
-    """The folder's validated `pipeline.json`, or None (missing or not valid)."""
-    raw = read_small(folder, "pipeline.json", MAX_IR_BYTES)
-    if raw is None:
-        return None
+    """The folder's validated `pipeline.json`, or None (missing or not valid).
+
+    Cached by the file's (device, inode, size, mtime, ctime): an unchanged
+    file, planted huge or not, is parsed once.
+    """
     try:
-        return parse_pipeline(raw)
-    except MlopsError:
+        info = os.lstat(folder.store.path / "pipeline.json")
+    except OSError:
         return None
+    key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    with _IR_CACHE_LOCK:
+        if key in _IR_CACHE:
+            _IR_CACHE.move_to_end(key)
+            return _IR_CACHE[key]
+    raw = read_small(folder, "pipeline.json", MAX_IR_BYTES)
+    try:
+        ir = parse_pipeline(raw) if raw is not None else None
+    except MlopsError:
+        ir = None
+    with _IR_CACHE_LOCK:
+        _IR_CACHE[key] = ir
+        while len(_IR_CACHE) > _IR_CACHE_SIZE:
+            _IR_CACHE.popitem(last=False)
+    return ir
 
 
 def _no_constant(name: str) -> None:
@@ -169,7 +195,11 @@ def read_manifest(folder: ExportFolder) -> dict[str, Any]:
     """The folder's manifest (`{}` when missing or unreadable: it is only a record)."""
     raw = read_small(folder, MANIFEST, MAX_MANIFEST_BYTES)
     try:
-        manifest = json.loads(raw, parse_constant=_no_constant) if raw is not None else {}
+        manifest = (
+            json.loads(raw, parse_constant=_no_constant, parse_float=finite_float)
+            if raw is not None
+            else {}
+        )
     except (ValueError, RecursionError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
@@ -229,6 +259,14 @@ def folder_lock(folder: ExportFolder, wait_s: float = LOCK_WAIT_S) -> Iterator[N
     Exports and run starts of one folder take turns; another holder is
     waited for up to `wait_s`, then `E_LOCKED`. Makes the folder if missing.
     """
+    # A lock path that is no file (a folder, a link) is no lock of ours: junk
+    # planted under a name exports never write.
+    with contextlib.suppress(OSError):
+        found = folder.store.path / ".mlops-export.lock"
+        if found.is_symlink():
+            found.unlink()
+        elif found.is_dir():
+            shutil.rmtree(found)
     deadline = time.monotonic() + wait_s
     while True:
         try:

@@ -39,11 +39,18 @@ def spawn_runner(folder: Path, args: list[str], output: int) -> subprocess.Popen
 
     A thread waits for it, so it never stays a zombie of this server.
     """
+    # An empty or relative PYTHONPATH entry means the cwd (the export folder).
+    env = dict(os.environ)
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if os.path.isabs(p)]
+    env.pop("PYTHONPATH", None)
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
     process = subprocess.Popen(  # noqa: S603 - our own runner, argv only
         # -P: not the export folder (its cwd) first on the runner's import
         # path, where a planted `hashlib.py` would run in the runner.
         [sys.executable, "-P", "-m", RUNNER_MODULE, str(folder), *args],
         cwd=folder,
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=output,
         stderr=subprocess.STDOUT,
@@ -78,14 +85,14 @@ def _is_runner_of(args: list[str], cwd: str, folder: Path) -> bool:
     return False
 
 
-def lock_held(run_dir: Path) -> bool:
-    """Whether a runner holds `run_dir/runner.lock` (it does while it runs)."""
+def lock_held(path: Path) -> bool:
+    """Whether a process holds a `flock` on `path` (a runner's lock, while it runs)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         return False
     try:
-        fd = os.open(run_dir / RUNNER_LOCK, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return False
     try:
@@ -107,7 +114,7 @@ def runner_alive(runner: object, folder: Path, run_dir: Path) -> bool:
         return False
     pid, ticks = named
     if not (_PROC / "self" / "stat").exists():
-        return lock_held(run_dir)
+        return lock_held(run_dir / RUNNER_LOCK)
     try:
         fields = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
         args = [
@@ -120,7 +127,8 @@ def runner_alive(runner: object, folder: Path, run_dir: Path) -> bool:
         return False
     if fields[0] in ("Z", "X"):
         return False
-    if ticks is not None and process_start_ticks(pid) != ticks:
+    # Without its start time a pid names no one process (pids are reused).
+    if ticks is None or process_start_ticks(pid) != ticks:
         return False
     return _is_runner_of(args, cwd, folder)
 
@@ -148,7 +156,7 @@ def signal_runner(
     if named is None:
         return False
     if not (_PROC / "self" / "stat").exists():
-        return lock_held(run_dir) and _ask_to_cancel(run_dir)
+        return lock_held(run_dir / RUNNER_LOCK) and _ask_to_cancel(run_dir)
     pid = named[0]
     pidfd: int | None = None
     with contextlib.suppress(AttributeError, OSError):

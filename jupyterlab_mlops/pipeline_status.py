@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from typing import Any
 
 from . import store_fs
 from .errors import MlopsError
+from .pipeline_ir import finite_float
 from .pipeline_paths import ExportFolder, read_small
-from .pipeline_process import runner_alive
+from .pipeline_process import lock_held, runner_alive
 from .run import RUN_ID
+from .run_cache import read_secret, status_sealed
+from .run_files import ACTIVE_LOCK
 
 RUNS = ".mlops-runs"
 #: Most runs a list answers (newest first).
 MAX_LISTED = 50
 #: Run folders looked at for one list (a folder of junk is not read to its end).
-MAX_LOOKED_AT = 200
+MAX_LOOKED_AT = 1000
+#: A run id further ahead than this (clock skew) is no run of ours.
+MAX_CLOCK_SKEW_S = 24 * 3600
 MAX_STATUS_BYTES = 4 * 1024 * 1024
 #: Most status bytes one list reads (the newest runs first).
 MAX_LIST_BYTES = 8 * 1024 * 1024
@@ -89,10 +95,15 @@ def _read(folder: ExportFolder, run_id: str) -> tuple[dict[str, Any] | None, int
     if raw is None:
         return None, 0
     try:
-        status = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        status = json.loads(
+            raw.decode("utf-8"), parse_constant=_no_constant, parse_float=finite_float
+        )
     except (ValueError, RecursionError):
         return None, len(raw)
-    return (status if _shaped(status, run_id) else None), len(raw)
+    if not _shaped(status, run_id) or not status_sealed(status, read_secret()):
+        return None, len(raw)
+    status.pop("seal", None)
+    return status, len(raw)
 
 
 def read_status(folder: ExportFolder, run_id: str) -> dict[str, Any] | None:
@@ -126,16 +137,32 @@ def get_status(folder: ExportFolder, run_id: str) -> dict[str, Any]:
     return status
 
 
+def _not_future(run_id: str, now: float) -> bool:
+    try:
+        started = time.mktime(time.strptime(run_id[:15], "%Y%m%d-%H%M%S"))
+    except (ValueError, OverflowError):
+        return False
+    return started <= now + MAX_CLOCK_SKEW_S
+
+
 def run_ids(folder: ExportFolder) -> list[str]:
-    """The ids of the folder's run folders, newest first (ids sort by start time)."""
+    """The ids of the folder's run folders, newest first (ids sort by start time).
+
+    An id that is not a date, or one in the future, is no run of ours.
+    """
     try:
         entries = store_fs.list_dir(folder.store, RUNS)
     except MlopsError as err:
         if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
             return []
         raise
+    now = time.time()
     return sorted(
-        (e["name"] for e in entries if e["type"] == "dir" and RUN_ID.fullmatch(e["name"])),
+        (
+            e["name"]
+            for e in entries
+            if e["type"] == "dir" and RUN_ID.fullmatch(e["name"]) and _not_future(e["name"], now)
+        ),
         reverse=True,
     )
 
@@ -158,8 +185,15 @@ def list_runs(folder: ExportFolder) -> list[dict[str, Any]]:
 
 
 def active_run(folder: ExportFolder) -> str | None:
-    """The id of a run of this folder whose runner still runs, if any."""
-    for status in list_runs(folder):
-        if status["state"] == "running":
-            return str(status["run"])
-    return None
+    """The id of the export's active run, if a runner holds its lock (`run_files.hold_active`).
+
+    Asked of the lock, not of a listing: planted run folders cannot hide a
+    running run. The id is what the runner wrote in the lock file
+    (`unknown` when it is not an id).
+    """
+    path = folder.store.path / RUNS / ACTIVE_LOCK
+    if not lock_held(path):
+        return None
+    raw = read_small(folder, f"{RUNS}/{ACTIVE_LOCK}", 64) or b""
+    text = raw.decode("ascii", "replace")
+    return text if RUN_ID.fullmatch(text) else "unknown"

@@ -45,9 +45,18 @@ from typing import Any
 
 from .errors import MlopsError
 from .pipeline_ir import load_pipeline
-from .pipeline_reproduce import check_expectation, reproduction
-from .run_cache import cache_secret, file_sha, seal, sealed
-from .run_files import cancel_asked, check_own_folders, hold_lock, own_dir, read_request
+from .pipeline_reproduce import reproduction
+from .run_cache import cache_secret, file_sha, seal, seal_status, sealed
+from .run_files import (
+    cancel_asked,
+    check_own_folders,
+    default_cwd,
+    expectation,
+    hold_active,
+    hold_lock,
+    own_dir,
+    read_request,
+)
 from .run_fork import ForkedStep, preload, shared_modules, shared_reads
 
 #: Seconds between SIGTERM and SIGKILL when a run is cancelled.
@@ -144,6 +153,7 @@ class Runner:
         # Steps forked from a runner that imported their shared modules once
         # (run_fork.py), where the platform forks; else each a new Python.
         self.fork = fork and hasattr(os, "fork")
+        self.secret = cache_secret()
         self.preloaded: list[str] | None = None
         self.force = force
         self.jobs = max(1, jobs)
@@ -162,16 +172,19 @@ class Runner:
             raise MlopsError("E_BAD_REQUEST", f"--run-id {run_id!r}: not YYYYMMDD-HHMMSS-xxxxxx")
         self.run_id = run_id or new_run_id()
         self.run_dir = folder / ".mlops-runs" / self.run_id
+        # One run at a time per export (run_files.hold_active).
+        self.active = hold_active(folder / ".mlops-runs", self.run_id)
         # A chosen id's folder may exist already (the bridge keeps the
-        # runner's own output there), but never with a run in it.
-        self.run_dir.mkdir(parents=True, exist_ok=run_id is not None)
+        # runner's own output there), but never with a run in it; what
+        # it holds (parameters among them) is the user's alone.
+        self.run_dir.mkdir(parents=True, exist_ok=run_id is not None, mode=0o700)
+        os.chmod(self.run_dir, 0o700)
         try:
             (self.run_dir / "logs").mkdir()
             self.lock = hold_lock(self.run_dir)
         except FileExistsError:
             raise MlopsError("E_BAD_REQUEST", f"run {self.run_id} exists already") from None
         self.cache = folder / ".mlops-cache"
-        self.secret = cache_secret()
         self.outputs: dict[str, Path] = {}
         self.running: dict[str, tuple[subprocess.Popen[bytes] | ForkedStep, Path, Path]] = {}
         self.cancelled = False
@@ -196,7 +209,7 @@ class Runner:
         self._save()
 
     def _save(self) -> None:
-        _write_json(self.run_dir / "status.json", self.status)
+        _write_json(self.run_dir / "status.json", seal_status(self.status, self.secret))
 
     def _set(self, name: str, **fields: Any) -> None:
         self.status["steps"][name].update(fields)
@@ -237,6 +250,8 @@ class Runner:
             "MLOPS_PARAMS": str(params_file),
             "MLOPS_INPUTS": json.dumps(inputs),
             "MLOPS_OUTPUTS": str(work),
+            # A new Python (--no-fork) does not put the script's folder first.
+            "PYTHONSAFEPATH": "1",
         }
         script = self.folder / "steps" / f"{name}.py"
         log = (self.run_dir / "logs" / f"{name}.log").open("wb")
@@ -266,10 +281,17 @@ class Runner:
             state = "cancelled"
         if state == "done":
             seal(work, final.name, self.secret)
-            shutil.rmtree(final, ignore_errors=True)
-            os.replace(work, final)
-            self.outputs[name] = final
-        else:
+            try:
+                # Whatever is in the entry's place goes (a link itself, never its target).
+                if final.is_symlink() or final.is_file():
+                    final.unlink()
+                shutil.rmtree(final, ignore_errors=True)
+                os.replace(work, final)
+                self.outputs[name] = final
+            except OSError as err:
+                state = "failed"
+                print(f"[E_IO] cannot keep the outputs of {name}: {err}", file=sys.stderr)
+        if state != "done":
             shutil.rmtree(work, ignore_errors=True)
         self._set(name, state=state, finished=time.time(), exitCode=code)
 
@@ -351,25 +373,6 @@ class Runner:
         return self.status
 
 
-def _expectation(text: str | None) -> dict[str, Any] | None:
-    """`--expect`'s JSON, checked; None without it."""
-    if text is None:
-        return None
-    try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except ValueError:
-        raise MlopsError("E_BAD_REQUEST", "--expect is not JSON") from None
-    return check_expectation(value)
-
-
-def _default_cwd(folder: Path) -> Path:
-    """The notebook's folder: exports live in `<notebook folder>/pipelines/<name>/<target>/`
-    (`<notebook folder>/pipelines/<name>/` also works)."""
-    if folder.parent.parent.name == "pipelines":
-        return folder.parent.parent.parent
-    return folder.parent.parent if folder.parent.name == "pipelines" else folder
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run an export; 0 when every step is done or cached."""
     parser = argparse.ArgumentParser(prog="python -m jupyterlab_mlops.run")
@@ -411,9 +414,9 @@ def main(argv: list[str] | None = None) -> int:
             params=[*args.param, *params],
             force=args.force,
             jobs=args.jobs,
-            cwd=(args.cwd or _default_cwd(folder)).resolve(),
+            cwd=(args.cwd or default_cwd(folder)).resolve(),
             run_id=args.run_id,
-            expect=expect if args.expect is None else _expectation(args.expect),
+            expect=expect if args.expect is None else expectation(args.expect),
             fork=not args.no_fork,
         )
     except MlopsError as err:

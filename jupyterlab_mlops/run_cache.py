@@ -8,7 +8,8 @@ would otherwise be replayed and its pickles loaded by the next step; and
 an entry whose files changed after the step wrote them is not what that
 step made. Either is not replayed: the step runs again. An entry holding a
 symlink, or anything that is neither a file nor a folder, is never sealed
-or replayed.
+or replayed. The same secret seals each run's `status.json` (`seal_status`):
+the bridge shows only runs a runner of this user wrote.
 
 The secret is `$XDG_STATE_HOME/jupyterlab-mlops/cache-secret` (default
 `~/.local/state/…`), made on first use, mode 0600. Without it (no writable
@@ -17,7 +18,6 @@ home) nothing is replayed: every step runs.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -126,24 +126,95 @@ def seal(folder: Path, key: str, secret: bytes | None) -> None:
     (folder / DONE).write_text(json.dumps(done))
 
 
+def _listing(folder: Path) -> dict[str, int] | None:
+    """Each file of an entry (but `.done`) → its size, by `lstat`; None as in `entry_files`."""
+    found: dict[str, int] = {}
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            return None
+        for entry in entries:
+            if entry.is_symlink():
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                rel = Path(entry.path).relative_to(folder).as_posix()
+                if rel != DONE:
+                    found[rel] = entry.stat(follow_symlinks=False).st_size
+            else:
+                return None
+            if len(found) > MAX_FILES:
+                return None
+    return found
+
+
 def sealed(folder: Path, key: str, secret: bytes | None) -> dict[str, str] | None:
-    """The entry's files → hashes when its seal holds for `key`; None: run the step."""
+    """The entry's files → hashes when its seal holds for `key`; None: run the step.
+
+    Cheapest first: the MAC over what `.done` lists, then the names on disk
+    (`lstat`), and only then each file's SHA-256: a planted entry never gets
+    its files hashed.
+    """
     if secret is None:
         return None
-    done_path = folder / DONE
     try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return None
+        done_path = folder / DONE
         info = os.lstat(done_path)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DONE_BYTES:
             return None
         done = json.loads(done_path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
-    if not isinstance(done, dict) or not isinstance(done.get("mac"), str):
+    if not isinstance(done, dict) or done.get("key") != key:
+        return None
+    listed, mac = done.get("files"), done.get("mac")
+    if not isinstance(listed, dict) or not isinstance(mac, str):
+        return None
+    try:
+        if not hmac.compare_digest(mac, _mac(secret, key, listed)):
+            return None
+    except (TypeError, ValueError):
+        return None
+    sizes = _listing(folder)
+    if sizes is None or set(sizes) != set(listed):
         return None
     files = entry_files(folder)
-    if files is None or done.get("key") != key or done.get("files") != files:
-        return None
-    with contextlib.suppress(TypeError):
-        if hmac.compare_digest(done["mac"], _mac(secret, key, files)):
-            return files
-    return None
+    return files if files == listed else None
+
+
+def read_secret(path: Path | None = None) -> bytes | None:
+    """The per-user secret if it is there (never made): what the bridge checks seals with."""
+    return _read_secret(path or secret_path())
+
+
+def _status_mac(secret: bytes, status: dict[str, Any]) -> str:
+    body = {k: v for k, v in status.items() if k != "seal"}
+    message = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def seal_status(status: dict[str, Any], secret: bytes | None) -> dict[str, Any]:
+    """`status` with its `seal`: an HMAC under the per-user secret (none without one)."""
+    if secret is None:
+        return status
+    body = {k: v for k, v in status.items() if k != "seal"}
+    return {**body, "seal": _status_mac(secret, body)}
+
+
+def status_sealed(status: dict[str, Any], secret: bytes | None) -> bool:
+    """Whether a run's status was written by a runner of this user (always, without a secret)."""
+    if secret is None:
+        return True
+    seal = status.get("seal")
+    if not isinstance(seal, str):
+        return False
+    try:
+        return hmac.compare_digest(seal, _status_mac(secret, status))
+    except (TypeError, ValueError):
+        return False

@@ -3,6 +3,10 @@
 - `.mlops-cache`, `.mlops-runs` and `steps` of an export must not be
   symlinks: the runner writes under the first two, and would write (or read
   step scripts) wherever a planted link points.
+- `.mlops-runs/active.lock` is held (`flock`, exclusive) by the runner of
+  the export's one active run, holding its run id: a second runner refuses
+  to start (`E_RUN_ACTIVE`), and the bridge asks the lock, not a folder
+  listing that planted folders could crowd, whether a run is active.
 - `RUN/runner.lock` is held (`flock`) by the runner while it runs: where
   there is no `/proc`, that is how the bridge tells a live runner
   (pipeline_process).
@@ -27,6 +31,7 @@ from .pipeline_reproduce import check_expectation
 #: The folders of an export the runner writes in or runs from.
 OWN_FOLDERS = (".mlops-cache", ".mlops-runs", "steps")
 RUNNER_LOCK = "runner.lock"
+ACTIVE_LOCK = "active.lock"
 CANCEL_FILE = "cancel"
 REQUEST_FILE = "request.json"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
@@ -75,6 +80,36 @@ def hold_lock(run_dir: Path) -> IO[bytes] | None:
     return handle
 
 
+def hold_active(runs: Path, run_id: str) -> IO[bytes] | None:
+    """Take the export's active-run lock for as long as the answer stays open.
+
+    `E_RUN_ACTIVE` when another runner of this export holds it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    runs.mkdir(parents=True, exist_ok=True)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(runs / ACTIVE_LOCK, flags, 0o600)
+    except OSError as err:
+        raise MlopsError("E_IO", f"{runs / ACTIVE_LOCK}: {err.strerror}") from None
+    handle = os.fdopen(fd, "rb+")
+    os.set_inheritable(fd, False)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise MlopsError(
+            "E_RUN_ACTIVE", "another run of this export is running: cancel it or wait"
+        ) from None
+    handle.truncate(0)
+    handle.write(run_id.encode())
+    handle.flush()
+    return handle
+
+
 def cancel_asked(run_dir: Path) -> bool:
     """Whether the bridge asked (without a signal) that the run be cancelled."""
     return os.path.lexists(run_dir / CANCEL_FILE)
@@ -106,3 +141,22 @@ def read_request(path: Path) -> tuple[list[str], dict[str, Any] | None]:
         raise MlopsError("E_BAD_REQUEST", "--request: params must be a list of 'name=value'")
     expect = request.get("expect")
     return params, (None if expect is None else check_expectation(expect))
+
+
+def expectation(text: str | None) -> dict[str, Any] | None:
+    """`--expect`'s JSON, checked; None without it."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        raise MlopsError("E_BAD_REQUEST", "--expect is not JSON") from None
+    return check_expectation(value)
+
+
+def default_cwd(folder: Path) -> Path:
+    """The notebook's folder: exports live in `<notebook folder>/pipelines/<name>/<target>/`
+    (`<notebook folder>/pipelines/<name>/` also works)."""
+    if folder.parent.parent.name == "pipelines":
+        return folder.parent.parent.parent
+    return folder.parent.parent if folder.parent.name == "pipelines" else folder

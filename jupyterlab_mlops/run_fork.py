@@ -19,6 +19,7 @@ import contextlib
 import importlib
 import io
 import os
+import pkgutil  # noqa: F401 - runpy imports it as a step starts: never from the export
 import runpy
 import signal
 import sys
@@ -116,8 +117,13 @@ def _child(script: Path, *, cwd: Path, env: dict[str, str], log: int) -> None:
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
-        # As `python script` starts: the script's folder first on the path.
-        sys.path[0] = str(script.parent)
+        # Nothing of the export on the path (the bridge's runner runs with
+        # -P; one started by hand from the export folder has it first): a
+        # module planted there would run before the script starts.
+        export = {str(script.parent), str(script.parent.parent)}
+        sys.path[:] = [
+            p for p in sys.path if p not in ("", ".") and os.path.abspath(p) not in export
+        ]
         sys.argv = [str(script)]
         try:
             runpy.run_path(str(script), run_name="__main__")

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from jupyterlab_mlops.run_cache import cache_secret, seal_status
+
 from .conftest import Api
 
 HERE = Path(__file__).parent
@@ -17,6 +19,11 @@ EXPORT = HERE / "data" / "wine_export"
 DEMO_NOTEBOOK = HERE.parent.parent / "examples" / "wine_classifier.ipynb"
 NB = "examples/wine_classifier.ipynb"
 LOCAL = "examples/pipelines/wine_classifier/local"
+
+
+def sealed(status: dict[str, Any]) -> dict[str, Any]:
+    """A status as a runner of this user writes it: sealed with the per-user secret."""
+    return seal_status(status, cache_secret())
 
 
 def demo_notebook(root: Path) -> Path:

@@ -74,16 +74,21 @@ async def test_every_route_needs_authentication(
     (jp_root_dir / ".mlops" / "f").write_text("x")
     before = snapshot(jp_root_dir)
     body = {"path": "f", "paths": ["f"], "data": b64("y"), "token": "t", "recursive": True}
-    response = await jp_fetch(
-        "mlops",
-        *route.split("/"),
-        method="POST",
-        body=json.dumps(body),
-        headers={"Authorization": "", **XSRF},
-        raise_error=False,
-    )
-    assert response.code == 403
-    assert b'"data"' not in response.body
+    handler = dict(ROUTES)[route]
+    methods = [m for m in ("GET", "POST") if m.lower() in vars(handler)]
+    assert methods, route
+    for method in methods:
+        response = await jp_fetch(
+            "mlops",
+            *route.split("/"),
+            method=method,
+            body=json.dumps(body) if method == "POST" else None,
+            headers={"Authorization": "", **XSRF},
+            raise_error=False,
+        )
+        assert response.code == 403, (route, method)
+        assert b'"data"' not in response.body
+        assert b'"models"' not in response.body and b'"entries"' not in response.body
     assert snapshot(jp_root_dir) == before
 
 
@@ -93,7 +98,10 @@ async def test_hash_job_routes_need_authentication(
 ) -> None:
     # The pipeline routes with a run id have their own test
     # (test_pipeline_hostile.py: every pipeline route needs authentication).
-    assert [r for r, _ in ROUTES if "(" in r and not r.startswith("pipeline/")] == ["hash/([^/]+)"]
+    assert [r for r, _ in ROUTES if "(" in r and not r.startswith("pipeline/")] == [
+        "hash/([^/]+)",
+        "registry/models/([^/]+)",
+    ]
     response = await jp_fetch(
         "mlops",
         "hash",
@@ -104,3 +112,19 @@ async def test_hash_job_routes_need_authentication(
     )
     assert response.code == 403
     assert b"jobId" not in response.body
+
+
+async def test_a_registered_model_route_needs_authentication(
+    jp_fetch: Callable[..., Any],
+) -> None:
+    response = await jp_fetch(
+        "mlops",
+        "registry",
+        "models",
+        "wine",
+        method="GET",
+        headers={"Authorization": "", **XSRF},
+        raise_error=False,
+    )
+    assert response.code == 403
+    assert b"versions" not in response.body

@@ -202,4 +202,5 @@ def test_jupyter_mlops_run_is_the_runner(tmp_path: Path) -> None:
     for bad in ("../x", "x" * 300, "20250102-030405-A1B2C3"):
         refused = cli("run", str(folder), "--run-id", bad)
         assert refused.returncode == 2 and "[E_BAD_REQUEST]" in refused.stderr
-    assert sorted(p.name for p in (folder / ".mlops-runs").iterdir()) == [status["run"]]
+    runs = sorted(p.name for p in (folder / ".mlops-runs").iterdir())
+    assert runs == sorted([status["run"], "active.lock"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import py_compile
 import signal
 import subprocess
 import sys
@@ -298,7 +299,7 @@ async def test_a_runner_that_refuses_to_start_leaves_no_run(
     monkeypatch.setattr(pipeline_runs, "spawn_runner", spoiled)
     status, err = await api("pipeline/runs", {"notebook": "echo.ipynb"})
     assert (status, err["code"]) == (400, "E_PIPELINE_INVALID"), err
-    assert list((folder / ".mlops-runs").iterdir()) == []
+    assert [p.name for p in (folder / ".mlops-runs").iterdir() if p.name != "active.lock"] == []
 
 
 def test_export_files_of_the_demo_are_text() -> None:
@@ -323,9 +324,20 @@ async def test_a_module_planted_in_the_export_folder_runs_nowhere(
     # The runner imports hashlib and secrets; the steps json, importlib and
     # what the notebook imports (numpy, pandas, sklearn); a step script's
     # own folder is steps/.
+    names = ("hashlib", "secrets", "json", "importlib", "pkgutil", "types", "numpy", "pandas")
     for where in (folder, folder / "steps"):
-        for name in ("hashlib", "secrets", "json", "importlib", "numpy", "pandas", "sklearn"):
+        for name in (*names, "sklearn"):
             (where / f"{name}.py").write_text(PLANTED.format(marker=str(marker)))
+    # A bytecode cache Python never checks against its source (PEP 552,
+    # unchecked hash), for the marshal helper: it is compiled from source.
+    planted = folder / "planted_marshal.py"
+    planted.write_text(PLANTED.format(marker=str(marker)))
+    (folder / "__pycache__").mkdir()
+    py_compile.compile(
+        str(planted),
+        cfile=str(folder / "__pycache__" / f"mlops_marshal.{sys.implementation.cache_tag}.pyc"),
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
     if fork:
         status, started = await api("pipeline/runs", {"notebook": NB})
         assert status == 200, started

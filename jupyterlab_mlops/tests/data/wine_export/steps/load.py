@@ -6,19 +6,20 @@ import sys as _mlops_sys
 
 # Nothing of the export folder on the path: not this script's folder (a step
 # named like a module, json.py, would shadow it), nor the export folder (a
-# module planted there would run): the marshal helper is loaded by its path.
+# module planted there would run). The marshal helper is compiled from its
+# source, never imported (an import loader would take a planted .pyc).
 # Then the working folder: the notebook's, whose modules the notebook imports.
 _mlops_here = _mlops_os.path.dirname(_mlops_os.path.abspath(__file__))
 if _mlops_sys.path and _mlops_os.path.abspath(_mlops_sys.path[0] or '.') == _mlops_here:
     del _mlops_sys.path[0]
-import importlib.util as _mlops_util  # noqa: E402
 import json as _mlops_json  # noqa: E402
+import types as _mlops_types  # noqa: E402
 
-_mlops_spec = _mlops_util.spec_from_file_location(
-    'mlops_marshal', _mlops_os.path.join(_mlops_os.path.dirname(_mlops_here), 'mlops_marshal.py')
-)
-_mlops = _mlops_util.module_from_spec(_mlops_spec)
-_mlops_spec.loader.exec_module(_mlops)
+_mlops_file = _mlops_os.path.join(_mlops_os.path.dirname(_mlops_here), 'mlops_marshal.py')
+_mlops = _mlops_types.ModuleType('mlops_marshal')
+_mlops.__file__ = _mlops_file
+with open(_mlops_file, encoding='utf-8') as _mlops_source:
+    exec(compile(_mlops_source.read(), _mlops_file, 'exec'), _mlops.__dict__)
 _mlops_sys.path.insert(0, _mlops_os.getcwd())
 _MLOPS_PARAMETERS = ["n_estimators","max_depth","test_size","random_state","data_path","model_path"]
 _MLOPS_OUTPUTS = ["X","y"]
