@@ -14,7 +14,9 @@ import tornado.web
 from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .errors import MlopsError
-from .registry_audit import entries, verify
+from .registry_audit import append, entries, registry_lock, verify
+from .registry_deploy import check_gate, deploy, preflight
+from .registry_serving import invoke, list_serving, stop
 from .registry_store import get_model, list_models, new_staging, register, set_alias
 
 
@@ -136,3 +138,110 @@ class RegistryAuditHandler(_RegistryHandler):
             await self.fail(err)
             return
         await self.respond(lambda: {"entries": entries(store), "verification": verify(store)})
+
+
+class RegistryPreflightHandler(_RegistryHandler):
+    """`POST registry/preflight`: the checks of a deploy or rollback, and its confirmation token."""
+
+    fields = {
+        **STORE,
+        "model": Field("str", required=True),
+        "version": Field("int_or_null"),
+        "action": Field("str", required=True),
+        "gate": Field("object"),
+    }
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = self.parse_body()
+            store = self.store(body["store"])
+            gate = check_gate(body["gate"])
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        await self.respond(
+            lambda: preflight(store, body["model"], body["version"], body["action"], gate)
+        )
+
+
+class RegistryDeployHandler(_RegistryHandler):
+    """`POST registry/deploy` and `registry/rollback`: a change the preflight's token confirms."""
+
+    fields = {**STORE, "model": Field("str", required=True), "token": Field("str", required=True)}
+    action = "deploy"
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = self.parse_body()
+            store = self.store(body["store"])
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        who = self.who()
+        action = self.action
+        await self.respond(lambda: deploy(store, body["model"], body["token"], action, who))
+
+
+class RegistryRollbackHandler(RegistryDeployHandler):
+    action = "rollback"
+
+
+class RegistryServingHandler(_RegistryHandler):
+    """`GET registry/serving`: every model's endpoint (serving or crashed)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        try:
+            store = self.query_store()
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        await self.respond(lambda: {"serving": list_serving(store)})
+
+
+class RegistryStopHandler(_RegistryHandler):
+    """`POST registry/serving/stop`: stop a model's endpoint (audited)."""
+
+    fields = {**STORE, "model": Field("str", required=True)}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = self.parse_body()
+            store = self.store(body["store"])
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        who = self.who()
+
+        def work() -> dict[str, object]:
+            answer = stop(store, body["model"])
+            with registry_lock(store):
+                append(
+                    store, who=who, action="stop", model=body["model"], version=None, details=answer
+                )
+            return answer
+
+        await self.respond(work)
+
+
+class RegistryInvokeHandler(_RegistryHandler):
+    """`POST registry/invoke`: send a payload to a model's endpoint (the panel's "Try it")."""
+
+    fields = {
+        **STORE,
+        "model": Field("str", required=True),
+        "payload": Field("object", required=True),
+    }
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = self.parse_body()
+            store = self.store(body["store"])
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        await self.respond(lambda: invoke(store, body["model"], body["payload"]))

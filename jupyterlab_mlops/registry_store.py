@@ -402,13 +402,7 @@ def set_alias(
                     "E_REGISTRY_CORRUPT",
                     f"version {version} of {name[:80]!r}: {state['problem'] or 'missing'}",
                 )
-        aliases = _aliases(store, key)
-        before = aliases.get(alias)
-        if version is None:
-            aliases.pop(alias, None)
-        else:
-            aliases[alias] = version
-        _write_json(store, f"{MODELS}/{key}/aliases.json", dict(sorted(aliases.items())))
+        before = write_alias(store, key, alias, version)
         append(
             store,
             who=who,
@@ -418,3 +412,24 @@ def set_alias(
             details={"alias": alias, "from": before, "to": version},
         )
     return {"model": name, "alias": alias, "from": before, "to": version}
+
+
+def write_alias(store: Store, key: str, alias: str, version: int | None) -> int | None:
+    """Point `alias` of model `key` at `version` (None: remove it); where it pointed.
+
+    The caller holds the registry's lock and writes the audit entry.
+    """
+    aliases = _aliases(store, key)
+    before = aliases.get(alias)
+    if version is None:
+        aliases.pop(alias, None)
+    else:
+        aliases[alias] = version
+    _write_json(store, f"{MODELS}/{key}/aliases.json", dict(sorted(aliases.items())))
+    return before
+
+
+def model_aliases(store: Store, name: str) -> tuple[str, dict[str, int]]:
+    """A model's folder key and its aliases; `E_NOT_FOUND` when there is no such model."""
+    key = _model_key_of(store, name)
+    return key, _aliases(store, key)

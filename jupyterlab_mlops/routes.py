@@ -36,9 +36,15 @@ from .project_git import ProjectGitHandler
 from .registry_handlers import (
     RegistryAliasHandler,
     RegistryAuditHandler,
+    RegistryDeployHandler,
+    RegistryInvokeHandler,
     RegistryModelHandler,
     RegistryModelsHandler,
+    RegistryPreflightHandler,
+    RegistryRollbackHandler,
+    RegistryServingHandler,
     RegistryStagingHandler,
+    RegistryStopHandler,
     RegistryVersionsHandler,
 )
 from .store_handlers import StatusHandler, StoreInitHandler
@@ -73,6 +79,12 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("registry/versions", RegistryVersionsHandler),
     ("registry/aliases", RegistryAliasHandler),
     ("registry/audit", RegistryAuditHandler),
+    ("registry/preflight", RegistryPreflightHandler),
+    ("registry/deploy", RegistryDeployHandler),
+    ("registry/rollback", RegistryRollbackHandler),
+    ("registry/serving", RegistryServingHandler),
+    ("registry/serving/stop", RegistryStopHandler),
+    ("registry/invoke", RegistryInvokeHandler),
 ]
 
 

@@ -47,6 +47,9 @@ export const ERROR_CODES = [
   'E_MODEL_INVALID',
   'E_NAME_COLLISION',
   'E_REGISTRY_CORRUPT',
+  'E_NOT_CONFIRMED',
+  'E_PREFLIGHT_FAILED',
+  'E_SERVING_FAILED',
   // Codes raised in the frontend.
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',
