@@ -24,4 +24,5 @@ export namespace CommandIDs {
   export const checkPipelineVariables = 'mlops:check-pipeline-variables';
   export const registerModel = 'mlops:register-model';
   export const refreshModels = 'mlops:refresh-models';
+  export const deployModel = 'mlops:deploy-model';
 }

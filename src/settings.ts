@@ -86,7 +86,11 @@ export namespace SettingsSchemas {
           message:
             'mlflowUri is an http(s) URL, or empty for the local registry.'
         })
-        .default('')
+        .default(''),
+      gateMetric: z.string().max(200).default(''),
+      gateMinimum: z.number().nullable().default(null),
+      gateMaxDrop: z.number().min(0).default(0),
+      deployFlavors: z.array(z.string().max(100)).max(50).default(['sklearn'])
     })
     .strict();
 }

@@ -11,6 +11,14 @@ import {
   SettingsSchemas
 } from '../src/settings';
 
+/** The deploy gate's defaults (schema/registry.json). */
+const GATE_DEFAULTS = {
+  gateMetric: '',
+  gateMinimum: null,
+  gateMaxDrop: 0,
+  deployFlavors: ['sklearn']
+};
+
 // The real setting registry loads lumino's command registry (for keyboard
 // shortcuts, which these settings have none of), whose helpers probe the
 // DOM as they load. Node has none: just enough for them to load.
@@ -88,7 +96,8 @@ describe('parseSettings()', () => {
     expect(problems).toEqual([]);
     expect(value).toEqual({
       backend: 'mlflow',
-      mlflowUri: 'http://127.0.0.1:5000'
+      mlflowUri: 'http://127.0.0.1:5000',
+      ...GATE_DEFAULTS
     });
   });
 
@@ -239,7 +248,11 @@ describe('PluginSettings', () => {
       schema: SettingsSchemas.registry
     });
     await settings.ready;
-    expect(settings.value).toEqual({ backend: 'local', mlflowUri: '' });
+    expect(settings.value).toEqual({
+      backend: 'local',
+      mlflowUri: '',
+      ...GATE_DEFAULTS
+    });
     expect(settings.problems).toEqual([
       'mlflowUri: mlflowUri is an http(s) URL, or empty for the local registry.'
     ]);
@@ -251,7 +264,11 @@ describe('PluginSettings', () => {
     // Another change that leaves the same value invalid: no news, no
     // second warning.
     await registry.set(id, 'backend', 'mlflow');
-    expect(settings.value).toEqual({ backend: 'local', mlflowUri: '' });
+    expect(settings.value).toEqual({
+      backend: 'local',
+      mlflowUri: '',
+      ...GATE_DEFAULTS
+    });
     expect(warnings).toHaveLength(1);
     expect(seen).toHaveLength(1);
 
@@ -259,7 +276,8 @@ describe('PluginSettings', () => {
     await registry.set(id, 'mlflowUri', 'http://127.0.0.1:5000');
     expect(settings.value).toEqual({
       backend: 'mlflow',
-      mlflowUri: 'http://127.0.0.1:5000'
+      mlflowUri: 'http://127.0.0.1:5000',
+      ...GATE_DEFAULTS
     });
     expect(settings.problems).toEqual([]);
     expect(seen).toHaveLength(2);

@@ -86,7 +86,58 @@ const auditEntry = z
   })
   .passthrough();
 
+const check = z
+  .object({ id: z.string(), ok: z.boolean(), reason: z.string() })
+  .passthrough();
+
+const endpoint = z
+  .object({
+    model: z.string().nullable(),
+    version: z.number().int().nullable(),
+    port: z.number().int().nullable(),
+    url: z.string(),
+    startedAt: z.number().nullable().optional(),
+    state: z.enum(['serving', 'crashed']),
+    log: z.string().nullable().optional()
+  })
+  .passthrough();
+
 export const RegistrySchemas = {
+  preflight: z
+    .object({
+      model: z.string(),
+      version: z.number().int(),
+      action: z.enum(['deploy', 'rollback']),
+      ok: z.boolean(),
+      checks: z.array(check),
+      token: z.string().nullable(),
+      change: z.object({
+        alias: z.string(),
+        from: z.number().int().nullable(),
+        to: z.number().int()
+      }),
+      signature: z
+        .object({
+          inputs: z.string().nullable(),
+          outputs: z.string().nullable()
+        })
+        .nullable()
+        .optional()
+    })
+    .passthrough(),
+  deployed: z
+    .object({
+      model: z.string(),
+      from: z.number().int().nullable(),
+      to: z.number().int(),
+      endpoint
+    })
+    .passthrough(),
+  serving: z.object({ serving: z.array(endpoint) }).passthrough(),
+  stopped: z.object({ stopped: z.boolean() }).passthrough(),
+  invoked: z
+    .object({ status: z.number().int(), body: z.unknown() })
+    .passthrough(),
   models: z.object({ models: z.array(modelSummary) }).passthrough(),
   model,
   version,
@@ -122,6 +173,16 @@ export type RegisteredModel = z.infer<typeof model>;
 export type ModelVersion = z.infer<typeof version>;
 export type Lineage = z.infer<typeof lineage>;
 export type AuditLog = z.infer<typeof RegistrySchemas.audit>;
+export type Preflight = z.infer<typeof RegistrySchemas.preflight>;
+export type Endpoint = z.infer<typeof endpoint>;
+
+/** The deploy gate, from the Models settings. */
+export interface IDeployGate {
+  metric?: string;
+  min?: number;
+  maxDrop?: number;
+  flavors?: string[];
+}
 
 type Client = Pick<IBridgeClient, 'serverSettings' | 'store'>;
 
@@ -190,6 +251,63 @@ export const RegistryRoutes = {
       model,
       alias,
       version
+    });
+  },
+
+  /** The checks of deploying `version` (or rolling back: `version` null), and a token when they pass. */
+  preflight(
+    client: Client,
+    model: string,
+    version: number | null,
+    action: 'deploy' | 'rollback',
+    gate: IDeployGate
+  ) {
+    return postBridge(client, 'registry/preflight', RegistrySchemas.preflight, {
+      model,
+      version,
+      action,
+      gate
+    });
+  },
+
+  /** Carry out the change a preflight's token confirms. */
+  deploy(
+    client: Client,
+    action: 'deploy' | 'rollback',
+    model: string,
+    token: string
+  ) {
+    return postBridge(client, `registry/${action}`, RegistrySchemas.deployed, {
+      model,
+      token
+    });
+  },
+
+  serving(client: Client) {
+    return requestBridge(
+      client,
+      `registry/serving${withStore(client)}`,
+      RegistrySchemas.serving,
+      {
+        method: 'GET'
+      }
+    );
+  },
+
+  stopServing(client: Client, model: string) {
+    return postBridge(
+      client,
+      'registry/serving/stop',
+      RegistrySchemas.stopped,
+      { model }
+    );
+  },
+
+  /** Send a payload to the model's endpoint; how it answered. */
+  invoke(client: Client, model: string, payload: Record<string, unknown>) {
+    return postBridge(client, 'registry/invoke', RegistrySchemas.invoked, {
+      model,
+      payload
     });
   },
 

@@ -25,6 +25,11 @@ export interface IModelsViewProps {
   registry: RegistryModel;
   /** Move an alias of the shown model (asks which alias). */
   onSetAlias: (version: number) => void;
+  /** Deploy a version of the shown model (preflight, then confirmation). */
+  onDeploy: (version: number) => void;
+  onRollback: () => void;
+  onStop: (model: string) => void;
+  onTry: (model: string, version: number) => void;
   onShowExperiment: (ref: string) => void;
   commands: CommandRegistry;
   translator: ITranslator;
@@ -176,6 +181,17 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                 <p className="jp-mlops-Notice jp-mod-error">{model.problem}</p>
               )}
               {model.name !== null && model.name === registry.detail?.name && (
+                <EndpointBlock
+                  model={model.name}
+                  production={registry.detail.aliases['production'] ?? null}
+                  registry={registry}
+                  onRollback={props.onRollback}
+                  onStop={props.onStop}
+                  onTry={props.onTry}
+                  translator={props.translator}
+                />
+              )}
+              {model.name !== null && model.name === registry.detail?.name && (
                 <ol className="jp-mlops-Models-versions" reversed>
                   {[...registry.detail.versions].reverse().map(version => (
                     <VersionRow
@@ -185,6 +201,7 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                         .filter(([, v]) => v === version.version)
                         .map(([alias]) => alias)}
                       onSetAlias={() => props.onSetAlias(version.version)}
+                      onDeploy={() => props.onDeploy(version.version)}
                       onShowExperiment={props.onShowExperiment}
                       disabled={registry.busy !== null}
                       translator={props.translator}
@@ -205,10 +222,101 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
   );
 }
 
+function EndpointBlock(props: {
+  model: string;
+  production: number | null;
+  registry: RegistryModel;
+  onRollback: () => void;
+  onStop: (model: string) => void;
+  onTry: (model: string, version: number) => void;
+  translator: ITranslator;
+}): JSX.Element | null {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const { registry } = props;
+  const endpoint = registry.serving.find(e => e.model === props.model) ?? null;
+  if (endpoint === null && props.production === null) {
+    return null;
+  }
+  const busy = registry.busy !== null;
+  const tried = registry.tried?.model === props.model ? registry.tried : null;
+  return (
+    <div className="jp-mlops-Models-endpoint" aria-label={trans.__('Endpoint')}>
+      <div className="jp-mlops-Models-endpointHead">
+        <strong>{trans.__('production')}</strong>
+        {props.production !== null && <span>v{props.production}</span>}
+        {endpoint === null ? (
+          <span className="jp-mlops-Models-endpointState">
+            {trans.__('not serving')}
+          </span>
+        ) : (
+          <span
+            className={`jp-mlops-Models-endpointState jp-mod-${endpoint.state}`}
+            title={endpoint.url}
+          >
+            {endpoint.state === 'serving'
+              ? trans.__(
+                  'serving v%1 at %2',
+                  endpoint.version ?? '?',
+                  endpoint.url
+                )
+              : trans.__('crashed (v%1)', endpoint.version ?? '?')}
+          </span>
+        )}
+      </div>
+      <div className="jp-mlops-Models-endpointActions">
+        {endpoint?.state === 'serving' && endpoint.version !== null && (
+          <button
+            type="button"
+            className="jp-mlops-Button jp-mod-styled"
+            disabled={busy}
+            onClick={() => props.onTry(props.model, endpoint.version ?? 0)}
+          >
+            {trans.__('Try it')}
+          </button>
+        )}
+        <button
+          type="button"
+          className="jp-mlops-Button jp-mod-styled"
+          disabled={busy || props.production === null}
+          onClick={props.onRollback}
+        >
+          {trans.__('Rollback…')}
+        </button>
+        {endpoint !== null && (
+          <button
+            type="button"
+            className="jp-mlops-Button jp-mod-styled"
+            disabled={busy}
+            onClick={() => props.onStop(props.model)}
+          >
+            {trans.__('Stop')}
+          </button>
+        )}
+      </div>
+      {endpoint?.state === 'crashed' && endpoint.log && (
+        <pre className="jp-mlops-Models-log">{endpoint.log}</pre>
+      )}
+      {tried && (
+        <div className="jp-mlops-Models-tried" role="status">
+          <div>
+            {trans.__('Answer (HTTP %1):', tried.status)}{' '}
+            <code>{tried.answer.slice(0, 500)}</code>
+          </div>
+          <details>
+            <summary>{trans.__('Sent the input example’s first row')}</summary>
+            <code>{tried.request.slice(0, 2000)}</code>
+          </details>
+        </div>
+      )}
+    </div>
+  );
+}
+
 function VersionRow(props: {
   version: ModelVersion;
   aliases: string[];
   onSetAlias: () => void;
+  onDeploy: () => void;
   onShowExperiment: (ref: string) => void;
   disabled: boolean;
   translator: ITranslator;
@@ -242,14 +350,24 @@ function VersionRow(props: {
             {lineage ? trans.__('lineage incomplete') : trans.__('no lineage')}
           </span>
         ) : null}
-        <button
-          type="button"
-          className="jp-mlops-LinkButton"
-          disabled={props.disabled || version.state !== 'ok'}
-          onClick={props.onSetAlias}
-        >
-          {trans.__('Set alias…')}
-        </button>
+        <span className="jp-mlops-Models-versionActions">
+          <button
+            type="button"
+            className="jp-mlops-LinkButton"
+            disabled={props.disabled || version.state !== 'ok'}
+            onClick={props.onSetAlias}
+          >
+            {trans.__('Set alias…')}
+          </button>
+          <button
+            type="button"
+            className="jp-mlops-LinkButton"
+            disabled={props.disabled || version.state !== 'ok'}
+            onClick={props.onDeploy}
+          >
+            {trans.__('Deploy…')}
+          </button>
+        </span>
       </div>
       <div className="jp-mlops-Models-meta">
         {version.createdBy && <UserText text={version.createdBy.name} />}

@@ -3,7 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -54,12 +54,22 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       schema: SettingsSchemas.registry
     });
     const registry = new RegistryModel({ client: () => bridge.client });
+    const gate = () => {
+      const value = settings.value;
+      return {
+        ...(value.gateMetric && { metric: value.gateMetric }),
+        ...(value.gateMinimum !== null && { min: value.gateMinimum }),
+        maxDrop: value.gateMaxDrop,
+        flavors: value.deployFlavors
+      };
+    };
     const actions = new RegistryActions({
       app,
       tracker,
       registry,
       list,
       store,
+      gate,
       trans
     });
     const panel = new SidePanel({
@@ -75,6 +85,10 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
           settingsProblems: [...settings.problems],
           registry,
           onSetAlias: version => void actions.setAlias(version),
+          onDeploy: version => void actions.deploy(version),
+          onRollback: () => void actions.rollback(),
+          onStop: model => void actions.stop(model),
+          onTry: (model, version) => void actions.tryIt(model, version),
           onShowExperiment: ref =>
             void app.commands.execute(CommandIDs.openExperiment, { ref }),
           commands: app.commands,
@@ -88,6 +102,31 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       ),
       icon: args => (args['isPalette'] ? undefined : modelsIcon),
       execute: () => actions.register()
+    });
+    app.commands.addCommand(CommandIDs.deployModel, {
+      label: trans.__('Deploy Model Version…'),
+      caption: trans.__(
+        'Deploy the latest version of the model shown in the Models panel, after its preflight checks and your confirmation'
+      ),
+      isEnabled: () => registry.detail !== null && registry.busy === null,
+      execute: async args => {
+        // Never with arguments: a link in a notebook output (or a palette
+        // entry made with arguments) must not pick what gets deployed.
+        if (Object.keys(args).some(key => key !== 'isPalette')) {
+          Notification.warning(
+            trans.__(
+              'Deploy takes no arguments: open it from the Models panel, which shows the checks and asks you to confirm.'
+            ),
+            { autoClose: 8000 }
+          );
+          return;
+        }
+        const versions = registry.detail?.versions ?? [];
+        const latest = versions[versions.length - 1];
+        if (latest) {
+          await actions.deploy(latest.version);
+        }
+      }
     });
     app.commands.addCommand(CommandIDs.refreshModels, {
       label: trans.__('Refresh Models'),

@@ -3,7 +3,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Lineage } from '../bridge/registry';
+import type { IDeployGate, Lineage } from '../bridge/registry';
 import { CommandIDs } from '../commands';
 import { describeError } from '../errors';
 import { pipelineName } from '../pipeline/ir';
@@ -11,6 +11,7 @@ import { kernelCandidates } from '../registry/kernelModels';
 import { lineageOf } from '../registry/lineage';
 import { RegistryModel } from '../registry/registryModel';
 import type { IExperimentList, IExperimentStore } from '../tokens';
+import { confirmDialog, preflightDialog } from '../widgets/deployDialogs';
 import { aliasDialog, registerDialog } from '../widgets/registryDialogs';
 
 /**
@@ -103,6 +104,72 @@ export class RegistryActions {
     }
   }
 
+  /**
+   * Deploy `version` of the shown model: the preflight's checks, then the
+   * confirmation of what changes; nothing happens without both.
+   */
+  async deploy(version: number): Promise<void> {
+    await this._change(version, 'deploy');
+  }
+
+  /** Roll the shown model's production back to the version before. */
+  async rollback(): Promise<void> {
+    await this._change(null, 'rollback');
+  }
+
+  async stop(model: string): Promise<void> {
+    try {
+      await this._options.registry.stop(model);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
+  async tryIt(model: string, version: number): Promise<void> {
+    try {
+      await this._options.registry.tryIt(model, version);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
+  private async _change(
+    version: number | null,
+    action: 'deploy' | 'rollback'
+  ): Promise<void> {
+    const { registry, trans } = this._options;
+    const model = registry.detail;
+    if (!model) {
+      return;
+    }
+    try {
+      const check = await registry.preflight(
+        model.name,
+        version,
+        action,
+        this._options.gate()
+      );
+      if (
+        !(await preflightDialog(check, trans)) ||
+        !(await confirmDialog(check, trans))
+      ) {
+        return;
+      }
+      const endpoint = await registry.deploy(check);
+      Notification.success(
+        trans.__(
+          '%1 version %2 is production, serving at %3',
+          check.model,
+          check.change.to,
+          endpoint.url
+        ),
+        { autoClose: 8000 }
+      );
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
   /** The lineage of the notebook's latest snapshot, and a sentence about it. */
   private async _lineage(
     path: string
@@ -157,6 +224,8 @@ export namespace RegistryActions {
     registry: RegistryModel;
     list: IExperimentList | null;
     store: IExperimentStore | null;
+    /** The deploy gate, from the Models settings. */
+    gate: () => IDeployGate;
     trans: TranslationBundle;
   }
 }

@@ -2,8 +2,11 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   AuditLog,
+  Endpoint,
+  IDeployGate,
   Lineage,
   ModelSummary,
+  Preflight,
   RegisteredModel,
   RegistryRoutes
 } from '../bridge/registry';
@@ -12,7 +15,15 @@ import { describeError } from '../errors';
 import type { IExecutingKernel } from '../kernel/protocol';
 import { ISavedModel, saveKernelModel } from './kernelModels';
 
-type Client = Pick<IBridgeClient, 'serverSettings' | 'store'>;
+type Client = IBridgeClient;
+
+/** What the endpoint answered to the panel's "Try it". */
+export interface ITryResult {
+  model: string;
+  request: string;
+  status: number;
+  answer: string;
+}
 
 /** What registering a model from the kernel takes. */
 export interface IRegisterRequest {
@@ -41,6 +52,9 @@ export class RegistryModel {
   }
 
   models: ModelSummary[] = [];
+  /** Every model's endpoint (serving or crashed). */
+  serving: Endpoint[] = [];
+  tried: ITryResult | null = null;
   /** The model shown, with its versions (null: none chosen, or it is gone). */
   detail: RegisteredModel | null = null;
   audit: AuditLog | null = null;
@@ -53,12 +67,14 @@ export class RegistryModel {
   async refresh(): Promise<void> {
     try {
       const client = this._client();
-      const [{ models }, audit] = await Promise.all([
+      const [{ models }, audit, { serving }] = await Promise.all([
         RegistryRoutes.models(client),
-        RegistryRoutes.audit(client)
+        RegistryRoutes.audit(client),
+        RegistryRoutes.serving(client)
       ]);
       this.models = models;
       this.audit = audit;
+      this.serving = serving;
       const shown = this.detail?.name ?? this._selected;
       this.detail =
         shown !== null && models.some(m => m.name === shown)
@@ -130,6 +146,65 @@ export class RegistryModel {
     );
   }
 
+  /** The checks of a deploy (or a rollback: `version` null), with a token when they pass. */
+  async preflight(
+    model: string,
+    version: number | null,
+    action: 'deploy' | 'rollback',
+    gate: IDeployGate
+  ): Promise<Preflight> {
+    return this._doing('Running the preflight checks…', () =>
+      RegistryRoutes.preflight(this._client(), model, version, action, gate)
+    );
+  }
+
+  /** Carry out the change the confirmed preflight showed. */
+  async deploy(check: Preflight): Promise<Endpoint> {
+    if (check.token === null) {
+      throw new Error('the preflight did not pass');
+    }
+    const token = check.token;
+    const what = check.action === 'deploy' ? 'Deploying' : 'Rolling back';
+    return this._doing(`${what} (starting the endpoint)…`, async () => {
+      const done = await RegistryRoutes.deploy(
+        this._client(),
+        check.action,
+        check.model,
+        token
+      );
+      return done.endpoint;
+    });
+  }
+
+  async stop(model: string): Promise<void> {
+    await this._doing('Stopping the endpoint…', () =>
+      RegistryRoutes.stopServing(this._client(), model)
+    );
+  }
+
+  /** Send the production version's input example to the model's endpoint. */
+  async tryIt(model: string, version: number): Promise<void> {
+    const key =
+      this.detail?.key ?? this.models.find(m => m.name === model)?.key;
+    await this._doing('Calling the endpoint…', async () => {
+      const client = this._client();
+      const file = await client.read(
+        `registry/models/${key}/versions/${version}/model/serving_input_example.json`
+      );
+      const payload = Private.firstRow(
+        JSON.parse(new TextDecoder().decode(file.data))
+      );
+      const request = JSON.stringify(payload);
+      const answer = await RegistryRoutes.invoke(client, model, payload);
+      this.tried = {
+        model,
+        request,
+        status: answer.status,
+        answer: JSON.stringify(answer.body)
+      };
+    });
+  }
+
   private async _doing<T>(what: string, work: () => Promise<T>): Promise<T> {
     this.busy = what;
     this.error = null;
@@ -148,4 +223,19 @@ export class RegistryModel {
   private _client: () => Client;
   private _selected: string | null = null;
   private _changed = new Signal<this, void>(this);
+}
+
+namespace Private {
+  /** An input example cut to its first row (`dataframe_split` or `inputs`). */
+  export function firstRow(
+    example: Record<string, unknown>
+  ): Record<string, unknown> {
+    const split = example['dataframe_split'] as
+      { data?: unknown[] } | undefined;
+    if (split && Array.isArray(split.data)) {
+      return { dataframe_split: { ...split, data: split.data.slice(0, 1) } };
+    }
+    const inputs = example['inputs'];
+    return Array.isArray(inputs) ? { inputs: inputs.slice(0, 1) } : example;
+  }
 }

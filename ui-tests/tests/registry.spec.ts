@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { readFileSync, rmSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as path from 'path';
 
 import {
@@ -21,6 +21,20 @@ test.describe('Models panel: register from the kernel', () => {
   removeExperimentsAfterEachTest();
   test.afterEach(() => {
     if (ROOT !== '') {
+      // An endpoint a failed test left running.
+      const serving = path.join(ROOT, '.mlops', 'registry', 'serving');
+      for (const name of existsSync(serving) ? readdirSync(serving) : []) {
+        if (name.endsWith('.json')) {
+          try {
+            process.kill(
+              JSON.parse(readFileSync(path.join(serving, name), 'utf8')).pid,
+              'SIGKILL'
+            );
+          } catch {
+            // gone already
+          }
+        }
+      }
       rmSync(path.join(ROOT, '.mlops', 'registry'), {
         recursive: true,
         force: true
@@ -108,18 +122,59 @@ test.describe('Models panel: register from the kernel', () => {
     });
     await page.theme.setLightTheme();
 
-    // The version on disk is MLflow's format, with the lineage.
-    const registry = path.join(ROOT, '.mlops', 'registry', 'models');
-    const status = await page.evaluate(async () => {
-      const response = await fetch('/mlops/registry/models/wine_classifier', {
-        headers: {
-          Authorization: `token ${window.jupyterapp.serviceManager.serverSettings.token}`
-        }
+    // A command link (or a palette entry with arguments) deploys nothing.
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mlops:deploy-model', {
+        model: 'wine_classifier',
+        version: 1
       });
-      return response.status;
     });
-    expect([200, 403]).toContain(status);
-    expect(registry).toBeTruthy();
+    await expect(page.locator('.Toastify')).toContainText(
+      'Deploy takes no arguments'
+    );
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+
+    // Deploy: the preflight's checks, then what changes, then the endpoint.
+    await version.getByRole('button', { name: 'Deploy…' }).click();
+    const preflight = page.locator('.jp-Dialog');
+    await expect(preflight).toContainText(
+      'Preflight: wine_classifier version 1'
+    );
+    await expect(
+      preflight.locator('.jp-mlops-Preflight-checks li')
+    ).toHaveCount(6);
+    await expect(preflight.locator('.jp-mod-failed')).toHaveCount(0);
+    await preflight.locator('.jp-Dialog-content').screenshot({
+      path: testInfo.outputPath('preflight-light.png')
+    });
+    await preflight.getByRole('button', { name: 'Continue…' }).click();
+    const confirm = page.locator('.jp-Dialog');
+    await expect(confirm).toContainText('production: (none) → version 1');
+    await expect(confirm).toContainText('alcohol');
+    await page.theme.setDarkTheme();
+    await confirm.locator('.jp-Dialog-content').screenshot({
+      path: testInfo.outputPath('confirm-dark.png')
+    });
+    await page.theme.setLightTheme();
+    await confirm.getByRole('button', { name: 'Deploy version 1' }).click();
+    const endpoint = panel.locator('.jp-mlops-Models-endpoint');
+    await expect(endpoint).toContainText('serving v1 at http://127.0.0.1:', {
+      timeout: 60_000
+    });
+    await endpoint.getByRole('button', { name: 'Try it' }).click();
+    await expect(endpoint.locator('.jp-mlops-Models-tried')).toContainText(
+      'Answer (HTTP 200): {"predictions":[',
+      { timeout: 30_000 }
+    );
+    await expect(panel.locator('.jp-mlops-Models-audit')).toContainText(
+      'Audit log: 3 entries, chain verified.'
+    );
+    await panel.screenshot({ path: testInfo.outputPath('deployed-light.png') });
+    await page.theme.setDarkTheme();
+    await panel.screenshot({ path: testInfo.outputPath('deployed-dark.png') });
+    await page.theme.setLightTheme();
+    await endpoint.getByRole('button', { name: 'Stop' }).click();
+    await expect(endpoint).toContainText('not serving', { timeout: 30_000 });
   });
 
   test('should show a hostile model name as text', async ({
