@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,11 @@ const STAMP = join(VENV, '.mlops-requirements.txt');
  * seconds it took (0 when it was there).
  */
 export function ensureDvcVenv(): number {
+  // Two spec files (exportDvc, exportDvcHostile) may ask at once.
+  return Private.withLock(`${VENV}.lock`, makeDvcVenv);
+}
+
+function makeDvcVenv(): number {
   const start = Date.now();
   const wanted = readFileSync(REQUIREMENTS, 'utf8');
   if (
@@ -209,4 +215,40 @@ export function runLocal(
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }
   );
   return JSON.parse(out) as { state: string; metrics: Record<string, unknown> };
+}
+
+namespace Private {
+  /**
+   * Run `work` holding the lock folder `path` (mkdir is atomic), waiting
+   * for another holder (one older than 15 minutes is taken as stale).
+   */
+  export function withLock<T>(path: string, work: () => T): T {
+    const deadline = Date.now() + 900_000;
+    for (;;) {
+      try {
+        mkdirSync(path);
+        break;
+      } catch (reason) {
+        if (
+          (reason as NodeJS.ErrnoException).code !== 'EEXIST' ||
+          Date.now() > deadline
+        ) {
+          throw reason;
+        }
+        try {
+          if (Date.now() - statSync(path).mtimeMs > 900_000) {
+            rmSync(path, { recursive: true, force: true });
+          }
+        } catch {
+          // released meanwhile
+        }
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      }
+    }
+    try {
+      return work();
+    } finally {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
 }
