@@ -33,8 +33,9 @@ from typing import Any
 from . import store_fs
 from .errors import MlopsError
 from .locks import lock, unlock
-from .paths import Store
-from .store_write import write
+from .paths import Store, locate
+from .registry_seal import SEAL, is_sealed, seal, unsealed
+from .store_write import rm, write
 
 AUDIT = "registry/audit.jsonl"
 HEAD = "registry/audit.head"
@@ -56,13 +57,19 @@ def canonical(value: Any) -> bytes:
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
-    """The SHA-256 of an entry without its `hash`."""
-    return hashlib.sha256(canonical({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
+    """The SHA-256 of an entry without its `hash` (and `seal`)."""
+    body = {k: v for k, v in entry.items() if k not in ("hash", SEAL)}
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 @contextlib.contextmanager
 def registry_lock(store: Store, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     """Hold the registry's lock (`locks/registry.lock`); `E_LOCKED` after `wait_s`."""
+    # A lock path that is no file (a folder, a link) is junk, not a lock.
+    with contextlib.suppress(MlopsError, OSError):
+        junk = locate(store, f"{LOCK}.lock", follow=False)
+        if junk.is_symlink() or junk.is_dir():
+            rm(store, f"{LOCK}.lock", recursive=True)
     deadline = time.monotonic() + wait_s
     while True:
         try:
@@ -97,14 +104,23 @@ def _parse(line: bytes) -> dict[str, Any] | None:
         entry = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(entry, dict) or set(entry) != set(_FIELDS):
+    if not isinstance(entry, dict) or set(entry) - {SEAL} != set(_FIELDS):
         return None
-    seq, prev, digest = entry["seq"], entry["prev"], entry["hash"]
+    seq, version = entry["seq"], entry["version"]
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         return None
-    if not (isinstance(prev, str) and isinstance(digest, str)):
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         return None
-    return entry
+    fine = (
+        isinstance(entry["prev"], str)
+        and isinstance(entry["hash"], str)
+        and isinstance(entry["at"], str)
+        and isinstance(entry["action"], str)
+        and isinstance(entry["who"], dict)
+        and isinstance(entry["details"], dict)
+        and (entry["model"] is None or isinstance(entry["model"], str))
+    )
+    return entry if fine else None
 
 
 def _head(store: Store) -> dict[str, Any] | None:
@@ -120,9 +136,9 @@ def _parse_head(raw: bytes) -> dict[str, Any] | None:
         head = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return {"seq": -1, "hash": ""}
-    if not isinstance(head, dict) or not isinstance(head.get("seq"), int):
+    if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or not is_sealed(head):
         return {"seq": -1, "hash": ""}
-    return head
+    return unsealed(head)
 
 
 def verify_lines(raw: bytes, head: dict[str, Any] | None) -> dict[str, Any]:
@@ -139,12 +155,12 @@ def verify_lines(raw: bytes, head: dict[str, Any] | None) -> dict[str, Any]:
     elif lines:
         problem(len(lines), "broken", "the last line has no end: the log was cut mid-line")
     parsed = [_parse(line) for line in lines]
-    later: list[set[int]] = [set() for _ in parsed]
-    seen: set[int] = set()
-    for index in range(len(parsed) - 1, -1, -1):
-        later[index] = set(seen)
-        if parsed[index] is not None:
-            seen.add(parsed[index]["seq"])  # type: ignore[index]
+    # The last line each entry number is on: a gap filled further down is a
+    # reordering, one filled nowhere a removal (linear in the log's size).
+    last_line: dict[int, int] = {}
+    for number, entry in enumerate(parsed, 1):
+        if entry is not None:
+            last_line[entry["seq"]] = number
     prev_hash, prev_seq = GENESIS, 0
     for number, entry in enumerate(parsed, 1):
         if entry is None:
@@ -153,14 +169,18 @@ def verify_lines(raw: bytes, head: dict[str, Any] | None) -> dict[str, Any]:
         seq = entry["seq"]
         if entry_hash(entry) != entry["hash"]:
             problem(number, "edited", f"line {number} (entry {seq}) was changed after writing")
+        elif not is_sealed(entry):
+            problem(number, "forged", f"line {number} (entry {seq}) was not written here (no seal)")
         if seq > prev_seq + 1:
-            gap = set(range(prev_seq + 1, seq))
             missing = (
                 f"entry {prev_seq + 1} is"
-                if len(gap) == 1
+                if seq == prev_seq + 2
                 else f"entries {prev_seq + 1}-{seq - 1} are"
             )
-            if gap <= later[number - 1]:
+            later = seq - prev_seq <= 10_000 and all(
+                last_line.get(n, 0) > number for n in range(prev_seq + 1, seq)
+            )
+            if later:
                 problem(
                     number,
                     "reordered",
@@ -239,13 +259,14 @@ def append(
         "prev": last["hash"] if last else GENESIS,
     }
     entry["hash"] = entry_hash(entry)
+    entry = seal(entry)
     write(store, AUDIT, raw + canonical(entry) + b"\n", parents=True, follow=False)
-    write(store, HEAD, canonical({"seq": seq, "hash": entry["hash"]}), follow=False)
-    return entry
+    write(store, HEAD, canonical(seal({"seq": seq, "hash": entry["hash"]})), follow=False)
+    return unsealed(entry)
 
 
 def entries(store: Store, *, last: int = 500) -> list[dict[str, Any]]:
     """The newest `last` entries that parse, newest first."""
     lines = [line for line in _read(store, AUDIT).split(b"\n") if line]
     found = [_parse(line) for line in lines[-last:]]
-    return [entry for entry in reversed(found) if entry is not None]
+    return [unsealed(e) for e in reversed(found) if e is not None and is_sealed(e)]

@@ -34,8 +34,9 @@ from . import store_fs
 from .errors import MlopsError
 from .paths import Store
 from .registry_audit import append, entries, registry_lock, verify
+from .registry_records import MODELS, model_aliases, version_state
 from .registry_serving import start
-from .registry_store import MODELS, model_aliases, version_state, write_alias
+from .registry_store import write_alias
 
 TOKEN_TTL_S = 300.0
 PRODUCTION = "production"

@@ -16,8 +16,9 @@ from .body import STORE, Field
 from .errors import MlopsError
 from .registry_audit import append, entries, registry_lock, verify
 from .registry_deploy import check_gate, deploy, preflight
+from .registry_records import get_model, list_models
 from .registry_serving import invoke, list_serving, stop
-from .registry_store import get_model, list_models, new_staging, register, set_alias
+from .registry_store import new_staging, register, set_alias
 
 
 class _RegistryHandler(MlopsHandler):

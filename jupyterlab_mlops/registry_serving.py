@@ -32,7 +32,9 @@ from typing import Any
 from . import store_fs
 from .errors import MlopsError
 from .paths import Store, locate
-from .registry_store import MODELS, check_model_name, model_key
+from .registry_names import check_model_name, model_key
+from .registry_records import MODELS
+from .registry_seal import is_sealed, seal, unsealed
 from .run import process_start_ticks
 from .store_write import rm, write
 
@@ -50,6 +52,7 @@ def _free_port() -> int:
 
 
 def _state(store: Store, key: str) -> dict[str, Any] | None:
+    """The endpoint state this server wrote (sealed), or None."""
     try:
         raw = store_fs.read(store, f"{SERVING}/{key}.json", max_bytes=64 * 1024)
         state = json.loads(raw.decode("utf-8"))
@@ -57,7 +60,9 @@ def _state(store: Store, key: str) -> dict[str, Any] | None:
         return None
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    return state if isinstance(state, dict) else None
+    if not isinstance(state, dict) or not is_sealed(state):
+        return None
+    return unsealed(state)
 
 
 def _alive(state: dict[str, Any]) -> bool:
@@ -89,11 +94,20 @@ def _ping(port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def _log_tail(store: Store, key: str) -> str:
+def _log_tail(store: Store, key: str, size: int = 2000) -> str:
+    """The end of an endpoint's log (at most `size` bytes read, never the whole file)."""
     try:
-        return store_fs.read(store, f"{SERVING}/{key}.log").decode("utf-8", "replace")[-2000:]
-    except MlopsError:
+        path = locate(store, f"{SERVING}/{key}.log", follow=False)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except (MlopsError, OSError):
         return ""
+    try:
+        end = os.fstat(fd).st_size
+        return os.pread(fd, size, max(0, end - size)).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
 
 
 def serving_state(store: Store, name: str) -> dict[str, Any] | None:
@@ -217,7 +231,7 @@ def start(store: Store, name: str, version: int) -> dict[str, Any]:
         "startTicks": process_start_ticks(process.pid),
         "startedAt": time.time(),
     }
-    write(store, f"{SERVING}/{key}.json", json.dumps(state).encode(), follow=False)
+    write(store, f"{SERVING}/{key}.json", json.dumps(seal(state)).encode(), follow=False)
     if before is not None and before.get("pid") != process.pid:
         _stop_process(before)
     shown = serving_state(store, name)

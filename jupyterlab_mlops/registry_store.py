@@ -17,8 +17,8 @@ cannot write under `registry/` at all (store_layout).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import os
 import re
 import secrets
@@ -29,29 +29,35 @@ from typing import Any
 
 import yaml
 
-from . import store_fs
 from .errors import MlopsError
 from .paths import Store, locate
 from .registry_audit import append, canonical, registry_lock
 from .registry_names import (
-    MODEL_KEY,
     check_alias,
     check_description,
     check_model_name,
     check_tags,
     model_key,
 )
-from .store_write import mkdir, write
+from .registry_records import (
+    MODELS,
+    aliases_of,
+    model_key_of,
+    read_record,
+    version_json,
+    version_numbers,
+    version_state,
+)
+from .registry_seal import seal
+from .store_write import mkdir, rm, write
 
 REGISTRY = "registry"
-MODELS = "registry/models"
 STAGING = "registry/staging"
 STAGING_ID = re.compile(r"[0-9a-f]{32}")
 MAX_MODEL_FILES = 1000
 MAX_MODEL_BYTES = 4 * 1024 * 1024 * 1024
 MAX_MLMODEL_BYTES = 1024 * 1024
 MAX_LINEAGE_BYTES = 1024 * 1024
-MAX_JSON_BYTES = 4 * 1024 * 1024
 SOURCES = ("experiment", "kernel", "pipeline")
 _LINEAGE_KEYS = {
     "experiment",
@@ -69,22 +75,8 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _read_json(store: Store, path: str) -> Any:
-    """A JSON file of the registry, or None when missing; `E_REGISTRY_CORRUPT` when not JSON."""
-    try:
-        raw = store_fs.read(store, path, max_bytes=MAX_JSON_BYTES)
-    except MlopsError as err:
-        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
-            return None
-        raise
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise MlopsError("E_REGISTRY_CORRUPT", f"{path} is not JSON") from None
-
-
-def _write_json(store: Store, path: str, value: Any) -> None:
-    write(store, path, canonical(value), parents=True, follow=False)
+def _write_json(store: Store, path: str, value: dict[str, Any]) -> None:
+    write(store, path, canonical(seal(value)), parents=True, follow=False)
 
 
 def new_staging(store: Store) -> dict[str, str]:
@@ -182,21 +174,11 @@ def check_lineage(value: object) -> dict[str, Any] | None:
     return value
 
 
-def _versions(store: Store, key: str) -> list[int]:
-    try:
-        listed = store_fs.list_dir(store, f"{MODELS}/{key}/versions")
-    except MlopsError as err:
-        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
-            return []
-        raise
-    numbers = [e["name"] for e in listed if e["type"] == "dir" and e["name"].isdigit()]
-    return sorted(int(n) for n in numbers if len(n) < 10 and not n.startswith("0"))
-
-
 def _model_record(store: Store, name: str, who: dict[str, str], body: dict[str, Any]) -> str:
     """The model's folder key; makes `model.json` for a new model (holding the lock)."""
     key = model_key(name)
-    record = _read_json(store, f"{MODELS}/{key}/model.json")
+    # A model.json that is not this registry's (planted) is replaced.
+    record = read_record(store, f"{MODELS}/{key}/model.json")
     if record is None:
         _write_json(
             store,
@@ -243,7 +225,11 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
     mlmodel = read_mlmodel(staged)
     with registry_lock(store):
         key = _model_record(store, name, who, body)
-        version = (_versions(store, key) or [0])[-1] + 1
+        ours = [n for n in version_numbers(store, key) if read_record(store, version_json(key, n))]
+        version = (ours or [0])[-1] + 1
+        with contextlib.suppress(MlopsError):
+            # Whatever is at that number is not this registry's (planted).
+            rm(store, f"{MODELS}/{key}/versions/{version}", recursive=True)
         mkdir(store, f"{MODELS}/{key}/versions/{version}", parents=True)
         target = locate(store, f"{MODELS}/{key}/versions/{version}/model", follow=False)
         os.rename(staged, target)
@@ -260,7 +246,7 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
             "signature": _signature(mlmodel),
             "files": files,
         }
-        _write_json(store, f"{MODELS}/{key}/versions/{version}/version.json", record)
+        _write_json(store, version_json(key, version), record)
         experiment = (lineage or {}).get("experiment")
         append(
             store,
@@ -275,102 +261,6 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
             },
         )
     return {**record, "state": "ok", "problem": None}
-
-
-def version_state(store: Store, key: str, version: int, *, full: bool = False) -> dict[str, Any]:
-    """A version's record with `state` (`ok` or `corrupt`) and the `problem` when corrupt.
-
-    Without `full`, each file's presence and size are checked; with it, its SHA-256.
-    """
-    base = f"{MODELS}/{key}/versions/{version}"
-    try:
-        record = _read_json(store, f"{base}/version.json")
-    except MlopsError as err:
-        return {"version": version, "state": "corrupt", "problem": err.message}
-    if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
-        return {"version": version, "state": "corrupt", "problem": "version.json is missing"}
-    folder = locate(store, f"{base}/model", follow=False)
-    for rel, info in record["files"].items():
-        path = folder / rel
-        try:
-            info_stat = os.lstat(path)
-        except OSError:
-            return {**record, "state": "corrupt", "problem": f"{rel} is missing"}
-        if not stat.S_ISREG(info_stat.st_mode) or info_stat.st_size != info.get("size"):
-            return {**record, "state": "corrupt", "problem": f"{rel} changed (size)"}
-        if full and _file_sha(path) != info.get("sha256"):
-            return {**record, "state": "corrupt", "problem": f"{rel} changed (content)"}
-    return {**record, "state": "ok", "problem": None}
-
-
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _aliases(store: Store, key: str) -> dict[str, int]:
-    found = _read_json(store, f"{MODELS}/{key}/aliases.json") or {}
-    if not isinstance(found, dict):
-        raise MlopsError("E_REGISTRY_CORRUPT", f"{MODELS}/{key}/aliases.json is not an object")
-    return {str(k): v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool)}
-
-
-def _model_key_of(store: Store, name: str) -> str:
-    name = check_model_name(name)
-    key = model_key(name)
-    record = _read_json(store, f"{MODELS}/{key}/model.json")
-    if not isinstance(record, dict) or record.get("name") != name:
-        raise MlopsError("E_NOT_FOUND", f"no model {name[:80]!r}")
-    return key
-
-
-def get_model(store: Store, name: str) -> dict[str, Any]:
-    """A model with its versions (each with its state) and aliases."""
-    key = _model_key_of(store, name)
-    record = _read_json(store, f"{MODELS}/{key}/model.json")
-    versions = [version_state(store, key, n) for n in _versions(store, key)]
-    return {**record, "key": key, "aliases": _aliases(store, key), "versions": versions}
-
-
-def list_models(store: Store) -> list[dict[str, Any]]:
-    """Every model: name, description, tags, aliases, its versions' count and latest."""
-    try:
-        listed = store_fs.list_dir(store, MODELS)
-    except MlopsError as err:
-        if err.code in ("E_NOT_FOUND", "E_NOT_A_DIRECTORY"):
-            return []
-        raise
-    models = []
-    for entry in listed:
-        key = entry["name"]
-        if entry["type"] != "dir" or not MODEL_KEY.fullmatch(key):
-            continue
-        try:
-            record = _read_json(store, f"{MODELS}/{key}/model.json")
-            aliases = _aliases(store, key)
-        except MlopsError as err:
-            models.append({"key": key, "name": None, "problem": err.message})
-            continue
-        if not isinstance(record, dict) or not isinstance(record.get("name"), str):
-            models.append({"key": key, "name": None, "problem": "model.json is missing"})
-            continue
-        numbers = _versions(store, key)
-        models.append(
-            {
-                "key": key,
-                "name": record["name"],
-                "description": record.get("description", ""),
-                "aliases": aliases,
-                "versions": len(numbers),
-                "latest": numbers[-1] if numbers else None,
-                "problem": None,
-            }
-        )
-    return sorted(models, key=lambda m: (m["name"] is None, (m["name"] or m["key"]).casefold()))
 
 
 #: Aliases only Deploy and Rollback move (preflight, confirmation, audit).
@@ -392,8 +282,8 @@ def set_alias(
     ):
         raise MlopsError("E_BAD_REQUEST", "version must be a version number or null")
     with registry_lock(store):
-        key = _model_key_of(store, name)
-        if version is not None and version not in _versions(store, key):
+        key = model_key_of(store, name)
+        if version is not None and version not in version_numbers(store, key):
             raise MlopsError("E_NOT_FOUND", f"{name[:80]!r} has no version {version}")
         if version is not None:
             state = version_state(store, key, version)
@@ -419,7 +309,7 @@ def write_alias(store: Store, key: str, alias: str, version: int | None) -> int 
 
     The caller holds the registry's lock and writes the audit entry.
     """
-    aliases = _aliases(store, key)
+    aliases = aliases_of(store, key)
     before = aliases.get(alias)
     if version is None:
         aliases.pop(alias, None)
@@ -427,9 +317,3 @@ def write_alias(store: Store, key: str, alias: str, version: int | None) -> int 
         aliases[alias] = version
     _write_json(store, f"{MODELS}/{key}/aliases.json", dict(sorted(aliases.items())))
     return before
-
-
-def model_aliases(store: Store, name: str) -> tuple[str, dict[str, int]]:
-    """A model's folder key and its aliases; `E_NOT_FOUND` when there is no such model."""
-    key = _model_key_of(store, name)
-    return key, _aliases(store, key)

@@ -19,8 +19,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import IO, Any
@@ -90,7 +92,14 @@ def hold_active(runs: Path, run_id: str) -> IO[bytes] | None:
     except ImportError:  # pragma: no cover - not POSIX
         return None
     runs.mkdir(parents=True, exist_ok=True)
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    # Anything but a file at the lock's name (a folder, a FIFO, a link) is junk.
+    with contextlib.suppress(FileNotFoundError):
+        mode = os.lstat(runs / ACTIVE_LOCK).st_mode
+        if stat.S_ISDIR(mode):
+            shutil.rmtree(runs / ACTIVE_LOCK)
+        elif not stat.S_ISREG(mode):
+            os.unlink(runs / ACTIVE_LOCK)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK
     try:
         fd = os.open(runs / ACTIVE_LOCK, flags, 0o600)
     except OSError as err:

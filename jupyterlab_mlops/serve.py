@@ -48,9 +48,17 @@ def verify(version_dir: Path) -> dict[str, Any]:
     files = record.get("files")
     if not isinstance(files, dict) or "MLmodel" not in files:
         raise SystemExit(3)
+    if os.path.islink(version_dir / "model"):
+        raise SystemExit(3)
     for rel, info in files.items():
+        parts = rel.split("/")
+        if any(p in ("", ".", "..") for p in parts) or not isinstance(info, dict):
+            raise SystemExit(3)
         path = version_dir / "model" / rel
-        if ".." in Path(rel).parts or not isinstance(info, dict):
+        if any(
+            os.path.islink(version_dir / "model" / "/".join(parts[:i]))
+            for i in range(1, len(parts))
+        ):
             raise SystemExit(3)
         try:
             digest = _sha(path)
@@ -63,14 +71,20 @@ def verify(version_dir: Path) -> dict[str, Any]:
     return record
 
 
-def load(model_dir: Path) -> Any:
-    """The model, by the `sklearn` flavor of its `MLmodel` (cloudpickle or pickle)."""
+def load(model_dir: Path, files: dict[str, Any]) -> Any:
+    """The model, by the `sklearn` flavor of its `MLmodel` (cloudpickle or pickle).
+
+    Only a file `verify` checked is loaded.
+    """
     import yaml
 
     mlmodel = yaml.safe_load((model_dir / "MLmodel").read_text(encoding="utf-8"))
     flavor = mlmodel["flavors"]["sklearn"]
     fmt = flavor.get("serialization_format", "cloudpickle")
-    path = model_dir / flavor.get("pickled_model", "model.pkl")
+    name = flavor.get("pickled_model", "model.pkl")
+    if name not in files:
+        raise SystemExit(f"[E_MODEL_INVALID] {str(name)[:80]!r} is not a file of the version")
+    path = model_dir / name
     if fmt == "cloudpickle":
         import cloudpickle as pickler
     elif fmt == "pickle":
@@ -159,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     record = verify(args.version_dir)
-    Handler.model = load(args.version_dir / "model")
+    Handler.model = load(args.version_dir / "model", record["files"])
     Handler.info = {"model": record.get("model"), "version": record.get("version")}
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     print(

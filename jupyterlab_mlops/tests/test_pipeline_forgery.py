@@ -155,3 +155,25 @@ async def test_a_runner_named_without_its_start_time_is_not_alive(
     assert (await status_of(api, NB, RUN))["state"] == "interrupted"
     status, err = await api(run_route(RUN, "cancel"), {}, params={"notebook": NB})
     assert (status, err["code"]) == (409, "E_RUN_FINISHED")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("junk", ["fifo", "folder", "link"])
+async def test_junk_at_the_active_lock_blocks_no_run(
+    api: Api, jp_root_dir: Path, outside: Path, junk: str
+) -> None:
+    folder = installed_demo(jp_root_dir)
+    lock = folder / ".mlops-runs" / "active.lock"
+    lock.parent.mkdir()
+    if junk == "fifo":
+        os.mkfifo(lock)
+    elif junk == "folder":
+        lock.mkdir()
+        (lock / "x").write_text("")
+    else:
+        lock.symlink_to(outside / "sentinel.txt")
+    status, started = await api("pipeline/runs", {"notebook": NB})
+    assert status == 200, started
+    done = await wait_for(api, NB, started["run"], until=finished, timeout=120)
+    assert done["state"] == "done"
+    assert (outside / "sentinel.txt").read_text() == "do not touch"
