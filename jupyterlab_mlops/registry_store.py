@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import stat
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,30 @@ def _write_json(store: Store, path: str, value: dict[str, Any]) -> None:
     write(store, path, canonical(seal(value)), parents=True, follow=False)
 
 
+#: A staging folder older than this was never registered: it is removed.
+STAGING_TTL_S = 24 * 3600
+
+
+def _sweep_staging(store: Store) -> None:
+    try:
+        entries = os.scandir(store.path / STAGING)
+    except OSError:
+        return
+    now = time.time()
+    with entries:
+        for entry in entries:
+            with contextlib.suppress(OSError, MlopsError):
+                old = now - entry.stat(follow_symlinks=False).st_mtime > STAGING_TTL_S
+                if old and STAGING_ID.fullmatch(entry.name):
+                    rm(store, f"{STAGING}/{entry.name}", recursive=True)
+
+
 def new_staging(store: Store) -> dict[str, str]:
-    """A fresh, empty staging folder for the kernel: `{id, path}` (`path` absolute)."""
+    """A fresh, empty staging folder for the kernel: `{id, path}` (`path` absolute).
+
+    Staging folders a day old (never registered) go first.
+    """
+    _sweep_staging(store)
     staging_id = secrets.token_hex(16)
     mkdir(store, f"{STAGING}/{staging_id}", parents=True)
     return {"id": staging_id, "path": str(store.path / STAGING / staging_id)}
