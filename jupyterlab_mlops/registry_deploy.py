@@ -54,6 +54,7 @@ class _Pending:
     action: str
     replaces: int | None
     gate: dict[str, Any]
+    requester: str
     expires: float
 
 
@@ -135,8 +136,32 @@ def _environment_check(store: Store, key: str, version: int) -> dict[str, Any]:
     return _check("environment", True, "the serving Python has the model's libraries")
 
 
+def _approval_check(
+    store: Store, name: str, version: int, gate: dict[str, Any], requester: str
+) -> dict[str, Any]:
+    if not gate.get("requireApproval"):
+        return _check("approval", True, "not required by the settings")
+    for entry in entries(store, last=10_000):
+        approver = entry["who"].get("username")
+        if (
+            entry["action"] == "approve"
+            and entry["model"] == name
+            and entry["version"] == version
+            and approver != requester
+        ):
+            return _check("approval", True, f"approved by {entry['who'].get('name') or approver}")
+    return _check(
+        "approval", False, "needs the approval of another user (the requester cannot approve)"
+    )
+
+
 def _checks(
-    store: Store, name: str, version: int, action: str, gate: dict[str, Any]
+    store: Store,
+    name: str,
+    version: int,
+    action: str,
+    gate: dict[str, Any],
+    requester: str,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], int | None]:
     key, aliases = model_aliases(store, name)
     record = version_state(store, key, version, full=True)
@@ -159,6 +184,8 @@ def _checks(
             _check("flavor", ok, f"{', '.join(flavors) or 'none'} (allowed: {', '.join(allowed)})")
         )
     checks.append(_environment_check(store, key, version))
+    if action == "deploy":
+        checks.append(_approval_check(store, name, version, gate, requester))
     audit = verify(store)
     checks.append(
         _check(
@@ -191,8 +218,13 @@ def check_gate(value: object) -> dict[str, Any]:
     """The lab's deploy settings: `{metric?, min?, maxDrop?, flavors?}`."""
     if value is None:
         return {}
-    if not isinstance(value, dict) or set(value) - {"metric", "min", "maxDrop", "flavors"}:
-        raise MlopsError("E_BAD_REQUEST", "gate: an object of metric, min, maxDrop, flavors")
+    allowed = {"metric", "min", "maxDrop", "flavors", "requireApproval"}
+    if not isinstance(value, dict) or set(value) - allowed:
+        raise MlopsError(
+            "E_BAD_REQUEST", "gate: an object of metric, min, maxDrop, flavors, requireApproval"
+        )
+    if not isinstance(value.get("requireApproval", False), bool):
+        raise MlopsError("E_BAD_REQUEST", "gate.requireApproval must be a boolean")
     for field in ("min", "maxDrop"):
         number = value.get(field)
         if number is not None and (
@@ -210,7 +242,12 @@ def check_gate(value: object) -> dict[str, Any]:
 
 
 def preflight(
-    store: Store, name: str, version: int | None, action: str, gate: dict[str, Any]
+    store: Store,
+    name: str,
+    version: int | None,
+    action: str,
+    gate: dict[str, Any],
+    who: dict[str, str],
 ) -> dict[str, Any]:
     """The checks of deploying `version` (or rolling back) and, when all pass, a token."""
     if action not in ("deploy", "rollback"):
@@ -221,13 +258,21 @@ def preflight(
         version = _rollback_target(store, name, current)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise MlopsError("E_BAD_REQUEST", "version must be a version number")
-    checks, record, current = _checks(store, name, version, action, gate)
+    requester = who.get("username", "")
+    checks, record, current = _checks(store, name, version, action, gate, requester)
     ok = all(c["ok"] for c in checks)
     token = None
     if ok:
         token = secrets.token_urlsafe(24)
         pending = _Pending(
-            str(store.path), name, version, action, current, gate, time.time() + TOKEN_TTL_S
+            str(store.path),
+            name,
+            version,
+            action,
+            current,
+            gate,
+            requester,
+            time.time() + TOKEN_TTL_S,
         )
         with _TOKENS_LOCK:
             now = time.time()
@@ -272,7 +317,9 @@ def deploy(
 ) -> dict[str, Any]:
     """Carry out a confirmed deploy or rollback; `{model, from, to, endpoint}`."""
     pending = _take(token, store, name, action)
-    checks, _, current = _checks(store, name, pending.version, action, pending.gate)
+    checks, _, current = _checks(
+        store, name, pending.version, action, pending.gate, pending.requester
+    )
     failed = [c for c in checks if not c["ok"]]
     if failed:
         raise MlopsError(
@@ -306,3 +353,18 @@ def deploy(
             },
         )
     return {"model": name, "from": pending.replaces, "to": pending.version, "endpoint": endpoint}
+
+
+def approve(store: Store, name: str, version: object, who: dict[str, str]) -> dict[str, Any]:
+    """Record `who`'s approval of deploying `version` (audited); `{model, version, by}`."""
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise MlopsError("E_BAD_REQUEST", "version must be a version number")
+    with registry_lock(store):
+        key, _ = model_aliases(store, name)
+        state = version_state(store, key, version, full=True)
+        if state["state"] != "ok":
+            raise MlopsError(
+                "E_REGISTRY_CORRUPT", f"version {version}: {state['problem'] or 'missing'}"
+            )
+        append(store, who=who, action="approve", model=name, version=version, details={})
+    return {"model": name, "version": version, "by": who}

@@ -15,7 +15,7 @@ from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .errors import MlopsError
 from .registry_audit import append, entries, registry_lock, verify
-from .registry_deploy import check_gate, deploy, preflight
+from .registry_deploy import approve, check_gate, deploy, preflight
 from .registry_records import get_model, list_models
 from .registry_serving import invoke, list_serving, stop
 from .registry_store import new_staging, register, set_alias
@@ -161,8 +161,9 @@ class RegistryPreflightHandler(_RegistryHandler):
         except MlopsError as err:
             await self.fail(err)
             return
+        who = self.who()
         await self.respond(
-            lambda: preflight(store, body["model"], body["version"], body["action"], gate)
+            lambda: preflight(store, body["model"], body["version"], body["action"], gate, who)
         )
 
 
@@ -246,3 +247,20 @@ class RegistryInvokeHandler(_RegistryHandler):
             await self.fail(err)
             return
         await self.respond(lambda: invoke(store, body["model"], body["payload"]))
+
+
+class RegistryApproveHandler(_RegistryHandler):
+    """`POST registry/approve`: approve deploying a version (by someone who will not deploy it)."""
+
+    fields = {**STORE, "model": Field("str", required=True), "version": Field("int", required=True)}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = self.parse_body()
+            store = self.store(body["store"])
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        who = self.who()
+        await self.respond(lambda: approve(store, body["model"], body["version"], who))

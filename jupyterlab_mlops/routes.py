@@ -35,6 +35,7 @@ from .pipeline_handlers import (
 from .project_git import ProjectGitHandler
 from .registry_handlers import (
     RegistryAliasHandler,
+    RegistryApproveHandler,
     RegistryAuditHandler,
     RegistryDeployHandler,
     RegistryInvokeHandler,
@@ -85,6 +86,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("registry/serving", RegistryServingHandler),
     ("registry/serving/stop", RegistryStopHandler),
     ("registry/invoke", RegistryInvokeHandler),
+    ("registry/approve", RegistryApproveHandler),
 ]
 
 

@@ -90,7 +90,8 @@ export namespace SettingsSchemas {
       gateMetric: z.string().max(200).default(''),
       gateMinimum: z.number().nullable().default(null),
       gateMaxDrop: z.number().min(0).default(0),
-      deployFlavors: z.array(z.string().max(100)).max(50).default(['sklearn'])
+      deployFlavors: z.array(z.string().max(100)).max(50).default(['sklearn']),
+      requireApproval: z.boolean().default(false)
     })
     .strict();
 }

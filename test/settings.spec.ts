@@ -16,7 +16,8 @@ const GATE_DEFAULTS = {
   gateMetric: '',
   gateMinimum: null,
   gateMaxDrop: 0,
-  deployFlavors: ['sklearn']
+  deployFlavors: ['sklearn'],
+  requireApproval: false
 };
 
 // The real setting registry loads lumino's command registry (for keyboard

@@ -99,6 +99,7 @@ async def test_deploy_try_and_roll_back_through_the_confirmation(
         "files",
         "flavor",
         "environment",
+        "approval",
         "audit",
     ]
     assert check["change"] == {"alias": "production", "from": None, "to": 1}

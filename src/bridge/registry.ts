@@ -182,6 +182,7 @@ export interface IDeployGate {
   min?: number;
   maxDrop?: number;
   flavors?: string[];
+  requireApproval?: boolean;
 }
 
 type Client = Pick<IBridgeClient, 'serverSettings' | 'store'>;
@@ -281,6 +282,16 @@ export const RegistryRoutes = {
       model,
       token
     });
+  },
+
+  /** Approve deploying `version` (another user must be the one who deploys). */
+  approve(client: Client, model: string, version: number) {
+    return postBridge(
+      client,
+      'registry/approve',
+      z.object({ model: z.string(), version: z.number().int() }).passthrough(),
+      { model, version }
+    );
   },
 
   serving(client: Client) {

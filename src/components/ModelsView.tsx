@@ -27,6 +27,8 @@ export interface IModelsViewProps {
   onSetAlias: (version: number) => void;
   /** Deploy a version of the shown model (preflight, then confirmation). */
   onDeploy: (version: number) => void;
+  /** Approve deploying a version (shown when the settings require approvals). */
+  onApprove: (version: number) => void;
   onRollback: () => void;
   onStop: (model: string) => void;
   onTry: (model: string, version: number) => void;
@@ -202,6 +204,11 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                         .map(([alias]) => alias)}
                       onSetAlias={() => props.onSetAlias(version.version)}
                       onDeploy={() => props.onDeploy(version.version)}
+                      onApprove={
+                        props.settings.requireApproval
+                          ? () => props.onApprove(version.version)
+                          : null
+                      }
                       onShowExperiment={props.onShowExperiment}
                       disabled={registry.busy !== null}
                       translator={props.translator}
@@ -317,6 +324,7 @@ function VersionRow(props: {
   aliases: string[];
   onSetAlias: () => void;
   onDeploy: () => void;
+  onApprove: (() => void) | null;
   onShowExperiment: (ref: string) => void;
   disabled: boolean;
   translator: ITranslator;
@@ -367,6 +375,16 @@ function VersionRow(props: {
           >
             {trans.__('Deploy…')}
           </button>
+          {props.onApprove && (
+            <button
+              type="button"
+              className="jp-mlops-LinkButton"
+              disabled={props.disabled || version.state !== 'ok'}
+              onClick={props.onApprove}
+            >
+              {trans.__('Approve')}
+            </button>
+          )}
         </span>
       </div>
       <div className="jp-mlops-Models-meta">

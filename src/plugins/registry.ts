@@ -60,7 +60,8 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
         ...(value.gateMetric && { metric: value.gateMetric }),
         ...(value.gateMinimum !== null && { min: value.gateMinimum }),
         maxDrop: value.gateMaxDrop,
-        flavors: value.deployFlavors
+        flavors: value.deployFlavors,
+        requireApproval: value.requireApproval
       };
     };
     const actions = new RegistryActions({
@@ -86,6 +87,7 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
           registry,
           onSetAlias: version => void actions.setAlias(version),
           onDeploy: version => void actions.deploy(version),
+          onApprove: version => void actions.approve(version),
           onRollback: () => void actions.rollback(),
           onStop: model => void actions.stop(model),
           onTry: (model, version) => void actions.tryIt(model, version),

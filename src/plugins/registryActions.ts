@@ -6,9 +6,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import type { IDeployGate, Lineage } from '../bridge/registry';
 import { CommandIDs } from '../commands';
 import { describeError } from '../errors';
+import type { ISecretScanCell } from '../notebook/secrets';
 import { pipelineName } from '../pipeline/ir';
 import { kernelCandidates } from '../registry/kernelModels';
 import { lineageOf } from '../registry/lineage';
+import { scanModel, secretsCheck } from '../registry/modelScan';
 import { RegistryModel } from '../registry/registryModel';
 import type { IExperimentList, IExperimentStore } from '../tokens';
 import { confirmDialog, preflightDialog } from '../widgets/deployDialogs';
@@ -117,6 +119,23 @@ export class RegistryActions {
     await this._change(null, 'rollback');
   }
 
+  async approve(version: number): Promise<void> {
+    const { registry, trans } = this._options;
+    const model = registry.detail;
+    if (!model) {
+      return;
+    }
+    try {
+      await registry.approve(model.name, version);
+      Notification.success(
+        trans.__('You approved deploying %1 version %2', model.name, version),
+        { autoClose: 5000 }
+      );
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
   async stop(model: string): Promise<void> {
     try {
       await this._options.registry.stop(model);
@@ -149,6 +168,11 @@ export class RegistryActions {
         action,
         this._options.gate()
       );
+      // The secret scan runs here, with the scanner snapshots use: the
+      // model's files and the notebook it came from.
+      const scan = await this._secrets(check.version);
+      check.checks.push(scan);
+      check.ok = check.ok && scan.ok;
       if (
         !(await preflightDialog(check, trans)) ||
         !(await confirmDialog(check, trans))
@@ -168,6 +192,32 @@ export class RegistryActions {
     } catch (reason) {
       Notification.error(describeError(reason), { autoClose: false });
     }
+  }
+
+  /** The secret scan of a version's files and of its experiment's notebook. */
+  private async _secrets(
+    version: number
+  ): Promise<{ id: string; ok: boolean; reason: string }> {
+    const { registry, store } = this._options;
+    const files = await registry.versionFiles(version);
+    const ref = registry.detail?.versions.find(v => v.version === version)
+      ?.lineage?.experiment?.ref;
+    let cells: ISecretScanCell[] | null = null;
+    if (ref && store) {
+      try {
+        const bytes = await store.current.readFile(ref, 'notebook.ipynb');
+        const notebook = JSON.parse(new TextDecoder().decode(bytes)) as {
+          cells?: ISecretScanCell[];
+        };
+        cells = Array.isArray(notebook.cells) ? notebook.cells : null;
+      } catch {
+        cells = null;
+      }
+    }
+    return secretsCheck(scanModel(files, cells), {
+      files: files.length,
+      notebook: cells !== null
+    });
   }
 
   /** The lineage of the notebook's latest snapshot, and a sentence about it. */

@@ -176,6 +176,12 @@ export class RegistryModel {
     });
   }
 
+  async approve(model: string, version: number): Promise<void> {
+    await this._doing('Recording your approval…', () =>
+      RegistryRoutes.approve(this._client(), model, version)
+    );
+  }
+
   async stop(model: string): Promise<void> {
     await this._doing('Stopping the endpoint…', () =>
       RegistryRoutes.stopServing(this._client(), model)
@@ -203,6 +209,31 @@ export class RegistryModel {
         answer: JSON.stringify(answer.body)
       };
     });
+  }
+
+  /** The files of a version of the shown model that could be read (for the secret scan). */
+  async versionFiles(
+    version: number
+  ): Promise<{ path: string; bytes: Uint8Array }[]> {
+    const detail = this.detail;
+    const entry = detail?.versions.find(v => v.version === version);
+    if (!detail || !entry?.files) {
+      return [];
+    }
+    const base = `registry/models/${detail.key}/versions/${version}/model/`;
+    const answers = await this._client().readMany(
+      Object.keys(entry.files).map(rel => base + rel)
+    );
+    const found: { path: string; bytes: Uint8Array }[] = [];
+    for (const answer of answers) {
+      if ('data' in answer) {
+        found.push({
+          path: answer.path.slice(base.length),
+          bytes: answer.data
+        });
+      }
+    }
+    return found;
   }
 
   private async _doing<T>(what: string, work: () => Promise<T>): Promise<T> {

@@ -123,6 +123,7 @@ namespace Private {
       flavor: trans.__('Flavor'),
       environment: trans.__('Serving environment'),
       audit: trans.__('Audit log'),
+      approval: trans.__('Approval'),
       secrets: trans.__('Secret scan')
     };
     return labels[id] ?? id;

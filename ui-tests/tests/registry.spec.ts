@@ -142,7 +142,7 @@ test.describe('Models panel: register from the kernel', () => {
     );
     await expect(
       preflight.locator('.jp-mlops-Preflight-checks li')
-    ).toHaveCount(6);
+    ).toHaveCount(8);
     await expect(preflight.locator('.jp-mod-failed')).toHaveCount(0);
     await preflight.locator('.jp-Dialog-content').screenshot({
       path: testInfo.outputPath('preflight-light.png')
