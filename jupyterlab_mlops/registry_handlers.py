@@ -1,24 +1,29 @@
 """Tornado handlers of `/mlops/registry/…`: the local model registry (docs/bridge.md, "Registry").
 
 Thin: each checks its body or query, names who asks (jupyter_server's
-identity, never the browser's word), and runs `registry_store` in a worker
-thread. Every method is authenticated; POSTs pass the XSRF check.
+identity, never the browser's word), and runs the registry's work in a
+worker thread. Every method is authenticated; POSTs pass the XSRF check.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import tornado.web
 
 from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .errors import MlopsError
+from .paths import Store
 from .registry_audit import append, entries, registry_lock, verify
 from .registry_deploy import approve, check_gate, deploy, preflight
 from .registry_records import get_model, list_models
 from .registry_serving import invoke, list_serving, stop
 from .registry_store import new_staging, register, set_alias
+
+#: What a POST route does: (store, checked body, who asks) → its answer.
+Work = Callable[[Store, dict[str, Any], dict[str, str]], dict[str, Any]]
 
 
 class _RegistryHandler(MlopsHandler):
@@ -29,11 +34,31 @@ class _RegistryHandler(MlopsHandler):
         name = str(getattr(user, "display_name", "") or getattr(user, "name", "") or username)
         return {"username": username[:200], "name": name[:200]}
 
-    def query_store(self) -> Any:
+    def query_store(self) -> Store:
         values = self.get_query_arguments("store", strip=False)
         if len(values) > 1:
             raise MlopsError("E_BAD_REQUEST", "?store= given more than once")
         return self.store(values[0] if values else None)
+
+    async def answer_get(self, work: Callable[[Store], dict[str, Any]]) -> None:
+        """Run `work` on the `?store=` store."""
+        try:
+            store = self.query_store()
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        await self.respond(lambda: work(store))
+
+    async def answer_post(self, work: Work) -> None:
+        """Check the body against `fields`, then run `work` with the store and who asks."""
+        try:
+            body = self.parse_body()
+            store = self.store(body["store"])
+        except MlopsError as err:
+            await self.fail(err)
+            return
+        who = self.who()
+        await self.respond(lambda: work(store, body, who))
 
 
 class RegistryModelsHandler(_RegistryHandler):
@@ -41,12 +66,7 @@ class RegistryModelsHandler(_RegistryHandler):
 
     @tornado.web.authenticated
     async def get(self) -> None:
-        try:
-            store = self.query_store()
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        await self.respond(lambda: {"models": list_models(store)})
+        await self.answer_get(lambda store: {"models": list_models(store)})
 
 
 class RegistryModelHandler(_RegistryHandler):
@@ -55,30 +75,57 @@ class RegistryModelHandler(_RegistryHandler):
     @tornado.web.authenticated
     async def get(self, name: str) -> None:
         # Tornado has decoded the path segment once (the client encodes it once).
-        try:
-            store = self.query_store()
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        await self.respond(lambda: get_model(store, name))
+        await self.answer_get(lambda store: get_model(store, name))
 
 
-class RegistryStagingHandler(_RegistryHandler):
-    """`POST registry/staging`: a fresh folder for the kernel to save a model in."""
+class RegistryAuditHandler(_RegistryHandler):
+    """`GET registry/audit?store=`: the newest entries and the chain's verification."""
 
-    fields = {**STORE}
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.answer_get(
+            lambda store: {"entries": entries(store), "verification": verify(store)}
+        )
+
+
+class RegistryServingHandler(_RegistryHandler):
+    """`GET registry/serving`: every model's endpoint (serving or crashed)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.answer_get(lambda store: {"serving": list_serving(store)})
+
+
+class _RegistryPost(_RegistryHandler):
+    """A POST route: its `fields` and its `work`."""
+
+    work: ClassVar[Work]
 
     @tornado.web.authenticated
     async def post(self) -> None:
-        try:
-            store = self.store(self.parse_body()["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        await self.respond(lambda: new_staging(store))
+        await self.answer_post(type(self).work)
 
 
-class RegistryVersionsHandler(_RegistryHandler):
+def _stop(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+    answer = stop(store, body["model"])
+    with registry_lock(store):
+        append(store, who=who, action="stop", model=body["model"], version=None, details=answer)
+    return answer
+
+
+def _preflight(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+    gate = check_gate(body["gate"])
+    return preflight(store, body["model"], body["version"], body["action"], gate, who)
+
+
+class RegistryStagingHandler(_RegistryPost):
+    """`POST registry/staging`: a fresh folder for the kernel to save a model in."""
+
+    fields = {**STORE}
+    work = staticmethod(lambda store, body, who: new_staging(store))
+
+
+class RegistryVersionsHandler(_RegistryPost):
     """`POST registry/versions`: the next version of a model, from a staged folder."""
 
     fields = {
@@ -91,20 +138,10 @@ class RegistryVersionsHandler(_RegistryHandler):
         "tags": Field("object"),
         "lineage": Field("object"),
     }
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        who = self.who()
-        await self.respond(lambda: register(store, body, who))
+    work = staticmethod(register)
 
 
-class RegistryAliasHandler(_RegistryHandler):
+class RegistryAliasHandler(_RegistryPost):
     """`POST registry/aliases`: point an alias at a version, or remove it (`version: null`)."""
 
     fields = {
@@ -113,35 +150,14 @@ class RegistryAliasHandler(_RegistryHandler):
         "alias": Field("str", required=True),
         "version": Field("int_or_null", required=True),
     }
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        who = self.who()
-        await self.respond(
-            lambda: set_alias(store, body["model"], body["alias"], body["version"], who)
+    work = staticmethod(
+        lambda store, body, who: set_alias(
+            store, body["model"], body["alias"], body["version"], who
         )
+    )
 
 
-class RegistryAuditHandler(_RegistryHandler):
-    """`GET registry/audit?store=`: the newest entries and the chain's verification."""
-
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        try:
-            store = self.query_store()
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        await self.respond(lambda: {"entries": entries(store), "verification": verify(store)})
-
-
-class RegistryPreflightHandler(_RegistryHandler):
+class RegistryPreflightHandler(_RegistryPost):
     """`POST registry/preflight`: the checks of a deploy or rollback, and its confirmation token."""
 
     fields = {
@@ -151,85 +167,34 @@ class RegistryPreflightHandler(_RegistryHandler):
         "action": Field("str", required=True),
         "gate": Field("object"),
     }
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-            gate = check_gate(body["gate"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        who = self.who()
-        await self.respond(
-            lambda: preflight(store, body["model"], body["version"], body["action"], gate, who)
-        )
+    work = staticmethod(_preflight)
 
 
-class RegistryDeployHandler(_RegistryHandler):
-    """`POST registry/deploy` and `registry/rollback`: a change the preflight's token confirms."""
+class RegistryDeployHandler(_RegistryPost):
+    """`POST registry/deploy`: the deploy the preflight's token confirms."""
 
     fields = {**STORE, "model": Field("str", required=True), "token": Field("str", required=True)}
-    action = "deploy"
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        who = self.who()
-        action = self.action
-        await self.respond(lambda: deploy(store, body["model"], body["token"], action, who))
+    work = staticmethod(
+        lambda store, body, who: deploy(store, body["model"], body["token"], "deploy", who)
+    )
 
 
 class RegistryRollbackHandler(RegistryDeployHandler):
-    action = "rollback"
+    """`POST registry/rollback`: the rollback the preflight's token confirms."""
+
+    work = staticmethod(
+        lambda store, body, who: deploy(store, body["model"], body["token"], "rollback", who)
+    )
 
 
-class RegistryServingHandler(_RegistryHandler):
-    """`GET registry/serving`: every model's endpoint (serving or crashed)."""
-
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        try:
-            store = self.query_store()
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        await self.respond(lambda: {"serving": list_serving(store)})
-
-
-class RegistryStopHandler(_RegistryHandler):
+class RegistryStopHandler(_RegistryPost):
     """`POST registry/serving/stop`: stop a model's endpoint (audited)."""
 
     fields = {**STORE, "model": Field("str", required=True)}
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        who = self.who()
-
-        def work() -> dict[str, object]:
-            answer = stop(store, body["model"])
-            with registry_lock(store):
-                append(
-                    store, who=who, action="stop", model=body["model"], version=None, details=answer
-                )
-            return answer
-
-        await self.respond(work)
+    work = staticmethod(_stop)
 
 
-class RegistryInvokeHandler(_RegistryHandler):
+class RegistryInvokeHandler(_RegistryPost):
     """`POST registry/invoke`: send a payload to a model's endpoint (the panel's "Try it")."""
 
     fields = {
@@ -237,30 +202,13 @@ class RegistryInvokeHandler(_RegistryHandler):
         "model": Field("str", required=True),
         "payload": Field("object", required=True),
     }
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        await self.respond(lambda: invoke(store, body["model"], body["payload"]))
+    work = staticmethod(lambda store, body, who: invoke(store, body["model"], body["payload"]))
 
 
-class RegistryApproveHandler(_RegistryHandler):
+class RegistryApproveHandler(_RegistryPost):
     """`POST registry/approve`: approve deploying a version (by someone who will not deploy it)."""
 
     fields = {**STORE, "model": Field("str", required=True), "version": Field("int", required=True)}
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        try:
-            body = self.parse_body()
-            store = self.store(body["store"])
-        except MlopsError as err:
-            await self.fail(err)
-            return
-        who = self.who()
-        await self.respond(lambda: approve(store, body["model"], body["version"], who))
+    work = staticmethod(
+        lambda store, body, who: approve(store, body["model"], body["version"], who)
+    )

@@ -359,31 +359,24 @@ function VersionRow(props: {
           </span>
         ) : null}
         <span className="jp-mlops-Models-versionActions">
-          <button
-            type="button"
-            className="jp-mlops-LinkButton"
-            disabled={props.disabled || version.state !== 'ok'}
-            onClick={props.onSetAlias}
-          >
-            {trans.__('Set alias…')}
-          </button>
-          <button
-            type="button"
-            className="jp-mlops-LinkButton"
-            disabled={props.disabled || version.state !== 'ok'}
-            onClick={props.onDeploy}
-          >
-            {trans.__('Deploy…')}
-          </button>
-          {props.onApprove && (
-            <button
-              type="button"
-              className="jp-mlops-LinkButton"
-              disabled={props.disabled || version.state !== 'ok'}
-              onClick={props.onApprove}
-            >
-              {trans.__('Approve')}
-            </button>
+          {(
+            [
+              [trans.__('Set alias…'), props.onSetAlias],
+              [trans.__('Deploy…'), props.onDeploy],
+              [trans.__('Approve'), props.onApprove]
+            ] as const
+          ).map(([label, onClick]) =>
+            onClick ? (
+              <button
+                key={label}
+                type="button"
+                className="jp-mlops-LinkButton"
+                disabled={props.disabled || version.state !== 'ok'}
+                onClick={onClick}
+              >
+                {label}
+              </button>
+            ) : null
           )}
         </span>
       </div>
