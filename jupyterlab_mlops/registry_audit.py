@@ -124,14 +124,10 @@ def _parse(line: bytes) -> dict[str, Any] | None:
 
 
 def _head(store: Store) -> dict[str, Any] | None:
+    """The sealed head (`{seq, hash}`); None when there is none, an impossible one when not ours."""
     raw = _read(store, HEAD)
     if not raw:
         return None
-    head = _parse_head(raw)
-    return head
-
-
-def _parse_head(raw: bytes) -> dict[str, Any] | None:
     try:
         head = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -9,19 +9,19 @@ are read size-capped, strict JSON, no NaN or Infinity.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import stat
-from pathlib import Path
 from typing import Any
 
 from . import store_fs
 from .errors import MlopsError
 from .paths import Store, locate
+from .pipeline_ir import finite_float
 from .registry_names import MODEL_KEY, check_model_name, model_key
 from .registry_seal import is_sealed, unsealed
+from .run_cache import file_sha
 
 MODELS = "registry/models"
 MAX_JSON_BYTES = 2 * 1024 * 1024
@@ -42,16 +42,9 @@ def _read_json(store: Store, path: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
             raise MlopsError("E_REGISTRY_CORRUPT", f"{path} is too big") from None
         raise
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=_finite)
+        return json.loads(raw.decode("utf-8"), parse_float=finite_float)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MlopsError("E_REGISTRY_CORRUPT", f"{path} is not JSON") from None
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(text)
-    return value
 
 
 def read_record(store: Store, path: str) -> dict[str, Any] | None:
@@ -114,18 +107,9 @@ def version_state(store: Store, key: str, version: int, *, full: bool = False) -
             return {**record, "state": "corrupt", "problem": f"{rel} is missing"}
         if not stat.S_ISREG(info_stat.st_mode) or info_stat.st_size != info.get("size"):
             return {**record, "state": "corrupt", "problem": f"{rel} changed (size)"}
-        if full and _file_sha(path) != info.get("sha256"):
+        if full and file_sha(path) != info.get("sha256"):
             return {**record, "state": "corrupt", "problem": f"{rel} changed (content)"}
     return {**record, "state": "ok", "problem": None}
-
-
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def aliases_of(store: Store, key: str) -> dict[str, int]:

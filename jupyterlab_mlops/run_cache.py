@@ -82,12 +82,10 @@ def file_sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def entry_files(folder: Path) -> dict[str, str] | None:
-    """Each file of an entry (but `.done`) → its SHA-256.
-
-    None if the entry holds a link or a special file, or too many files.
-    """
-    found: dict[str, str] = {}
+def _walk(folder: Path) -> dict[str, Path] | None:
+    """Each file of an entry (but `.done`) by its relative name; None if the entry
+    holds a link or a special file, or too many files."""
+    found: dict[str, Path] = {}
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -104,12 +102,22 @@ def entry_files(folder: Path) -> dict[str, str] | None:
             elif entry.is_file(follow_symlinks=False):
                 rel = path.relative_to(folder).as_posix()
                 if rel != DONE:
-                    found[rel] = file_sha(path)
+                    found[rel] = path
             else:
                 return None
             if len(found) > MAX_FILES:
                 return None
-    return dict(sorted(found.items()))
+    return found
+
+
+def _hashes(files: dict[str, Path]) -> dict[str, str]:
+    return {rel: file_sha(path) for rel, path in sorted(files.items())}
+
+
+def entry_files(folder: Path) -> dict[str, str] | None:
+    """Each file of an entry (but `.done`) → its SHA-256; None as `_walk` says."""
+    files = _walk(folder)
+    return None if files is None else _hashes(files)
 
 
 def _mac(secret: bytes, key: str, files: dict[str, str]) -> str:
@@ -124,32 +132,6 @@ def seal(folder: Path, key: str, secret: bytes | None) -> None:
         return
     done: dict[str, Any] = {"key": key, "files": files, "mac": _mac(secret, key, files)}
     (folder / DONE).write_text(json.dumps(done))
-
-
-def _listing(folder: Path) -> dict[str, int] | None:
-    """Each file of an entry (but `.done`) → its size, by `lstat`; None as in `entry_files`."""
-    found: dict[str, int] = {}
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            return None
-        for entry in entries:
-            if entry.is_symlink():
-                return None
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                rel = Path(entry.path).relative_to(folder).as_posix()
-                if rel != DONE:
-                    found[rel] = entry.stat(follow_symlinks=False).st_size
-            else:
-                return None
-            if len(found) > MAX_FILES:
-                return None
-    return found
 
 
 def sealed(folder: Path, key: str, secret: bytes | None) -> dict[str, str] | None:
@@ -181,11 +163,11 @@ def sealed(folder: Path, key: str, secret: bytes | None) -> dict[str, str] | Non
             return None
     except (TypeError, ValueError):
         return None
-    sizes = _listing(folder)
-    if sizes is None or set(sizes) != set(listed):
+    files = _walk(folder)
+    if files is None or set(files) != set(listed):
         return None
-    files = entry_files(folder)
-    return files if files == listed else None
+    hashes = _hashes(files)
+    return hashes if hashes == listed else None
 
 
 def read_secret(path: Path | None = None) -> bytes | None:

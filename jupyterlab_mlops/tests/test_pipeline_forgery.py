@@ -120,10 +120,10 @@ def test_a_planted_cache_entry_never_gets_its_files_hashed(
     (entry / "x.pickle").write_bytes(b"\0" * 1024)
     (entry / ".done").write_text(json.dumps({"key": "k", "files": {}, "mac": "00"}))
 
-    def never(_folder: Path) -> None:
+    def never(_path: Path) -> None:
         raise AssertionError("hashed a planted entry")
 
-    monkeypatch.setattr(run_cache, "entry_files", never)
+    monkeypatch.setattr(run_cache, "file_sha", never)
     assert run_cache.sealed(entry, "k", b"s" * 32) is None
     # Sealed by us, the files listed: then (and only then) hashed.
     monkeypatch.undo()

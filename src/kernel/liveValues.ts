@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { MlopsError } from '../errors';
 import { decodeExpression, userExpression } from './expression';
-import type { IExecutingKernel } from './protocol';
+import { askSilently, IExecutingKernel } from './protocol';
 import { auditExpression, IAuditOptions } from './auditHook';
 import { environmentExpression } from './environment';
 import { IAuditReport, readAuditResult } from './openedFiles';
@@ -81,30 +81,14 @@ export async function captureLive(
   request: ILiveRequest,
   timeoutMs = 3000
 ): Promise<ILiveValues> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new MlopsError(
-            'E_KERNEL_TIMEOUT',
-            `The kernel did not answer within ${timeoutMs / 1000} s (busy or stuck); the snapshot keeps the static values.`,
-            { timeoutMs }
-          )
-        ),
-      timeoutMs
-    );
-  });
   try {
-    const future = kernel.requestExecute({
-      code: '',
-      silent: true,
-      store_history: false,
-      user_expressions: liveExpressions(request),
-      allow_stdin: false
-    });
-    const reply = await Promise.race([future.done, timeout]);
-    return parseLiveReply(reply.content, request);
+    const content = await askSilently(
+      kernel,
+      liveExpressions(request),
+      timeoutMs,
+      `The kernel did not answer within ${timeoutMs / 1000} s (busy or stuck); the snapshot keeps the static values.`
+    );
+    return parseLiveReply(content, request);
   } catch (reason) {
     if (reason instanceof MlopsError) {
       throw reason;
@@ -113,8 +97,6 @@ export async function captureLive(
       'E_KERNEL_UNAVAILABLE',
       `The kernel could not be asked: ${String(reason)}`
     );
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { userExpression } from '../kernel/expression';
-import { IExecutingKernel } from '../kernel/protocol';
+import { askSilently, IExecutingKernel } from '../kernel/protocol';
 import { parseLiteral } from '../notebook/parameters';
 import { MlopsError } from '../errors';
 import { SKLEARN_SAVER } from './flavors/sklearn';
@@ -138,32 +138,13 @@ export async function askKernel(
   expression: string,
   timeoutMs: number
 ): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new MlopsError(
-            'E_KERNEL_TIMEOUT',
-            `The kernel did not answer within ${timeoutMs / 1000} s (busy or stuck).`
-          )
-        ),
-      timeoutMs
-    );
-  });
-  try {
-    const future = kernel.requestExecute({
-      code: '',
-      silent: true,
-      store_history: false,
-      user_expressions: { answer: expression },
-      allow_stdin: false
-    });
-    const reply = await Promise.race([future.done, timeout]);
-    return Private.answer(userExpression(reply.content, 'answer'));
-  } finally {
-    clearTimeout(timer);
-  }
+  const content = await askSilently(
+    kernel,
+    { answer: expression },
+    timeoutMs,
+    `The kernel did not answer within ${timeoutMs / 1000} s (busy or stuck).`
+  );
+  return Private.answer(userExpression(content, 'answer'));
 }
 
 /** The kernel's models and examples. */
