@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Int, TraitError, Unicode, validate
+from traitlets import Float, Int, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from .errors import MlopsError
@@ -55,6 +55,33 @@ class MlopsExtension(Configurable):
             "removed from a store when this server first uses it, and again at most this "
             "often; 0 turns the sweep off."
         ),
+    ).tag(config=True)
+
+    mlflow_tracking_uri = Unicode(
+        "",
+        help=(
+            "MLflow server the registry pushes to when the lab's setting is `registry: mlflow`"
+            " (http or https; empty: $MLFLOW_TRACKING_URI). Never sent to the browser with"
+            " credentials."
+        ),
+    ).tag(config=True)
+
+    mlflow_tracking_token = Unicode(
+        "",
+        help=(
+            "Bearer token for the MLflow server (empty: $MLFLOW_TRACKING_TOKEN, or"
+            " $MLFLOW_TRACKING_USERNAME/PASSWORD). Stays in this process."
+        ),
+    ).tag(config=True)
+
+    mlflow_experiment = Unicode(
+        "jupyterlab-mlops",
+        help="MLflow experiment that holds the runs of pushed model versions.",
+    ).tag(config=True)
+
+    mlflow_retry_max_seconds = Float(
+        30.0,
+        help="Longest wait between two tries of an outbox entry MLflow did not take.",
     ).tag(config=True)
 
     @validate("store_dir")

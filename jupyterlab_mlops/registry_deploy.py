@@ -337,7 +337,7 @@ def deploy(
             raise MlopsError(
                 "E_NOT_CONFIRMED", "production moved meanwhile: run the preflight again"
             )
-        write_alias(store, key, PRODUCTION, pending.version)
+        write_alias(store, key, PRODUCTION, pending.version, name=name, who=who)
         append(
             store,
             who=who,

@@ -7,6 +7,8 @@ worker thread. Every method is authenticated; POSTs pass the XSRF check.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -14,13 +16,32 @@ import tornado.web
 
 from .base_handler import MlopsHandler
 from .body import STORE, Field
+from .config import MlopsExtension
 from .errors import MlopsError
-from .paths import Store
+from .mlflow_client import target_from
+from .paths import Store, open_store
 from .registry_audit import append, entries, registry_lock, verify
 from .registry_deploy import approve, check_gate, deploy, preflight
+from .registry_outbox import all_entries, retry, view
+from .registry_push import Pusher
 from .registry_records import get_model, list_models
 from .registry_serving import invoke, list_serving, stop
 from .registry_store import new_staging, register, set_alias
+
+
+def create_pusher(config: MlopsExtension, log: logging.Logger, root: str = "") -> Pusher:
+    """The server's outbox worker (idle without an MLflow URI); resumes the default store's."""
+    try:
+        target = target_from(config.mlflow_tracking_uri, config.mlflow_tracking_token)
+    except ValueError as err:
+        log.error("jupyterlab_mlops: %s; MLflow pushes are off", err)
+        target = None
+    pusher = Pusher(target, config.mlflow_experiment, log, config.mlflow_retry_max_seconds)
+    if target is not None and root:
+        with contextlib.suppress(MlopsError, OSError):
+            pusher.kick(open_store(root, config.store_dir))
+    return pusher
+
 
 #: What a POST route does: (store, checked body, who asks) → its answer.
 Work = Callable[[Store, dict[str, Any], dict[str, str]], dict[str, Any]]
@@ -59,6 +80,11 @@ class _RegistryHandler(MlopsHandler):
             return
         who = self.who()
         await self.respond(lambda: work(store, body, who))
+        self.pusher.kick(store)
+
+    @property
+    def pusher(self) -> Pusher:
+        return self.settings["mlops_pusher"]
 
 
 class RegistryModelsHandler(_RegistryHandler):
@@ -96,6 +122,34 @@ class RegistryServingHandler(_RegistryHandler):
         await self.answer_get(lambda store: {"serving": list_serving(store)})
 
 
+class RegistryBackendHandler(_RegistryHandler):
+    """`GET registry/backend`: whether MLflow is configured, and where (no credentials)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        target = self.pusher.target
+        await self.respond(
+            lambda: {
+                "mlflow": None
+                if target is None
+                else {"uri": target.shown, "experiment": self.pusher.experiment}
+            }
+        )
+
+
+class RegistryOutboxHandler(_RegistryHandler):
+    """`GET registry/outbox?store=`: the entries on their way to MLflow (newest last)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        def work(store: Store) -> dict[str, Any]:
+            self.pusher.kick(store)
+            found = [view(e) for e in all_entries(store)]
+            return {"configured": self.pusher.target is not None, "entries": found[-200:]}
+
+        await self.answer_get(work)
+
+
 class _RegistryPost(_RegistryHandler):
     """A POST route: its `fields` and its `work`."""
 
@@ -125,6 +179,17 @@ class RegistryStagingHandler(_RegistryPost):
     work = staticmethod(lambda store, body, who: new_staging(store))
 
 
+class RegistryOutboxRetryHandler(_RegistryPost):
+    """`POST registry/outbox/retry`: send a failed outbox entry again."""
+
+    fields = {**STORE, "key": Field("str", required=True)}
+
+    @staticmethod
+    def work(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+        with registry_lock(store):
+            return retry(store, body["key"])
+
+
 class RegistryVersionsHandler(_RegistryPost):
     """`POST registry/versions`: the next version of a model, from a staged folder."""
 
@@ -137,7 +202,29 @@ class RegistryVersionsHandler(_RegistryPost):
         "modelDescription": Field("str"),
         "tags": Field("object"),
         "lineage": Field("object"),
+        "idempotencyKey": Field("str"),
+        "push": Field("bool"),
     }
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        if self.pusher.target is None and self._asks_push():
+            await self.fail(
+                MlopsError(
+                    "E_MLFLOW_UNCONFIGURED",
+                    "the registry setting is mlflow, but this Jupyter server has no MLflow URI"
+                    " (c.MlopsExtension.mlflow_tracking_uri or $MLFLOW_TRACKING_URI)",
+                )
+            )
+            return
+        await super().post()
+
+    def _asks_push(self) -> bool:
+        try:
+            return bool(self.parse_body().get("push"))
+        except MlopsError:
+            return False
+
     work = staticmethod(register)
 
 

@@ -40,6 +40,7 @@ from .registry_names import (
     check_tags,
     model_key,
 )
+from .registry_outbox import check_key, queue_alias, queue_version
 from .registry_records import (
     MODELS,
     aliases_of,
@@ -236,8 +237,16 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
     if source not in SOURCES:
         raise MlopsError("E_BAD_REQUEST", f"source must be one of {', '.join(SOURCES)}")
     lineage = check_lineage(body.get("lineage"))
+    request_key = None if body.get("idempotencyKey") is None else check_key(body["idempotencyKey"])
+    if body.get("push") and request_key is None:
+        raise MlopsError("E_BAD_REQUEST", "a push to MLflow needs an idempotencyKey")
     description = check_description(body.get("description"))
     tags = check_tags(body.get("tags"))
+    if request_key is not None:
+        with registry_lock(store):
+            done = _registered_with(store, name, request_key)
+        if done is not None:
+            return done
     staged = locate(store, f"{STAGING}/{staging_id}", follow=False)
     try:
         if not stat.S_ISDIR(os.lstat(staged).st_mode):
@@ -247,6 +256,9 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
     files = _staged_files(staged)
     mlmodel = read_mlmodel(staged)
     with registry_lock(store):
+        done = None if request_key is None else _registered_with(store, name, request_key)
+        if done is not None:
+            return done
         key = _model_record(store, name, who, body)
         ours = [n for n in version_numbers(store, key) if read_record(store, version_json(key, n))]
         version = (ours or [0])[-1] + 1
@@ -268,8 +280,11 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
             "flavors": sorted(str(f) for f in mlmodel["flavors"]),
             "signature": _signature(mlmodel),
             "files": files,
+            "requestKey": request_key,
         }
         _write_json(store, version_json(key, version), record)
+        if body.get("push"):
+            queue_version(store, request_key, name, key, version, who)
         experiment = (lineage or {}).get("experiment")
         append(
             store,
@@ -283,7 +298,19 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
                 "mlmodel": files.get("MLmodel", {}).get("sha256"),
             },
         )
-    return {**record, "state": "ok", "problem": None}
+    return {**record, "state": "ok", "problem": None, "replayed": False}
+
+
+def _registered_with(store: Store, name: str, request_key: str) -> dict[str, Any] | None:
+    """The version a request with this idempotency key made (its answer again), or None."""
+    key = model_key(name)
+    for number in reversed(version_numbers(store, key)):
+        record = read_record(store, version_json(key, number))
+        if record is not None and record.get("requestKey") == request_key:
+            if record.get("model") != name:
+                break
+            return {**version_state(store, key, number), "replayed": True}
+    return None
 
 
 #: Aliases only Deploy and Rollback move (preflight, confirmation, audit).
@@ -315,7 +342,7 @@ def set_alias(
                     "E_REGISTRY_CORRUPT",
                     f"version {version} of {name[:80]!r}: {state['problem'] or 'missing'}",
                 )
-        before = write_alias(store, key, alias, version)
+        before = write_alias(store, key, alias, version, name=name, who=who)
         append(
             store,
             who=who,
@@ -327,10 +354,13 @@ def set_alias(
     return {"model": name, "alias": alias, "from": before, "to": version}
 
 
-def write_alias(store: Store, key: str, alias: str, version: int | None) -> int | None:
+def write_alias(
+    store: Store, key: str, alias: str, version: int | None, *, name: str, who: dict[str, str]
+) -> int | None:
     """Point `alias` of model `key` at `version` (None: remove it); where it pointed.
 
-    The caller holds the registry's lock and writes the audit entry.
+    The caller holds the registry's lock and writes the audit entry. A model
+    that went to MLflow gets the same move there (through the outbox).
     """
     aliases = aliases_of(store, key)
     before = aliases.get(alias)
@@ -339,4 +369,6 @@ def write_alias(store: Store, key: str, alias: str, version: int | None) -> int 
     else:
         aliases[alias] = version
     _write_json(store, f"{MODELS}/{key}/aliases.json", dict(sorted(aliases.items())))
+    if before != version:
+        queue_alias(store, name, key, alias, version, who)
     return before

@@ -37,16 +37,20 @@ from .registry_handlers import (
     RegistryAliasHandler,
     RegistryApproveHandler,
     RegistryAuditHandler,
+    RegistryBackendHandler,
     RegistryDeployHandler,
     RegistryInvokeHandler,
     RegistryModelHandler,
     RegistryModelsHandler,
+    RegistryOutboxHandler,
+    RegistryOutboxRetryHandler,
     RegistryPreflightHandler,
     RegistryRollbackHandler,
     RegistryServingHandler,
     RegistryStagingHandler,
     RegistryStopHandler,
     RegistryVersionsHandler,
+    create_pusher,
 )
 from .store_handlers import StatusHandler, StoreInitHandler
 from .write_many import WriteManyHandler
@@ -87,6 +91,9 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("registry/serving/stop", RegistryStopHandler),
     ("registry/invoke", RegistryInvokeHandler),
     ("registry/approve", RegistryApproveHandler),
+    ("registry/backend", RegistryBackendHandler),
+    ("registry/outbox", RegistryOutboxHandler),
+    ("registry/outbox/retry", RegistryOutboxRetryHandler),
 ]
 
 
@@ -96,6 +103,9 @@ def setup_routes(
     """Keep the extension's state in the web app's settings and register `ROUTES`."""
     web_app.settings["mlops"] = config
     create_hash_jobs(web_app.settings, config, log)
+    web_app.settings["mlops_pusher"] = create_pusher(
+        config, log, web_app.settings.get("server_root_dir", "")
+    )
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(
         ".*$", [(url_path_join(base_url, "mlops", route), cls) for route, cls in ROUTES]

@@ -50,6 +50,7 @@ export const ERROR_CODES = [
   'E_NOT_CONFIRMED',
   'E_PREFLIGHT_FAILED',
   'E_SERVING_FAILED',
+  'E_MLFLOW_UNCONFIGURED',
   // Codes raised in the frontend.
   'E_BRIDGE_UNREACHABLE',
   'E_BRIDGE_HTTP',
