@@ -79,15 +79,14 @@ export namespace SettingsSchemas {
   export const registry = z
     .object({
       backend: z.enum(['local', 'mlflow']).default('local'),
-      mlflowUri: z
+      gateMetric: z
         .string()
-        .max(2048)
-        .refine(value => value === '' || /^https?:\/\/[^\s]+$/.test(value), {
-          message:
-            'mlflowUri is an http(s) URL, or empty for the local registry.'
+        .max(200)
+        // eslint-disable-next-line no-control-regex
+        .refine(value => !/[\u0000-\u001f\u007f]/.test(value), {
+          message: 'gateMetric is a metric name, without control characters.'
         })
         .default(''),
-      gateMetric: z.string().max(200).default(''),
       gateMinimum: z.number().nullable().default(null),
       gateMaxDrop: z.number().min(0).default(0),
       deployFlavors: z.array(z.string().max(100)).max(50).default(['sklearn']),

@@ -92,13 +92,13 @@ describe('parseSettings()', () => {
   it('should keep valid values', () => {
     const { value, problems } = parseSettings(SettingsSchemas.registry, {
       backend: 'mlflow',
-      mlflowUri: 'http://127.0.0.1:5000'
+      gateMetric: 'accuracy'
     });
     expect(problems).toEqual([]);
     expect(value).toEqual({
+      ...GATE_DEFAULTS,
       backend: 'mlflow',
-      mlflowUri: 'http://127.0.0.1:5000',
-      ...GATE_DEFAULTS
+      gateMetric: 'accuracy'
     });
   });
 
@@ -112,11 +112,7 @@ describe('parseSettings()', () => {
       'captureMaxBytes'
     ],
     [SettingsSchemas.registry, { backend: 'sagemaker' }, 'backend'],
-    [
-      SettingsSchemas.registry,
-      { mlflowUri: 'javascript:alert(1)' },
-      'mlflowUri'
-    ],
+    [SettingsSchemas.registry, { gateMetric: 'acc\u0000uracy' }, 'gateMetric'],
     [
       SettingsSchemas.pipeline,
       { followActiveNotebook: 'yes' },
@@ -241,7 +237,7 @@ describe('PluginSettings', () => {
   it('should fall back to the defaults on an invalid value and warn once', async () => {
     // Valid for the JSON schema, not for its zod twin.
     const { id, registry } = registryWith('registry.json', {
-      mlflowUri: 'javascript:alert(1)'
+      gateMetric: 'acc\u202euracy\u0000'
     });
     const { settings, warnings, seen } = follow({
       registry,
@@ -249,36 +245,28 @@ describe('PluginSettings', () => {
       schema: SettingsSchemas.registry
     });
     await settings.ready;
-    expect(settings.value).toEqual({
-      backend: 'local',
-      mlflowUri: '',
-      ...GATE_DEFAULTS
-    });
+    expect(settings.value).toEqual({ backend: 'local', ...GATE_DEFAULTS });
     expect(settings.problems).toEqual([
-      'mlflowUri: mlflowUri is an http(s) URL, or empty for the local registry.'
+      'gateMetric: gateMetric is a metric name, without control characters.'
     ]);
     expect(warnings).toEqual([
-      'jupyterlab-mlops: setting ignored: mlflowUri: mlflowUri is an http(s) URL, or empty for the local registry.'
+      'jupyterlab-mlops: setting ignored: gateMetric: gateMetric is a metric name, without control characters.'
     ]);
     expect(seen).toHaveLength(1);
 
     // Another change that leaves the same value invalid: no news, no
     // second warning.
     await registry.set(id, 'backend', 'mlflow');
-    expect(settings.value).toEqual({
-      backend: 'local',
-      mlflowUri: '',
-      ...GATE_DEFAULTS
-    });
+    expect(settings.value).toEqual({ backend: 'local', ...GATE_DEFAULTS });
     expect(warnings).toHaveLength(1);
     expect(seen).toHaveLength(1);
 
     // Fixed: the values apply and the problems are gone.
-    await registry.set(id, 'mlflowUri', 'http://127.0.0.1:5000');
+    await registry.set(id, 'gateMetric', 'accuracy');
     expect(settings.value).toEqual({
+      ...GATE_DEFAULTS,
       backend: 'mlflow',
-      mlflowUri: 'http://127.0.0.1:5000',
-      ...GATE_DEFAULTS
+      gateMetric: 'accuracy'
     });
     expect(settings.problems).toEqual([]);
     expect(seen).toHaveLength(2);

@@ -15,3 +15,43 @@ c.ServerApp.port = int(os.environ.get("MLOPS_GALATA_PORT", "8888"))  # noqa: F82
 c.ServerApp.allow_root = True  # noqa: F821
 # The extension under test; pip installs enable it, a source checkout may not.
 c.ServerApp.jpserver_extensions.update({"jupyterlab_mlops": True})  # noqa: F821
+
+# A real MLflow server for the Models panel's `backend: mlflow` test
+# (tests/registryMlflow.spec.ts): SQLite and a local artifact root in a
+# temporary folder, on 127.0.0.1, stopped with this server. `.venv-mlflow`
+# is made by the vitest phase (test/registry/mlflow.ts), which runs first.
+_mlflow = os.path.join(os.path.dirname(__file__), "..", ".venv-mlflow", "bin", "mlflow")
+if os.path.exists(_mlflow) and not os.environ.get("MLOPS_NOTEBOOK"):
+    import atexit
+    import socket
+    import subprocess
+    import tempfile
+
+    _folder = tempfile.mkdtemp(prefix="galata-mlflow-")
+    with socket.socket() as _probe:
+        _probe.bind(("127.0.0.1", 0))
+        _port = _probe.getsockname()[1]
+    _server = subprocess.Popen(  # noqa: S603 - our own test server
+        [
+            _mlflow,
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{_folder}/mlflow.db",
+            "--artifacts-destination",
+            f"{_folder}/artifacts",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(_port),
+            "--workers",
+            "1",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=open(os.path.join(_folder, "mlflow.log"), "ab"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
+    atexit.register(_server.terminate)
+    c.MlopsExtension.mlflow_tracking_uri = f"http://127.0.0.1:{_port}"  # noqa: F821
+    c.MlopsExtension.mlflow_tracking_token = "galata-" + "T0KEN" * 4  # noqa: F821
+    c.MlopsExtension.mlflow_experiment = "galata"  # noqa: F821
+    c.MlopsExtension.mlflow_retry_max_seconds = 1.0  # noqa: F821

@@ -102,7 +102,33 @@ const endpoint = z
   })
   .passthrough();
 
+const outboxEntry = z
+  .object({
+    key: z.string(),
+    kind: z.enum(['version', 'alias']),
+    model: z.string(),
+    version: z.number().int().nullable(),
+    alias: z.string().nullable(),
+    state: z.enum(['pending', 'done', 'failed']),
+    attempts: z.number().int(),
+    queuedAt: z.number(),
+    lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+    result: z
+      .object({ version: z.string().nullable().optional() })
+      .passthrough()
+      .nullable()
+  })
+  .passthrough();
+
 export const RegistrySchemas = {
+  outbox: z
+    .object({ configured: z.boolean(), entries: z.array(outboxEntry) })
+    .passthrough(),
+  backend: z
+    .object({
+      mlflow: z.object({ uri: z.string(), experiment: z.string() }).nullable()
+    })
+    .passthrough(),
   preflight: z
     .object({
       model: z.string(),
@@ -175,6 +201,8 @@ export type Lineage = z.infer<typeof lineage>;
 export type AuditLog = z.infer<typeof RegistrySchemas.audit>;
 export type Preflight = z.infer<typeof RegistrySchemas.preflight>;
 export type Endpoint = z.infer<typeof endpoint>;
+export type OutboxEntry = z.infer<typeof outboxEntry>;
+export type Backend = z.infer<typeof RegistrySchemas.backend>;
 
 /** The deploy gate, from the Models settings. */
 export interface IDeployGate {
@@ -197,6 +225,10 @@ export interface IRegisterOptions {
   source: 'experiment' | 'kernel' | 'pipeline';
   lineage: Lineage | null;
   description?: string;
+  /** The same key for every try of one registration: it is made once. */
+  idempotencyKey?: string;
+  /** Push the version to the server's MLflow too (through its outbox). */
+  push?: boolean;
 }
 
 /**
@@ -237,8 +269,35 @@ export const RegistryRoutes = {
       ...(options.lineage && { lineage: options.lineage }),
       ...(options.description !== undefined && {
         description: options.description
-      })
+      }),
+      ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
+      ...(options.push && { push: true })
     });
+  },
+
+  /** Where the server pushes models (null: no MLflow configured), without credentials. */
+  backend(client: Client) {
+    return requestBridge(
+      client,
+      `registry/backend${withStore(client)}`,
+      RegistrySchemas.backend,
+      { method: 'GET' }
+    );
+  },
+
+  /** The entries on their way to MLflow. */
+  outbox(client: Client) {
+    return requestBridge(
+      client,
+      `registry/outbox${withStore(client)}`,
+      RegistrySchemas.outbox,
+      { method: 'GET' }
+    );
+  },
+
+  /** Send a failed outbox entry again. */
+  retryOutbox(client: Client, key: string) {
+    return postBridge(client, 'registry/outbox/retry', outboxEntry, { key });
   },
 
   /** Point `alias` at `version` (null: remove it). */

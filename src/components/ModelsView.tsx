@@ -2,7 +2,7 @@ import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
-import type { ModelVersion } from '../bridge/registry';
+import type { ModelVersion, OutboxEntry } from '../bridge/registry';
 import { CommandIDs } from '../commands';
 import { modelsIcon } from '../icons';
 import { lineageGaps } from '../registry/lineage';
@@ -11,6 +11,7 @@ import { RegistrySettings } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
+import { MlflowBadge, OutboxNotice } from './OutboxNotice';
 import { PanelHeader } from './PanelHeader';
 import { UserText } from './UserText';
 
@@ -32,6 +33,7 @@ export interface IModelsViewProps {
   onRollback: () => void;
   onStop: (model: string) => void;
   onTry: (model: string, version: number) => void;
+  onRetryOutbox: (key: string) => void;
   onShowExperiment: (ref: string) => void;
   commands: CommandRegistry;
   translator: ITranslator;
@@ -44,13 +46,12 @@ export interface IModelsViewProps {
  */
 export function ModelsView(props: IModelsViewProps): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
-  const { backend, mlflowUri } = props.settings;
   const { registry } = props;
+  const pushing = props.settings.backend === 'mlflow';
   const storeDir = props.bridge.status?.storeDir ?? '.mlops';
-  const subtitle =
-    backend === 'mlflow'
-      ? trans.__('MLflow registry: %1', mlflowUri || trans.__('no URI set'))
-      : trans.__('Local registry: %1/registry', storeDir);
+  const subtitle = pushing
+    ? trans.__('Local registry: %1/registry, pushed to MLflow', storeDir)
+    : trans.__('Local registry: %1/registry', storeDir);
   const audit = registry.audit?.verification ?? null;
   return (
     <div className="jp-mlops-Panel jp-mlops-Models">
@@ -87,6 +88,12 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
           {trans.__('Refresh')}
         </button>
       </div>
+      <OutboxNotice
+        pushing={pushing}
+        registry={registry}
+        onRetry={props.onRetryOutbox}
+        translator={props.translator}
+      />
       {registry.busy && (
         <p className="jp-mlops-Models-busy" role="status">
           {registry.busy}
@@ -210,6 +217,10 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                           : null
                       }
                       onShowExperiment={props.onShowExperiment}
+                      mlflow={registry.mlflowVersion(
+                        registry.detail?.name ?? '',
+                        version.version
+                      )}
                       disabled={registry.busy !== null}
                       translator={props.translator}
                     />
@@ -326,6 +337,7 @@ function VersionRow(props: {
   onDeploy: () => void;
   onApprove: (() => void) | null;
   onShowExperiment: (ref: string) => void;
+  mlflow: OutboxEntry | null;
   disabled: boolean;
   translator: ITranslator;
 }): JSX.Element {
@@ -386,6 +398,12 @@ function VersionRow(props: {
           <span> · {version.createdAt.slice(0, 16).replace('T', ' ')}</span>
         )}
         {version.flavors && <span> · {version.flavors.join(', ')}</span>}
+        {props.mlflow && (
+          <>
+            {' · '}
+            <MlflowBadge entry={props.mlflow} translator={props.translator} />
+          </>
+        )}
       </div>
       {lineage?.experiment && (
         <div className="jp-mlops-Models-lineage">

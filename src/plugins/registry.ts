@@ -10,6 +10,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 
 import { CommandIDs } from '../commands';
+import { describeError } from '../errors';
 import { ModelsView } from '../components/ModelsView';
 import { modelsIcon } from '../icons';
 import { RegistryModel } from '../registry/registryModel';
@@ -71,6 +72,7 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       list,
       store,
       gate,
+      push: () => settings.value.backend === 'mlflow',
       trans
     });
     const panel = new SidePanel({
@@ -90,6 +92,12 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
           onApprove: version => void actions.approve(version),
           onRollback: () => void actions.rollback(),
           onStop: model => void actions.stop(model),
+          onRetryOutbox: key =>
+            void registry
+              .retryOutbox(key)
+              .catch(reason =>
+                Notification.error(describeError(reason), { autoClose: false })
+              ),
           onTry: (model, version) => void actions.tryIt(model, version),
           onShowExperiment: ref =>
             void app.commands.execute(CommandIDs.openExperiment, { ref }),

@@ -74,7 +74,8 @@ export class RegistryActions {
         example: choice.example,
         name: choice.name,
         description: choice.description,
-        lineage
+        lineage,
+        push: this._options.push()
       });
       Notification.success(
         trans.__('Registered %1 version %2', choice.name, version),
@@ -276,6 +277,8 @@ export namespace RegistryActions {
     store: IExperimentStore | null;
     /** The deploy gate, from the Models settings. */
     gate: () => IDeployGate;
+    /** Whether registrations also go to the server's MLflow (setting `backend`). */
+    push: () => boolean;
     trans: TranslationBundle;
   }
 }

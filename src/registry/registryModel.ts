@@ -2,16 +2,18 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import {
   AuditLog,
+  Backend,
   Endpoint,
   IDeployGate,
   Lineage,
   ModelSummary,
+  OutboxEntry,
   Preflight,
   RegisteredModel,
   RegistryRoutes
 } from '../bridge/registry';
 import type { IBridgeClient } from '../bridge/tokens';
-import { describeError } from '../errors';
+import { describeError, isMlopsError } from '../errors';
 import type { IExecutingKernel } from '../kernel/protocol';
 import { ISavedModel, saveKernelModel } from './kernelModels';
 
@@ -34,7 +36,12 @@ export interface IRegisterRequest {
   description: string;
   /** The latest snapshot's lineage, or null ("no lineage"). */
   lineage: Lineage | null;
+  /** Push the version to the server's MLflow too (setting `backend: mlflow`). */
+  push?: boolean;
 }
+
+/** How often the outbox is asked again while something in it is pending. */
+const OUTBOX_POLL_MS = 2000;
 
 /**
  * The Models panel's state: the local registry's models, the one shown
@@ -58,6 +65,10 @@ export class RegistryModel {
   /** The model shown, with its versions (null: none chosen, or it is gone). */
   detail: RegisteredModel | null = null;
   audit: AuditLog | null = null;
+  /** The server's MLflow (null: none configured); never with credentials. */
+  mlflow: Backend['mlflow'] = null;
+  /** What is on its way to MLflow, or got there (oldest first). */
+  outbox: OutboxEntry[] = [];
   /** What is going on, for the panel ("Saving model in the kernel…"). */
   busy: string | null = null;
   error: string | null = null;
@@ -67,11 +78,17 @@ export class RegistryModel {
   async refresh(): Promise<void> {
     try {
       const client = this._client();
-      const [{ models }, audit, { serving }] = await Promise.all([
-        RegistryRoutes.models(client),
-        RegistryRoutes.audit(client),
-        RegistryRoutes.serving(client)
-      ]);
+      const [{ models }, audit, { serving }, backend, outbox] =
+        await Promise.all([
+          RegistryRoutes.models(client),
+          RegistryRoutes.audit(client),
+          RegistryRoutes.serving(client),
+          RegistryRoutes.backend(client),
+          RegistryRoutes.outbox(client)
+        ]);
+      this.mlflow = backend.mlflow;
+      this.outbox = outbox.entries;
+      this._pollOutbox();
       this.models = models;
       this.audit = audit;
       this.serving = serving;
@@ -113,6 +130,12 @@ export class RegistryModel {
     request: IRegisterRequest
   ): Promise<{ version: number; saved: ISavedModel }> {
     const client = this._client();
+    // One key for every try of this registration: a retry after a lost
+    // answer gets the same version back, and MLflow gets it once.
+    // (getRandomValues: randomUUID needs a secure context, a lab on http://host may not be one.)
+    const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), b =>
+      b.toString(16).padStart(2, '0')
+    ).join('');
     return this._doing('Saving the model in the kernel…', async () => {
       const staging = await RegistryRoutes.staging(client);
       const saved = await saveKernelModel(request.kernel, {
@@ -123,16 +146,65 @@ export class RegistryModel {
       });
       this.busy = 'Registering the version…';
       this._changed.emit();
-      const version = await RegistryRoutes.register(client, {
-        model: request.name,
-        staging: staging.id,
-        source: request.lineage ? 'experiment' : 'kernel',
-        lineage: request.lineage,
-        description: request.description
-      });
+      const version = await Private.withRetries(() =>
+        RegistryRoutes.register(client, {
+          model: request.name,
+          staging: staging.id,
+          source: request.lineage ? 'experiment' : 'kernel',
+          lineage: request.lineage,
+          description: request.description,
+          idempotencyKey: key,
+          push: request.push
+        })
+      );
       this._selected = request.name;
       return { version: version.version, saved };
     });
+  }
+
+  /** The MLflow version of a local version, once pushed (null: not, or not yet). */
+  mlflowVersion(model: string, version: number): OutboxEntry | null {
+    const entries = this.outbox.filter(
+      e => e.kind === 'version' && e.model === model && e.version === version
+    );
+    return entries[entries.length - 1] ?? null;
+  }
+
+  /** Send a failed outbox entry again. */
+  async retryOutbox(key: string): Promise<void> {
+    await this._doing('Queueing it again…', () =>
+      RegistryRoutes.retryOutbox(this._client(), key)
+    );
+  }
+
+  /** Stop asking the server (the panel is gone). */
+  dispose(): void {
+    this._disposed = true;
+    window.clearTimeout(this._outboxTimer);
+  }
+
+  /** Ask for the outbox again in a while, while anything in it is pending. */
+  private _pollOutbox(): void {
+    window.clearTimeout(this._outboxTimer);
+    if (this._disposed || !this.outbox.some(e => e.state === 'pending')) {
+      return;
+    }
+    this._outboxTimer = window.setTimeout(async () => {
+      try {
+        const { entries } = await RegistryRoutes.outbox(this._client());
+        const settled = entries.filter(e => e.state !== 'pending').length;
+        const before = this.outbox.filter(e => e.state !== 'pending').length;
+        this.outbox = entries;
+        if (settled !== before) {
+          await this.refresh(); // a version landed: its MLflow number shows
+          return;
+        }
+        this._changed.emit();
+      } catch {
+        // Asked again by the next refresh.
+      }
+      this._pollOutbox();
+    }, OUTBOX_POLL_MS);
   }
 
   /** Point `alias` of the shown model at `version` (null: remove it). */
@@ -252,11 +324,31 @@ export class RegistryModel {
   }
 
   private _client: () => Client;
+  private _disposed = false;
+  private _outboxTimer = 0;
   private _selected: string | null = null;
   private _changed = new Signal<this, void>(this);
 }
 
 namespace Private {
+  /**
+   * `call` again (up to 3 tries) when the bridge could not be reached: the
+   * answer may have been lost after the server did the work, and the
+   * idempotency key makes a second try answer the same version.
+   */
+  export async function withRetries<T>(call: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await call();
+      } catch (reason) {
+        if (tries >= 3 || !isMlopsError(reason, 'E_BRIDGE_UNREACHABLE')) {
+          throw reason;
+        }
+        await new Promise(resolve => setTimeout(resolve, 500 * tries));
+      }
+    }
+  }
+
   /** An input example cut to its first row (`dataframe_split` or `inputs`). */
   export function firstRow(
     example: Record<string, unknown>
