@@ -233,7 +233,11 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
       )}
       {audit && audit.ok && audit.count > 0 && (
         <p className="jp-mlops-Models-audit">
-          {trans.__('Audit log: %1 entries, chain verified.', audit.count)}
+          {trans._n(
+            'Audit log: %1 entry, chain verified.',
+            'Audit log: %1 entries, chain verified.',
+            audit.count
+          )}
         </p>
       )}
     </div>
