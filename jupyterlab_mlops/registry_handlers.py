@@ -22,6 +22,7 @@ from .mlflow_client import target_from
 from .paths import Store, open_store
 from .registry_audit import append, entries, registry_lock, verify
 from .registry_deploy import approve, check_gate, deploy, preflight
+from .registry_kserve import manifest
 from .registry_outbox import all_entries, retry, view
 from .registry_push import Pusher
 from .registry_records import get_model, list_models
@@ -188,6 +189,20 @@ class RegistryOutboxRetryHandler(_RegistryPost):
     def work(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
         with registry_lock(store):
             return retry(store, body["key"])
+
+
+class RegistryKserveHandler(_RegistryPost):
+    """`POST registry/kserve`: a KServe InferenceService manifest of a version (not written)."""
+
+    fields = {
+        **STORE,
+        "model": Field("str", required=True),
+        "version": Field("int", required=True),
+        "storageUri": Field("str", required=True),
+        "cpu": Field("str"),
+        "memory": Field("str"),
+    }
+    work = staticmethod(lambda store, body, who: manifest(store, body))
 
 
 class RegistryVersionsHandler(_RegistryPost):

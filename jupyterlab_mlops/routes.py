@@ -40,6 +40,7 @@ from .registry_handlers import (
     RegistryBackendHandler,
     RegistryDeployHandler,
     RegistryInvokeHandler,
+    RegistryKserveHandler,
     RegistryModelHandler,
     RegistryModelsHandler,
     RegistryOutboxHandler,
@@ -94,6 +95,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("registry/backend", RegistryBackendHandler),
     ("registry/outbox", RegistryOutboxHandler),
     ("registry/outbox/retry", RegistryOutboxRetryHandler),
+    ("registry/kserve", RegistryKserveHandler),
 ]
 
 

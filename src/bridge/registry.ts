@@ -295,6 +295,25 @@ export const RegistryRoutes = {
     );
   },
 
+  /** A KServe InferenceService manifest of a version (YAML; nothing is written). */
+  kserve(
+    client: Client,
+    options: {
+      model: string;
+      version: number;
+      storageUri: string;
+      cpu: string;
+      memory: string;
+    }
+  ) {
+    return postBridge(
+      client,
+      'registry/kserve',
+      z.object({ name: z.string(), manifest: z.string() }).passthrough(),
+      options
+    );
+  },
+
   /** Send a failed outbox entry again. */
   retryOutbox(client: Client, key: string) {
     return postBridge(client, 'registry/outbox/retry', outboxEntry, { key });

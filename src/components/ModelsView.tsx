@@ -26,6 +26,8 @@ export interface IModelsViewProps {
   registry: RegistryModel;
   /** Move an alias of the shown model (asks which alias). */
   onSetAlias: (version: number) => void;
+  /** Write a KServe InferenceService manifest of a version (asks where its files will be). */
+  onKserve: (version: number) => void;
   /** Deploy a version of the shown model (preflight, then confirmation). */
   onDeploy: (version: number) => void;
   /** Approve deploying a version (shown when the settings require approvals). */
@@ -210,6 +212,7 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                         .filter(([, v]) => v === version.version)
                         .map(([alias]) => alias)}
                       onSetAlias={() => props.onSetAlias(version.version)}
+                      onKserve={() => props.onKserve(version.version)}
                       onDeploy={() => props.onDeploy(version.version)}
                       onApprove={
                         props.settings.requireApproval
@@ -338,6 +341,7 @@ function VersionRow(props: {
   version: ModelVersion;
   aliases: string[];
   onSetAlias: () => void;
+  onKserve: () => void;
   onDeploy: () => void;
   onApprove: (() => void) | null;
   onShowExperiment: (ref: string) => void;
@@ -379,6 +383,7 @@ function VersionRow(props: {
             [
               [trans.__('Set alias…'), props.onSetAlias],
               [trans.__('Deploy…'), props.onDeploy],
+              [trans.__('KServe…'), props.onKserve],
               [trans.__('Approve'), props.onApprove]
             ] as const
           ).map(([label, onClick]) =>

@@ -88,6 +88,7 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
           settingsProblems: [...settings.problems],
           registry,
           onSetAlias: version => void actions.setAlias(version),
+          onKserve: version => void actions.exportKserve(version),
           onDeploy: version => void actions.deploy(version),
           onApprove: version => void actions.approve(version),
           onRollback: () => void actions.rollback(),

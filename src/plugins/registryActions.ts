@@ -14,6 +14,7 @@ import { scanModel, secretsCheck } from '../registry/modelScan';
 import { RegistryModel } from '../registry/registryModel';
 import type { IExperimentList, IExperimentStore } from '../tokens';
 import { confirmDialog, preflightDialog } from '../widgets/deployDialogs';
+import { kserveDialog } from '../widgets/kserveDialog';
 import { aliasDialog, registerDialog } from '../widgets/registryDialogs';
 
 /**
@@ -84,6 +85,51 @@ export class RegistryActions {
         }
       );
       await this._options.app.commands.execute(CommandIDs.openModels);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
+  /**
+   * Write a KServe InferenceService manifest of `version` of the shown
+   * model to `kserve/<name>.yaml` (a new name when that file exists: a
+   * manifest the user edited is never overwritten), and open it.
+   */
+  async exportKserve(version: number): Promise<void> {
+    const { registry, trans, app } = this._options;
+    const model = registry.detail;
+    if (!model) {
+      return;
+    }
+    const choice = await kserveDialog(model.name, version, trans);
+    if (choice === null) {
+      return;
+    }
+    try {
+      const { name, manifest } = await registry.kserve(
+        model.name,
+        version,
+        choice
+      );
+      const contents = app.serviceManager.contents;
+      await contents
+        .get('kserve', { content: false })
+        .catch(() =>
+          contents
+            .newUntitled({ type: 'directory' })
+            .then(made => contents.rename(made.path, 'kserve'))
+        );
+      let path = `kserve/${name}.yaml`;
+      for (let n = 2; await Private.exists(app, path); n++) {
+        path = `kserve/${name}-${n}.yaml`;
+      }
+      await contents.save(path, {
+        type: 'file',
+        format: 'text',
+        content: manifest
+      });
+      await app.commands.execute('docmanager:open', { path });
+      Notification.success(trans.__('Wrote %1', path), { autoClose: 5000 });
     } catch (reason) {
       Notification.error(describeError(reason), { autoClose: false });
     }
@@ -280,5 +326,20 @@ export namespace RegistryActions {
     /** Whether registrations also go to the server's MLflow (setting `backend`). */
     push: () => boolean;
     trans: TranslationBundle;
+  }
+}
+
+namespace Private {
+  /** Whether the server has a file at `path`. */
+  export async function exists(
+    app: JupyterFrontEnd,
+    path: string
+  ): Promise<boolean> {
+    try {
+      await app.serviceManager.contents.get(path, { content: false });
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

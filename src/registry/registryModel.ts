@@ -170,6 +170,15 @@ export class RegistryModel {
     return entries[entries.length - 1] ?? null;
   }
 
+  /** A KServe InferenceService manifest of a version: `{name, manifest}` (YAML). */
+  async kserve(
+    model: string,
+    version: number,
+    choice: { storageUri: string; cpu: string; memory: string }
+  ): Promise<{ name: string; manifest: string }> {
+    return RegistryRoutes.kserve(this._client(), { model, version, ...choice });
+  }
+
   /** Send a failed outbox entry again. */
   async retryOutbox(key: string): Promise<void> {
     await this._doing('Queueing it again…', () =>

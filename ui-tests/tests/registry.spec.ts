@@ -122,6 +122,30 @@ test.describe('Models panel: register from the kernel', () => {
     });
     await page.theme.setLightTheme();
 
+    // KServe: a manifest of the version, written into the project and opened.
+    await version.getByRole('button', { name: 'KServe…' }).click();
+    const kserve = page.locator('.jp-Dialog');
+    await expect(kserve.locator('#jp-mlops-kserve-storageUri')).toHaveValue(
+      's3://models/wine_classifier/1'
+    );
+    await kserve.getByRole('button', { name: 'Write manifest' }).click();
+    const manifest = page.locator('.jp-FileEditor');
+    await expect(manifest).toContainText('kind: InferenceService', {
+      timeout: 30_000
+    });
+    await expect(manifest).toContainText(
+      'storageUri: s3://models/wine_classifier/1'
+    );
+    await page.theme.setDarkTheme();
+    await page.locator('#jp-main-dock-panel').screenshot({
+      path: testInfo.outputPath('kserve-manifest-dark.png')
+    });
+    await page.theme.setLightTheme();
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('application:close')
+    );
+    rmSync(path.join(ROOT, 'kserve'), { recursive: true, force: true });
+
     // A command link (or a palette entry with arguments) deploys nothing.
     await page.evaluate(() => {
       void window.jupyterapp.commands.execute('mlops:deploy-model', {
