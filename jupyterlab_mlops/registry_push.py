@@ -41,6 +41,7 @@ from .registry_audit import canonical, registry_lock
 from .registry_outbox import all_entries, prune, read, save
 from .registry_records import MODELS, read_record, version_state
 from .registry_seal import seal
+from .registry_store import file_identity
 
 KEY_TAG = "mlops.idempotency_key"
 #: MLflow's limits on one log-batch call and on a param's value.
@@ -48,19 +49,6 @@ MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
 MAX_PARAM_VALUE = 6000
 MAX_BACKOFF_S = 30.0
-
-
-class _Hashing:
-    """A binary file that hashes what is read from it."""
-
-    def __init__(self, handle: Any):
-        self.handle = handle
-        self.digest = hashlib.sha256()
-
-    def read(self, size: int) -> bytes:
-        block = self.handle.read(size)
-        self.digest.update(block)
-        return block
 
 
 def _mapping_path(model_key: str) -> str:
@@ -351,17 +339,30 @@ class Pusher:
         return f"{root}/model"
 
     def _upload_file(self, path: Path, artifact: str, info: dict[str, Any]) -> None:
+        """Send one file of the version, only when it is the one the registry hashed.
+
+        The same file as registered (`identity` unchanged) is sent as it is;
+        another is hashed first and refused unless its SHA-256 is the
+        recorded one. A file that changes while it is sent is refused too.
+        """
         assert self.client
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            before = os.fstat(handle.fileno())
+            if not stat.S_ISREG(before.st_mode):
                 raise MlopsError("E_REGISTRY_CORRUPT", f"{path.name} is no regular file")
-            hashing = _Hashing(handle)
-            self.client.upload(artifact, hashing, int(info["size"]))
-        if hashing.digest.hexdigest() != info.get("sha256"):
-            raise MlopsError(
-                "E_REGISTRY_CORRUPT", f"{artifact.rsplit('/model/', 1)[-1]} changed: not pushed"
-            )
+            if file_identity(before) != info.get("identity"):
+                digest = hashlib.sha256()
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                if digest.hexdigest() != info.get("sha256"):
+                    raise MlopsError(
+                        "E_REGISTRY_CORRUPT", f"{path.name} changed since it was registered"
+                    )
+            handle.seek(0)
+            self.client.upload(artifact, handle, int(info["size"]))
+            if file_identity(os.fstat(handle.fileno())) != file_identity(before):
+                raise MlopsError("E_REGISTRY_CORRUPT", f"{path.name} changed while it was sent")
 
     def _push_version(self, store: Store, entry: dict[str, Any]) -> dict[str, Any]:
         assert self.client

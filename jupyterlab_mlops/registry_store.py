@@ -131,17 +131,30 @@ def _staged_files(folder: Path) -> dict[str, dict[str, Any]]:
             size = 0
             fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "rb") as handle:
+                before = file_identity(os.fstat(handle.fileno()))
                 for chunk in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(chunk)
                     size += len(chunk)
+                if file_identity(os.fstat(handle.fileno())) != before:
+                    raise MlopsError("E_MODEL_INVALID", f"{rel!r} changed while it was registered")
             total += size
-            found[rel] = {"sha256": digest.hexdigest(), "size": size}
+            found[rel] = {"sha256": digest.hexdigest(), "size": size, "identity": before}
             if len(found) > MAX_MODEL_FILES or total > MAX_MODEL_BYTES:
                 raise MlopsError(
                     "E_MODEL_INVALID",
                     f"a model holds at most {MAX_MODEL_FILES} files, {MAX_MODEL_BYTES} bytes",
                 )
     return dict(sorted(found.items()))
+
+
+def file_identity(info: os.stat_result) -> list[int]:
+    """What changes whenever a file's bytes may have: `[size, inode, mtime_ns, ctime_ns]`.
+
+    Recorded with each file's hash, so the MLflow push can tell a file is
+    the one that was hashed without reading it again (the kernel sets the
+    ctime on every change; no user call can set it back).
+    """
+    return [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
 
 
 def read_mlmodel(folder: Path) -> dict[str, Any]:

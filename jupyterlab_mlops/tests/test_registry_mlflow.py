@@ -326,3 +326,42 @@ def test_an_error_that_echoes_the_credentials_shows_them_redacted(
     with contextlib.suppress(FileNotFoundError):
         log = server.log.read_text()
         assert TOKEN not in log and PASSWORD not in log
+
+
+@pytest.mark.timeout(200)
+def test_a_file_changed_after_registration_is_never_pushed(
+    tmp_path: Path,
+    servers: list[Server],
+    proxy: FaultProxy,
+    mlflow_server: MlflowServer,
+    saved_model: Path,
+) -> None:
+    proxy.down = True
+    root = tmp_path / "root"
+    root.mkdir()
+    server = bridge(root, tmp_path / "home", proxy)
+    servers.append(server)
+    name = f"changed-{uuid.uuid4().hex[:6]}"
+    touched, swapped = str(uuid.uuid4()), str(uuid.uuid4())
+    register(server, saved_model, name, touched)
+    register(server, saved_model, name, swapped)
+    versions = root / ".mlops" / "registry" / "models"
+    [first] = versions.glob("*/versions/1/model/model.pkl")
+    [second] = versions.glob("*/versions/2/model/model.pkl")
+    # v1: the same bytes written again (a new mtime and ctime): hashed again, pushed.
+    first.write_bytes(first.read_bytes())
+    # v2: other bytes of the same size: hashed again, refused.
+    data = bytearray(second.read_bytes())
+    data[-2] ^= 0xFF
+    second.write_bytes(bytes(data))
+    proxy.down = False
+    entries = {e["key"]: e for e in settled(server)}
+    assert entries[touched]["state"] == "done", entries[touched]
+    assert entries[swapped]["state"] == "failed"
+    assert entries[swapped]["lastError"]["code"] == "E_REGISTRY_CORRUPT"
+    assert "model.pkl changed" in entries[swapped]["lastError"]["message"]
+    assert [keys_of(v) for v in versions_of(mlflow_server, name)] == [[touched]]
+    [run] = runs_with_key(mlflow_server, swapped)
+    folder = run["info"]["artifact_uri"].split(":", 1)[1].lstrip("/") + "/model"
+    listed = mlflow_server.call("GET", "mlflow-artifacts/artifacts", path=folder)
+    assert "model.pkl" not in [f["path"] for f in listed.get("files", [])]
