@@ -2,16 +2,15 @@ import { ITranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
-import type { ModelVersion, OutboxEntry } from '../bridge/registry';
 import { CommandIDs } from '../commands';
 import { modelsIcon } from '../icons';
-import { lineageGaps } from '../registry/lineage';
 import type { RegistryModel } from '../registry/registryModel';
 import { RegistrySettings } from '../settings';
 import { IMlopsBridge } from '../tokens';
 import { BridgeNotice } from './BridgeNotice';
 import { EmptyState } from './EmptyState';
-import { MlflowBadge, OutboxNotice } from './OutboxNotice';
+import { VersionRow } from './ModelVersionRow';
+import { OutboxNotice } from './OutboxNotice';
 import { PanelHeader } from './PanelHeader';
 import { UserText } from './UserText';
 
@@ -37,6 +36,8 @@ export interface IModelsViewProps {
   onTry: (model: string, version: number) => void;
   onRetryOutbox: (key: string) => void;
   onShowExperiment: (ref: string) => void;
+  /** Open the comparison of two experiments (the first is the baseline). */
+  onCompare: (baseline: string, ref: string) => void;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -220,6 +221,8 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                           : null
                       }
                       onShowExperiment={props.onShowExperiment}
+                      production={productionExperiment(registry)}
+                      onCompare={props.onCompare}
                       mlflow={registry.mlflowVersion(
                         registry.detail?.name ?? '',
                         version.version
@@ -337,102 +340,10 @@ function EndpointBlock(props: {
   );
 }
 
-function VersionRow(props: {
-  version: ModelVersion;
-  aliases: string[];
-  onSetAlias: () => void;
-  onKserve: () => void;
-  onDeploy: () => void;
-  onApprove: (() => void) | null;
-  onShowExperiment: (ref: string) => void;
-  mlflow: OutboxEntry | null;
-  disabled: boolean;
-  translator: ITranslator;
-}): JSX.Element {
-  const trans = props.translator.load('jupyterlab_mlops');
-  const { version } = props;
-  const lineage = version.lineage ?? null;
-  const gaps = lineageGaps(lineage);
-  const metrics = Object.entries(lineage?.metrics ?? {}).slice(0, 4);
-  return (
-    <li
-      className="jp-mlops-Models-version"
-      aria-label={trans.__('Version %1', version.version)}
-    >
-      <div className="jp-mlops-Models-versionHead">
-        <strong>v{version.version}</strong>
-        {props.aliases.map(alias => (
-          <span key={alias} className="jp-mlops-Models-alias">
-            <UserText text={alias} />
-          </span>
-        ))}
-        {version.state === 'corrupt' ? (
-          <span
-            className="jp-mlops-Models-corrupt"
-            title={version.problem ?? ''}
-          >
-            {trans.__('corrupt: %1', version.problem ?? '')}
-          </span>
-        ) : gaps.length > 0 ? (
-          <span className="jp-mlops-Models-noLineage" title={gaps.join(', ')}>
-            {lineage ? trans.__('lineage incomplete') : trans.__('no lineage')}
-          </span>
-        ) : null}
-        <span className="jp-mlops-Models-versionActions">
-          {(
-            [
-              [trans.__('Set alias…'), props.onSetAlias],
-              [trans.__('Deploy…'), props.onDeploy],
-              [trans.__('KServe…'), props.onKserve],
-              [trans.__('Approve'), props.onApprove]
-            ] as const
-          ).map(([label, onClick]) =>
-            onClick ? (
-              <button
-                key={label}
-                type="button"
-                className="jp-mlops-LinkButton"
-                disabled={props.disabled || version.state !== 'ok'}
-                onClick={onClick}
-              >
-                {label}
-              </button>
-            ) : null
-          )}
-        </span>
-      </div>
-      <div className="jp-mlops-Models-meta">
-        {version.createdBy && <UserText text={version.createdBy.name} />}
-        {version.createdAt && (
-          <span> · {version.createdAt.slice(0, 16).replace('T', ' ')}</span>
-        )}
-        {version.flavors && <span> · {version.flavors.join(', ')}</span>}
-        {props.mlflow && (
-          <>
-            {' · '}
-            <MlflowBadge entry={props.mlflow} translator={props.translator} />
-          </>
-        )}
-      </div>
-      {lineage?.experiment && (
-        <div className="jp-mlops-Models-lineage">
-          {trans.__('from experiment')}{' '}
-          <button
-            type="button"
-            className="jp-mlops-LinkButton"
-            onClick={() =>
-              props.onShowExperiment(lineage.experiment?.ref ?? '')
-            }
-          >
-            <code>{lineage.experiment.id.slice(-8)}</code>
-          </button>
-          {metrics.map(([name, value]) => (
-            <span key={name} className="jp-mlops-Models-metric">
-              <UserText text={name} /> {Number(value).toPrecision(4)}
-            </span>
-          ))}
-        </div>
-      )}
-    </li>
-  );
+/** The experiment ref of the shown model's `production` version, if it has one. */
+function productionExperiment(registry: RegistryModel): string | null {
+  const detail = registry.detail;
+  const production = detail?.aliases['production'];
+  const version = detail?.versions.find(v => v.version === production);
+  return version?.lineage?.experiment?.ref ?? null;
 }

@@ -102,6 +102,11 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
           onTry: (model, version) => void actions.tryIt(model, version),
           onShowExperiment: ref =>
             void app.commands.execute(CommandIDs.openExperiment, { ref }),
+          onCompare: (baseline, ref) =>
+            void app.commands.execute(CommandIDs.compare, {
+              refs: [baseline, ref],
+              baseline
+            }),
           commands: app.commands,
           translator: tr
         })

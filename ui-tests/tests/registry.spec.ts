@@ -197,6 +197,37 @@ test.describe('Models panel: register from the kernel', () => {
     await page.theme.setDarkTheme();
     await panel.screenshot({ path: testInfo.outputPath('deployed-dark.png') });
     await page.theme.setLightTheme();
+    // A second snapshot and version: its row compares with production's.
+    await page.notebook.activate('wine_classifier.ipynb');
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .first()
+      .click();
+    await openExperiments(page);
+    await expect(
+      experiments.locator('.jp-mlops-ExperimentTable-row')
+    ).toHaveCount(2, { timeout: 30_000 });
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('mlops:register-model');
+    });
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Register' })
+      .click();
+    await expect(version).toHaveCount(2, { timeout: 60_000 });
+    const newest = version.first();
+    await expect(newest).toContainText('v2');
+    await expect(version.nth(1).getByText('vs production')).toHaveCount(0);
+    await newest.getByRole('button', { name: 'vs production' }).click();
+    await expect(page.locator('.jp-mlops-CompareWidget')).toBeVisible({
+      timeout: 30_000
+    });
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('application:close')
+    );
+    await page.locator('#jp-mlops-models').isVisible();
     await endpoint.getByRole('button', { name: 'Stop' }).click();
     await expect(endpoint).toContainText('not serving', { timeout: 30_000 });
   });
