@@ -23,6 +23,7 @@ export namespace CommandIDs {
   export const showPipelineLogs = 'mlops:show-pipeline-logs';
   export const checkPipelineVariables = 'mlops:check-pipeline-variables';
   export const registerModel = 'mlops:register-model';
+  export const registerExperimentModel = 'mlops:register-experiment-model';
   export const refreshModels = 'mlops:refresh-models';
   export const deployModel = 'mlops:deploy-model';
 }

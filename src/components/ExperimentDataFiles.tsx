@@ -1,6 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { MODEL_FILE } from '../notebook/dataPaths';
 import { formatBytes } from '../util/format';
 import { Manifest } from '../tracking/store/manifest';
 import { UserText } from './UserText';
@@ -11,6 +12,8 @@ import { UserText } from './UserText';
  */
 export function ExperimentDataFiles(props: {
   data: Manifest['data'];
+  /** Register a model file (pickle, joblib) as a model version. */
+  onRegister?: (path: string) => void;
   translator: ITranslator;
 }): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
@@ -45,6 +48,23 @@ export function ExperimentDataFiles(props: {
             </td>
             <td>
               {entry.stored ? trans.__('in experiment') : trans.__('hash only')}
+              {props.onRegister &&
+                entry.kind === 'file' &&
+                MODEL_FILE.test(entry.path) && (
+                  <>
+                    {' · '}
+                    <button
+                      type="button"
+                      className="jp-mlops-LinkButton"
+                      title={trans.__(
+                        'Register this model file as a version in the Models panel'
+                      )}
+                      onClick={() => props.onRegister?.(entry.path)}
+                    >
+                      {trans.__('Register…')}
+                    </button>
+                  </>
+                )}
             </td>
           </tr>
         ))}

@@ -139,7 +139,11 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
         />
       )}
       <h3>{trans.__('Data')}</h3>
-      <ExperimentDataFiles data={manifest.data} translator={props.translator} />
+      <ExperimentDataFiles
+        data={manifest.data}
+        onRegister={actions.registerModel}
+        translator={props.translator}
+      />
       <h3>{trans.__('Environment')}</h3>
       <p>
         {manifest.environment.python === null ? (

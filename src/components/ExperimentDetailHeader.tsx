@@ -12,6 +12,8 @@ export interface IExperimentActions {
   /** Open the stored notebook in JupyterLab's viewer, read-only. */
   openReadOnly: () => void;
   remove: () => void;
+  /** Register one of its model files (the Models panel's dialog asks). */
+  registerModel?: (path: string) => void;
 }
 
 /**

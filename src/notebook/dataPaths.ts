@@ -35,6 +35,12 @@ const READERS = [
 // A reader's call up to its opening parenthesis.
 const CALL = new RegExp(`(?:^|[^A-Za-z0-9_])(?:${READERS.join('|')})\\(`, 'g');
 
+// `joblib.dump(model, "…")`, `pickle.dump(model, …)`: a model file written.
+const DUMP = /(?:^|[^A-Za-z0-9_])dump\(/g;
+
+/** Files that hold a pickled model (a snapshot records them: Register… on an experiment). */
+export const MODEL_FILE = /\.(?:pkl|pickle|joblib)$/i;
+
 // `name = expression` (an annotation allowed), not `==`.
 const ASSIGNMENT =
   /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=\n]*)?=(?!=)(.*)$/;
@@ -72,17 +78,28 @@ export function findDataPaths(
         const start = call.index + call[0].length;
         const stop = calls[i + 1]?.index ?? line.length;
         const argument = Private.firstArgument(line, start, stop);
-        if (Private.opensForWriting(line, start, stop, argument)) {
-          return;
-        }
         const value =
           argument === undefined ? undefined : foldString(argument, names);
         const path =
           value === undefined ? null : normalizeDataPath(value.value);
-        if (path !== null) {
+        // A file opened for writing is no input, unless it is a model
+        // the notebook saves (an output the snapshot records).
+        const written = Private.opensForWriting(line, start, stop, argument);
+        if (path !== null && (!written || MODEL_FILE.test(path))) {
           found.add(path);
         }
       });
+      for (const call of line.matchAll(DUMP)) {
+        const start = call.index + call[0].length;
+        const target = Private.secondArgument(line, start, line.length);
+        const value =
+          target === undefined ? undefined : foldString(target, names);
+        const path =
+          value === undefined ? null : normalizeDataPath(value.value);
+        if (path !== null && MODEL_FILE.test(path)) {
+          found.add(path);
+        }
+      }
       const assigned = ASSIGNMENT.exec(line);
       if (assigned && !fixed.has(assigned[1])) {
         const value = foldString(assigned[2].trim(), names);
@@ -197,6 +214,22 @@ namespace Private {
     );
     const mode = /^\s*,\s*(?:mode\s*=\s*)?['"]([A-Za-z+]{1,4})['"]/.exec(rest);
     return mode !== null && /[wax]/.test(mode[1]);
+  }
+
+  /** The text of a call's second positional argument (as `firstArgument`). */
+  export function secondArgument(
+    line: string,
+    start: number,
+    stop: number
+  ): string | undefined {
+    const first = firstArgument(line, start, stop);
+    if (first === undefined) {
+      return undefined;
+    }
+    const comma = line.indexOf(',', line.indexOf(first, start) + first.length);
+    return comma < 0 || comma >= stop
+      ? undefined
+      : firstArgument(line, comma + 1, stop);
   }
 
   /**

@@ -119,6 +119,19 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args['isPalette'] ? undefined : modelsIcon),
       execute: () => actions.register()
     });
+    app.commands.addCommand(CommandIDs.registerExperimentModel, {
+      label: trans.__('Register Model File of Experiment…'),
+      caption: trans.__(
+        'Register a model file an experiment recorded (the kernel loads it after checking its hash); asks before anything is saved'
+      ),
+      execute: args => {
+        const ref = typeof args['ref'] === 'string' ? args['ref'] : '';
+        const path = typeof args['path'] === 'string' ? args['path'] : '';
+        return ref && path
+          ? actions.registerFromExperiment(ref, path)
+          : undefined;
+      }
+    });
     app.commands.addCommand(CommandIDs.deployModel, {
       label: trans.__('Deploy Model Version…'),
       caption: trans.__(

@@ -1,11 +1,13 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IDeployGate, Lineage } from '../bridge/registry';
 import { CommandIDs } from '../commands';
-import { describeError } from '../errors';
+import { describeError, MlopsError } from '../errors';
+import { MODEL_FILE } from '../notebook/dataPaths';
 import type { ISecretScanCell } from '../notebook/secrets';
 import { pipelineName } from '../pipeline/ir';
 import { kernelCandidates } from '../registry/kernelModels';
@@ -83,6 +85,90 @@ export class RegistryActions {
         {
           autoClose: 5000
         }
+      );
+      await this._options.app.commands.execute(CommandIDs.openModels);
+    } catch (reason) {
+      Notification.error(describeError(reason), { autoClose: false });
+    }
+  }
+
+  /**
+   * Register the model file `path` of the experiment `ref` (a pickle or
+   * joblib file it saved or read): the kernel of the experiment's notebook
+   * (or the current one) loads it only when its SHA-256 is the one the
+   * experiment recorded, and saves it in MLflow format; the version's
+   * lineage is that experiment's. The dialog is the confirmation.
+   */
+  async registerFromExperiment(ref: string, path: string): Promise<void> {
+    const { tracker, trans, registry, store } = this._options;
+    if (store === null) {
+      return;
+    }
+    try {
+      const { manifest } = await store.current.read(ref);
+      const entry = manifest.data.find(d => d.path === path);
+      if (!entry || entry.kind !== 'file' || !MODEL_FILE.test(path)) {
+        throw new MlopsError(
+          'E_NOT_FOUND',
+          `${path.slice(0, 200)} is no model file of this experiment`
+        );
+      }
+      const panel =
+        tracker.find(
+          p =>
+            p.context.path === manifest.notebook.path &&
+            !!p.sessionContext.session?.kernel
+        ) ?? tracker.currentWidget;
+      const kernel = panel?.sessionContext.session?.kernel ?? null;
+      if (!panel || !kernel) {
+        Notification.warning(
+          trans.__(
+            'Open %1 with a running kernel: it loads the model file.',
+            manifest.notebook.path
+          ),
+          { autoClose: 8000 }
+        );
+        return;
+      }
+      const candidates = await kernelCandidates(kernel);
+      const folder = PathExt.dirname(panel.context.path);
+      const choice = await registerDialog(
+        {
+          models: [
+            {
+              name: path,
+              type: trans.__('file, %1', entry.sha256.slice(0, 12))
+            }
+          ],
+          examples: candidates.examples
+        },
+        {
+          name: pipelineName(manifest.notebook.path),
+          lineage: trans.__(
+            'Lineage: experiment %1. The kernel of %2 loads the file (unpickling runs its code: register only files you trust) after checking its SHA-256.',
+            manifest.id.slice(-8),
+            panel.context.path
+          ),
+          modelLabel: trans.__('Model (a file of the experiment)')
+        },
+        trans
+      );
+      if (choice === null) {
+        return;
+      }
+      const { version } = await registry.register({
+        kernel,
+        variable: '',
+        file: { path: PathExt.relative(folder, path), sha256: entry.sha256 },
+        example: choice.example,
+        name: choice.name,
+        description: choice.description,
+        lineage: lineageOf(manifest, ref),
+        push: this._options.push()
+      });
+      Notification.success(
+        trans.__('Registered %1 version %2', choice.name, version),
+        { autoClose: 5000 }
       );
       await this._options.app.commands.execute(CommandIDs.openModels);
     } catch (reason) {

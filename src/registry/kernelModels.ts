@@ -82,6 +82,29 @@ def run(namespace, variable, example, folder, requirements):
         return {"error": type(err).__name__, "message": str(err)[:2000]}
 `;
 
+const SAVE_FILE = String.raw`
+def run(namespace, path, sha256, example, folder, requirements):
+    import hashlib, io, pickle
+    try:
+        if example is not None and example not in namespace:
+            return {"error": "NameError", "message": "no variable " + repr(example) + " in the kernel"}
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            return {"error": "ChangedFile", "message": path + " is not the experiment's file any more (its SHA-256 differs): restore it, or register from the kernel"}
+        try:
+            import joblib
+            model = joblib.load(io.BytesIO(data))
+        except ImportError:
+            model = pickle.loads(data)
+        if not callable(getattr(model, "predict", None)):
+            return {"error": "TypeError", "message": path + " holds a " + type(model).__name__ + ", not a model with predict()"}
+        sample = namespace[example] if example is not None else None
+        return {"saved": save(model, sample, folder, requirements)}
+    except Exception as err:
+        return {"error": type(err).__name__, "message": str(err)[:2000]}
+`;
+
 /**
  * A Python expression: `json.dumps(run(<user namespace>, *args))` of
  * `source` (exported for tests). Arguments are strings (JSON string
@@ -132,6 +155,36 @@ export function saveModelExpression(options: {
   ]);
 }
 
+/**
+ * The expression that loads an experiment's model file in the kernel (only
+ * when its SHA-256 is the experiment's: the kernel checks before it
+ * unpickles) and saves it in MLflow format into `folder`.
+ */
+export function saveFileModelExpression(options: {
+  path: string;
+  sha256: string;
+  example: string | null;
+  folder: string;
+  requirements: string;
+}): string {
+  if (options.example !== null && !IDENTIFIER.test(options.example)) {
+    throw new MlopsError(
+      'E_BAD_REQUEST',
+      `${options.example.slice(0, 80)} is not a variable name`
+    );
+  }
+  if (!/^[0-9a-f]{64}$/.test(options.sha256)) {
+    throw new MlopsError('E_BAD_REQUEST', 'sha256 must be 64 hex digits');
+  }
+  return runExpression(SKLEARN_SAVER + SAVE_FILE, [
+    options.path,
+    options.sha256,
+    options.example,
+    options.folder,
+    options.requirements
+  ]);
+}
+
 /** Send one expression; its JSON answer (or a coded error). */
 export async function askKernel(
   kernel: IExecutingKernel,
@@ -163,17 +216,22 @@ export async function kernelCandidates(
   return parsed.data;
 }
 
-/** Save a kernel variable's model into `folder`; what was saved, or a coded error. */
+/**
+ * Save a kernel variable's model (or an experiment's model file, with
+ * `path` and `sha256`) into `folder`; what was saved, or a coded error.
+ */
 export async function saveKernelModel(
   kernel: IExecutingKernel,
-  options: Parameters<typeof saveModelExpression>[0],
+  options:
+    | Parameters<typeof saveModelExpression>[0]
+    | Parameters<typeof saveFileModelExpression>[0],
   timeoutMs = 120_000
 ): Promise<ISavedModel> {
-  const answer = await askKernel(
-    kernel,
-    saveModelExpression(options),
-    timeoutMs
-  );
+  const expression =
+    'path' in options
+      ? saveFileModelExpression(options)
+      : saveModelExpression(options);
+  const answer = await askKernel(kernel, expression, timeoutMs);
   const parsed = Private.saveAnswer.safeParse(answer);
   if (!parsed.success) {
     throw new MlopsError(
@@ -184,7 +242,7 @@ export async function saveKernelModel(
   if ('error' in parsed.data) {
     throw new MlopsError(
       'E_MODEL_INVALID',
-      `The kernel could not save ${options.variable}: ${parsed.data.error}: ${parsed.data.message}`
+      `The kernel could not save ${'path' in options ? options.path : options.variable}: ${parsed.data.error}: ${parsed.data.message}`
     );
   }
   return parsed.data.saved;

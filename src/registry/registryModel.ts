@@ -38,6 +38,8 @@ export interface IRegisterRequest {
   lineage: Lineage | null;
   /** Push the version to the server's MLflow too (setting `backend: mlflow`). */
   push?: boolean;
+  /** An experiment's model file instead of `variable` (the kernel loads it). */
+  file?: { path: string; sha256: string };
 }
 
 /** How often the outbox is asked again while something in it is pending. */
@@ -138,12 +140,17 @@ export class RegistryModel {
     ).join('');
     return this._doing('Saving the model in the kernel…', async () => {
       const staging = await RegistryRoutes.staging(client);
-      const saved = await saveKernelModel(request.kernel, {
-        variable: request.variable,
+      const common = {
         example: request.example,
         folder: staging.path,
         requirements: request.lineage?.requirements ?? ''
-      });
+      };
+      const saved = await saveKernelModel(
+        request.kernel,
+        request.file
+          ? { ...common, ...request.file }
+          : { ...common, variable: request.variable }
+      );
       this.busy = 'Registering the version…';
       this._changed.emit();
       const version = await Private.withRetries(() =>

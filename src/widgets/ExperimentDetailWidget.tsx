@@ -84,7 +84,12 @@ export class ExperimentDetailWidget extends ReactWidget {
                 { ref: this.experimentRef }
               );
             }),
-          remove: () => void this._run(() => this._remove())
+          remove: () => void this._run(() => this._remove()),
+          registerModel: path =>
+            void this._options.commands.execute(
+              CommandIDs.registerExperimentModel,
+              { ref: this.experimentRef, path }
+            )
         }}
       />
     );

@@ -35,7 +35,7 @@ export function defaultExample(candidates: IKernelCandidates): string | null {
  */
 export async function registerDialog(
   candidates: IKernelCandidates,
-  defaults: { name: string; lineage: string },
+  defaults: { name: string; lineage: string; modelLabel?: string },
   trans: TranslationBundle
 ): Promise<IRegisterChoice | null> {
   const body = new Private.RegisterForm(candidates, defaults, trans);
@@ -79,7 +79,7 @@ namespace Private {
   export class RegisterForm extends ReactWidget {
     constructor(
       readonly candidates: IKernelCandidates,
-      readonly defaults: { name: string; lineage: string },
+      readonly defaults: { name: string; lineage: string; modelLabel?: string },
       readonly trans: TranslationBundle
     ) {
       super();
@@ -110,7 +110,7 @@ namespace Private {
     return (
       <div className="jp-mlops-Form">
         <label htmlFor="jp-mlops-register-variable">
-          {trans.__('Model (a kernel variable)')}
+          {defaults.modelLabel ?? trans.__('Model (a kernel variable)')}
         </label>
         <select
           id="jp-mlops-register-variable"

@@ -55,6 +55,25 @@ describe('findDataPaths()', () => {
       'read_csv(' + '"'.repeat(200_000) + '\n' + 'open(' + 'a'.repeat(200_000);
     expect(findDataPaths([source])).toEqual([]);
   });
+
+  it('should find the model files a notebook saves, and no other output', () => {
+    const sources = [
+      'joblib.dump(model, "models/model.joblib")',
+      'pickle.dump(clf, open(model_path, "wb"))',
+      'with open("out/forest.pickle", mode="wb") as f:\n    cloudpickle.dump(m, f)',
+      'df.to_csv("out/table.csv")\nopen("out/log.txt", "w")',
+      'joblib.dump(model, "/abs/model.pkl", compress=3)',
+      'joblib.dump(model, "../up.pkl")',
+      'json.dump(report, open("out/report.json", "w"))',
+      'dump(model)',
+      'joblib.dump(model, ' + '"'.repeat(50_000)
+    ];
+    expect(findDataPaths(sources, { model_path: 'models/clf.pkl' })).toEqual([
+      'models/clf.pkl',
+      'models/model.joblib',
+      'out/forest.pickle'
+    ]);
+  });
 });
 
 describe('normalizeDataPath()', () => {

@@ -1,10 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   kernelCandidates,
+  saveFileModelExpression,
   saveKernelModel,
   saveModelExpression
 } from '../../src/registry/kernelModels';
@@ -214,6 +222,81 @@ describe('a model saved from a real kernel', () => {
     );
     expect(JSON.parse(out.trim().split('\n').pop() ?? '[]')).toEqual(expected);
   }, 120_000);
+
+  it("should save an experiment's model file, only while its hash is the recorded one", async () => {
+    const file = join(top, 'models', 'clf.joblib');
+    const reply = await kernel.kernel.requestExecute({
+      code: [
+        'import joblib, os',
+        `os.makedirs(${JSON.stringify(join(top, 'models'))}, exist_ok=True)`,
+        `joblib.dump(clf, ${JSON.stringify(file)})`,
+        `joblib.dump({"not": "a model"}, ${JSON.stringify(join(top, 'models', 'dict.joblib'))})`
+      ].join('\n')
+    }).done;
+    expect(reply.content.status).toBe('ok');
+    const sha256 = createHash('sha256')
+      .update(readFileSync(file))
+      .digest('hex');
+    const folder = join(top, 'from-file');
+    mkdirSync(folder);
+    const saved = await saveKernelModel(kernel.kernel, {
+      path: file,
+      sha256,
+      example: 'X_test',
+      folder,
+      requirements: ''
+    });
+    expect(saved.type).toBe('sklearn.ensemble._forest.RandomForestClassifier');
+    expect(saved.files).toContain('model.pkl');
+    // MLflow's pyfunc predicts what the kernel's model predicts.
+    const out = mlflowPython(
+      'import json, sys, mlflow.pyfunc\nfrom sklearn.datasets import load_wine\n' +
+        'X, _ = load_wine(return_X_y=True, as_frame=True)\n' +
+        'print(json.dumps(mlflow.pyfunc.load_model(sys.argv[1]).predict(X.iloc[:5]).tolist()))',
+      [folder]
+    );
+    expect(JSON.parse(out.trim().split('\n').pop() ?? '[]')).toEqual(expected);
+
+    for (const [path, hash, name, message] of [
+      [file, '0'.repeat(64), 'changed', /ChangedFile: .* SHA-256 differs/],
+      [
+        join(top, 'models', 'dict.joblib'),
+        createHash('sha256')
+          .update(readFileSync(join(top, 'models', 'dict.joblib')))
+          .digest('hex'),
+        'dict',
+        /TypeError: .* holds a dict, not a model/
+      ],
+      [
+        join(top, 'models', 'missing.pkl'),
+        '1'.repeat(64),
+        'gone',
+        /FileNotFoundError/
+      ]
+    ] as [string, string, string, RegExp][]) {
+      const target = join(top, name);
+      mkdirSync(target);
+      await expect(
+        saveKernelModel(kernel.kernel, {
+          path,
+          sha256: hash,
+          example: null,
+          folder: target,
+          requirements: ''
+        })
+      ).rejects.toThrow(message);
+      expect(readdirSync(target)).toEqual([]);
+    }
+    expect(() =>
+      saveFileModelExpression({
+        path: file,
+        sha256: 'not-hex',
+        example: null,
+        folder,
+        requirements: ''
+      })
+    ).toThrow(/64 hex digits/);
+  });
 
   it('should say why it cannot save, and leave nothing', async () => {
     const cases: [string, string | null, string, RegExp][] = [

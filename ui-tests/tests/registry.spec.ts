@@ -4,6 +4,7 @@ import * as path from 'path';
 
 import {
   DEMO,
+  notebookJson,
   openExperiments,
   openNotebook,
   removeExperimentsAfterEachTest,
@@ -230,6 +231,55 @@ test.describe('Models panel: register from the kernel', () => {
     await page.locator('#jp-mlops-models').isVisible();
     await endpoint.getByRole('button', { name: 'Stop' }).click();
     await expect(endpoint).toContainText('not serving', { timeout: 30_000 });
+  });
+
+  test("should register an experiment's model file, loaded by the kernel after its hash", async ({
+    page,
+    tmpPath
+  }) => {
+    const notebook = `${tmpPath}/saved.ipynb`;
+    await page.contents.uploadContent(
+      notebookJson([
+        {
+          cell_type: 'code',
+          source:
+            'import joblib\nfrom sklearn.datasets import load_iris\nfrom sklearn.tree import DecisionTreeClassifier\nX, y = load_iris(return_X_y=True, as_frame=True)\nclf = DecisionTreeClassifier(random_state=0).fit(X, y)\njoblib.dump(clf, "iris_tree.joblib")',
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ]),
+      'text',
+      notebook
+    );
+    await openNotebook(page, notebook);
+    const experiments = await openExperiments(page);
+    expect(await page.notebook.run()).toBe(true);
+    await page
+      .locator(
+        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+      )
+      .first()
+      .click();
+    const row = experiments.locator('.jp-mlops-ExperimentTable-row');
+    await expect(row).toHaveCount(1, { timeout: 30_000 });
+    await row.first().dblclick();
+    const detail = page.locator('.jp-mlops-Detail:visible');
+    const file = detail.locator('tr', { hasText: 'iris_tree.joblib' });
+    await expect(file).toBeVisible({ timeout: 30_000 });
+    await file.getByRole('button', { name: 'Register…' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('#jp-mlops-register-variable')).toHaveValue(
+      `${tmpPath}/iris_tree.joblib`
+    );
+    await expect(dialog).toContainText('Model (a file of the experiment)');
+    await dialog.locator('#jp-mlops-register-name').fill('iris_tree');
+    await dialog.getByRole('button', { name: 'Register' }).click();
+    const panel = page.locator('#jp-mlops-models');
+    const version = panel.locator('.jp-mlops-Models-version');
+    await expect(version).toHaveCount(1, { timeout: 60_000 });
+    await expect(version).toContainText('from experiment');
+    await expect(version).toContainText('python_function, sklearn');
   });
 
   test('should show a hostile model name as text', async ({
