@@ -104,6 +104,12 @@ export function VersionRow(props: {
           >
             <code>{lineage.experiment.id.slice(-8)}</code>
           </button>
+          {lineage.pipelineRun && (
+            <span title={lineage.pipelineRun}>
+              {' · '}
+              {trans.__('pipeline run %1', lineage.pipelineRun.slice(-8))}
+            </span>
+          )}
           {props.production && props.production !== lineage.experiment.ref && (
             <>
               {' · '}

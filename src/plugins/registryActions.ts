@@ -163,7 +163,12 @@ export class RegistryActions {
         example: choice.example,
         name: choice.name,
         description: choice.description,
-        lineage: lineageOf(manifest, ref),
+        lineage: lineageOf(
+          manifest,
+          ref,
+          (await registry.pipelineRunOf(manifest.notebook.path, ref)) ??
+            undefined
+        ),
         push: this._options.push()
       });
       Notification.success(
@@ -378,8 +383,9 @@ export class RegistryActions {
     }
     try {
       const { manifest } = await store.current.read(latest.ref);
+      const run = await this._options.registry.pipelineRunOf(path, latest.ref);
       return {
-        lineage: lineageOf(manifest, latest.ref),
+        lineage: lineageOf(manifest, latest.ref, run ?? undefined),
         note: trans.__(
           'Lineage: the snapshot of %1 (experiment %2): its data hashes, parameters, metrics and environment.',
           manifest.createdAt.slice(0, 16).replace('T', ' '),

@@ -53,3 +53,31 @@ export function lineageGaps(lineage: Lineage | null | undefined): string[] {
   }
   return gaps;
 }
+
+/**
+ * The newest finished pipeline run that reproduced experiment `ref` (the
+ * runner checked its metrics against that snapshot's): the run a version
+ * registered with that experiment's lineage came from; null when none.
+ */
+export function reproducingRun(
+  runs: readonly {
+    run: string;
+    state: string;
+    started: number;
+    reproduction?: { state: string; experiment: string | null };
+  }[],
+  ref: string
+): string | null {
+  let best: { run: string; started: number } | null = null;
+  for (const run of runs) {
+    if (
+      run.state === 'done' &&
+      run.reproduction?.state === 'reproduced' &&
+      run.reproduction.experiment === ref &&
+      (best === null || run.started > best.started)
+    ) {
+      best = run;
+    }
+  }
+  return best?.run ?? null;
+}

@@ -12,10 +12,12 @@ import {
   RegisteredModel,
   RegistryRoutes
 } from '../bridge/registry';
+import { PipelineRoutes } from '../bridge/pipeline';
 import type { IBridgeClient } from '../bridge/tokens';
 import { describeError, isMlopsError } from '../errors';
 import type { IExecutingKernel } from '../kernel/protocol';
 import { ISavedModel, saveKernelModel } from './kernelModels';
+import { reproducingRun } from './lineage';
 
 type Client = IBridgeClient;
 
@@ -184,6 +186,21 @@ export class RegistryModel {
     choice: { storageUri: string; cpu: string; memory: string }
   ): Promise<{ name: string; manifest: string }> {
     return RegistryRoutes.kserve(this._client(), { model, version, ...choice });
+  }
+
+  /**
+   * The pipeline run the version's model came from: the newest finished
+   * run of the notebook's pipeline that reproduced experiment `ref` (a run
+   * started from the Pipeline panel is checked against the latest
+   * snapshot). Null when there is none or the bridge cannot say.
+   */
+  async pipelineRunOf(notebook: string, ref: string): Promise<string | null> {
+    try {
+      const { runs } = await PipelineRoutes.runs(this._client(), notebook);
+      return reproducingRun(runs, ref);
+    } catch {
+      return null;
+    }
   }
 
   /** Send a failed outbox entry again. */
