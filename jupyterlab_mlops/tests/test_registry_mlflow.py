@@ -365,3 +365,72 @@ def test_a_file_changed_after_registration_is_never_pushed(
     folder = run["info"]["artifact_uri"].split(":", 1)[1].lstrip("/") + "/model"
     listed = mlflow_server.call("GET", "mlflow-artifacts/artifacts", path=folder)
     assert "model.pkl" not in [f["path"] for f in listed.get("files", [])]
+
+
+@pytest.mark.timeout(300)
+def test_deploy_and_rollback_move_production_on_mlflow_too(
+    tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
+) -> None:
+    from sklearn.datasets import load_wine
+    from sklearn.tree import DecisionTreeClassifier
+
+    from .test_registry_deploy import GATE, SAVER
+    from .test_registry_deploy import LINEAGE as DEPLOY_LINEAGE
+
+    frame, target = load_wine(return_X_y=True, as_frame=True)
+    model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(frame, target)
+    proxy.rules = [Rule("POST", "registered-models/alias", "lost", times=2)]
+    root = tmp_path / "root"
+    root.mkdir()
+    server = bridge(root, tmp_path / "home", proxy)
+    servers.append(server)
+    name = f"deployed-{uuid.uuid4().hex[:6]}"
+    namespace: dict[str, Any] = {"__name__": "saver"}
+    exec(compile(SAVER, "sklearn.ts", "exec"), namespace)  # noqa: S102 - our own saver
+    keys = []
+    for accuracy in (0.9, 0.95):
+        status, staging = server.call("POST", "registry/staging", {})
+        namespace["save"](model, frame, staging["path"], "")
+        keys.append(str(uuid.uuid4()))
+        body = {
+            "model": name,
+            "staging": staging["id"],
+            "lineage": {**DEPLOY_LINEAGE, "metrics": {"accuracy": accuracy}},
+            "idempotencyKey": keys[-1],
+            "push": True,
+        }
+        status, answer = server.call("POST", "registry/versions", body)
+        assert status == 200, answer
+
+    def move(action: str, version: int | None) -> None:
+        status, check = server.call(
+            "POST",
+            "registry/preflight",
+            {"model": name, "version": version, "action": action, "gate": GATE},
+        )
+        assert status == 200 and check["ok"], check
+        status, done = server.call(
+            "POST", f"registry/{action}", {"model": name, "token": check["token"]}
+        )
+        assert status == 200, done
+
+    def production() -> str | None:
+        settled(server)
+        model = mlflow_server.call("GET", "mlflow/registered-models/get", name=name)
+        aliases = {a["alias"]: a["version"] for a in model["registered_model"].get("aliases", [])}
+        return aliases.get("production")
+
+    try:
+        by_key = {}
+        move("deploy", 1)
+        move("deploy", 2)
+        assert production() is not None
+        by_key = {keys_of(v)[0]: v["version"] for v in versions_of(mlflow_server, name)}
+        assert production() == by_key[keys[1]]
+        move("rollback", None)
+        assert production() == by_key[keys[0]]
+    finally:
+        server.call("POST", "registry/serving/stop", {"model": name})
+    kinds = [e["kind"] for e in settled(server)]
+    assert kinds.count("alias") == 3
+    assert_no_secret(server)
