@@ -19,6 +19,7 @@ import base64
 import http.client
 import json
 import os
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,7 +61,19 @@ class MlflowTarget:
         if parsed.username or parsed.password:
             self.username = self.username or urllib.parse.unquote(parsed.username or "")
             self.password = self.password or urllib.parse.unquote(parsed.password or "")
-        self.secrets = [s for s in (self.token, self.password, parsed.password) if s]
+        for what, value in (
+            ("token", self.token),
+            ("user", self.username),
+            ("password", self.password),
+        ):
+            # Never in a message: only what went wrong, not the value.
+            if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+                raise ValueError(f"the MLflow {what} has a control character (a newline?)")
+        pair = f"{self.username}:{self.password}".encode()
+        basic = base64.b64encode(pair).decode("ascii") if self.username else ""
+        found = [self.token, self.password, parsed.password or "", basic]
+        # Longest first: a secret that holds another is removed whole.
+        self.secrets = sorted({s for s in found if s}, key=len, reverse=True)
 
     @property
     def shown(self) -> str:
@@ -74,12 +87,13 @@ class MlflowTarget:
 
     def redact(self, text: str) -> str:
         """`text` without any credential of this target."""
+        text = text.replace(self.uri, self.shown)
         for secret in self.secrets:
             text = text.replace(secret, "***")
             quoted = urllib.parse.quote(secret, safe="")
             if quoted != secret:
                 text = text.replace(quoted, "***")
-        return text.replace(self.uri, self.shown)
+        return text
 
 
 def target_from(uri: str, token: str = "") -> MlflowTarget | None:
@@ -120,7 +134,8 @@ class Mlflow:
         return kind(self._host, self._port, timeout=self.target.timeout_s)
 
     def _fail(self, code: str, message: str, **kw: Any) -> MlflowError:
-        return MlflowError(code, self.target.redact(message)[:2000], **kw)
+        # Redacted whole, then cut: a cut could split a secret the redaction would miss.
+        return MlflowError(code[:80], self.target.redact(message)[:2000], **kw)
 
     def _send(
         self,
@@ -129,7 +144,15 @@ class Mlflow:
         body: bytes | None,
         headers: dict[str, str],
         stream: Any = None,
+        deadline_s: float | None = None,
     ) -> tuple[int, bytes]:
+        """One request; the whole of it (sending and the answer) within `deadline_s`."""
+        deadline = time.monotonic() + (deadline_s or self.target.timeout_s)
+
+        def check() -> None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no complete answer in time")
+
         conn = self._connection()
         try:
             conn.putrequest(method, self._base + path, skip_accept_encoding=True)
@@ -138,18 +161,23 @@ class Mlflow:
             conn.endheaders()
             if body is not None:
                 conn.send(body)
-            elif stream is not None and hasattr(stream, "fileno") and conn.sock is not None:
-                # A file as it is: the kernel copies it to the socket (sendfile).
-                conn.sock.sendfile(stream, 0, int(headers["Content-Length"]))
             elif stream is not None:
                 for block in iter(lambda: stream.read(UPLOAD_BLOCK), b""):
+                    check()
                     conn.send(block)
             response = conn.getresponse()
-            raw = response.read(MAX_ANSWER_BYTES + 1)
+            raw = b""
+            while len(raw) <= MAX_ANSWER_BYTES:
+                check()
+                chunk = response.read1(65536) if hasattr(response, "read1") else b""
+                if not chunk:
+                    break
+                raw += chunk
             return response.status, raw
         except (OSError, http.client.HTTPException) as err:
+            # The exception's text may quote what was sent (a header): only its kind.
             raise self._fail(
-                "CONNECTION", f"{method} {path}: {type(err).__name__}: {err}", retryable=True
+                "CONNECTION", f"{method} {path}: {type(err).__name__}", retryable=True
             ) from None
         finally:
             conn.close()
@@ -167,11 +195,13 @@ class Mlflow:
                     "HTTP_NOT_JSON", f"{method} {path}: the answer is not JSON", retryable=True
                 )
             return data
+        # Only MLflow's own JSON error is quoted (redacted, then cut); any
+        # other body (a proxy's page, an echo of the request) is not.
         code = f"HTTP_{status}"
-        message = raw[:500].decode("utf-8", "replace")
+        message = ""
         if isinstance(data, dict) and isinstance(data.get("error_code"), str):
-            code = data["error_code"][:80]
-            message = str(data.get("message", ""))[:500]
+            code = data["error_code"]
+            message = self.target.redact(str(data.get("message", "")))[:500]
         raise self._fail(
             code,
             f"{method} {path}: {status} {message}",
@@ -198,15 +228,14 @@ class Mlflow:
         return self._answer(method, endpoint, status, raw)
 
     def upload(self, artifact_path: str, file: Any, size: int) -> None:
-        """Stream `size` bytes of `file` to the proxied artifact `artifact_path`.
-
-        `file` is a regular file opened in binary mode (sent with `sendfile`),
-        or anything with `read(n)` (sent in 1 MiB blocks).
-        """
+        """Stream `size` bytes of `file` (anything with `read(n)`) to the proxied artifact
+        `artifact_path`, in 1 MiB blocks, within a deadline that grows with the size
+        (at least 1 MiB/s)."""
         quoted = urllib.parse.quote(artifact_path, safe="/")
         path = f"/api/2.0/mlflow-artifacts/artifacts/{quoted}"
         headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
-        status, raw = self._send("PUT", path, None, headers, stream=file)
+        deadline = self.target.timeout_s + size / (1 << 20)
+        status, raw = self._send("PUT", path, None, headers, stream=file, deadline_s=deadline)
         self._answer("PUT", f"artifacts/{artifact_path}", status, raw)
 
     def list_artifacts(self, artifact_path: str) -> list[dict[str, Any]]:

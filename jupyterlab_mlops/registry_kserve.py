@@ -34,13 +34,13 @@ def dns_label(name: str, version: int) -> str:
     """`<name>-v<version>` as a DNS-1123 label (≤ 63 characters, a-z, 0-9, '-')."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "model"
+    if not slug[0].isalpha():
+        slug = f"m-{slug}"
     suffix = f"-v{version}"
-    if slug != folded.strip("-") or len(slug) + len(suffix) > 63:
-        # Changed or cut: a short hash keeps two names apart.
+    if slug != name or len(slug) + len(suffix) > 63:
+        # Not the name as it is: a short hash of the name keeps two names apart.
         tag = hashlib.sha256(name.encode()).hexdigest()[:6]
         slug = f"{slug[: 63 - len(suffix) - 7].rstrip('-')}-{tag}"
-    if not slug[0].isalpha():
-        slug = f"m-{slug}"[: 63 - len(suffix)]
     return f"{slug}{suffix}"
 
 

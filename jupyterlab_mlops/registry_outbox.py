@@ -43,6 +43,10 @@ KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{7,63}")
 KEEP_DONE = 200
 #: Most entries listed or worked through at once.
 MAX_ENTRIES = 2000
+#: An entry is small (no file's content is ever in one).
+MAX_ENTRY_BYTES = 64 * 1024
+#: Failed entries kept (the newest), beside the done ones.
+KEEP_FAILED = 200
 STATES = ("pending", "done", "failed")
 
 
@@ -71,7 +75,7 @@ def save(store: Store, entry: dict[str, Any]) -> None:
 def read(store: Store, key: str) -> dict[str, Any] | None:
     """The sealed entry `key`, or None (missing, unreadable, planted)."""
     try:
-        record = read_record(store, _path(key))
+        record = read_record(store, _path(key), MAX_ENTRY_BYTES)
     except MlopsError:
         return None
     if record is None or record.get("key") != key or record.get("state") not in STATES:
@@ -86,7 +90,10 @@ def all_entries(store: Store) -> list[dict[str, Any]]:
     except MlopsError:
         return []
     found = []
-    for name in sorted(names)[:MAX_ENTRIES]:
+    for name in sorted(names):
+        # The cap counts entries of ours only: planted files cannot hide them.
+        if len(found) >= MAX_ENTRIES:
+            break
         if not name.endswith(".json") or not KEY.fullmatch(name[:-5]):
             continue
         entry = read(store, name[:-5])
@@ -133,19 +140,32 @@ def _entry(kind: str, key: str, name: str, model_key: str, who: dict[str, str]) 
     }
 
 
+def _pushed_path(model_key: str) -> str:
+    return f"registry/models/{model_key}/pushed.json"
+
+
 def queue_version(
     store: Store, key: str, name: str, model_key: str, version: int, who: dict[str, str]
 ) -> dict[str, Any]:
-    """Queue the push of a new local version (the caller holds the registry's lock)."""
+    """Queue the push of a new local version (the caller holds the registry's lock).
+
+    The model is marked as pushed (`pushed.json`, sealed): its alias moves
+    go to MLflow from now on.
+    """
     entry = {**_entry("version", key, name, model_key, who), "version": version, "alias": None}
     save(store, entry)
+    marker = {"modelKey": model_key}
+    write(store, _pushed_path(model_key), canonical(seal(marker)), parents=True, follow=False)
     return entry
 
 
-def pushed_versions(store: Store, model_key: str) -> list[dict[str, Any]]:
-    """The version entries of a model (any state)."""
-    found = all_entries(store)
-    return [e for e in found if e.get("kind") == "version" and e.get("modelKey") == model_key]
+def is_pushed(store: Store, model_key: str) -> bool:
+    """Whether a version of the model went (or is going) to MLflow."""
+    try:
+        marker = read_record(store, _pushed_path(model_key), MAX_ENTRY_BYTES)
+    except MlopsError:
+        return False
+    return marker is not None and marker.get("modelKey") == model_key
 
 
 def queue_alias(
@@ -160,7 +180,7 @@ def queue_alias(
 
     None when no version of the model went to MLflow: its aliases are local only.
     """
-    if not pushed_versions(store, model_key):
+    if not is_pushed(store, model_key):
         return None
     entry = {
         **_entry("alias", secrets.token_hex(16), name, model_key, who),
@@ -184,7 +204,9 @@ def retry(store: Store, key: str) -> dict[str, Any]:
 
 def prune(store: Store) -> None:
     """Forget the oldest done entries beyond `KEEP_DONE` (the caller holds the lock)."""
-    done = [e for e in all_entries(store) if e["state"] == "done"]
-    for entry in done[: max(0, len(done) - KEEP_DONE)]:
-        with contextlib.suppress(MlopsError):
-            rm(store, _path(entry["key"]))
+    entries = all_entries(store)
+    for state, keep in (("done", KEEP_DONE), ("failed", KEEP_FAILED)):
+        settled = [e for e in entries if e["state"] == state]
+        for entry in settled[: max(0, len(settled) - keep)]:
+            with contextlib.suppress(MlopsError):
+                rm(store, _path(entry["key"]))

@@ -39,9 +39,9 @@ from .paths import Store, locate
 from .pipeline_process import _NOFOLLOW
 from .registry_audit import canonical, registry_lock
 from .registry_outbox import all_entries, prune, read, save
-from .registry_records import MODELS, read_record, version_state
+from .registry_records import MODELS, aliases_of, read_record, version_state
 from .registry_seal import seal
-from .registry_store import file_identity
+from .store_write import rm
 
 KEY_TAG = "mlops.idempotency_key"
 #: MLflow's limits on one log-batch call and on a param's value.
@@ -61,6 +61,8 @@ def mlflow_version_of(store: Store, model_key: str, version: int) -> dict[str, A
         found = read_record(store, _mapping_path(model_key)) or {}
     except MlopsError:
         return None
+    if found.get("modelKey") != model_key:
+        return None  # another model's mapping, copied here
     mirrored = found.get("versions", {})
     value = mirrored.get(str(version)) if isinstance(mirrored, dict) else None
     return value if isinstance(value, dict) else None
@@ -72,14 +74,14 @@ def _remember(store: Store, model_key: str, version: int, result: dict[str, Any]
             found = read_record(store, _mapping_path(model_key)) or {}
         except MlopsError:
             found = {}
-        versions = found.get("versions") if isinstance(found.get("versions"), dict) else {}
-        versions = {**versions, str(version): result}
+        mine = found.get("modelKey") == model_key and isinstance(found.get("versions"), dict)
+        versions = {**(found["versions"] if mine else {}), str(version): result}
         from .store_write import write
 
         write(
             store,
             _mapping_path(model_key),
-            canonical(seal({"versions": versions})),
+            canonical(seal({"modelKey": model_key, "versions": versions})),
             parents=True,
             follow=False,
         )
@@ -134,8 +136,9 @@ class Pusher:
             for store in stores:
                 try:
                     wait = min(wait, self.drain(store))
-                except Exception:  # the thread must outlive any one store's trouble
-                    self.log.exception("mlops outbox: %s", store.path)
+                except Exception as err:  # the thread must outlive any one store's trouble
+                    # Its kind only: an exception's text may quote a credential.
+                    self.log.error("mlops outbox: %s: %s", store.path, type(err).__name__)
             with self._wake:
                 if not self._stopping:
                     self._wake.wait(timeout=max(0.05, wait))
@@ -166,7 +169,9 @@ class Pusher:
         try:
             path = locate(store, "locks/outbox.flock", follow=False)
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                rm(store, "locks/outbox.flock", recursive=True)  # junk, not a lock
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_NONBLOCK, 0o600)
         except (OSError, MlopsError):
             yield False
             return
@@ -191,6 +196,9 @@ class Pusher:
             return self._failed(store, entry, err.code, err.message, err.retryable)
         except MlopsError as err:
             return self._failed(store, entry, err.code, err.message, False)
+        except Exception as err:  # a malformed answer, anything: this entry fails, not the worker
+            message = f"unexpected {type(err).__name__} (a malformed answer from MLflow?)"
+            return self._failed(store, entry, "E_PUSH_FAILED", message, False)
         latest = read(store, entry["key"]) or entry
         save(
             store,
@@ -227,25 +235,28 @@ class Pusher:
         assert self.client
         if self._experiment_id:
             return self._experiment_id
-        try:
-            found = self.client.call(
-                "GET", "experiments/get-by-name", query={"experiment_name": self.experiment}
-            )
-            experiment_id = str(found["experiment"]["experiment_id"])
-        except MlflowError as err:
-            if err.code != "RESOURCE_DOES_NOT_EXIST":
-                raise
+        for _ in range(2):  # made meanwhile by someone else: found the second time
+            try:
+                found = self.client.call(
+                    "GET", "experiments/get-by-name", query={"experiment_name": self.experiment}
+                )
+                self._experiment_id = str(found["experiment"]["experiment_id"])
+                return self._experiment_id
+            except MlflowError as err:
+                if err.code != "RESOURCE_DOES_NOT_EXIST":
+                    raise
             try:
                 made = self.client.call("POST", "experiments/create", {"name": self.experiment})
-                experiment_id = str(made["experiment_id"])
+                self._experiment_id = str(made["experiment_id"])
+                return self._experiment_id
             except MlflowError as again:
                 if again.code != "RESOURCE_ALREADY_EXISTS":
                     raise
-                return self._experiment()
-        except (KeyError, TypeError):
-            raise MlflowError("HTTP_NOT_JSON", "experiments/get-by-name: no experiment") from None
-        self._experiment_id = experiment_id
-        return experiment_id
+        raise MlflowError(
+            "RESOURCE_DOES_NOT_EXIST",
+            f"MLflow says the experiment {self.experiment!r} both exists and does not",
+            retryable=True,
+        )
 
     def _run(self, experiment_id: str, entry: dict[str, Any], record: dict[str, Any]) -> dict:
         assert self.client
@@ -256,6 +267,13 @@ class Pusher:
         }
         runs = self.client.call("POST", "runs/search", query).get("runs") or []
         if runs:
+            tags = {t.get("key"): t.get("value") for t in runs[0]["data"].get("tags") or []}
+            if tags.get("mlops.model") != entry["model"]:
+                raise MlopsError(
+                    "E_NAME_COLLISION",
+                    "this idempotency key's MLflow run belongs to another model"
+                    f" ({str(tags.get('mlops.model'))[:80]!r})",
+                )
             return runs[0]
         lineage = record.get("lineage") or {}
         experiment = lineage.get("experiment") or {}
@@ -339,30 +357,26 @@ class Pusher:
         return f"{root}/model"
 
     def _upload_file(self, path: Path, artifact: str, info: dict[str, Any]) -> None:
-        """Send one file of the version, only when it is the one the registry hashed.
+        """Send one file of the version: exactly the bytes whose SHA-256 is the recorded one.
 
-        The same file as registered (`identity` unchanged) is sent as it is;
-        another is hashed first and refused unless its SHA-256 is the
-        recorded one. A file that changes while it is sent is refused too.
+        The bytes are hashed as they are read, and the very bytes hashed are
+        the ones sent; the last block goes only once the whole hash is the
+        registry's, so a file changed in any way (even through a shared
+        mapping, which leaves its times alone) never reaches MLflow whole.
         """
         assert self.client
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        # Non-blocking: a FIFO planted in the file's place cannot hang the worker.
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
-            before = os.fstat(handle.fileno())
-            if not stat.S_ISREG(before.st_mode):
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise MlopsError("E_REGISTRY_CORRUPT", f"{path.name} is no regular file")
-            if file_identity(before) != info.get("identity"):
-                digest = hashlib.sha256()
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-                if digest.hexdigest() != info.get("sha256"):
-                    raise MlopsError(
-                        "E_REGISTRY_CORRUPT", f"{path.name} changed since it was registered"
-                    )
-            handle.seek(0)
-            self.client.upload(artifact, handle, int(info["size"]))
-            if file_identity(os.fstat(handle.fileno())) != file_identity(before):
-                raise MlopsError("E_REGISTRY_CORRUPT", f"{path.name} changed while it was sent")
+            checked = _CheckedFile(handle, int(info["size"]), str(info.get("sha256")), path.name)
+            try:
+                self.client.upload(artifact, checked, int(info["size"]))
+            finally:
+                checked.close()
+            if checked.problem:
+                raise MlopsError("E_REGISTRY_CORRUPT", checked.problem)
 
     def _push_version(self, store: Store, entry: dict[str, Any]) -> dict[str, Any]:
         assert self.client
@@ -423,6 +437,10 @@ class Pusher:
 
     def _push_alias(self, store: Store, entry: dict[str, Any]) -> dict[str, Any]:
         assert self.client
+        now = aliases_of(store, entry["modelKey"]).get(entry["alias"])
+        if now != entry["version"]:
+            # Moved again since (a later entry sends that), or a replayed old entry.
+            return {"version": None, "skipped": f"the alias is at {now} now"}
         if entry["version"] is None:
             try:
                 self.client.call(
@@ -446,6 +464,71 @@ class Pusher:
             {"name": entry["model"], "alias": entry["alias"], "version": mirrored["version"]},
         )
         return {"version": mirrored["version"]}
+
+
+class _CheckedFile:
+    """`read(n)` of a file's first `size` bytes, read and hashed ahead by a thread.
+
+    hashlib, file reads and socket sends all release the GIL, so hashing
+    runs alongside the upload. The last block is held back until the hash
+    of everything is `sha256`; if not, `problem` says so and the read ends
+    early (the request's body is short: the server drops it).
+    """
+
+    DEPTH = 4
+
+    def __init__(self, handle: Any, size: int, sha256: str, name: str):
+        import queue
+
+        self.problem: str | None = None
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(self.DEPTH)
+        self._stop = threading.Event()
+        self._buffer = b""
+
+        def ahead() -> None:
+            digest = hashlib.sha256()
+            left = size
+            try:
+                while left > 0 and not self._stop.is_set():
+                    block = handle.read(min(1 << 20, left))
+                    if not block:
+                        break
+                    digest.update(block)
+                    left -= len(block)
+                    if left == 0 and digest.hexdigest() != sha256:
+                        break  # the last block is never handed on
+                    self._blocks.put(block)
+                if left != 0 or digest.hexdigest() != sha256 or handle.read(1):
+                    self.problem = f"{name} changed since it was registered: not pushed"
+            except OSError as err:
+                self.problem = f"{name}: {type(err).__name__}"
+            finally:
+                self._blocks.put(None)
+
+        self._thread = threading.Thread(target=ahead, name="mlops-upload-hash", daemon=True)
+        self._thread.start()
+
+    def read(self, size: int) -> bytes:
+        if not self._buffer:
+            block = self._blocks.get()
+            if block is None:
+                self._blocks.put(None)
+                if self.problem:
+                    # Abort the request: MLflow gets a short body and keeps nothing.
+                    raise MlopsError("E_REGISTRY_CORRUPT", self.problem)
+                return b""
+            self._buffer = block
+        piece, self._buffer = self._buffer[:size], self._buffer[size:]
+        return piece
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._blocks.get(timeout=0.1)
+            except Exception:  # noqa: S112 - queue.Empty: look again
+                continue
+        self._thread.join()
 
 
 class _Bytes:

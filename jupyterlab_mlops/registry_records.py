@@ -47,9 +47,9 @@ def _read_json(store: Store, path: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
         raise MlopsError("E_REGISTRY_CORRUPT", f"{path} is not JSON") from None
 
 
-def read_record(store: Store, path: str) -> dict[str, Any] | None:
+def read_record(store: Store, path: str, max_bytes: int = MAX_JSON_BYTES) -> dict[str, Any] | None:
     """A record the registry wrote (sealed), without its seal; None when missing or not ours."""
-    found = _read_json(store, path)
+    found = _read_json(store, path, max_bytes)
     if found is None or not isinstance(found, dict) or not is_sealed(found):
         return None
     return unsealed(found)
@@ -86,6 +86,14 @@ def version_state(store: Store, key: str, version: int, *, full: bool = False) -
             "problem": "version.json was not written by this registry (no valid seal)",
         }
     record = unsealed(found)
+    if record.get("version") != version or not (
+        isinstance(record.get("model"), str) and model_key(record["model"]) == key
+    ):
+        return {
+            "version": version,
+            "state": "corrupt",
+            "problem": "version.json is another version's (copied here)",
+        }
     if not isinstance(record.get("files"), dict):
         return {"version": version, "state": "corrupt", "problem": "version.json lists no files"}
     folder = locate(store, f"{base}/model", follow=False)

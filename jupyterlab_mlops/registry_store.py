@@ -41,6 +41,7 @@ from .registry_names import (
     model_key,
 )
 from .registry_outbox import check_key, queue_alias, queue_version
+from .registry_outbox import read as read_entry
 from .registry_records import (
     MODELS,
     aliases_of,
@@ -138,7 +139,7 @@ def _staged_files(folder: Path) -> dict[str, dict[str, Any]]:
                 if file_identity(os.fstat(handle.fileno())) != before:
                     raise MlopsError("E_MODEL_INVALID", f"{rel!r} changed while it was registered")
             total += size
-            found[rel] = {"sha256": digest.hexdigest(), "size": size, "identity": before}
+            found[rel] = {"sha256": digest.hexdigest(), "size": size}
             if len(found) > MAX_MODEL_FILES or total > MAX_MODEL_BYTES:
                 raise MlopsError(
                     "E_MODEL_INVALID",
@@ -148,12 +149,7 @@ def _staged_files(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def file_identity(info: os.stat_result) -> list[int]:
-    """What changes whenever a file's bytes may have: `[size, inode, mtime_ns, ctime_ns]`.
-
-    Recorded with each file's hash, so the MLflow push can tell a file is
-    the one that was hashed without reading it again (the kernel sets the
-    ctime on every change; no user call can set it back).
-    """
+    """`[size, inode, mtime_ns, ctime_ns]`: a file written while it is hashed changes it."""
     return [info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
 
 
@@ -260,6 +256,7 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
             done = _registered_with(store, name, request_key)
         if done is not None:
             return done
+        _key_is_free(store, name, request_key)
     staged = locate(store, f"{STAGING}/{staging_id}", follow=False)
     try:
         if not stat.S_ISDIR(os.lstat(staged).st_mode):
@@ -272,6 +269,8 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
         done = None if request_key is None else _registered_with(store, name, request_key)
         if done is not None:
             return done
+        if request_key is not None:
+            _key_is_free(store, name, request_key)
         key = _model_record(store, name, who, body)
         ours = [n for n in version_numbers(store, key) if read_record(store, version_json(key, n))]
         version = (ours or [0])[-1] + 1
@@ -312,6 +311,16 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
             },
         )
     return {**record, "state": "ok", "problem": None, "replayed": False}
+
+
+def _key_is_free(store: Store, name: str, request_key: str) -> None:
+    """`E_BAD_REQUEST` when an outbox entry of another model has this key (keys are global)."""
+    entry = read_entry(store, request_key)
+    if entry is not None and entry.get("model") != name:
+        raise MlopsError(
+            "E_BAD_REQUEST",
+            "this idempotencyKey was used for another model's registration: make a new one",
+        )
 
 
 def _registered_with(store: Store, name: str, request_key: str) -> dict[str, Any] | None:

@@ -83,6 +83,15 @@ async def test_any_model_name_becomes_a_dns_label(api: Api, schema: Schema, name
     assert service["metadata"]["annotations"]["mlops.jupyterlab.org/model"] == name
 
 
+def test_distinct_names_get_distinct_labels() -> None:
+    from jupyterlab_mlops.registry_kserve import dns_label
+
+    names = ["1abc", "m-1abc", "ÄÖÜ", "aou", "café", "cafe", "a_b", "a-b", "9" * 120, "9" * 121]
+    labels = [dns_label(n, 1) for n in names]
+    assert len(set(labels)) == len(names), labels
+    assert dns_label("wine", 3) == "wine-v3"
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [
