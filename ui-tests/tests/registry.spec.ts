@@ -172,10 +172,18 @@ test.describe('Models panel: register from the kernel', () => {
     await preflight.locator('.jp-Dialog-content').screenshot({
       path: testInfo.outputPath('preflight-light.png')
     });
+    await page.theme.setDarkTheme();
+    await preflight.locator('.jp-Dialog-content').screenshot({
+      path: testInfo.outputPath('preflight-dark.png')
+    });
+    await page.theme.setLightTheme();
     await preflight.getByRole('button', { name: 'Continue…' }).click();
     const confirm = page.locator('.jp-Dialog');
     await expect(confirm).toContainText('production: (none) → version 1');
     await expect(confirm).toContainText('alcohol');
+    await confirm.locator('.jp-Dialog-content').screenshot({
+      path: testInfo.outputPath('confirm-light.png')
+    });
     await page.theme.setDarkTheme();
     await confirm.locator('.jp-Dialog-content').screenshot({
       path: testInfo.outputPath('confirm-dark.png')
