@@ -19,6 +19,9 @@ import base64
 import http.client
 import json
 import os
+import re
+import socket
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -28,8 +31,22 @@ from typing import Any
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 #: Block size of streamed uploads.
 UPLOAD_BLOCK = 1 << 20
+#: The slowest upload allowed (bytes/s) before a call's deadline cuts it.
+MIN_UPLOAD_RATE = 256 * 1024
+ERROR_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,79}")
+
 #: Statuses worth another try: the server (or a proxy) was busy or broken.
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+def _cut(conn: http.client.HTTPConnection) -> None:
+    """End a call that ran past its deadline (from the watchdog's thread)."""
+    sock = conn.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class MlflowError(Exception):
@@ -154,6 +171,11 @@ class Mlflow:
                 raise TimeoutError("no complete answer in time")
 
         conn = self._connection()
+        # The socket's timeout bounds each wait; this bounds the whole call,
+        # even against a server that drips its status line or headers.
+        watchdog = threading.Timer(deadline - time.monotonic(), _cut, (conn,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             conn.putrequest(method, self._base + path, skip_accept_encoding=True)
             for name, value in {**self._headers(), **headers}.items():
@@ -180,6 +202,7 @@ class Mlflow:
                 "CONNECTION", f"{method} {path}: {type(err).__name__}", retryable=True
             ) from None
         finally:
+            watchdog.cancel()
             conn.close()
 
     def _answer(self, method: str, path: str, status: int, raw: bytes) -> dict[str, Any]:
@@ -200,7 +223,9 @@ class Mlflow:
         code = f"HTTP_{status}"
         message = ""
         if isinstance(data, dict) and isinstance(data.get("error_code"), str):
-            code = data["error_code"]
+            # A code is MLflow's word (RESOURCE_DOES_NOT_EXIST): anything else is not quoted.
+            if ERROR_CODE.fullmatch(data["error_code"]):
+                code = data["error_code"]
             message = self.target.redact(str(data.get("message", "")))[:500]
         raise self._fail(
             code,
@@ -230,11 +255,11 @@ class Mlflow:
     def upload(self, artifact_path: str, file: Any, size: int) -> None:
         """Stream `size` bytes of `file` (anything with `read(n)`) to the proxied artifact
         `artifact_path`, in 1 MiB blocks, within a deadline that grows with the size
-        (at least 1 MiB/s)."""
+        (at least 256 KiB/s)."""
         quoted = urllib.parse.quote(artifact_path, safe="/")
         path = f"/api/2.0/mlflow-artifacts/artifacts/{quoted}"
         headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
-        deadline = self.target.timeout_s + size / (1 << 20)
+        deadline = self.target.timeout_s + size / MIN_UPLOAD_RATE
         status, raw = self._send("PUT", path, None, headers, stream=file, deadline_s=deadline)
         self._answer("PUT", f"artifacts/{artifact_path}", status, raw)
 

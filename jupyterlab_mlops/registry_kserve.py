@@ -36,12 +36,10 @@ def dns_label(name: str, version: int) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "model"
     if not slug[0].isalpha():
         slug = f"m-{slug}"
-    suffix = f"-v{version}"
-    if slug != name or len(slug) + len(suffix) > 63:
-        # Not the name as it is: a short hash of the name keeps two names apart.
-        tag = hashlib.sha256(name.encode()).hexdigest()[:6]
-        slug = f"{slug[: 63 - len(suffix) - 7].rstrip('-')}-{tag}"
-    return f"{slug}{suffix}"
+    # Always a hash of the name: no two names (nor a name that looks like
+    # another's hashed form) share a label.
+    suffix = f"-{hashlib.sha256(name.encode()).hexdigest()[:8]}-v{version}"
+    return f"{slug[: 63 - len(suffix)].rstrip('-')}{suffix}"
 
 
 def check_storage_uri(value: object) -> str:

@@ -161,11 +161,15 @@ def queue_version(
 
 def is_pushed(store: Store, model_key: str) -> bool:
     """Whether a version of the model went (or is going) to MLflow."""
-    try:
-        marker = read_record(store, _pushed_path(model_key), MAX_ENTRY_BYTES)
-    except MlopsError:
-        return False
-    return marker is not None and marker.get("modelKey") == model_key
+    for path in (_pushed_path(model_key), f"registry/models/{model_key}/mlflow.json"):
+        # The marker, or else the mapping of versions already on MLflow.
+        try:
+            marker = read_record(store, path)
+        except MlopsError:
+            continue
+        if marker is not None and marker.get("modelKey") == model_key:
+            return True
+    return False
 
 
 def queue_alias(

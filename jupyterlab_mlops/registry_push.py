@@ -268,11 +268,12 @@ class Pusher:
         runs = self.client.call("POST", "runs/search", query).get("runs") or []
         if runs:
             tags = {t.get("key"): t.get("value") for t in runs[0]["data"].get("tags") or []}
-            if tags.get("mlops.model") != entry["model"]:
+            mine = (entry["model"], str(entry["version"]))
+            if (tags.get("mlops.model"), tags.get("mlops.version")) != mine:
                 raise MlopsError(
                     "E_NAME_COLLISION",
-                    "this idempotency key's MLflow run belongs to another model"
-                    f" ({str(tags.get('mlops.model'))[:80]!r})",
+                    "this idempotency key's MLflow run is another registration's"
+                    f" ({str(tags.get('mlops.model'))[:80]!r} v{tags.get('mlops.version')})",
                 )
             return runs[0]
         lineage = record.get("lineage") or {}

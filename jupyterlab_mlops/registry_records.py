@@ -123,7 +123,11 @@ def version_state(store: Store, key: str, version: int, *, full: bool = False) -
 def aliases_of(store: Store, key: str) -> dict[str, int]:
     """The model's aliases (none when aliases.json is not this registry's)."""
     found = read_record(store, f"{MODELS}/{key}/aliases.json") or {}
-    return {str(k): v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool)}
+    # Bound to its model: another model's aliases.json, copied here, is not believed.
+    aliases = found.get("aliases") if found.get("modelKey") == key else None
+    if not isinstance(aliases, dict):
+        return {}
+    return {str(k): v for k, v in aliases.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def version_json(key: str, version: int) -> str:

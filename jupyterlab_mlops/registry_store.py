@@ -2,7 +2,7 @@
 
     registry/staging/<id>/                  the kernel saves a model here (MLflow format)
     registry/models/<key>/model.json        {name, description, tags, createdAt, createdBy}
-    registry/models/<key>/aliases.json      {alias: version}
+    registry/models/<key>/aliases.json      {modelKey, aliases: {alias: version}}
     registry/models/<key>/versions/<n>/version.json   lineage, flavors, signature, files
     registry/models/<key>/versions/<n>/model/         the MLflow model, as the kernel saved it
     registry/audit.jsonl, audit.head        the hash-chained audit log (registry_audit)
@@ -314,12 +314,15 @@ def register(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[st
 
 
 def _key_is_free(store: Store, name: str, request_key: str) -> None:
-    """`E_BAD_REQUEST` when an outbox entry of another model has this key (keys are global)."""
-    entry = read_entry(store, request_key)
-    if entry is not None and entry.get("model") != name:
+    """`E_BAD_REQUEST` when an outbox entry has this key but made no version of `name`.
+
+    (The caller found no version with it.) Keys are global: one entry, one
+    run and one MLflow version each, never reused for something else.
+    """
+    if read_entry(store, request_key) is not None:
         raise MlopsError(
             "E_BAD_REQUEST",
-            "this idempotencyKey was used for another model's registration: make a new one",
+            "this idempotencyKey was used for another registration: make a new one",
         )
 
 
@@ -390,7 +393,11 @@ def write_alias(
         aliases.pop(alias, None)
     else:
         aliases[alias] = version
-    _write_json(store, f"{MODELS}/{key}/aliases.json", dict(sorted(aliases.items())))
+    _write_json(
+        store,
+        f"{MODELS}/{key}/aliases.json",
+        {"modelKey": key, "aliases": dict(sorted(aliases.items()))},
+    )
     if before != version:
         queue_alias(store, name, key, alias, version, who)
     return before

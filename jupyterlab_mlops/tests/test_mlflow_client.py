@@ -59,3 +59,39 @@ def test_no_uri_no_target(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", "from-env")
     found = target_from("")
     assert found is not None and found.token == "from-env"
+
+
+def test_a_server_that_drips_its_headers_is_cut_at_the_deadline() -> None:
+    import socket
+    import threading
+    import time
+
+    from jupyterlab_mlops.mlflow_client import MlflowError
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000:
+            if stop.is_set():
+                break
+            try:
+                conn.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.2)  # each byte well inside the socket's timeout
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    client = Mlflow(MlflowTarget(uri=f"http://127.0.0.1:{listener.getsockname()[1]}", timeout_s=1))
+    try:
+        with pytest.raises(MlflowError) as caught:
+            client.call("GET", "experiments/get-by-name", query={"experiment_name": "x"})
+        assert caught.value.code == "CONNECTION" and caught.value.retryable
+    finally:
+        stop.set()
+        listener.close()

@@ -40,7 +40,8 @@ async def test_the_manifest_is_a_valid_inference_service(api: Api, schema: Schem
     assert model["modelFormat"] == {"name": "mlflow"}
     assert model["storageUri"] == "s3://models/wine/1"
     assert model["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
-    assert service["metadata"]["name"] == answer["name"] == "wine-v1"
+    assert service["metadata"]["name"] == answer["name"]
+    assert re.fullmatch(r"wine-[0-9a-f]{8}-v1", answer["name"])
     assert service["metadata"]["annotations"]["mlops.jupyterlab.org/experiment"] == "01JABCDEF"
 
 
@@ -89,7 +90,8 @@ def test_distinct_names_get_distinct_labels() -> None:
     names = ["1abc", "m-1abc", "ÄÖÜ", "aou", "café", "cafe", "a_b", "a-b", "9" * 120, "9" * 121]
     labels = [dns_label(n, 1) for n in names]
     assert len(set(labels)) == len(names), labels
-    assert dns_label("wine", 3) == "wine-v3"
+    assert re.fullmatch(r"wine-[0-9a-f]{8}-v3", dns_label("wine", 3))
+    assert dns_label("ABC", 1) != dns_label("abc-" + dns_label("ABC", 1)[4:12], 1)
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,11 @@ def push(server: Server, name: str, staging: str, key: str) -> tuple[int, dict]:
     return server.call("POST", "registry/versions", body)
 
 
+def alias(server: Server, model: str, version: int) -> int:
+    body = {"model": model, "alias": "champion", "version": version}
+    return server.call("POST", "registry/aliases", body)[0]
+
+
 def test_changed_files_replays_copies_and_key_reuse_reach_mlflow_never(
     tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
 ) -> None:
@@ -134,6 +139,11 @@ def test_changed_files_replays_copies_and_key_reuse_reach_mlflow_never(
     status, shown = server.call("GET", f"registry/models/{b}")
     assert shown["versions"][0]["state"] == "corrupt"
     assert "another version" in shown["versions"][0]["problem"]
+    # Another model's aliases, copied over: not believed (B has none now).
+    assert shown["aliases"] == {"champion": 2}
+    assert alias(server, a, 1) in (200, 409)  # A gets an aliases.json of its own
+    shutil.copy(models / a_key / "aliases.json", models / b_key / "aliases.json")
+    assert server.call("GET", f"registry/models/{b}")[1]["aliases"] == {}
     assert_no_secret(server)
 
 

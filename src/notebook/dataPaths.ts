@@ -89,9 +89,15 @@ export function findDataPaths(
           found.add(path);
         }
       });
-      for (const call of line.matchAll(DUMP)) {
+      const dumps = [...line.matchAll(DUMP)];
+      dumps.forEach((call, i) => {
+        // Up to the next dump( at most: the scan of a line stays linear.
         const start = call.index + call[0].length;
-        const target = Private.secondArgument(line, start, line.length);
+        const stop = Math.min(
+          dumps[i + 1]?.index ?? line.length,
+          start + 2 * MAX_EXPRESSION
+        );
+        const target = Private.secondArgument(line, start, stop);
         const value =
           target === undefined ? undefined : foldString(target, names);
         const path =
@@ -99,7 +105,7 @@ export function findDataPaths(
         if (path !== null && MODEL_FILE.test(path)) {
           found.add(path);
         }
-      }
+      });
       const assigned = ASSIGNMENT.exec(line);
       if (assigned && !fixed.has(assigned[1])) {
         const value = foldString(assigned[2].trim(), names);
@@ -226,7 +232,9 @@ namespace Private {
     if (first === undefined) {
       return undefined;
     }
-    const comma = line.indexOf(',', line.indexOf(first, start) + first.length);
+    const at = line.indexOf(first, start);
+    const comma =
+      at < 0 || at >= stop ? -1 : line.indexOf(',', at + first.length);
     return comma < 0 || comma >= stop
       ? undefined
       : firstArgument(line, comma + 1, stop);

@@ -127,9 +127,22 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => {
         const ref = typeof args['ref'] === 'string' ? args['ref'] : '';
         const path = typeof args['path'] === 'string' ? args['path'] : '';
-        return ref && path
-          ? actions.registerFromExperiment(ref, path)
-          : undefined;
+        // Only from the experiment's own tab (its Register… button): a
+        // command link in a notebook output, or the palette, cannot make a
+        // kernel unpickle a file, even after a dialog.
+        const shown = app.shell.currentWidget as {
+          content?: { experimentRef?: unknown };
+        } | null;
+        if (!ref || !path || shown?.content?.experimentRef !== ref) {
+          Notification.warning(
+            trans.__(
+              'Register a model file from its experiment’s tab (Register… in its data table).'
+            ),
+            { autoClose: 8000 }
+          );
+          return;
+        }
+        return actions.registerFromExperiment(ref, path);
       }
     });
     app.commands.addCommand(CommandIDs.deployModel, {

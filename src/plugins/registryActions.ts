@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import type { IDeployGate, Lineage } from '../bridge/registry';
 import { CommandIDs } from '../commands';
 import { describeError, MlopsError } from '../errors';
-import { MODEL_FILE } from '../notebook/dataPaths';
+import { MODEL_FILE, normalizeDataPath } from '../notebook/dataPaths';
 import type { ISecretScanCell } from '../notebook/secrets';
 import { pipelineName } from '../pipeline/ir';
 import { kernelCandidates } from '../registry/kernelModels';
@@ -107,7 +107,12 @@ export class RegistryActions {
     try {
       const { manifest } = await store.current.read(ref);
       const entry = manifest.data.find(d => d.path === path);
-      if (!entry || entry.kind !== 'file' || !MODEL_FILE.test(path)) {
+      if (
+        !entry ||
+        entry.kind !== 'file' ||
+        !MODEL_FILE.test(path) ||
+        normalizeDataPath(path) !== path
+      ) {
         throw new MlopsError(
           'E_NOT_FOUND',
           `${path.slice(0, 200)} is no model file of this experiment`

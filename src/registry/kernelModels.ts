@@ -88,7 +88,13 @@ def run(namespace, path, sha256, example, folder, requirements):
     try:
         if example is not None and example not in namespace:
             return {"error": "NameError", "message": "no variable " + repr(example) + " in the kernel"}
-        with open(path, "rb") as handle:
+        import os, stat
+        # Non-blocking (a FIFO cannot hang the kernel), a regular file, at most 4 GiB.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > 4 * 1024 ** 3:
+                return {"error": "ValueError", "message": path + " is not a regular file of at most 4 GiB"}
             data = handle.read()
         if hashlib.sha256(data).hexdigest() != sha256:
             return {"error": "ChangedFile", "message": path + " is not the experiment's file any more (its SHA-256 differs): restore it, or register from the kernel"}

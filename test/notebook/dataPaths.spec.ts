@@ -54,6 +54,11 @@ describe('findDataPaths()', () => {
     const source =
       'read_csv(' + '"'.repeat(200_000) + '\n' + 'open(' + 'a'.repeat(200_000);
     expect(findDataPaths([source])).toEqual([]);
+    // The dump( scan (a model file's second argument) is linear too.
+    expect(findDataPaths(['dump(a)'.repeat(300_000)])).toEqual([]);
+    expect(findDataPaths(['joblib.dump(a, ' + ','.repeat(300_000)])).toEqual(
+      []
+    );
   });
 
   it('should find the model files a notebook saves, and no other output', () => {

@@ -271,6 +271,18 @@ test.describe('Models panel: register from the kernel', () => {
       .click();
     const row = experiments.locator('.jp-mlops-ExperimentTable-row');
     await expect(row).toHaveCount(1, { timeout: 30_000 });
+    // A command link in an output (the notebook is the current tab) cannot
+    // make the kernel load a file, whatever its arguments.
+    await page.evaluate(async path => {
+      await window.jupyterapp.commands.execute(
+        'mlops:register-experiment-model',
+        { ref: 'refs/exps/x/01J00000000000000000000000', path }
+      );
+    }, `${tmpPath}/iris_tree.joblib`);
+    await expect(page.locator('.Toastify')).toContainText(
+      'from its experiment’s tab'
+    );
+    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
     await row.first().dblclick();
     const detail = page.locator('.jp-mlops-Detail:visible');
     const file = detail.locator('tr', { hasText: 'iris_tree.joblib' });
