@@ -92,6 +92,15 @@ def bridge(root: Path, home: Path, proxy: FaultProxy, **mlops: Any) -> Server:
     )
 
 
+def bridged(tmp_path: Path, servers: list[Server], proxy: FaultProxy) -> tuple[Path, Server]:
+    """A project root and a `bridge` server on it (stopped by the `servers` fixture)."""
+    root = tmp_path / "root"
+    root.mkdir()
+    server = bridge(root, tmp_path / "home", proxy)
+    servers.append(server)
+    return root, server
+
+
 def register(server: Server, model_dir: Path, name: str, key: str, **more: Any) -> dict[str, Any]:
     status, staging = server.call("POST", "registry/staging", {})
     assert status == 200, staging
@@ -170,10 +179,7 @@ def test_every_registration_lands_once_through_503s_drops_and_lost_replies(
         Rule("POST", "registered-models/alias", "lost"),
     ]
     proxy.rate = 0.1
-    root = tmp_path / "root"
-    root.mkdir()
-    server = bridge(root, tmp_path / "home", proxy)
-    servers.append(server)
+    root, server = bridged(tmp_path, servers, proxy)
     name = f"wine-{uuid.uuid4().hex[:6]}"
     keys = [str(uuid.uuid4()) for _ in range(4)]
     answers = [register(server, saved_model, name, key) for key in keys]
@@ -303,10 +309,7 @@ def test_an_error_that_echoes_the_credentials_shows_them_redacted(
     tmp_path: Path, servers: list[Server], proxy: FaultProxy, saved_model: Path
 ) -> None:
     proxy.echo_headers = True  # a hostile proxy answers 400 with the request's headers
-    root = tmp_path / "root"
-    root.mkdir()
-    server = bridge(root, tmp_path / "home", proxy)
-    servers.append(server)
+    root, server = bridged(tmp_path, servers, proxy)
     key = str(uuid.uuid4())
     register(server, saved_model, "echoed", key)
     deadline = time.monotonic() + 30
@@ -337,10 +340,7 @@ def test_a_file_changed_after_registration_is_never_pushed(
     saved_model: Path,
 ) -> None:
     proxy.down = True
-    root = tmp_path / "root"
-    root.mkdir()
-    server = bridge(root, tmp_path / "home", proxy)
-    servers.append(server)
+    root, server = bridged(tmp_path, servers, proxy)
     name = f"changed-{uuid.uuid4().hex[:6]}"
     touched, swapped = str(uuid.uuid4()), str(uuid.uuid4())
     register(server, saved_model, name, touched)
@@ -380,10 +380,7 @@ def test_deploy_and_rollback_move_production_on_mlflow_too(
     frame, target = load_wine(return_X_y=True, as_frame=True)
     model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(frame, target)
     proxy.rules = [Rule("POST", "registered-models/alias", "lost", times=2)]
-    root = tmp_path / "root"
-    root.mkdir()
-    server = bridge(root, tmp_path / "home", proxy)
-    servers.append(server)
+    root, server = bridged(tmp_path, servers, proxy)
     name = f"deployed-{uuid.uuid4().hex[:6]}"
     namespace: dict[str, Any] = {"__name__": "saver"}
     exec(compile(SAVER, "sklearn.ts", "exec"), namespace)  # noqa: S102 - our own saver

@@ -21,7 +21,7 @@ from .mlflow_support import FaultProxy, MlflowServer, mlflow_server
 from .server_support import Server
 from .test_registry_mlflow import (
     assert_no_secret,
-    bridge,
+    bridged,
     keys_of,
     proxy,
     saved_model,
@@ -57,10 +57,7 @@ def test_changed_files_replays_copies_and_key_reuse_reach_mlflow_never(
     tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
 ) -> None:
     proxy.down = True
-    root = tmp_path / "root"
-    root.mkdir()
-    server = bridge(root, tmp_path / "home", proxy)
-    servers.append(server)
+    root, server = bridged(tmp_path, servers, proxy)
     tag = uuid.uuid4().hex[:6]
     a, b = f"A-{tag}", f"B-{tag}"
 
@@ -151,10 +148,7 @@ def test_a_fifo_in_a_model_files_place_fails_the_entry_and_the_worker_goes_on(
     tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
 ) -> None:
     proxy.down = True
-    root = tmp_path / "root"
-    root.mkdir()
-    server = bridge(root, tmp_path / "home", proxy)
-    servers.append(server)
+    root, server = bridged(tmp_path, servers, proxy)
     tag = uuid.uuid4().hex[:6]
     files = {"MLmodel": MLMODEL.encode(), "z.bin": b"z" * 100}
     status, _ = push(server, f"F-{tag}", stage(server, files), f"fifo-{tag}")

@@ -8,7 +8,8 @@ import {
   openExperiments,
   openNotebook,
   removeExperimentsAfterEachTest,
-  ROOT
+  ROOT,
+  snapshotAndWait
 } from './support';
 
 /**
@@ -54,19 +55,9 @@ test.describe('Models panel: register from the kernel', () => {
       notebook
     );
     await openNotebook(page, notebook);
-    const experiments = await openExperiments(page);
+    await openExperiments(page);
     expect(await page.notebook.run()).toBe(true);
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .first()
-      .click();
-    await expect(
-      experiments.locator('.jp-mlops-ExperimentTable-row')
-    ).toHaveCount(1, {
-      timeout: 30_000
-    });
+    await snapshotAndWait(page, 1);
 
     // Register: the dialog offers the kernel's model and its training frame.
     await page.evaluate(() => {
@@ -208,16 +199,7 @@ test.describe('Models panel: register from the kernel', () => {
     await page.theme.setLightTheme();
     // A second snapshot and version: its row compares with production's.
     await page.notebook.activate('wine_classifier.ipynb');
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .first()
-      .click();
-    await openExperiments(page);
-    await expect(
-      experiments.locator('.jp-mlops-ExperimentTable-row')
-    ).toHaveCount(2, { timeout: 30_000 });
+    await snapshotAndWait(page, 2);
     await page.evaluate(() => {
       void window.jupyterapp.commands.execute('mlops:register-model');
     });
@@ -261,16 +243,11 @@ test.describe('Models panel: register from the kernel', () => {
       notebook
     );
     await openNotebook(page, notebook);
-    const experiments = await openExperiments(page);
+    await openExperiments(page);
     expect(await page.notebook.run()).toBe(true);
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .first()
-      .click();
-    const row = experiments.locator('.jp-mlops-ExperimentTable-row');
-    await expect(row).toHaveCount(1, { timeout: 30_000 });
+    const row = (await snapshotAndWait(page, 1)).locator(
+      '.jp-mlops-ExperimentTable-row'
+    );
     // A command link in an output (the notebook is the current tab) cannot
     // make the kernel load a file, whatever its arguments.
     await page.evaluate(async path => {

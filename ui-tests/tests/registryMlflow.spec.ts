@@ -7,7 +7,8 @@ import {
   openExperiments,
   openNotebook,
   removeExperimentsAfterEachTest,
-  ROOT
+  ROOT,
+  snapshotAndWait
 } from './support';
 
 /**
@@ -60,17 +61,9 @@ test.describe('Models panel: the MLflow backend', () => {
       notebook
     );
     await openNotebook(page, notebook);
-    const experiments = await openExperiments(page);
+    await openExperiments(page);
     expect(await page.notebook.run()).toBe(true);
-    await page
-      .locator(
-        '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
-      )
-      .first()
-      .click();
-    await expect(
-      experiments.locator('.jp-mlops-ExperimentTable-row')
-    ).toHaveCount(1, { timeout: 30_000 });
+    await snapshotAndWait(page, 1);
 
     await page.evaluate(() => {
       void window.jupyterapp.commands.execute('mlops:register-model');

@@ -69,6 +69,27 @@ export async function openExperiments(page: IJupyterLabPageFixture) {
 }
 
 /**
+ * Snapshot the current notebook with its toolbar button, then show the
+ * Experiments panel once it lists `count` experiments; return the panel.
+ */
+export async function snapshotAndWait(
+  page: IJupyterLabPageFixture,
+  count: number
+) {
+  await page
+    .locator(
+      '.jp-NotebookPanel-toolbar [data-command="mlops:snapshot-experiment"]'
+    )
+    .first()
+    .click();
+  const experiments = await openExperiments(page);
+  await expect(
+    experiments.locator('.jp-mlops-ExperimentTable-row')
+  ).toHaveCount(count, { timeout: 30_000 });
+  return experiments;
+}
+
+/**
  * Open a notebook of the server's root and wait for its panel.
  */
 export async function openNotebook(
