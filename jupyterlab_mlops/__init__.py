@@ -24,8 +24,10 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     """Read `c.MlopsExtension.*` from the server's config and register the routes."""
     # Imported here so that `import jupyterlab_mlops` (CLI, runner) stays light.
     from .config import MlopsExtension
+    from .kernel_nodelay import use_nodelay
     from .routes import setup_routes
 
     config = MlopsExtension(config=server_app.config)
     setup_routes(server_app.web_app, config, server_app.log)
+    use_nodelay(server_app.web_app.settings, config.kernel_websocket_nodelay, server_app.log)
     server_app.log.info("jupyterlab_mlops %s: /mlops/ routes registered", __version__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from .errors import MlopsError
@@ -54,6 +54,15 @@ class MlopsExtension(Configurable):
             "Temp files of interrupted writes (.mlops-tmp-*) older than this many seconds are "
             "removed from a store when this server first uses it, and again at most this "
             "often; 0 turns the sweep off."
+        ),
+    ).tag(config=True)
+
+    kernel_websocket_nodelay = Bool(
+        True,
+        help=(
+            "Turn Nagle's algorithm off on kernel websockets (TCP_NODELAY): small kernel"
+            " replies leave at once instead of after the client's delayed ACK (~40 ms)."
+            " Only when the server uses jupyter_server's default connection class."
         ),
     ).tag(config=True)
 
