@@ -56,6 +56,8 @@ logging.disable(logging.WARNING)
 import mlflow, mlflow.sklearn
 folder = tempfile.mkdtemp()
 mlflow.set_tracking_uri(f"sqlite:///{folder}/mlflow.db")
+# Artifacts in the same temporary folder, not ./mlruns of the working directory.
+mlflow.create_experiment("bench", artifact_location=f"file://{folder}/artifacts")
 mlflow.set_experiment("bench")
 """
     + FIT

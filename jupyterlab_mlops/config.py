@@ -66,6 +66,21 @@ class MlopsExtension(Configurable):
         ),
     ).tag(config=True)
 
+    experiments_remote = Unicode(
+        "",
+        help=(
+            "git remote the experiment store syncs with when the lab's Sync remote setting is"
+            " empty (empty: the project repository's origin). Any git URL or a local path,"
+            " outside the Jupyter root too; credentials come from git's credential helper or"
+            " the URL and never reach the browser."
+        ),
+    ).tag(config=True)
+
+    sync_timeout_seconds = Int(
+        600,
+        help="Longest a Sync of the experiment store may take (fetch and push together).",
+    ).tag(config=True)
+
     mlflow_tracking_uri = Unicode(
         "",
         help=(

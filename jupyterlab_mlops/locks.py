@@ -16,7 +16,7 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError
 from .paths import Store, locate, validate_path
 from .store_fs import TEMP_PREFIX, mapped_errors
-from .store_write import Guard
+from .store_write import Guard, rm
 
 DEFAULT_TTL_MS = 30_000
 #: Longest lock a client may take: a lock never outlives a stuck holder by
@@ -212,3 +212,33 @@ def unlock(store: Store, path: str, token: str, *, target: Path | None = None) -
         if err.code == "E_NOT_FOUND":
             raise not_held from err
         raise
+
+
+@contextlib.contextmanager
+def flock_held(store: Store, path: str) -> Iterator[bool]:
+    """Hold an exclusive `flock` on `path` (under `locks/`) if it is free; yields whether held.
+
+    For a server's own long work (the outbox worker, a sync): the lock goes
+    with the process, so a crash never leaves it held. Junk in its place (a
+    symlink, a folder) is removed first: it is not a lock.
+    """
+    import fcntl
+
+    try:
+        target = locate(store, path, follow=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            rm(store, path, recursive=True)
+        fd = os.open(target, os.O_RDWR | os.O_CREAT | NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except (OSError, MlopsError):
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from typing import Any
 
 from .errors import MlopsError
+from .locks import flock_held
 from .mlflow_client import Mlflow, MlflowError, MlflowTarget
-from .paths import Store, locate
-from .pipeline_process import _NOFOLLOW
+from .paths import Store
 from .registry_audit import registry_lock
 from .registry_mlflow import MlflowMirror
 from .registry_outbox import all_entries, prune, read, save
-from .store_write import rm
 
 MAX_BACKOFF_S = 30.0
 
@@ -88,7 +86,7 @@ class Pusher:
 
     def drain(self, store: Store) -> float:
         """Send `store`'s pending entries in order; seconds until the next one is due."""
-        with self._flock(store) as held:
+        with flock_held(store, "locks/outbox.flock") as held:
             if not held:
                 return 1.0
             for entry in all_entries(store):
@@ -102,29 +100,6 @@ class Pusher:
             with contextlib.suppress(MlopsError), registry_lock(store):
                 prune(store)
         return self.max_backoff_s
-
-    @contextlib.contextmanager
-    def _flock(self, store: Store) -> Any:
-        import fcntl
-
-        try:
-            path = locate(store, "locks/outbox.flock", follow=False)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_symlink() or (path.exists() and not path.is_file()):
-                rm(store, "locks/outbox.flock", recursive=True)  # junk, not a lock
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_NONBLOCK, 0o600)
-        except (OSError, MlopsError):
-            yield False
-            return
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                yield False
-                return
-            yield True
-        finally:
-            os.close(fd)
 
     def _send(self, store: Store, entry: dict[str, Any]) -> bool:
         """Try one entry once; whether it is settled (done or failed)."""

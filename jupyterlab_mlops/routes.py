@@ -53,7 +53,7 @@ from .registry_handlers import (
     RegistryVersionsHandler,
     create_pusher,
 )
-from .store_handlers import StatusHandler, StoreInitHandler
+from .store_handlers import StatusHandler, StoreInitHandler, StoreSyncHandler
 from .write_many import WriteManyHandler
 
 #: (route under `<base_url>/mlops/`, handler): the extension's whole API.
@@ -71,6 +71,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("fs/lock", LockHandler),
     ("fs/unlock", UnlockHandler),
     ("store/init", StoreInitHandler),
+    ("store/sync", StoreSyncHandler),
     ("project/git", ProjectGitHandler),
     ("hash", HashHandler),
     ("hash/([^/]+)", HashJobHandler),

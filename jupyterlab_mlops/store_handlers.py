@@ -12,11 +12,23 @@ import tornado.web
 
 from . import store_layout
 from .base_handler import MlopsHandler
-from .body import STORE
+from .body import STORE, Field
+from .git_safe import project_origin
 from .store_init import init_store
+from .store_sync import sync
+from .sync_remote import choose_remote
 from .version import __version__
 
-CAPABILITIES = ["fs", "read-many", "write-many", "lock", "hash", "project-git", "store-init"]
+CAPABILITIES = [
+    "fs",
+    "read-many",
+    "write-many",
+    "lock",
+    "hash",
+    "project-git",
+    "store-init",
+    "store-sync",
+]
 
 
 class StatusHandler(MlopsHandler):
@@ -57,3 +69,25 @@ class StoreInitHandler(MlopsHandler):
         store = self.store(body["store"])
         store_layout.check_store(store)
         return init_store(store)
+
+
+class StoreSyncHandler(MlopsHandler):
+    """`POST /mlops/store/sync {store?, remote?}` → `{remote, pushed, fetched, …}` (store_sync)."""
+
+    fields = {**STORE, "remote": Field("str", default="")}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Fetch everyone's experiments from the remote and push this store's."""
+        await self.respond(self._run)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        store = self.store(body["store"])
+        store_layout.check_store(store)
+        configured = self.mlops.experiments_remote
+        origin = None
+        if not body["remote"] and not configured:
+            origin = project_origin(store.path.parent, store.root)
+        url = choose_remote(body["remote"], configured, origin, store.root)
+        return sync(store, url, timeout_s=self.mlops.sync_timeout_seconds)

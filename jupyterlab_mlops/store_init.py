@@ -66,17 +66,26 @@ def init_store(store: Store) -> dict[str, Any]:
         )
     _write_once(store, f"{GIT_DIR}/config", CONFIG_TEMPLATE)
     created = _write_once(store, f"{GIT_DIR}/HEAD", HEAD_TEMPLATE)
-    # A config that is a symlink (to a file the file routes may change) is
-    # not ours, whatever it says today.
-    info = store_fs.stat_path(store, f"{GIT_DIR}/config", follow=False)
+    return {"gitDir": GIT_DIR, "created": created, "configIsTemplate": config_is_template(store)}
+
+
+def config_is_template(store: Store) -> bool:
+    """Whether git reads only our template as the store repository's own config.
+
+    A config that is a symlink (to a file the file routes may change) is
+    not ours, whatever it says today; files that make git read a config
+    other than ours count too.
+    """
+    try:
+        info = store_fs.stat_path(store, f"{GIT_DIR}/config", follow=False)
+    except MlopsError as err:
+        if err.code == "E_NOT_FOUND":
+            return False
+        raise
     config = store_fs.read(store, f"{GIT_DIR}/config") if info["type"] == "file" else b""
-    return {
-        "gitDir": GIT_DIR,
-        "created": created,
-        # Files that make git read a config other than ours count too.
-        "configIsTemplate": config == CONFIG_TEMPLATE.encode()
-        and not any(_exists(store, f"{GIT_DIR}/{name}") for name in _OTHER_CONFIG),
-    }
+    return config == CONFIG_TEMPLATE.encode() and not any(
+        _exists(store, f"{GIT_DIR}/{name}") for name in _OTHER_CONFIG
+    )
 
 
 def _exists(store: Store, path: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .. import project_git
+from .. import git_safe
 from .conftest import Api
 from .test_auth import NO_AUTH
 
@@ -106,7 +106,7 @@ async def test_no_repository_or_no_commit_answers_nulls(api: Api, jp_root_dir: P
 async def test_a_git_too_old_to_run_safely_counts_as_missing(
     api: Api, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(project_git, "MIN_VERSION", (99, 0))
+    monkeypatch.setattr(git_safe, "MIN_VERSION", (99, 0))
     status, body = await api("project/git", {"path": "project"})
     assert (status, body) == (200, {"commit": None, "branch": None, "dirty": None})
 
@@ -126,7 +126,7 @@ async def test_a_git_too_old_to_run_safely_counts_as_missing(
     ],
 )
 def test_new_enough_reads_the_version(printed: str, enough: bool) -> None:
-    assert project_git.new_enough(printed) is enough
+    assert git_safe.new_enough(printed) is enough
 
 
 @pytest.mark.parametrize(

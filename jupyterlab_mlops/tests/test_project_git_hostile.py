@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ..project_git import named_overrides
+from ..git_safe import named_overrides
 from .conftest import Api
 from .test_project_git import Planted, git, make_repo, touch
 

@@ -1,0 +1,299 @@
+"""Sync of the experiment store with a git remote (`POST /mlops/store/sync`).
+
+What `dvc exp push` + `dvc exp pull` do, in one call, with the git CLI on
+the server (it holds the credentials: the user's credential helper, ssh
+agent or the URL in the server's config; none of it reaches the browser):
+
+1. `git fetch` the remote's `refs/exps/*` into tracking refs
+   `refs/sync/<remote key>/exps/*` (the remote's state as last seen);
+2. bring each into `refs/exps/*` where that is safe: a ref new on the
+   remote is created, one the remote moved ahead (an edit) fast-forwards.
+   A ref the tracking refs knew before this fetch but that is gone here was
+   deleted (or moved to a new notebook path) here since the last sync: it
+   is not brought back. A ref changed on both sides is a conflict: both
+   commits are kept, the local one stays the experiment;
+3. `git push` every `refs/exps/*` without `+`: never a force push; the
+   remote refuses what is not a fast-forward, and each experiment is its
+   own ref, so one refusal never blocks another.
+
+Only the store's template config is trusted (`store_init`): a store whose
+config is anything else (unzipped, copied) is `E_UNSAFE_REPOSITORY`. git
+runs without hooks, fsmonitor, pager, automatic gc or submodules, checks
+every object it receives (`transfer.fsckObjects`), and may use only the
+transports `file`, `git`, `http`, `https` and `ssh`. Objects it receives
+stay loose, the form the lab reads in bulk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import MlopsError
+from .git_safe import git_environment, new_enough
+from .locks import flock_held
+from .paths import Store, locate
+from .store_init import config_is_template
+from .store_layout import GIT_DIR
+from .sync_remote import redact
+
+#: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
+EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
+#: Files that would make git read objects or config from elsewhere.
+_ELSEWHERE = ("objects/info/alternates", "objects/info/http-alternates")
+SYNC_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.hooksPath", os.devnull),
+    ("core.fsmonitor", "false"),
+    ("core.pager", "cat"),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
+    ("fetch.unpackLimit", "1000000000"),
+    ("transfer.fsckObjects", "true"),
+    ("fetch.writeCommitGraph", "false"),
+    ("fetch.recurseSubmodules", "false"),
+    ("submodule.recurse", "false"),
+    ("push.recurseSubmodules", "no"),
+    ("push.followTags", "false"),
+    ("push.gpgSign", "false"),
+    ("protocol.allow", "user"),
+    ("protocol.ext.allow", "never"),
+    ("protocol.fd.allow", "never"),
+)
+ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
+#: Server variables git may use to reach a remote (credentials stay server-side).
+_PASSED = ("SSH_AUTH_SOCK", "GIT_SSH_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS")
+_PROXIES = ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+_AUTH_FAILED = (
+    "authentication failed",
+    "could not read username",
+    "could not read password",
+    "permission denied",
+    "http 401",
+    "http 403",
+    " 401",
+    " 403",
+)
+_MAX_MESSAGE = 400
+
+
+def remote_key(url: str) -> str:
+    """The tracking-ref folder of a remote: 16 hex of the URL's SHA-256."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+class _Git:
+    """git on the store's repository, with the sync's environment."""
+
+    def __init__(self, git_dir: Path, root: Path, timeout_s: float) -> None:
+        git = shutil.which("git")
+        if git is None:
+            raise MlopsError("E_IO", "git is not installed on the server")
+        self.argv = [git, "--no-pager", f"--git-dir={git_dir}"]
+        self.cwd = git_dir
+        self.deadline = time.monotonic() + timeout_s
+        env = git_environment(root, SYNC_CONFIG)
+        env["GIT_ALLOW_PROTOCOL"] = ALLOWED_PROTOCOLS
+        env["GIT_PROTOCOL_FROM_USER"] = "1"
+        env.pop("GIT_OPTIONAL_LOCKS", None)
+        for name in (*_PASSED, *_PROXIES):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        self.env = env
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise MlopsError("E_REMOTE_UNREACHABLE", "the sync took longer than allowed")
+        try:
+            return subprocess.run(
+                [*self.argv, *args],
+                cwd=self.cwd,
+                input=stdin,
+                stdin=None if stdin is not None else subprocess.DEVNULL,
+                capture_output=True,
+                encoding="utf-8",
+                errors="surrogateescape",
+                timeout=left,
+                env=self.env,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise MlopsError(
+                "E_REMOTE_UNREACHABLE", "the remote did not answer in time (sync_timeout_seconds)"
+            ) from None
+        except OSError as err:
+            raise MlopsError("E_IO", f"git could not be started: {err}") from None
+
+    def refs(self, prefix: str) -> dict[str, str]:
+        done = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+        if done.returncode != 0:
+            raise MlopsError("E_IO", f"git for-each-ref failed: {_message(done.stderr)}")
+        found: dict[str, str] = {}
+        for line in done.stdout.splitlines():
+            oid, _, name = line.partition(" ")
+            found[name] = oid
+        return found
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return self.run("merge-base", "--is-ancestor", older, newer).returncode == 0
+
+
+def _message(stderr: str) -> str:
+    text = redact(" ".join(stderr.split()))
+    return text[:_MAX_MESSAGE] or "no message"
+
+
+def _remote_error(action: str, stderr: str) -> MlopsError:
+    text = _message(stderr)
+    lowered = stderr.lower()
+    if any(sign in lowered for sign in _AUTH_FAILED):
+        return MlopsError("E_REMOTE_AUTH", f"the remote refused the credentials ({action}): {text}")
+    return MlopsError("E_REMOTE_UNREACHABLE", f"could not {action} the remote: {text}")
+
+
+def _open(store: Store, timeout_s: float) -> _Git:
+    if not store.exists or not config_is_template(store):
+        raise MlopsError(
+            "E_UNSAFE_REPOSITORY",
+            "the store's git config is not the one this extension writes (a store copied"
+            " or unzipped from elsewhere, or not created yet): it is not synced",
+        )
+    git_dir = locate(store, GIT_DIR, follow=False)
+    if git_dir.is_symlink() or not git_dir.is_dir():
+        raise MlopsError("E_UNSAFE_REPOSITORY", "the store's git directory is not a folder")
+    if any((git_dir / name).exists() or (git_dir / name).is_symlink() for name in _ELSEWHERE):
+        raise MlopsError(
+            "E_UNSAFE_REPOSITORY", "the store reads objects from another repository (alternates)"
+        )
+    git = _Git(git_dir, store.root, timeout_s)
+    if not new_enough(git.run("version").stdout):
+        raise MlopsError("E_IO", "git 2.31 or later is needed on the server to sync")
+    return git
+
+
+def sync(store: Store, url: str, *, timeout_s: float = 600) -> dict[str, Any]:
+    """Fetch, merge and push the store's experiment refs (see the module docstring)."""
+    with flock_held(store, "locks/sync.flock") as held:
+        if not held:
+            raise MlopsError("E_BUSY", "a sync of this store is running; try again when it ends")
+        git = _open(store, timeout_s)
+        return _sync(git, url)
+
+
+def _sync(git: _Git, url: str) -> dict[str, Any]:
+    tracking = f"refs/sync/{remote_key(url)}/exps/"
+    seen_before = git.refs(tracking)
+    fetched = git.run(
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-recurse-submodules",
+        "--no-auto-gc",
+        "--prune",
+        "--quiet",
+        "--",
+        url,
+        f"+refs/exps/*:{tracking}*",
+    )
+    if fetched.returncode != 0:
+        raise _remote_error("fetch from", fetched.stderr)
+    remote = {name[len(tracking) :]: oid for name, oid in git.refs(tracking).items()}
+    seen = {name[len(tracking) :] for name in seen_before}
+    local = {name[len("refs/exps/") :]: oid for name, oid in git.refs("refs/exps/").items()}
+    merged = _merge(git, remote, seen, local)
+    pushed = _push(git, url, tracking)
+    return {"remote": redact(url), **merged, **pushed}
+
+
+def _merge(
+    git: _Git, remote: dict[str, str], seen: set[str], local: dict[str, str]
+) -> dict[str, Any]:
+    """Bring the remote's refs into `refs/exps/` where safe; counts and conflicts."""
+    commands: list[str] = []
+    conflicts: list[str] = []
+    kept_deleted = 0
+    for name, oid in sorted(remote.items()):
+        ref = f"refs/exps/{name}"
+        if not EXPERIMENT_REF.match(ref):
+            continue
+        mine = local.get(name)
+        if mine is None:
+            if name in seen:
+                kept_deleted += 1  # deleted or moved here since the last sync
+                continue
+            commands.append(f"create {ref}\0{oid}\0")
+        elif mine != oid:
+            if git.is_ancestor(mine, oid):
+                commands.append(f"update {ref}\0{oid}\0{mine}\0")
+            elif not git.is_ancestor(oid, mine):
+                conflicts.append(ref)
+    applied = _apply(git, commands)
+    return {
+        "fetched": applied,
+        "conflicts": conflicts,
+        "keptDeleted": kept_deleted,
+        "changedMeanwhile": len(commands) - applied,
+    }
+
+
+def _apply(git: _Git, commands: list[str]) -> int:
+    """Run the ref updates in one transaction; one at a time if it fails.
+
+    A ref the lab wrote meanwhile fails its old-value check and is left
+    as the lab wrote it (the next sync looks again). Returns how many applied.
+    """
+    if not commands:
+        return 0
+    whole = git.run("update-ref", "--stdin", "-z", stdin="".join(commands))
+    if whole.returncode == 0:
+        return len(commands)
+    return sum(
+        git.run("update-ref", "--stdin", "-z", stdin=command).returncode == 0
+        for command in commands
+    )
+
+
+def _push(git: _Git, url: str, tracking: str) -> dict[str, Any]:
+    done = git.run("push", "--porcelain", "--no-verify", "--", url, "refs/exps/*:refs/exps/*")
+    pushed: list[str] = []
+    rejected: list[dict[str, str]] = []
+    up_to_date = 0
+    for line in done.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or len(parts[0]) != 1:
+            continue
+        flag, names, summary = parts[0], parts[1], parts[2]
+        ref = names.rpartition(":")[2]
+        if flag in "* ":
+            pushed.append(ref)
+        elif flag == "=":
+            up_to_date += 1
+        elif flag == "!":
+            rejected.append({"ref": ref, "reason": redact(summary)[:200]})
+    if done.returncode != 0 and not (pushed or rejected or up_to_date):
+        raise _push_error(done.stderr)
+    if pushed:
+        # The remote holds them now: a later local delete must not be undone.
+        local = git.refs("refs/exps/")
+        commands = [
+            f"update {tracking}{ref[len('refs/exps/') :]}\0{local[ref]}\0\0"
+            for ref in pushed
+            if ref in local
+        ]
+        _apply(git, commands)
+    return {"pushed": len(pushed), "upToDate": up_to_date, "rejected": rejected}
+
+
+def _push_error(stderr: str) -> MlopsError:
+    lowered = stderr.lower()
+    if not any(sign in lowered for sign in _AUTH_FAILED) and any(
+        sign in lowered for sign in ("hook declined", "remote rejected", "read only", "read-only")
+    ):
+        return MlopsError("E_REMOTE_REJECTED", f"the remote refused the push: {_message(stderr)}")
+    return _remote_error("push to", stderr)
