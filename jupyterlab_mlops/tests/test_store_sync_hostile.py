@@ -1,0 +1,213 @@
+"""`store/sync` against hostile input: remotes that would run commands or lead out of
+the root, a project origin planted by whoever cloned the project, stores from
+elsewhere, and a remote that serves refs and objects the lab never writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import Api
+from .git_remote_support import bare, experiment, git, refs
+
+REF = "refs/exps/nb/01JD0000000000000000000001"
+
+
+async def created(api: Api, store: Path) -> Path:
+    """The store made by the bridge from its template; its git directory."""
+    status, _ = await api("store/init", {})
+    assert status == 200
+    return store / "experiments.git"
+
+
+@pytest.mark.parametrize(
+    ("remote", "code"),
+    [
+        ("ext::sh -c touch% /tmp/pwned", "E_REMOTE_INVALID"),
+        ("ext::sh", "E_REMOTE_INVALID"),
+        ("fd::3", "E_REMOTE_INVALID"),
+        ("--upload-pack=touch /tmp/pwned", "E_REMOTE_INVALID"),
+        ("-uhack", "E_REMOTE_INVALID"),
+        ("http://", "E_REMOTE_INVALID"),
+        ("relative/repo.git", "E_REMOTE_INVALID"),
+        ("https://example.com/a b.git", "E_REMOTE_INVALID"),
+        ("https://example.com/a\nb.git", "E_REMOTE_INVALID"),
+        ("https://example.com/a\x7f.git", "E_REMOTE_INVALID"),
+        ("https://example.com/" + "a" * 3000, "E_REMOTE_INVALID"),
+        ("gopher://example.com/x.git", "E_REMOTE_INVALID"),
+        ("file:///etc", "E_PATH_OUTSIDE_ROOT"),
+        ("/etc", "E_PATH_OUTSIDE_ROOT"),
+    ],
+)
+async def test_a_remote_that_could_run_or_reach_anything_is_refused(
+    api: Api, store: Path, tmp_path: Path, remote: str, code: str
+) -> None:
+    store_git = await created(api, store)
+    experiment(store_git, REF, {"x": 1})
+    before = refs(store_git, "refs/")
+    status, answer = await api("store/sync", {"remote": remote})
+    assert answer["code"] == code, answer
+    assert status in (400, 403)
+    assert refs(store_git, "refs/") == before
+    assert not Path("/tmp/pwned").exists()
+
+
+async def test_a_symlink_inside_the_root_to_a_repository_outside_is_refused(
+    api: Api, store: Path, jp_root_dir: Path, outside: Path
+) -> None:
+    store_git = await created(api, store)
+    target = bare(outside / "team.git")
+    (jp_root_dir / "link.git").symlink_to(target)
+    experiment(store_git, REF, {"x": 1})
+    status, answer = await api("store/sync", {"remote": (jp_root_dir / "link.git").as_uri()})
+    assert (status, answer["code"]) == (403, "E_PATH_OUTSIDE_ROOT")
+    assert refs(target) == {}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"remote": 1}, {"remote": None}, {"remote": ["x"]}, {"remote": "", "push": True}],
+)
+async def test_malformed_bodies(api: Api, store: Path, body: dict[str, object]) -> None:
+    await created(api, store)
+    status, answer = await api("store/sync", body)
+    assert (status, answer["code"]) == (400, "E_BAD_REQUEST")
+
+
+async def test_oversized_and_broken_bodies(api: Api, store: Path) -> None:
+    await created(api, store)
+    status, answer = await api("store/sync", raw=b'{"remote": ')
+    assert (status, answer["code"]) == (400, "E_BAD_JSON")
+    huge = json.dumps({"remote": "x" * (33 * 1024 * 1024)}).encode()
+    status, answer = await api("store/sync", raw=huge)
+    assert (status, answer["code"]) == (413, "E_BODY_TOO_LARGE")
+
+
+async def test_no_remote_anywhere(api: Api, store: Path) -> None:
+    await created(api, store)
+    status, answer = await api("store/sync", {})
+    assert (status, answer["code"]) == (409, "E_NO_REMOTE")
+
+
+def project(root: Path, origin: str) -> None:
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    with (root / ".git" / "config").open("a") as config:
+        config.write(f'[remote "origin"]\n\turl = {origin}\n')
+
+
+async def test_the_projects_origin_is_the_default_remote(
+    api: Api, store: Path, jp_root_dir: Path
+) -> None:
+    store_git = await created(api, store)
+    team = bare(jp_root_dir / "remotes" / "team.git")
+    project(jp_root_dir, team.as_uri())
+    commit = experiment(store_git, REF, {"x": 1})
+    status, answer = await api("store/sync", {})
+    assert status == 200 and answer["pushed"] == 1, answer
+    assert refs(team) == {REF: commit}
+
+
+@pytest.mark.parametrize(
+    ("origin", "code"),
+    [
+        ("ext::sh -c 'touch {marker}'", "E_REMOTE_INVALID"),
+        ("--upload-pack=touch {marker}", "E_REMOTE_INVALID"),
+        ("{outside}/team.git", "E_PATH_OUTSIDE_ROOT"),
+    ],
+)
+async def test_a_planted_origin_runs_nothing_and_reaches_nothing_outside(
+    api: Api,
+    store: Path,
+    jp_root_dir: Path,
+    outside: Path,
+    origin: str,
+    code: str,
+) -> None:
+    store_git = await created(api, store)
+    marker = outside / "ran"
+    bare(outside / "team.git")
+    project(jp_root_dir, origin.format(marker=marker, outside=outside))
+    experiment(store_git, REF, {"x": 1})
+    status, answer = await api("store/sync", {})
+    assert answer["code"] == code, answer
+    assert not marker.exists() and refs(outside / "team.git") == {}
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        "config: [core]\n\tsshCommand = touch {marker}\n",
+        "config: [core]\n\thooksPath = {outside}\n",
+        "objects/info/alternates: {outside}/team.git/objects\n",
+        "commondir: {outside}/team.git\n",
+    ],
+)
+async def test_a_store_from_elsewhere_is_not_synced(
+    api: Api, store: Path, jp_root_dir: Path, outside: Path, plant: str
+) -> None:
+    store_git = await created(api, store)
+    marker = outside / "ran"
+    team = bare(jp_root_dir / "team.git")
+    experiment(store_git, REF, {"x": 1})
+    name, _, text = plant.partition(": ")
+    target = store_git / name
+    mode = "a" if name == "config" else "w"
+    with target.open(mode) as handle:
+        handle.write(text.format(marker=marker, outside=outside))
+    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    assert (status, answer["code"]) == (403, "E_UNSAFE_REPOSITORY"), answer
+    assert refs(team) == {} and not marker.exists()
+
+
+async def test_a_store_not_created_yet(api: Api, jp_root_dir: Path) -> None:
+    team = bare(jp_root_dir / "team.git")
+    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    assert (status, answer["code"]) == (403, "E_UNSAFE_REPOSITORY")
+
+
+async def test_refs_the_lab_never_writes_are_not_taken(
+    api: Api, store: Path, jp_root_dir: Path
+) -> None:
+    store_git = await created(api, store)
+    team = bare(jp_root_dir / "team.git")
+    good = experiment(team, REF, {"x": 1})
+    for name in (
+        "refs/exps/UPPER/01JD0000000000000000000002",
+        "refs/exps/nb/not-a-ulid",
+        "refs/exps/nb/01JD0000000000000000000003/deeper",
+        "refs/heads/main",
+    ):
+        experiment(team, name, {"planted": name})
+    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    assert status == 200 and answer["fetched"] == 1, answer
+    assert refs(store_git) == {REF: good}
+    assert "refs/heads/main" not in refs(store_git, "refs/")
+
+
+async def test_a_remote_serving_a_broken_object_changes_nothing(
+    api: Api, store: Path, jp_root_dir: Path
+) -> None:
+    store_git = await created(api, store)
+    team = bare(jp_root_dir / "team.git")
+    experiment(team, REF, {"x": 1})
+    # A commit git itself would never write (a date that is not one): it packs,
+    # but transfer.fsckObjects refuses it.
+    tree = git(team, "mktree", stdin="").strip()
+    broken = git(
+        team,
+        "hash-object",
+        "-t",
+        "commit",
+        "--literally",
+        "-w",
+        "--stdin",
+        stdin=f"tree {tree}\nauthor a <a> never +0000\ncommitter a <a> never +0000\n\nbad\n",
+    ).strip()
+    (team / "refs" / "exps" / "nb" / "01JD0000000000000000000009").write_text(broken + "\n")
+    before = refs(store_git, "refs/")
+    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    assert status == 502 and answer["code"] == "E_REMOTE_UNREACHABLE", answer
+    assert refs(store_git, "refs/") == before
