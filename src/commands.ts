@@ -16,6 +16,7 @@ export namespace CommandIDs {
   export const refreshStatus = 'mlops:refresh-status';
   export const openDemo = 'mlops:open-demo';
   export const openExperimentsTable = 'mlops:open-experiments-table';
+  export const syncExperiments = 'mlops:sync-experiments';
   export const runPipeline = 'mlops:run-pipeline';
   export const runPipelineWith = 'mlops:run-pipeline-with';
   export const cancelPipeline = 'mlops:cancel-pipeline';

@@ -14,7 +14,7 @@ import type { FieldKey } from './tracking/list/rows';
  * A column of the Experiments table, as the JSON schema spells it.
  */
 const COLUMN_PATTERN =
-  /^(created|starred|tags|notebook|(param|metric):.{1,200})$/;
+  /^(created|starred|tags|notebook|author|(param|metric):.{1,200})$/;
 
 export namespace SettingsSchemas {
   /**
@@ -59,7 +59,8 @@ export namespace SettingsSchemas {
         .record(z.string().min(1).max(200), z.enum(['higher', 'lower']))
         .refine(map => Object.keys(map).length <= 200, 'at most 200')
         .default({}),
-      stepMetricValue: z.enum(['last', 'best']).default('last')
+      stepMetricValue: z.enum(['last', 'best']).default('last'),
+      syncRemote: z.string().max(2048).default('')
     })
     .strict();
 

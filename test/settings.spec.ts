@@ -225,7 +225,8 @@ describe('PluginSettings', () => {
       dataPaths: [],
       columns: ['created', 'metric:accuracy'],
       metricDirections: {},
-      stepMetricValue: 'last'
+      stepMetricValue: 'last',
+      syncRemote: ''
     };
     expect(settings.value).toEqual(expected);
     expect(settings.problems).toEqual([]);

@@ -14,6 +14,7 @@ import {
   ReadManyResult,
   StatResult,
   StoreInit,
+  StoreSync,
   WriteManyResult
 } from './schemas';
 import { IBridgeClient } from './tokens';
@@ -270,6 +271,17 @@ export class BridgeClient implements IBridgeClient {
    */
   async initStore(): Promise<StoreInit> {
     return postBridge(this, 'store/init', BridgeSchemas.storeInit, {});
+  }
+
+  /**
+   * Fetch everyone's experiments from a git remote and push this store's
+   * (`remote` empty: the server's choice). The server runs git and holds
+   * the credentials.
+   */
+  async syncStore(remote: string): Promise<StoreSync> {
+    return postBridge(this, 'store/sync', BridgeSchemas.storeSync, {
+      remote
+    });
   }
 
   /**

@@ -121,6 +121,17 @@ export namespace BridgeSchemas {
     configIsTemplate: z.boolean()
   });
 
+  export const storeSync = z.object({
+    remote: z.string(),
+    pushed: z.number().int().nonnegative(),
+    fetched: z.number().int().nonnegative(),
+    upToDate: z.number().int().nonnegative(),
+    keptDeleted: z.number().int().nonnegative(),
+    changedMeanwhile: z.number().int().nonnegative(),
+    conflicts: z.array(z.string()),
+    rejected: z.array(z.object({ ref: z.string(), reason: z.string() }))
+  });
+
   export const projectGit = z.object({
     commit: z
       .string()
@@ -164,6 +175,8 @@ export type StatResult = z.infer<typeof BridgeSchemas.stat>;
 export type ProjectGit = z.infer<typeof BridgeSchemas.projectGit>;
 /** What `store/init` found or made. */
 export type StoreInit = z.infer<typeof BridgeSchemas.storeInit>;
+/** What a `store/sync` pushed and fetched. */
+export type StoreSync = z.infer<typeof BridgeSchemas.storeSync>;
 /** The status of a hashing job. */
 export type HashJob = z.infer<typeof BridgeSchemas.hashJob>;
 /** One path's hash, or its error. */

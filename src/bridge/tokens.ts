@@ -19,6 +19,7 @@ import type {
   ReadManyResult,
   StatResult,
   StoreInit,
+  StoreSync,
   WriteManyResult
 } from './schemas';
 
@@ -133,6 +134,12 @@ export interface IBridgeClient {
    * missing, from the server's fixed template.
    */
   initStore(): Promise<StoreInit>;
+
+  /**
+   * Sync the store with a git remote: fetch everyone's experiments, push
+   * this store's (never forced). `remote` empty: the server's choice.
+   */
+  syncStore(remote: string): Promise<StoreSync>;
 
   /**
    * HEAD commit, branch and dirty state of the git repository holding a

@@ -75,6 +75,7 @@ export function ColumnChooser(props: IColumnChooserProps): JSX.Element {
         {option('created', trans.__('Created'))}
         {option('tags', trans.__('Tags'))}
         {option('notebook', trans.__('Notebook'))}
+        {option('author', trans.__('Author'))}
         {props.parameterKeys.length > 0 && (
           <div className="jp-mlops-ColumnChooser-heading">
             {trans.__('Parameters')}

@@ -48,7 +48,7 @@ export function ExperimentFilter(props: IExperimentFilterProps): JSX.Element {
           showBidiControls(examples[0])
         )}
         title={trans.__(
-          'Examples: %1. Words must all match (name, note, tags, parameters); key>value compares a parameter or metric; OR gives alternatives; is:starred, is:failed, is:broken, tag:x, notebook:x; -word excludes.',
+          'Examples: %1. Words must all match (name, note, tags, parameters); key>value compares a parameter or metric; OR gives alternatives; is:starred, is:failed, is:broken, tag:x, notebook:x, author:x; -word excludes.',
           showBidiControls(examples.join(', '))
         )}
         aria-label={trans.__('Filter experiments')}

@@ -76,6 +76,8 @@ namespace Private {
         return trans.__('Tags');
       case 'notebook':
         return trans.__('Notebook');
+      case 'author':
+        return trans.__('Author');
     }
     return key.slice(key.indexOf(':') + 1);
   }

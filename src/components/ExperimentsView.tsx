@@ -16,6 +16,8 @@ import { NoMatches } from './NoMatches';
 import { PanelHeader } from './PanelHeader';
 import { Progress } from './Progress';
 import { SortControl } from './SortControl';
+import { SyncButton, SyncNotice } from './SyncNotice';
+import type { SyncState } from '../tracking/sync/storeSync';
 import { useShownRows } from './useShownRows';
 
 /**
@@ -45,6 +47,8 @@ export interface IExperimentsViewProps {
   onSortChange: (sort: ISort) => void;
   /** Open the full Experiments table in the main area. */
   onOpenTable: () => void;
+  /** Sync with the team's git remote: its state, start, dismiss. */
+  sync: { state: SyncState; onSync: () => void; onDismiss: () => void };
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -224,8 +228,19 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           />
           {trans.__('All notebooks')}
         </label>
+        <SyncButton
+          state={props.sync.state}
+          onSync={props.sync.onSync}
+          translator={props.translator}
+        />
       </PanelHeader>
       <BridgeNotice bridge={props.bridge} translator={props.translator} />
+      <SyncNotice
+        state={props.sync.state}
+        onSync={props.sync.onSync}
+        onDismiss={props.sync.onDismiss}
+        translator={props.translator}
+      />
       {list.error && (
         <div className="jp-mlops-Notice jp-mod-error" role="alert">
           <span>

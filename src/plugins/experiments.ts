@@ -32,6 +32,7 @@ import { addExperimentTabs, openToSideOnModifierClick } from './experimentTabs';
 import { watchMetricChanges } from './metricsHint';
 import { followNotebookMoves } from './notebookMoves';
 import { addSidePanel } from './sidebar';
+import { addSyncCommand } from './storeSync';
 import { tabPlacement } from './tabPlacement';
 import {
   snapshotNotebook,
@@ -90,9 +91,11 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
         schema: SettingsSchemas.experiments
       })
     });
+    const sync = addSyncCommand(app, { bridge, stores, model, trans });
     const panel = createExperimentsPanel({
       model,
       bridge,
+      sync,
       commands: app.commands,
       translator: tr
     });
@@ -153,7 +156,11 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
     addDemoCommand(app, trans);
     // Experiments follow their notebook through renames made in the lab.
     followNotebookMoves(app, { stores, trans });
-    for (const command of [CommandIDs.snapshot, CommandIDs.openDemo]) {
+    for (const command of [
+      CommandIDs.snapshot,
+      CommandIDs.openDemo,
+      CommandIDs.syncExperiments
+    ]) {
       palette?.addItem({ command, category: PALETTE_CATEGORY });
     }
   }
@@ -223,6 +230,7 @@ function addSnapshotCommand(
             client: bridge.client,
             captureMaxBytes,
             settingsPaths: dataPaths,
+            author: labUser(app),
             onProgress,
             onPhase,
             signal
@@ -294,4 +302,22 @@ function addDemoCommand(app: JupyterFrontEnd, trans: TranslationBundle): void {
       return app.commands.execute('docmanager:open', { path: DEMO_NOTEBOOK });
     }
   });
+}
+
+/**
+ * The lab user as jupyter_server identifies them (`/api/me`), or null
+ * before the identity is known or when the server names no one.
+ */
+export function labUser(
+  app: JupyterFrontEnd
+): { username: string; name: string } | null {
+  const identity = app.serviceManager.user?.identity;
+  if (!identity?.username) {
+    return null;
+  }
+  const clip = (text: string) => text.slice(0, 200);
+  return {
+    username: clip(identity.username),
+    name: clip(identity.display_name || identity.name || '')
+  };
 }

@@ -24,6 +24,8 @@ export interface ISnapshotContext {
   client: IBridgeClient;
   captureMaxBytes: number;
   settingsPaths?: readonly string[];
+  /** Who takes the snapshot (jupyter_server's identity), if known. */
+  author?: { username: string; name: string } | null;
   onProgress?: (progress: IHashProgress) => void;
   onPhase?: (phase: SnapshotPhase) => void;
   signal?: AbortSignal;
@@ -59,6 +61,7 @@ export async function snapshotNotebook(
     client: context.client,
     captureMaxBytes: context.captureMaxBytes,
     settingsPaths: context.settingsPaths,
+    author: context.author,
     onProgress: context.onProgress,
     onPhase: context.onPhase,
     signal: context.signal

@@ -6,6 +6,7 @@ import { CommandIDs } from '../commands';
 import { ExperimentsView } from '../components/ExperimentsView';
 import { experimentsIcon } from '../icons';
 import type { IMlopsBridge } from '../tokens';
+import type { StoreSyncModel } from '../tracking/sync/storeSync';
 import { ExperimentsPanelModel } from './experimentsPanelModel';
 import { SidePanel } from './SidePanel';
 
@@ -16,16 +17,17 @@ import { SidePanel } from './SidePanel';
 export function createExperimentsPanel(options: {
   model: ExperimentsPanelModel;
   bridge: IMlopsBridge;
+  sync: StoreSyncModel;
   commands: CommandRegistry;
   translator: ITranslator;
 }): SidePanel {
-  const { model, bridge, commands, translator } = options;
+  const { model, bridge, sync, commands, translator } = options;
   const trans = translator.load('jupyterlab_mlops');
   return new SidePanel({
     id: 'jp-mlops-experiments',
     icon: experimentsIcon,
     caption: trans.__('Experiments'),
-    signals: [bridge.changed, model.changed, model.list.changed],
+    signals: [bridge.changed, model.changed, model.list.changed, sync.changed],
     // Another tab, user or `git fetch` may have added experiments.
     onShow: () => void model.refresh(),
     render: () =>
@@ -46,6 +48,11 @@ export function createExperimentsPanel(options: {
         onOpen: row =>
           void commands.execute(CommandIDs.openExperiment, { ref: row.ref }),
         onStar: row => void model.toggleStar(row),
+        sync: {
+          state: sync.state,
+          onSync: () => void commands.execute(CommandIDs.syncExperiments),
+          onDismiss: () => sync.dismiss()
+        },
         commands,
         translator
       })

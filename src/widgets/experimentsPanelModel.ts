@@ -201,6 +201,11 @@ export class ExperimentsPanelModel {
     return this._list.rows.some(row => row.series !== undefined);
   }
 
+  /** The git remote Sync uses (setting; empty: the server's choice). */
+  get syncRemote(): string {
+    return this._settings.value.syncRemote;
+  }
+
   /**
    * What a snapshot captures besides the notebook (settings).
    */

@@ -31,6 +31,8 @@ import { notebookSlug } from '../../util/ids';
 export interface ICaptureInput {
   id: string;
   createdAt: Date;
+  /** Who takes the snapshot (the lab user's identity), if known. */
+  author?: { username: string; name: string } | null;
   path: string;
   /** The notebook as nbformat JSON (`model.toJSON()`). */
   notebook: unknown;
@@ -75,6 +77,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     id: input.id,
     createdAt: input.createdAt.toISOString(),
+    ...(input.author && { author: input.author }),
     notebook: {
       path: input.path,
       slug: notebookSlug(input.path),

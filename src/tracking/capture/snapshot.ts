@@ -38,6 +38,8 @@ export interface ITakeSnapshotOptions {
   captureMaxBytes: number;
   /** Paths from the `dataPaths` setting, relative to the Jupyter root. */
   settingsPaths?: readonly string[];
+  /** Who takes the snapshot (jupyter_server's identity), if known. */
+  author?: { username: string; name: string } | null;
   onProgress?: (progress: IHashProgress) => void;
   /** What the snapshot waits for now (shown while it is slow). */
   onPhase?: (phase: SnapshotPhase) => void;
@@ -147,6 +149,7 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   const snapshot = buildSnapshot({
     id: options.ids.next(),
     createdAt: new Date(),
+    author: options.author,
     path,
     notebook,
     // "No kernel" is null, whichever way it is said ('' from a kernelspec

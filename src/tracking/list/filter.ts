@@ -6,7 +6,8 @@ import { compareValues } from './rows';
  * Rows matching a query (case-insensitive). Words are ANDed; `OR` between
  * words makes alternatives (`a b OR c` is `(a AND b) OR c`). A word is:
  * - `is:starred`, `is:broken`, `is:failed`, `tag:x` (the tag),
- *   `notebook:x` (in the notebook's path);
+ *   `notebook:x` (in the notebook's path), `author:x` (in the author's
+ *   name);
  * - `key=value`, `key!=value`, `key>value`, `key>=value`, `key<value`,
  *   `key<=value` on a metric or parameter (numbers compare as numbers;
  *   `key=` alone means the row has it), or on `created`
@@ -65,7 +66,7 @@ export function parseQuery(query: string): string[][] {
  */
 export function comparedField(word: string): string | undefined {
   const bare = word.length > 1 && word.startsWith('-') ? word.slice(1) : word;
-  if (/^(is|tag|notebook):/i.test(bare)) {
+  if (/^(is|tag|notebook|author):/i.test(bare)) {
     return undefined;
   }
   const match = Private.COMPARISON.exec(bare);
@@ -183,6 +184,10 @@ namespace Private {
       const part = lower.slice('notebook:'.length);
       return row => row.notebookPath.toLowerCase().includes(part);
     }
+    if (lower.startsWith('author:')) {
+      const part = lower.slice('author:'.length);
+      return row => (row.author ?? '').toLowerCase().includes(part);
+    }
     const match = COMPARISON.exec(word);
     if (match) {
       return comparison(match[1].toLowerCase(), match[2], match[3]);
@@ -255,6 +260,7 @@ namespace Private {
       text = [
         row.name,
         row.notebookPath,
+        row.author ?? '',
         noteOf(row),
         ...row.tags,
         ...Object.entries(row.parameters).map(([k, v]) => `${k}=${v}`),

@@ -111,6 +111,7 @@ export function completions(
     ...STATES,
     ...fields.tags.map(tag => `tag:${tag}`),
     'notebook:',
+    'author:',
     'created>'
   ];
   const out: string[] = [];

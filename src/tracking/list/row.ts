@@ -22,6 +22,8 @@ export const experimentRowSchema = z.object({
   name: z.string(),
   createdAt: z.string(),
   notebookPath: z.string(),
+  /** Who took it: the lab user's name (username if none), if recorded. */
+  author: z.string().optional(),
   parameters: z.record(z.string(), parameterValue),
   metrics: z.record(z.string(), z.number()),
   starred: z.boolean(),
@@ -100,6 +102,9 @@ export function rowOf(
     name: manifest.user.name,
     createdAt: manifest.createdAt,
     notebookPath: manifest.notebook.path,
+    ...(manifest.author && {
+      author: manifest.author.name || manifest.author.username
+    }),
     parameters: manifest.parameters,
     metrics: manifest.metrics,
     ...(manifest.metricSeries && {

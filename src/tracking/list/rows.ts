@@ -17,6 +17,7 @@ export type FieldKey =
   | 'starred'
   | 'tags'
   | 'notebook'
+  | 'author'
   | `param:${string}`
   | `metric:${string}`;
 
@@ -43,7 +44,9 @@ export function defaultDescending(key: FieldKey): boolean {
 export function isFieldKey(value: unknown): value is FieldKey {
   return (
     typeof value === 'string' &&
-    (['created', 'name', 'starred', 'tags', 'notebook'].includes(value) ||
+    (['created', 'name', 'starred', 'tags', 'notebook', 'author'].includes(
+      value
+    ) ||
       /^(param|metric):.{1,200}$/.test(value))
   );
 }
@@ -66,6 +69,8 @@ export function fieldValue(
       return row.tags.length > 0 ? row.tags.join(', ') : undefined;
     case 'notebook':
       return row.notebookPath || undefined;
+    case 'author':
+      return row.author || undefined;
   }
   if (key.startsWith('param:')) {
     return Private.own(row.parameters, key.slice('param:'.length));

@@ -31,6 +31,17 @@ export const manifestSchema = z
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
     id: z.string().regex(ULID_PATTERN),
     createdAt: z.string().datetime(),
+    /**
+     * Who took the snapshot: jupyter_server's identity of the lab user
+     * (absent in older manifests and when the server names no user).
+     */
+    author: z
+      .object({
+        username: z.string().min(1).max(200),
+        name: z.string().max(200)
+      })
+      .strict()
+      .optional(),
     notebook: z
       .object({
         path: z.string().min(1).max(4096),

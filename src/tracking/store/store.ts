@@ -230,7 +230,9 @@ export class ExperimentStore {
       `notebook: ${manifest.notebook.path}\ncontent: ${manifest.notebook.contentHash}\n`;
     // Committer = author, as git.commit made it from these arguments.
     const author = {
-      ...this._author,
+      ...(manifest.author
+        ? Private.gitIdentity(manifest.author)
+        : this._author),
       timestamp: Math.floor(Date.parse(manifest.createdAt) / 1000),
       timezoneOffset: 0
     };
@@ -295,5 +297,26 @@ export namespace ExperimentStore {
     oid: string;
     slug: string;
     id: string;
+  }
+}
+
+namespace Private {
+  /**
+   * A commit identity for the lab user who took the snapshot: git's name
+   * and email may not hold `<`, `>` or line breaks, so those are dropped.
+   */
+  export function gitIdentity(author: { username: string; name: string }): {
+    name: string;
+    email: string;
+  } {
+    // Line breaks and NULs would break the commit's header lines.
+    const clean = (text: string) =>
+      // eslint-disable-next-line no-control-regex
+      text.replace(/[<>\u0000-\u001f\u007f]/g, '').trim();
+    const user = author.username.replace(/[^A-Za-z0-9._-]/g, '') || 'user';
+    return {
+      name: clean(author.name) || clean(author.username) || user,
+      email: `${user}@jupyterlab`
+    };
   }
 }

@@ -144,3 +144,30 @@ describe('comparedField()', () => {
     expect(comparedField('gini')).toBeUndefined();
   });
 });
+
+describe('filterRows author:', () => {
+  const team = [
+    row('01X', { author: 'Alice Liddell' }),
+    row('01Y', { author: 'bob' }),
+    row('01Z')
+  ];
+  const ids = (query: string) => filterRows(team, query).map(r => r.id);
+
+  it('should keep the rows whose author holds the text, any case', () => {
+    expect(ids('author:alice')).toEqual(['01X']);
+    expect(ids('author:LIDDELL')).toEqual(['01X']);
+    expect(ids('author: bob')).toEqual(['01Y']);
+    expect(ids('author:carol')).toEqual([]);
+  });
+
+  it('should exclude with -author: and find authors by free words too', () => {
+    expect(ids('-author:alice')).toEqual(['01Y', '01Z']);
+    expect(ids('bob')).toEqual(['01Y']);
+    // A row without an author (older snapshots) matches only `author:`.
+    expect(ids('author:')).toEqual(['01X', '01Y', '01Z']);
+  });
+
+  it('should not read author: as a comparison', () => {
+    expect(comparedField('author:alice')).toBeUndefined();
+  });
+});

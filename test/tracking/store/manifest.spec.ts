@@ -213,3 +213,36 @@ describe('parseManifest() and metricSeries', () => {
     );
   });
 });
+
+describe('manifest author', () => {
+  const id = '01JDQ4Z3W7M2K8N5P6R9T0V1X5';
+
+  it('should read a manifest without an author (older snapshots) and give its row none', () => {
+    const manifest = parseManifest(encode(OLD_MANIFEST));
+    expect(manifest.author).toBeUndefined();
+    expect(rowOf(entry(manifest.id), manifest).author).toBeUndefined();
+  });
+
+  it('should keep the author, and name the row by display name, else username', () => {
+    const named = makeManifest(id, {
+      author: { username: 'alice', name: 'Alice Liddell' }
+    });
+    const back = parseManifest(serializeManifest(named));
+    expect(back.author).toEqual({ username: 'alice', name: 'Alice Liddell' });
+    expect(rowOf(entry(id), back).author).toBe('Alice Liddell');
+    const bare = makeManifest(id, { author: { username: 'bob', name: '' } });
+    expect(rowOf(entry(id), bare).author).toBe('bob');
+  });
+
+  it.each([
+    ['no username', { username: '', name: 'x' }],
+    ['a username over 200 characters', { username: 'u'.repeat(201), name: '' }],
+    ['an unknown field', { username: 'a', name: 'b', email: 'a@b' }],
+    ['a number', 42]
+  ])('should refuse an author with %s', (_, author) => {
+    const text = JSON.stringify({ ...makeManifest(id), author });
+    expect(() => parseManifest(encode(text))).toThrow(
+      expect.objectContaining({ code: 'E_MANIFEST_INVALID' })
+    );
+  });
+});

@@ -1,0 +1,109 @@
+import { ITranslator } from '@jupyterlab/translation';
+import React from 'react';
+
+import { SyncState, syncSummary } from '../tracking/sync/storeSync';
+import { UserText } from './UserText';
+
+/**
+ * The Sync button of the Experiments panel's header.
+ */
+export function SyncButton(props: {
+  state: SyncState;
+  onSync: () => void;
+  translator: ITranslator;
+}): JSX.Element {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const syncing = props.state.kind === 'syncing';
+  return (
+    <button
+      type="button"
+      className="jp-mlops-Button jp-mod-styled jp-mlops-SyncButton"
+      disabled={syncing}
+      aria-busy={syncing}
+      title={trans.__(
+        'Sync: push your new experiments to the team’s git remote and fetch everyone else’s (never forced)'
+      )}
+      onClick={props.onSync}
+    >
+      {syncing ? trans.__('Syncing…') : trans.__('Sync')}
+    </button>
+  );
+}
+
+/**
+ * What the last Sync did, or why it failed; a bar while it runs.
+ */
+export function SyncNotice(props: {
+  state: SyncState;
+  onSync: () => void;
+  onDismiss: () => void;
+  translator: ITranslator;
+}): JSX.Element | null {
+  const trans = props.translator.load('jupyterlab_mlops');
+  const { state } = props;
+  const close = (
+    <button
+      type="button"
+      className="jp-mlops-LinkButton jp-mlops-Notice-close"
+      aria-label={trans.__('Dismiss')}
+      title={trans.__('Dismiss')}
+      onClick={props.onDismiss}
+    >
+      ×
+    </button>
+  );
+  switch (state.kind) {
+    case 'idle':
+      return null;
+    case 'syncing':
+      return (
+        <div className="jp-mlops-Progress jp-mlops-SyncNotice" role="status">
+          <progress aria-label={trans.__('Syncing with the remote')} />
+          <span>{trans.__('Syncing with the remote…')}</span>
+        </div>
+      );
+    case 'failed':
+      return (
+        <div
+          className="jp-mlops-Notice jp-mod-error jp-mlops-SyncNotice"
+          role="alert"
+        >
+          <span>
+            {trans.__('Sync failed; nothing here was lost.')}{' '}
+            <UserText text={state.error.message} />{' '}
+            <code>{state.error.code}</code>
+          </span>
+          <button
+            type="button"
+            className="jp-mlops-LinkButton"
+            onClick={props.onSync}
+          >
+            {trans.__('Retry')}
+          </button>
+          {close}
+        </div>
+      );
+    case 'done': {
+      const { summary, details } = syncSummary(state.result, trans);
+      return (
+        <div
+          className={`jp-mlops-Notice jp-mlops-SyncNotice${details.length ? ' jp-mod-warning' : ''}`}
+          role="status"
+        >
+          <span>
+            <strong>{summary}</strong>{' '}
+            <span className="jp-mlops-SyncNotice-remote">
+              <UserText text={state.result.remote} />
+            </span>
+            {details.map(detail => (
+              <span key={detail} className="jp-mlops-SyncNotice-detail">
+                {detail}
+              </span>
+            ))}
+          </span>
+          {close}
+        </div>
+      );
+    }
+  }
+}
