@@ -90,4 +90,8 @@ class StoreSyncHandler(MlopsHandler):
         if not body["remote"] and not configured:
             origin = project_origin(store.path.parent, store.root)
         url = choose_remote(body["remote"], configured, origin, store.root)
+        # A new team member's first Sync: the store is made from the
+        # template (what exists is left alone, so a config from elsewhere
+        # stays and is refused).
+        init_store(store)
         return sync(store, url, timeout_s=self.mlops.sync_timeout_seconds)

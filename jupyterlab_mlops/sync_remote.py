@@ -44,10 +44,10 @@ def check_remote(url: str, root: Path, *, anywhere: bool) -> str:
     """
     if not url or len(url) > MAX_URL:
         raise _invalid(f"a remote is 1 to {MAX_URL} characters")
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url) or url[0] in "-" or " " in url:
-        raise _invalid("a remote has no control characters or spaces and does not start with '-'")
     if "::" in url:
         raise _invalid("remote helpers (`<transport>::address`) are not allowed")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url) or url[0] in "-" or " " in url:
+        raise _invalid("a remote has no control characters or spaces and does not start with '-'")
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in NETWORK_SCHEMES:
         parts = urllib.parse.urlsplit(url)

@@ -46,3 +46,13 @@ export const snapshotIcon = new LabIcon({
   <path class="jp-icon3" fill="#616161" d="M9 3 7.2 5H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z"/>
 </svg>`
 });
+
+/**
+ * Two arrows chasing each other: Sync with the team's git remote.
+ */
+export const syncIcon = new LabIcon({
+  name: 'jupyterlab-mlops:sync',
+  svgstr: `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <path class="jp-icon3" fill="#616161" d="M12 4a8 8 0 0 1 7.4 5H22l-3.5 4L15 9h2.2A6 6 0 0 0 6.3 8.4L4.6 7.4A8 8 0 0 1 12 4zm-6.5 7L9 15H6.8a6 6 0 0 0 10.9.6l1.7 1A8 8 0 0 1 4.6 15H2l3.5-4z"/>
+</svg>`
+});

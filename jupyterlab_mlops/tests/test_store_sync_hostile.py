@@ -162,10 +162,22 @@ async def test_a_store_from_elsewhere_is_not_synced(
     assert refs(team) == {} and not marker.exists()
 
 
-async def test_a_store_not_created_yet(api: Api, jp_root_dir: Path) -> None:
+async def test_a_store_not_created_yet_is_made_from_the_template_and_fetches(
+    api: Api, store: Path, jp_root_dir: Path
+) -> None:
     team = bare(jp_root_dir / "team.git")
+    commit = experiment(team, REF, {"x": 1})
     status, answer = await api("store/sync", {"remote": team.as_uri()})
-    assert (status, answer["code"]) == (403, "E_UNSAFE_REPOSITORY")
+    assert status == 200 and (answer["fetched"], answer["pushed"]) == (1, 0), answer
+    assert refs(store / "experiments.git") == {REF: commit}
+    status, created = await api("store/init", {})
+    assert created["configIsTemplate"] and not created["created"]
+
+
+async def test_a_refused_remote_creates_nothing(api: Api, store: Path) -> None:
+    status, answer = await api("store/sync", {"remote": "ext::sh"})
+    assert answer["code"] == "E_REMOTE_INVALID"
+    assert not store.exists()
 
 
 async def test_refs_the_lab_never_writes_are_not_taken(

@@ -82,7 +82,13 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
       ...(first === undefined ? [] : [first]),
       ...commonMetricKeys(rows, 2).filter(key => key !== first)
     ].slice(0, 2);
-    return { metricKeys, baseline: parameterBaseline(rows) };
+    // Authors are named once the list holds more than one (a team's store).
+    const authors = new Set(rows.map(row => row.author).filter(Boolean));
+    return {
+      metricKeys,
+      baseline: parameterBaseline(rows),
+      showAuthor: authors.size > 1
+    };
   }, [compact, rows, sortKey]);
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);

@@ -38,6 +38,8 @@ export interface IExperimentTableRowProps {
   compact?: {
     metricKeys: readonly string[];
     baseline: ReadonlyMap<string, ParameterValue | undefined>;
+    /** Name the author beside the time (a list with several authors). */
+    showAuthor?: boolean;
   };
   showNotebook: boolean;
   active: boolean;
@@ -143,6 +145,20 @@ export function ExperimentTableRow(
             title={formatFullDate(row.createdAt)}
           >
             {formatRelativeTime(row.createdAt)}
+            {props.compact.showAuthor && row.author && (
+              <>
+                {' · '}
+                <span
+                  className="jp-mlops-ExperimentTable-author"
+                  title={trans.__(
+                    'Snapshot by %1',
+                    showBidiControls(row.author)
+                  )}
+                >
+                  <UserText text={row.author} />
+                </span>
+              </>
+            )}
           </span>
         )}
         {row.broken ? (

@@ -107,6 +107,11 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           >
             {trans.__('Table')}
           </button>
+          <SyncButton
+            state={props.sync.state}
+            onSync={props.sync.onSync}
+            translator={props.translator}
+          />
           <button
             type="button"
             className="jp-mlops-Button jp-mod-styled jp-mod-accept"
@@ -201,6 +206,14 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           {
             label: trans.__('Open the demo notebook'),
             onClick: () => void props.commands.execute(CommandIDs.openDemo)
+          },
+          {
+            label:
+              props.sync.state.kind === 'syncing'
+                ? trans.__('Syncing…')
+                : trans.__('Sync with the team remote'),
+            disabled: props.sync.state.kind === 'syncing',
+            onClick: props.sync.onSync
           }
         ]}
       >
@@ -228,11 +241,6 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
           />
           {trans.__('All notebooks')}
         </label>
-        <SyncButton
-          state={props.sync.state}
-          onSync={props.sync.onSync}
-          translator={props.translator}
-        />
       </PanelHeader>
       <BridgeNotice bridge={props.bridge} translator={props.translator} />
       <SyncNotice

@@ -1,6 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
+import { syncIcon } from '../icons';
 import { SyncState, syncSummary } from '../tracking/sync/storeSync';
 import { UserText } from './UserText';
 
@@ -14,18 +15,21 @@ export function SyncButton(props: {
 }): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
   const syncing = props.state.kind === 'syncing';
+  // An icon with its name for assistive technology and a tooltip: the
+  // toolbar must fit the sidebar's default width.
   return (
     <button
       type="button"
-      className="jp-mlops-Button jp-mod-styled jp-mlops-SyncButton"
+      className={`jp-mlops-Button jp-mod-styled jp-mlops-SyncButton${syncing ? ' jp-mod-syncing' : ''}`}
       disabled={syncing}
       aria-busy={syncing}
+      aria-label={syncing ? trans.__('Syncing') : trans.__('Sync')}
       title={trans.__(
         'Sync: push your new experiments to the team’s git remote and fetch everyone else’s (never forced)'
       )}
       onClick={props.onSync}
     >
-      {syncing ? trans.__('Syncing…') : trans.__('Sync')}
+      <syncIcon.react tag="span" className="jp-mlops-SyncButton-icon" />
     </button>
   );
 }
@@ -69,7 +73,7 @@ export function SyncNotice(props: {
           role="alert"
         >
           <span>
-            {trans.__('Sync failed; nothing here was lost.')}{' '}
+            <strong>{trans.__('Sync failed, nothing here was lost:')}</strong>{' '}
             <UserText text={state.error.message} />{' '}
             <code>{state.error.code}</code>
           </span>

@@ -159,6 +159,8 @@ export interface IExperimentSeed {
   tags?: string[];
   note?: string;
   branch?: string | null;
+  /** Who took it (jupyter_server's identity), if recorded. */
+  author?: { username: string; name: string };
 }
 
 /**
@@ -167,8 +169,10 @@ export interface IExperimentSeed {
  * `notebook.ipynb`), bypassing the lab: how a shared or hand-edited store
  * can hold anything. Returns its ref.
  */
-export function writeExperiment(seed: IExperimentSeed): string {
-  const gitDir = path.join(ROOT, '.mlops', 'experiments.git');
+export function writeExperiment(
+  seed: IExperimentSeed,
+  gitDir = path.join(ROOT, '.mlops', 'experiments.git')
+): string {
   const git = (args: string[], input?: string) =>
     execFileSync('git', ['--git-dir', gitDir, ...args], {
       input,
@@ -192,6 +196,7 @@ export function writeExperiment(seed: IExperimentSeed): string {
     schemaVersion: 1,
     id,
     createdAt: new Date().toISOString(),
+    ...(seed.author && { author: seed.author }),
     notebook: {
       path: seed.notebookPath,
       slug,
