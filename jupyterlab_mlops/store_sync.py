@@ -16,59 +16,24 @@ agent or the URL in the server's config; none of it reaches the browser):
    remote refuses what is not a fast-forward, and each experiment is its
    own ref, so one refusal never blocks another.
 
-Only the store's template config is trusted (`store_init`): a store whose
-config is anything else (unzipped, copied) is `E_UNSAFE_REPOSITORY`. git
-runs without hooks, fsmonitor, pager, automatic gc or submodules, checks
-every object it receives (`transfer.fsckObjects`), and may use only the
-transports `file`, `git`, `http`, `https` and `ssh`. Objects it receives
-stay loose, the form the lab reads in bulk.
+git runs hardened (`store_git`): only a store with our template config is
+synced, without hooks, with every received object checked.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import subprocess
-import time
-from pathlib import Path
 from typing import Any
 
 from .errors import MlopsError
-from .git_safe import git_environment, new_enough
 from .locks import flock_held
-from .paths import Store, locate
-from .store_init import config_is_template
-from .store_layout import GIT_DIR
+from .paths import Store
+from .store_git import StoreGit, open_store_git
 from .sync_remote import redact
 
 #: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
 EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
-#: Files that would make git read objects or config from elsewhere.
-_ELSEWHERE = ("objects/info/alternates", "objects/info/http-alternates")
-SYNC_CONFIG: tuple[tuple[str, str], ...] = (
-    ("core.hooksPath", os.devnull),
-    ("core.fsmonitor", "false"),
-    ("core.pager", "cat"),
-    ("gc.auto", "0"),
-    ("maintenance.auto", "false"),
-    ("fetch.unpackLimit", "1000000000"),
-    ("transfer.fsckObjects", "true"),
-    ("fetch.writeCommitGraph", "false"),
-    ("fetch.recurseSubmodules", "false"),
-    ("submodule.recurse", "false"),
-    ("push.recurseSubmodules", "no"),
-    ("push.followTags", "false"),
-    ("push.gpgSign", "false"),
-    ("protocol.allow", "user"),
-    ("protocol.ext.allow", "never"),
-    ("protocol.fd.allow", "never"),
-)
-ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
-#: Server variables git may use to reach a remote (credentials stay server-side).
-_PASSED = ("SSH_AUTH_SOCK", "GIT_SSH_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS")
-_PROXIES = ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
 _AUTH_FAILED = (
     "authentication failed",
     "could not read username",
@@ -87,63 +52,6 @@ def remote_key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-class _Git:
-    """git on the store's repository, with the sync's environment."""
-
-    def __init__(self, git_dir: Path, root: Path, timeout_s: float) -> None:
-        git = shutil.which("git")
-        if git is None:
-            raise MlopsError("E_IO", "git is not installed on the server")
-        self.argv = [git, "--no-pager", f"--git-dir={git_dir}"]
-        self.cwd = git_dir
-        self.deadline = time.monotonic() + timeout_s
-        env = git_environment(root, SYNC_CONFIG)
-        env["GIT_ALLOW_PROTOCOL"] = ALLOWED_PROTOCOLS
-        env["GIT_PROTOCOL_FROM_USER"] = "1"
-        env.pop("GIT_OPTIONAL_LOCKS", None)
-        for name in (*_PASSED, *_PROXIES):
-            if name in os.environ:
-                env[name] = os.environ[name]
-        self.env = env
-
-    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise MlopsError("E_REMOTE_UNREACHABLE", "the sync took longer than allowed")
-        try:
-            return subprocess.run(
-                [*self.argv, *args],
-                cwd=self.cwd,
-                input=stdin,
-                stdin=None if stdin is not None else subprocess.DEVNULL,
-                capture_output=True,
-                encoding="utf-8",
-                errors="surrogateescape",
-                timeout=left,
-                env=self.env,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise MlopsError(
-                "E_REMOTE_UNREACHABLE", "the remote did not answer in time (sync_timeout_seconds)"
-            ) from None
-        except OSError as err:
-            raise MlopsError("E_IO", f"git could not be started: {err}") from None
-
-    def refs(self, prefix: str) -> dict[str, str]:
-        done = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
-        if done.returncode != 0:
-            raise MlopsError("E_IO", f"git for-each-ref failed: {_message(done.stderr)}")
-        found: dict[str, str] = {}
-        for line in done.stdout.splitlines():
-            oid, _, name = line.partition(" ")
-            found[name] = oid
-        return found
-
-    def is_ancestor(self, older: str, newer: str) -> bool:
-        return self.run("merge-base", "--is-ancestor", older, newer).returncode == 0
-
-
 def _message(stderr: str) -> str:
     text = redact(" ".join(stderr.split()))
     return text[:_MAX_MESSAGE] or "no message"
@@ -157,36 +65,16 @@ def _remote_error(action: str, stderr: str) -> MlopsError:
     return MlopsError("E_REMOTE_UNREACHABLE", f"could not {action} the remote: {text}")
 
 
-def _open(store: Store, timeout_s: float) -> _Git:
-    if not store.exists or not config_is_template(store):
-        raise MlopsError(
-            "E_UNSAFE_REPOSITORY",
-            "the store's git config is not the one this extension writes (a store copied"
-            " or unzipped from elsewhere, or not created yet): it is not synced",
-        )
-    git_dir = locate(store, GIT_DIR, follow=False)
-    if git_dir.is_symlink() or not git_dir.is_dir():
-        raise MlopsError("E_UNSAFE_REPOSITORY", "the store's git directory is not a folder")
-    if any((git_dir / name).exists() or (git_dir / name).is_symlink() for name in _ELSEWHERE):
-        raise MlopsError(
-            "E_UNSAFE_REPOSITORY", "the store reads objects from another repository (alternates)"
-        )
-    git = _Git(git_dir, store.root, timeout_s)
-    if not new_enough(git.run("version").stdout):
-        raise MlopsError("E_IO", "git 2.31 or later is needed on the server to sync")
-    return git
-
-
 def sync(store: Store, url: str, *, timeout_s: float = 600) -> dict[str, Any]:
     """Fetch, merge and push the store's experiment refs (see the module docstring)."""
     with flock_held(store, "locks/sync.flock") as held:
         if not held:
             raise MlopsError("E_BUSY", "a sync of this store is running; try again when it ends")
-        git = _open(store, timeout_s)
+        git = open_store_git(store, timeout_s)
         return _sync(git, url)
 
 
-def _sync(git: _Git, url: str) -> dict[str, Any]:
+def _sync(git: StoreGit, url: str) -> dict[str, Any]:
     tracking = f"refs/sync/{remote_key(url)}/exps/"
     seen_before = git.refs(tracking)
     fetched = git.run(
@@ -212,7 +100,7 @@ def _sync(git: _Git, url: str) -> dict[str, Any]:
 
 
 def _merge(
-    git: _Git, remote: dict[str, str], seen: set[str], local: dict[str, str]
+    git: StoreGit, remote: dict[str, str], seen: set[str], local: dict[str, str]
 ) -> dict[str, Any]:
     """Bring the remote's refs into `refs/exps/` where safe; counts and conflicts."""
     commands: list[str] = []
@@ -242,7 +130,7 @@ def _merge(
     }
 
 
-def _apply(git: _Git, commands: list[str]) -> int:
+def _apply(git: StoreGit, commands: list[str]) -> int:
     """Run the ref updates in one transaction; one at a time if it fails.
 
     A ref the lab wrote meanwhile fails its old-value check and is left
@@ -259,7 +147,7 @@ def _apply(git: _Git, commands: list[str]) -> int:
     )
 
 
-def _push(git: _Git, url: str, tracking: str) -> dict[str, Any]:
+def _push(git: StoreGit, url: str, tracking: str) -> dict[str, Any]:
     done = git.run("push", "--porcelain", "--no-verify", "--", url, "refs/exps/*:refs/exps/*")
     pushed: list[str] = []
     rejected: list[dict[str, str]] = []
