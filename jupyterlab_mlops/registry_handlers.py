@@ -23,11 +23,12 @@ from .paths import Store, open_store
 from .registry_audit import append, entries, registry_lock, verify
 from .registry_deploy import approve, check_gate, deploy, preflight
 from .registry_kserve import manifest
-from .registry_outbox import all_entries, retry, view
+from .registry_outbox import all_entries, queue_snapshot, read, retry, view
 from .registry_push import Pusher
 from .registry_records import get_model, list_models
 from .registry_serving import invoke, list_serving, stop
 from .registry_store import new_staging, register, set_alias
+from .tracking_mlflow import EXPERIMENT_REF, mirrored_run, snapshot_commit
 
 
 def create_pusher(config: MlopsExtension, log: logging.Logger, root: str = "") -> Pusher:
@@ -224,13 +225,7 @@ class RegistryVersionsHandler(_RegistryPost):
     @tornado.web.authenticated
     async def post(self) -> None:
         if self.pusher.target is None and self._asks_push():
-            await self.fail(
-                MlopsError(
-                    "E_MLFLOW_UNCONFIGURED",
-                    "the registry setting is mlflow, but this Jupyter server has no MLflow URI"
-                    " (c.MlopsExtension.mlflow_tracking_uri or $MLFLOW_TRACKING_URI)",
-                )
-            )
+            await self.fail(_unconfigured("registry"))
             return
         await super().post()
 
@@ -313,4 +308,53 @@ class RegistryApproveHandler(_RegistryPost):
     fields = {**STORE, "model": Field("str", required=True), "version": Field("int", required=True)}
     work = staticmethod(
         lambda store, body, who: approve(store, body["model"], body["version"], who)
+    )
+
+
+class TrackingMirrorHandler(_RegistryPost):
+    """`POST tracking/mirror {ref}`: mirror a snapshot as an MLflow run (once);
+    `GET tracking/mirror?ref=`: where it stands, with the run's link once there."""
+
+    fields = {**STORE, "ref": Field("str", required=True)}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        if self.pusher.target is None:
+            await self.fail(_unconfigured("tracking"))
+            return
+        await self.answer_post(type(self).work)
+
+    @staticmethod
+    def work(store: Store, body: dict[str, Any], who: dict[str, str]) -> dict[str, Any]:
+        commit = snapshot_commit(store, body["ref"])
+        with registry_lock(store):
+            return view(queue_snapshot(store, body["ref"], commit, who))
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        ref = self.get_query_argument("ref", "")
+        target = self.pusher.target
+
+        def work(store: Store) -> dict[str, Any]:
+            if not EXPERIMENT_REF.match(ref):
+                raise MlopsError("E_BAD_REQUEST", "ref must be refs/exps/<notebook slug>/<ULID>")
+            key = ref.rsplit("/", 1)[1]
+            done = mirrored_run(store, key)
+            if done is not None and done["ref"] == ref and target is not None:
+                url = f"{target.shown}/#/experiments/{done['experimentId']}/runs/{done['runId']}"
+                return {"state": "done", "runUrl": url, "lastError": None}
+            entry = read(store, key)
+            if entry is None or entry.get("ref") != ref:
+                return {"state": "none", "runUrl": None, "lastError": None}
+            self.pusher.kick(store)
+            return {"state": entry["state"], "runUrl": None, "lastError": entry.get("lastError")}
+
+        await self.answer_get(work)
+
+
+def _unconfigured(setting: str) -> MlopsError:
+    return MlopsError(
+        "E_MLFLOW_UNCONFIGURED",
+        f"the {setting} setting is mlflow, but this Jupyter server has no MLflow URI"
+        " (c.MlopsExtension.mlflow_tracking_uri or $MLFLOW_TRACKING_URI)",
     )

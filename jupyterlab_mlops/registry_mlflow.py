@@ -37,6 +37,7 @@ from .registry_audit import canonical, registry_lock
 from .registry_records import MODELS, aliases_of, read_record, version_state
 from .registry_seal import seal
 from .store_write import write
+from .tracking_mlflow import artifact_root
 
 KEY_TAG = "mlops.idempotency_key"
 #: MLflow's limits on one log-batch call and on a param's value.
@@ -86,6 +87,10 @@ class MlflowMirror:
         self.client = client
         self.experiment = experiment
         self._experiment_id: str | None = None
+
+    def experiment_id(self) -> str:
+        """The MLflow experiment's id (found by name, or made)."""
+        return self._experiment()
 
     def _experiment(self) -> str:
         if self._experiment_id:
@@ -189,17 +194,7 @@ class MlflowMirror:
 
     def _upload(self, store: Store, entry: dict[str, Any], run: dict, record: dict) -> str:
         """Push the model's files; the `mlflow-artifacts` path of the run's model folder."""
-        artifact_uri = str(run["info"].get("artifact_uri", ""))
-        if not artifact_uri.startswith("mlflow-artifacts:"):
-            raise MlopsError(
-                "E_BAD_REQUEST",
-                "the MLflow server does not proxy artifacts (run artifacts at"
-                f" {artifact_uri[:200]!r}): start it with --serve-artifacts"
-                " and an --artifacts-destination",
-            )
-        root = artifact_uri.split(":", 1)[1].lstrip("/")
-        if "//" in artifact_uri[: len("mlflow-artifacts://")]:
-            root = root.split("/", 1)[1] if "/" in root else ""
+        root = artifact_root(run)
         folder = locate(
             store, f"{MODELS}/{entry['modelKey']}/versions/{entry['version']}/model", follow=False
         )

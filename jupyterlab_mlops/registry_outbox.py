@@ -111,6 +111,7 @@ def view(entry: dict[str, Any]) -> dict[str, Any]:
 _SHOWN = (
     "key",
     "kind",
+    "ref",
     "model",
     "version",
     "alias",
@@ -191,6 +192,23 @@ def queue_alias(
         "version": version,
         "alias": alias,
     }
+    save(store, entry)
+    return entry
+
+
+def queue_snapshot(store: Store, ref: str, commit: str, who: dict[str, str]) -> dict[str, Any]:
+    """Queue the mirror of a snapshot as an MLflow run (the caller holds the lock).
+
+    The key is the experiment's ULID: queuing it again answers the entry
+    there is (a snapshot is mirrored once, as it was when first queued).
+    """
+    key = ref.rsplit("/", 1)[1]
+    found = read(store, key)
+    if found is not None:
+        if found.get("kind") != "snapshot" or found.get("ref") != ref:
+            raise MlopsError("E_NAME_COLLISION", f"outbox entry {key} is another call's")
+        return found
+    entry = {**_entry("snapshot", key, "", "", who), "ref": ref, "commit": commit}
     save(store, entry)
     return entry
 

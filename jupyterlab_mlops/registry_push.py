@@ -23,6 +23,7 @@ from .paths import Store
 from .registry_audit import registry_lock
 from .registry_mlflow import MlflowMirror
 from .registry_outbox import all_entries, prune, read, save
+from .tracking_mlflow import push_snapshot
 
 MAX_BACKOFF_S = 30.0
 
@@ -107,6 +108,9 @@ class Pusher:
         try:
             if entry["kind"] == "version":
                 result = self.mirror.push_version(store, entry)
+            elif entry["kind"] == "snapshot":
+                experiment_id = self.mirror.experiment_id()
+                result = push_snapshot(self.mirror.client, experiment_id, store, entry)
             else:
                 result = self.mirror.push_alias(store, entry)
         except MlflowError as err:

@@ -51,6 +51,7 @@ from .registry_handlers import (
     RegistryStagingHandler,
     RegistryStopHandler,
     RegistryVersionsHandler,
+    TrackingMirrorHandler,
     create_pusher,
 )
 from .store_handlers import StatusHandler, StoreInitHandler, StoreSyncHandler
@@ -97,6 +98,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("registry/outbox", RegistryOutboxHandler),
     ("registry/outbox/retry", RegistryOutboxRetryHandler),
     ("registry/kserve", RegistryKserveHandler),
+    ("tracking/mirror", TrackingMirrorHandler),
 ]
 
 

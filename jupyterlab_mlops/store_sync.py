@@ -23,7 +23,6 @@ synced, without hooks, with every received object checked.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from .errors import MlopsError
@@ -31,9 +30,8 @@ from .locks import flock_held
 from .paths import Store
 from .store_git import StoreGit, open_store_git
 from .sync_remote import redact
+from .tracking_mlflow import EXPERIMENT_REF
 
-#: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
-EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
 _AUTH_FAILED = (
     "authentication failed",
     "could not read username",

@@ -60,7 +60,8 @@ export namespace SettingsSchemas {
         .refine(map => Object.keys(map).length <= 200, 'at most 200')
         .default({}),
       stepMetricValue: z.enum(['last', 'best']).default('last'),
-      syncRemote: z.string().max(2048).default('')
+      syncRemote: z.string().max(2048).default(''),
+      tracking: z.enum(['local', 'mlflow']).default('local')
     })
     .strict();
 

@@ -226,7 +226,8 @@ describe('PluginSettings', () => {
       columns: ['created', 'metric:accuracy'],
       metricDirections: {},
       stepMetricValue: 'last',
-      syncRemote: ''
+      syncRemote: '',
+      tracking: 'local'
     };
     expect(settings.value).toEqual(expected);
     expect(settings.problems).toEqual([]);

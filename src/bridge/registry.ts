@@ -105,7 +105,9 @@ const endpoint = z
 const outboxEntry = z
   .object({
     key: z.string(),
-    kind: z.enum(['version', 'alias']),
+    kind: z.enum(['version', 'alias', 'snapshot']),
+    /** A snapshot entry's experiment ref (tracking: mlflow). */
+    ref: z.string().nullable().optional(),
     model: z.string(),
     version: z.number().int().nullable(),
     alias: z.string().nullable(),

@@ -9,6 +9,7 @@ import {
   IExperimentActions
 } from './ExperimentDetailHeader';
 import { ExperimentDetailMeta } from './ExperimentDetailMeta';
+import type { IMlflowRun } from './MlflowRunLink';
 import { SkippedParameters } from './SkippedParameters';
 import { KeyValueTable } from './KeyValueTable';
 import { UserMessage } from './UserMessage';
@@ -23,6 +24,8 @@ export interface IExperimentDetailProps {
   refName: string;
   busy: boolean;
   actions: IExperimentActions;
+  /** Its MLflow run, when snapshots are mirrored there. */
+  mlflow?: IMlflowRun;
   translator: ITranslator;
 }
 
@@ -109,6 +112,7 @@ export function ExperimentDetail(props: IExperimentDetailProps): JSX.Element {
       <ExperimentDetailMeta
         manifest={manifest}
         refName={props.refName}
+        mlflow={props.mlflow}
         translator={props.translator}
       />
       {warnings.map(warning => (

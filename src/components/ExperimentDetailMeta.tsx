@@ -3,6 +3,7 @@ import React from 'react';
 
 import { slot } from '../util/bidi';
 import { Manifest } from '../tracking/store/manifest';
+import { IMlflowRun, MlflowRunLink } from './MlflowRunLink';
 import { UserMessage } from './UserMessage';
 import { UserText } from './UserText';
 
@@ -13,6 +14,8 @@ import { UserText } from './UserText';
 export function ExperimentDetailMeta(props: {
   manifest: Manifest;
   refName: string;
+  /** Its MLflow run, when snapshots are mirrored there. */
+  mlflow?: IMlflowRun;
   translator: ITranslator;
 }): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
@@ -25,6 +28,21 @@ export function ExperimentDetailMeta(props: {
       </dd>
       <dt>{trans.__('Created')}</dt>
       <dd>{new Date(manifest.createdAt).toLocaleString()}</dd>
+      {manifest.author && (
+        <>
+          <dt>{trans.__('Author')}</dt>
+          <dd>
+            <UserText
+              text={
+                manifest.author.name &&
+                manifest.author.name !== manifest.author.username
+                  ? `${manifest.author.name} (${manifest.author.username})`
+                  : manifest.author.username
+              }
+            />
+          </dd>
+        </>
+      )}
       <dt>{trans.__('Ref')}</dt>
       <dd>
         <code>{props.refName}</code>
@@ -48,6 +66,17 @@ export function ExperimentDetailMeta(props: {
           trans.__('not in a git repository')
         )}
       </dd>
+      {props.mlflow && (
+        <>
+          <dt>{trans.__('MLflow')}</dt>
+          <dd>
+            <MlflowRunLink
+              mlflow={props.mlflow}
+              translator={props.translator}
+            />
+          </dd>
+        </>
+      )}
       <dt>{trans.__('Content hash')}</dt>
       <dd>
         <code title={manifest.notebook.contentHash}>

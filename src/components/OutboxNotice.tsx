@@ -86,6 +86,9 @@ function describe(
   entry: OutboxEntry,
   trans: ReturnType<ITranslator['load']>
 ): string {
+  if (entry.kind === 'snapshot') {
+    return trans.__('snapshot %1', entry.key);
+  }
   return entry.kind === 'version'
     ? trans.__('%1 v%2', entry.model, entry.version ?? '?')
     : trans.__(

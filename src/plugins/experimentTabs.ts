@@ -1,3 +1,4 @@
+import type { IBridgeClient } from '../bridge/tokens';
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { ITranslator } from '@jupyterlab/translation';
@@ -41,6 +42,8 @@ export function addExperimentTabs(
     directions?: () => Readonly<Record<string, MetricDirection>>;
     /** Where the tabs go (JupyterLab's main area, Notebook 7's down area). */
     placement: ITabPlacement;
+    /** The MLflow tracking mirror (an experiment's detail links to its run). */
+    tracking?: { enabled: () => boolean; client: () => IBridgeClient };
   }
 ): void {
   const { stores, translator, selection } = options;
@@ -76,7 +79,8 @@ export function addExperimentTabs(
         commands: app.commands,
         translator,
         onChanged: () => stores.notifyWritten(),
-        onRemoved: () => created.dispose()
+        onRemoved: () => created.dispose(),
+        tracking: options.tracking
       });
       const created = new MainAreaWidget({ content });
       created.id = `jp-mlops-experiment-${ref.split('/').pop() ?? ''}`;

@@ -14,7 +14,9 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 
+import { TrackingRoutes } from '../bridge/tracking';
 import { CommandIDs } from '../commands';
+import { toMlopsError } from '../errors';
 import { snapshotIcon } from '../icons';
 import { PluginSettings, SettingsSchemas } from '../settings';
 import { IExperimentList, IExperimentStore, IMlopsBridge } from '../tokens';
@@ -141,7 +143,11 @@ export const experimentsPlugin: JupyterFrontEndPlugin<void> = {
       translator: tr,
       selection: () => [...model.selected],
       directions: () => model.metricDirections,
-      placement: tabPlacement(app, labShell)
+      placement: tabPlacement(app, labShell),
+      tracking: {
+        enabled: () => model.tracking === 'mlflow',
+        client: () => bridge.client
+      }
     });
     addCompareWithCommands(app, {
       stores,
@@ -268,6 +274,9 @@ function addSnapshotCommand(
         // The list reads the store again, here and in the other tabs; the
         // first snapshot creates the store: the status line says so.
         stores.notifyWritten();
+        if (model.tracking === 'mlflow') {
+          mirrorToMlflow(bridge, saved.ref, trans);
+        }
         await bridge.refresh();
       }
     }
@@ -320,4 +329,27 @@ export function labUser(
     username: clip(identity.username),
     name: clip(identity.display_name || identity.name || '')
   };
+}
+
+/**
+ * Queue a snapshot for MLflow tracking (setting `tracking: mlflow`). The
+ * server's outbox sends it, retrying, even with this tab closed; a refusal
+ * (no MLflow URI on the server) is said once, here.
+ */
+function mirrorToMlflow(
+  bridge: IMlopsBridge,
+  ref: string,
+  trans: TranslationBundle
+): void {
+  TrackingRoutes.mirror(bridge.client, ref).catch(reason => {
+    const error = toMlopsError(reason);
+    Notification.warning(
+      trans.__(
+        'The snapshot is saved, but not sent to MLflow: %1 (%2). Open it and use “Send to MLflow” once the server is configured.',
+        error.message,
+        error.code
+      ),
+      { autoClose: 10000 }
+    );
+  });
 }

@@ -5,7 +5,11 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
+import { RegistryRoutes } from '../bridge/registry';
+import type { IBridgeClient } from '../bridge/tokens';
+import { TrackingRoutes } from '../bridge/tracking';
 import { CommandIDs } from '../commands';
+import type { IMlflowRun } from '../components/MlflowRunLink';
 import { ExperimentDetail } from '../components/ExperimentDetail';
 import { toMlopsError } from '../errors';
 import { showBidiControls } from '../util/bidi';
@@ -70,6 +74,7 @@ export class ExperimentDetailWidget extends ReactWidget {
         manifest={this._manifest}
         refName={this.experimentRef}
         busy={this._busy}
+        mlflow={this._mlflow()}
         translator={this._options.translator}
         actions={{
           // Not busy: a field saves on blur, and disabling the view then
@@ -93,6 +98,31 @@ export class ExperimentDetailWidget extends ReactWidget {
         }}
       />
     );
+  }
+
+  /** The MLflow line's source, made once (its identity keeps its state). */
+  private _mlflow(): IMlflowRun | undefined {
+    const tracking = this._options.tracking;
+    if (!tracking || !tracking.enabled()) {
+      return undefined;
+    }
+    if (!this._mlflowRun) {
+      const ref = this.experimentRef;
+      this._mlflowRun = {
+        state: () => TrackingRoutes.state(tracking.client(), ref),
+        send: async retry => {
+          if (retry) {
+            await RegistryRoutes.retryOutbox(
+              tracking.client(),
+              ref.split('/').pop() ?? ''
+            );
+          } else {
+            await TrackingRoutes.mirror(tracking.client(), ref);
+          }
+        }
+      };
+    }
+    return this._mlflowRun;
   }
 
   /**
@@ -187,6 +217,7 @@ export class ExperimentDetailWidget extends ReactWidget {
   private _manifest: Manifest | null = null;
   private _error: string | null = null;
   private _busy = false;
+  private _mlflowRun: IMlflowRun | undefined;
   private _queue: Promise<void> = Promise.resolve();
 }
 
@@ -207,5 +238,7 @@ export namespace ExperimentDetailWidget {
     onChanged: () => void;
     /** The experiment was deleted (the tab closes). */
     onRemoved: () => void;
+    /** The MLflow tracking mirror: whether it is on (setting), and the bridge. */
+    tracking?: { enabled: () => boolean; client: () => IBridgeClient };
   }
 }

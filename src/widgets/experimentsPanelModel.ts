@@ -201,6 +201,11 @@ export class ExperimentsPanelModel {
     return this._list.rows.some(row => row.series !== undefined);
   }
 
+  /** Whether snapshots are mirrored to MLflow tracking (setting). */
+  get tracking(): 'local' | 'mlflow' {
+    return this._settings.value.tracking;
+  }
+
   /** The git remote Sync uses (setting; empty: the server's choice). */
   get syncRemote(): string {
     return this._settings.value.syncRemote;

@@ -1,0 +1,197 @@
+"""The MLflow tracking mirror: each snapshot becomes one MLflow run, exactly once,
+through a fault-injecting proxy in front of a real `mlflow server` (SQLite,
+127.0.0.1), with real `jupyter server` processes. What MLflow holds is read
+straight from it: one run per snapshot, each parameter once, each metric
+point once (step-wise ones at their steps), the stored notebook and
+requirements byte for byte, the tags that lead back to the experiment."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .git_remote_support import git
+from .mlflow_support import FaultProxy, MlflowServer, Rule, mlflow_server
+from .server_support import Server
+from .test_registry_mlflow import (
+    PASSWORD,
+    TOKEN,
+    assert_no_secret,
+    bridged,
+    proxy,
+    runs_with_key,
+    servers,
+    settled,
+)
+
+__all__ = ["mlflow_server", "proxy", "servers"]
+
+ULIDS = [f"01JT{n:022d}" for n in range(1, 6)]
+
+
+def notebook(n: int) -> bytes:
+    cells = [{"cell_type": "code", "source": f"x = {n}", "metadata": {}, "outputs": []}]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+
+
+def snapshot(git_dir: Path, ulid: str, n: int, *, manifest_id: str | None = None) -> str:
+    """An experiment commit as the lab stores one; its ref."""
+    manifest = {
+        "schemaVersion": 1,
+        "id": manifest_id or ulid,
+        "createdAt": f"2026-12-01T10:00:0{n}.000Z",
+        "author": {"username": "alice", "name": "Alice"},
+        "notebook": {"path": "demo.ipynb", "slug": "demo", "contentHash": f"{n}" * 64},
+        "parameters": {"max_depth": n, "criterion": "gini", "data_path": "data/wine.csv"},
+        "metrics": {"accuracy": 0.9 + n / 100, "loss": 0.5},
+        "metricSeries": {"loss": [[step, 1.0 / (step + n)] for step in range(1, 6)]},
+        "code": {"commit": "c" * 40, "branch": "main", "dirty": False},
+        "user": {"name": f"run-{n}", "tags": [], "starred": False, "note": "", "parent": None},
+    }
+    blobs = {
+        "manifest.json": json.dumps(manifest, indent=2).encode(),
+        "notebook.ipynb": notebook(n),
+        "requirements.txt": f"scikit-learn==1.{n}.0\n".encode(),
+    }
+    lines = ""
+    for name, data in blobs.items():
+        oid = git(git_dir, "hash-object", "-w", "--stdin", stdin=data.decode()).strip()
+        lines += f"100644 blob {oid}\t{name}\n"
+    tree = git(git_dir, "mktree", stdin=lines).strip()
+    commit = git(git_dir, "commit-tree", tree, "-m", f"snapshot: run-{n}").strip()
+    ref = f"refs/exps/demo/{ulid}"
+    git(git_dir, "update-ref", ref, commit)
+    return ref
+
+
+def mirror(server: Server, ref: str) -> dict[str, Any]:
+    status, answer = server.call("POST", "tracking/mirror", {"ref": ref})
+    assert status == 200, answer
+    return answer
+
+
+def store_of(root: Path, server: Server) -> Path:
+    assert server.call("POST", "store/init", {})[0] == 200
+    return root / ".mlops" / "experiments.git"
+
+
+@pytest.mark.timeout(400)
+def test_every_snapshot_lands_once_through_503s_drops_and_lost_replies(
+    tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
+) -> None:
+    proxy.rules = [
+        Rule("POST", "runs/search", "drop"),
+        Rule("POST", "runs/create", "lost", times=2),
+        Rule("POST", "runs/log-batch", "lost"),
+        Rule("POST", "runs/log-batch", "503"),
+        Rule("GET", "metrics/get-history", "503"),
+        Rule("PUT", "mlflow-artifacts/artifacts", "lost"),
+        Rule("PUT", "mlflow-artifacts/artifacts", "drop"),
+        Rule("POST", "runs/update", "lost"),
+    ]
+    proxy.rate = 0.1
+    root, server = bridged(tmp_path, servers, proxy)
+    git_dir = store_of(root, server)
+    refs = [snapshot(git_dir, ulid, n) for n, ulid in enumerate(ULIDS, start=1)]
+    for ref in refs:
+        assert mirror(server, ref)["state"] == "pending"
+    # The lab asks again (a retried request): the same entry, nothing more.
+    again = mirror(server, refs[0])
+    assert again["key"] == ULIDS[0] and again["kind"] == "snapshot"
+
+    entries = settled(server)
+    mine = [e for e in entries if e["kind"] == "snapshot"]
+    assert sorted(e["key"] for e in mine) == ULIDS and {e["state"] for e in mine} == {"done"}
+    counts = proxy.counts()
+    assert counts.get("503", 0) and counts.get("drop", 0) and counts.get("lost", 0), counts
+
+    for n, (ulid, ref) in enumerate(zip(ULIDS, refs, strict=True), start=1):
+        runs = runs_with_key(mlflow_server, ulid)
+        assert len(runs) == 1, (ulid, len(runs))
+        run = runs[0]
+        run_id = run["info"]["run_id"]
+        assert run["info"]["status"] == "FINISHED"
+        assert run["info"]["run_name"] == f"run-{n}"
+        params = {p["key"]: p["value"] for p in run["data"]["params"]}
+        assert params == {"max_depth": str(n), "criterion": "gini", "data_path": "data/wine.csv"}
+        tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
+        assert tags["mlops.experiment_ref"] == ref
+        assert tags["mlops.notebook_hash"] == f"{n}" * 64
+        assert tags["mlops.git_commit"] == "c" * 40
+        assert tags["mlflow.user"] == "alice"
+        final = mlflow_server.call(
+            "GET", "mlflow/metrics/get-history", run_id=run_id, metric_key="accuracy"
+        )["metrics"]
+        assert [(m["step"], m["value"]) for m in final] == [(0, 0.9 + n / 100)]
+        loss = mlflow_server.call(
+            "GET", "mlflow/metrics/get-history", run_id=run_id, metric_key="loss"
+        )["metrics"]
+        # Each step once, whatever was sent again.
+        assert sorted((m["step"], m["value"]) for m in loss) == [
+            (step, 1.0 / (step + n)) for step in range(1, 6)
+        ]
+        root_uri = run["info"]["artifact_uri"].split(":", 1)[1].lstrip("/")
+        assert mlflow_server.download(f"{root_uri}/notebook.ipynb") == notebook(n)
+        assert mlflow_server.download(f"{root_uri}/requirements.txt") == (
+            f"scikit-learn==1.{n}.0\n".encode()
+        )
+        status, where = server.call("GET", "tracking/mirror", ref=ref)
+        assert status == 200 and where["state"] == "done", where
+        assert where["runUrl"].endswith(f"/runs/{run_id}")
+        assert where["runUrl"].startswith(proxy.uri) and PASSWORD not in where["runUrl"]
+    assert_no_secret(server)
+    for path in (root / ".mlops").rglob("*.json"):
+        assert (
+            TOKEN.encode() not in path.read_bytes() and PASSWORD.encode() not in path.read_bytes()
+        )
+
+
+@pytest.mark.timeout(200)
+def test_bad_refs_and_forged_snapshots_never_reach_mlflow(
+    tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
+) -> None:
+    root, server = bridged(tmp_path, servers, proxy)
+    git_dir = store_of(root, server)
+    for bad in ("refs/heads/main", "refs/exps/demo/../x", "refs/exps/demo/not-a-ulid", "x" * 5000):
+        status, answer = server.call("POST", "tracking/mirror", {"ref": bad})
+        assert (status, answer["code"]) == (400, "E_BAD_REQUEST"), answer
+        status, answer = server.call("GET", "tracking/mirror", ref=bad)
+        assert (status, answer["code"]) == (400, "E_BAD_REQUEST"), answer
+    for body in ({}, {"ref": 1}, {"ref": None}, {"ref": "x", "more": 1}):
+        status, answer = server.call("POST", "tracking/mirror", body)
+        assert (status, answer["code"]) == (400, "E_BAD_REQUEST"), answer
+    missing = f"refs/exps/demo/{ULIDS[4]}"
+    status, answer = server.call("POST", "tracking/mirror", {"ref": missing})
+    assert (status, answer["code"]) == (404, "E_NOT_FOUND")
+    status, answer = server.call("GET", "tracking/mirror", ref=missing)
+    assert (status, answer["state"]) == (200, "none")
+    # A commit whose manifest names another experiment (copied under a new id).
+    forged_id = f"01JF{uuid.uuid4().int % 10**22:022d}"
+    forged = snapshot(git_dir, forged_id, 7, manifest_id=ULIDS[0])
+    mirror(server, forged)
+    deadline = time.monotonic() + 60
+    while True:
+        entry = server.call("GET", "tracking/mirror", ref=forged)[1]
+        if entry["state"] != "pending":
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert entry["state"] == "failed" and entry["lastError"]["code"] == "E_STORE_CORRUPT"
+    assert runs_with_key(mlflow_server, forged_id) == []
+
+
+def test_no_mlflow_uri_is_a_coded_error(tmp_path: Path, servers: list[Server]) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    server = Server(root, tmp_path / "home", env={"MLFLOW_TRACKING_URI": ""})
+    servers.append(server)
+    git_dir = store_of(root, server)
+    ref = snapshot(git_dir, ULIDS[0], 1)
+    status, answer = server.call("POST", "tracking/mirror", {"ref": ref})
+    assert (status, answer["code"]) == (409, "E_MLFLOW_UNCONFIGURED")
+    assert "tracking setting" in answer["message"]
