@@ -11,8 +11,10 @@ the lab reads in bulk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -42,6 +44,9 @@ SYNC_CONFIG: tuple[tuple[str, str], ...] = (
     ("protocol.allow", "user"),
     ("protocol.ext.allow", "never"),
     ("protocol.fd.allow", "never"),
+    # A remote that stops sending (below 1 KiB/s for a minute) ends the call.
+    ("http.lowSpeedLimit", "1024"),
+    ("http.lowSpeedTime", "60"),
 )
 ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
 #: Server variables git may use to reach a remote (credentials stay server-side).
@@ -69,28 +74,47 @@ class StoreGit:
         self.env = env
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """`git <args>` within the deadline; on timeout its whole process group is
+        killed (a transport helper left behind would go on writing)."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise MlopsError("E_REMOTE_UNREACHABLE", "the sync took longer than allowed")
         try:
-            return subprocess.run(
+            process = subprocess.Popen(
                 [*self.argv, *args],
                 cwd=self.cwd,
-                input=stdin,
-                stdin=None if stdin is not None else subprocess.DEVNULL,
-                capture_output=True,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 encoding="utf-8",
                 errors="surrogateescape",
-                timeout=left,
                 env=self.env,
-                check=False,
+                start_new_session=True,
             )
+        except OSError as err:
+            raise MlopsError("E_IO", f"git could not be started: {err}") from None
+        try:
+            out, err = process.communicate(stdin, timeout=left)
         except subprocess.TimeoutExpired:
+            _kill_group(process)
             raise MlopsError(
                 "E_REMOTE_UNREACHABLE", "the remote did not answer in time (sync_timeout_seconds)"
             ) from None
-        except OSError as err:
-            raise MlopsError("E_IO", f"git could not be started: {err}") from None
+        except BaseException:
+            _kill_group(process)
+            raise
+        return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+    def commits(self, oids: list[str]) -> set[str]:
+        """Which of `oids` are commits in the repository (one `cat-file --batch-check`)."""
+        if not oids:
+            return set()
+        done = self.run("cat-file", "--batch-check", stdin="".join(f"{oid}\n" for oid in oids))
+        return {
+            parts[0]
+            for parts in (line.split() for line in done.stdout.splitlines())
+            if len(parts) == 3 and parts[1] == "commit"
+        }
 
     def refs(self, prefix: str) -> dict[str, str]:
         done = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
@@ -104,6 +128,41 @@ class StoreGit:
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return self.run("merge-base", "--is-ancestor", older, newer).returncode == 0
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.communicate(timeout=5)
+
+
+def _check_shape(git_dir: Path) -> None:
+    """Refuse a repository git would read more into than refs and objects.
+
+    `remotes/` and `branches/` define remote nicknames, `shallow` and
+    `info/grafts` rewrite history; and no symlink anywhere under `refs/`
+    or `objects/` (git would write refs or objects through it).
+    """
+    for name in ("remotes", "branches", "shallow", "info/grafts"):
+        path = git_dir / name
+        if path.is_symlink() or (path.is_file()) or (path.is_dir() and any(path.iterdir())):
+            raise MlopsError(
+                "E_UNSAFE_REPOSITORY", f"the store's repository has {name!r}: it is not synced"
+            )
+    for top in ("refs", "objects"):
+        stack = [git_dir / top]
+        while stack:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        raise MlopsError(
+                            "E_UNSAFE_REPOSITORY",
+                            f"the store's repository has a symbolic link under {top}/:"
+                            " it is not synced",
+                        )
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
 
 
 def open_store_git(store: Store, timeout_s: float) -> StoreGit:
@@ -121,6 +180,7 @@ def open_store_git(store: Store, timeout_s: float) -> StoreGit:
         raise MlopsError(
             "E_UNSAFE_REPOSITORY", "the store reads objects from another repository (alternates)"
         )
+    _check_shape(git_dir)
     git = StoreGit(git_dir, store.root, timeout_s)
     if not new_enough(git.run("version").stdout):
         raise MlopsError("E_IO", "git 2.31 or later is needed on the server to sync")

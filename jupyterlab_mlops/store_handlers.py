@@ -89,7 +89,7 @@ class StoreSyncHandler(MlopsHandler):
         origin = None
         if not body["remote"] and not configured:
             origin = project_origin(store.path.parent, store.root)
-        url = choose_remote(body["remote"], configured, origin, store.root)
+        url = choose_remote(body["remote"], configured, origin)
         # A new team member's first Sync: the store is made from the
         # template (what exists is left alone, so a config from elsewhere
         # stays and is refused).

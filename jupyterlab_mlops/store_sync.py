@@ -23,13 +23,14 @@ synced, without hooks, with every received object checked.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from .errors import MlopsError
 from .locks import flock_held
 from .paths import Store
 from .store_git import StoreGit, open_store_git
-from .sync_remote import redact
+from .sync_remote import redact, tracking_key_url
 from .tracking_mlflow import EXPERIMENT_REF
 
 _AUTH_FAILED = (
@@ -43,20 +44,22 @@ _AUTH_FAILED = (
     " 403",
 )
 _MAX_MESSAGE = 400
+OID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 def remote_key(url: str) -> str:
-    """The tracking-ref folder of a remote: 16 hex of the URL's SHA-256."""
-    return hashlib.sha256(url.encode()).hexdigest()[:16]
+    """The tracking-ref folder of a remote: 16 hex of the SHA-256 of its URL as
+    one remote however spelled (no credentials, `sync_remote.tracking_key_url`)."""
+    return hashlib.sha256(tracking_key_url(url).encode()).hexdigest()[:16]
 
 
-def _message(stderr: str) -> str:
-    text = redact(" ".join(stderr.split()))
+def _message(stderr: str, url: str) -> str:
+    text = redact(" ".join(stderr.split()), url)
     return text[:_MAX_MESSAGE] or "no message"
 
 
-def _remote_error(action: str, stderr: str) -> MlopsError:
-    text = _message(stderr)
+def _remote_error(action: str, stderr: str, url: str) -> MlopsError:
+    text = _message(stderr, url)
     lowered = stderr.lower()
     if any(sign in lowered for sign in _AUTH_FAILED):
         return MlopsError("E_REMOTE_AUTH", f"the remote refused the credentials ({action}): {text}")
@@ -72,29 +75,47 @@ def sync(store: Store, url: str, *, timeout_s: float = 600) -> dict[str, Any]:
         return _sync(git, url)
 
 
+def _advertised(git: StoreGit, url: str) -> dict[str, str]:
+    """The remote's experiment refs `{<slug>/<ULID>: oid}`; names the lab never
+    writes are left out (they never reach this store, not even as tracking refs)."""
+    listed = git.run("ls-remote", "--refs", "--", url, "refs/exps/*")
+    if listed.returncode != 0:
+        raise _remote_error("list the refs of", listed.stderr, url)
+    found: dict[str, str] = {}
+    for line in listed.stdout.splitlines():
+        oid, _, ref = line.partition("\t")
+        if EXPERIMENT_REF.match(ref) and OID.match(oid):
+            found[ref[len("refs/exps/") :]] = oid
+    return found
+
+
 def _sync(git: StoreGit, url: str) -> dict[str, Any]:
     tracking = f"refs/sync/{remote_key(url)}/exps/"
-    seen_before = git.refs(tracking)
-    fetched = git.run(
-        "fetch",
-        "--no-tags",
-        "--no-write-fetch-head",
-        "--no-recurse-submodules",
-        "--no-auto-gc",
-        "--prune",
-        "--quiet",
-        "--",
-        url,
-        f"+refs/exps/*:{tracking}*",
-    )
-    if fetched.returncode != 0:
-        raise _remote_error("fetch from", fetched.stderr)
-    remote = {name[len(tracking) :]: oid for name, oid in git.refs(tracking).items()}
-    seen = {name[len(tracking) :] for name in seen_before}
+    seen = {name[len(tracking) :]: oid for name, oid in git.refs(tracking).items()}
+    remote = _advertised(git, url)
+    # Only what is new or moved there, named one by one (`--stdin`).
+    wanted = [f"+refs/exps/{n}:{tracking}{n}" for n, oid in remote.items() if seen.get(n) != oid]
+    if wanted:
+        fetched = git.run(
+            "fetch",
+            "--stdin",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--no-recurse-submodules",
+            "--no-auto-gc",
+            "--quiet",
+            "--",
+            url,
+            stdin="".join(f"{spec}\n" for spec in wanted),
+        )
+        if fetched.returncode != 0:
+            raise _remote_error("fetch from", fetched.stderr, url)
+    gone = [f"delete {tracking}{name}\0\0" for name in seen if name not in remote]
+    _apply(git, gone)  # deleted on the remote: no longer "seen there"
     local = {name[len("refs/exps/") :]: oid for name, oid in git.refs("refs/exps/").items()}
-    merged = _merge(git, remote, seen, local)
+    merged = _merge(git, remote, set(seen), local)
     pushed = _push(git, url, tracking)
-    return {"remote": redact(url), **merged, **pushed}
+    return {"remote": redact(url, url), **merged, **pushed}
 
 
 def _merge(
@@ -104,10 +125,11 @@ def _merge(
     commands: list[str] = []
     conflicts: list[str] = []
     kept_deleted = 0
+    commits = git.commits(sorted(set(remote.values())))
     for name, oid in sorted(remote.items()):
         ref = f"refs/exps/{name}"
-        if not EXPERIMENT_REF.match(ref):
-            continue
+        if not EXPERIMENT_REF.match(ref) or oid not in commits:
+            continue  # an experiment is a commit
         mine = local.get(name)
         if mine is None:
             if name in seen:
@@ -161,9 +183,9 @@ def _push(git: StoreGit, url: str, tracking: str) -> dict[str, Any]:
         elif flag == "=":
             up_to_date += 1
         elif flag == "!":
-            rejected.append({"ref": ref, "reason": redact(summary)[:200]})
+            rejected.append({"ref": ref, "reason": redact(summary, url)[:200]})
     if done.returncode != 0 and not (pushed or rejected or up_to_date):
-        raise _push_error(done.stderr)
+        raise _push_error(done.stderr, url)
     if pushed:
         # The remote holds them now: a later local delete must not be undone.
         local = git.refs("refs/exps/")
@@ -176,10 +198,12 @@ def _push(git: StoreGit, url: str, tracking: str) -> dict[str, Any]:
     return {"pushed": len(pushed), "upToDate": up_to_date, "rejected": rejected}
 
 
-def _push_error(stderr: str) -> MlopsError:
+def _push_error(stderr: str, url: str) -> MlopsError:
     lowered = stderr.lower()
     if not any(sign in lowered for sign in _AUTH_FAILED) and any(
         sign in lowered for sign in ("hook declined", "remote rejected", "read only", "read-only")
     ):
-        return MlopsError("E_REMOTE_REJECTED", f"the remote refused the push: {_message(stderr)}")
-    return _remote_error("push to", stderr)
+        return MlopsError(
+            "E_REMOTE_REJECTED", f"the remote refused the push: {_message(stderr, url)}"
+        )
+    return _remote_error("push to", stderr, url)

@@ -16,6 +16,18 @@ c.ServerApp.allow_root = True  # noqa: F821
 # The extension under test; pip installs enable it, a source checkout may not.
 c.ServerApp.jpserver_extensions.update({"jupyterlab_mlops": True})  # noqa: F821
 
+# The team's git remote for Sync (tests/sync.spec.ts): a bare repository
+# beside the root. A local repository is a remote only in the server's own
+# setting, as here; the lab's setting may name only network remotes.
+_root = os.environ.get("JUPYTERLAB_GALATA_ROOT_DIR")
+if _root:
+    import subprocess as _subprocess
+
+    _team = f"{_root}-team.git"
+    if not os.path.exists(_team):
+        _subprocess.run(["git", "init", "--quiet", "--bare", _team], check=True)  # noqa: S603,S607
+    c.MlopsExtension.experiments_remote = _team  # noqa: F821
+
 # A real MLflow server for the Models panel's `backend: mlflow` test
 # (tests/registryMlflow.spec.ts): SQLite and a local artifact root in a
 # temporary folder, on 127.0.0.1, stopped with this server. `.venv-mlflow`

@@ -87,6 +87,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._serve()
 
     def _user(self) -> str | None:
+        if self.server.users is None:
+            return "anonymous"  # a public remote
         header = self.headers.get("Authorization", "")
         if not header.startswith("Basic "):
             return None
@@ -163,7 +165,10 @@ class GitHttpServer(http.server.ThreadingHTTPServer):
     """Smart HTTP for the bare repositories under `project_root`, users by password."""
 
     def __init__(
-        self, project_root: Path, users: dict[str, str], read_only: set[str] | None = None
+        self,
+        project_root: Path,
+        users: dict[str, str] | None,
+        read_only: set[str] | None = None,
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.project_root = project_root
@@ -178,7 +183,7 @@ class GitHttpServer(http.server.ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def serving(
-    project_root: Path, users: dict[str, str], read_only: set[str] | None = None
+    project_root: Path, users: dict[str, str] | None = None, read_only: set[str] | None = None
 ) -> Iterator[GitHttpServer]:
     """A GitHttpServer running on a thread for the `with` block."""
     server = GitHttpServer(project_root, users, read_only)

@@ -203,8 +203,8 @@ def test_credentials_refused_or_a_remote_down_is_a_coded_error_and_nothing_chang
         closed = f"{gone.url}/auth.git"
     status, answer = alice.sync(closed)
     assert (status, answer["code"]) == (502, "E_REMOTE_UNREACHABLE"), answer
-    # A local remote that is not a repository.
-    status, answer = alice.sync((alice.root / "nothing.git").as_uri())
+    # No repository there.
+    status, answer = alice.sync(f"{http.url}/nothing.git")
     assert (status, answer["code"]) == (502, "E_REMOTE_UNREACHABLE"), answer
     assert refs(alice.git_dir, "refs/") == before
 
@@ -214,13 +214,13 @@ def test_a_remote_that_rejects_the_push(clean: dict[str, Any]) -> None:
     team = clean
     alice, bob, http = team["alice"], team["bob"], team["http"]
     # A hook on the remote refuses every push (the remote's hooks are the remote's).
-    hooked = bare(alice.root / "hooked.git")
+    hooked = bare(team["remotes"] / "hooked.git")
     hook = hooked / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n")
     hook.chmod(0o755)
     experiment(alice.git_dir, exp_ref("reject-nb", 1), {"x": 1})
     before = refs(alice.git_dir, "refs/exps/")
-    status, answer = alice.sync(hooked.as_uri())
+    status, answer = alice.sync(f"{http.url}/hooked.git")
     assert status == 200 and [r["ref"] for r in answer["rejected"]] == [exp_ref("reject-nb", 1)]
     assert refs(alice.git_dir, "refs/exps/") == before and refs(hooked) == {}
     # A user who may read but not write: fetches, then a coded error.

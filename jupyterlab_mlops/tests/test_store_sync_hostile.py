@@ -6,14 +6,29 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import Api
-from .git_remote_support import bare, experiment, git, refs
+from .git_remote_support import GitHttpServer, bare, experiment, git, refs, serving
 
 REF = "refs/exps/nb/01JD0000000000000000000001"
+
+
+@pytest.fixture
+def http(tmp_path: Path) -> Iterator[GitHttpServer]:
+    """A public smart-HTTP git server for the bare repositories in `tmp_path/remotes`."""
+    folder = tmp_path / "remotes"
+    folder.mkdir()
+    with serving(folder) as server:
+        yield server
+
+
+def served(http: GitHttpServer, name: str = "team.git") -> tuple[Path, str]:
+    """A bare repository the HTTP server serves: its path and URL."""
+    return bare(http.project_root / name), f"{http.url}/{name}"
 
 
 async def created(api: Api, store: Path) -> Path:
@@ -38,8 +53,16 @@ async def created(api: Api, store: Path) -> Path:
         ("https://example.com/a\x7f.git", "E_REMOTE_INVALID"),
         ("https://example.com/" + "a" * 3000, "E_REMOTE_INVALID"),
         ("gopher://example.com/x.git", "E_REMOTE_INVALID"),
-        ("file:///etc", "E_PATH_OUTSIDE_ROOT"),
-        ("/etc", "E_PATH_OUTSIDE_ROOT"),
+        ("file:///etc", "E_REMOTE_INVALID"),
+        ("/etc", "E_REMOTE_INVALID"),
+        ("./team.git", "E_REMOTE_INVALID"),
+        ("team:x", "E_REMOTE_INVALID"),
+        ("origin", "E_REMOTE_INVALID"),
+        ("https://[fe80:1/x", "E_REMOTE_INVALID"),
+        ("https://[1:2:3]/x.git", "E_REMOTE_INVALID"),
+        ("https://example.com:99999/x.git", "E_REMOTE_INVALID"),
+        ("ssh://[-oProxyCommand=touch% /tmp/pwned]:22/x", "E_REMOTE_INVALID"),
+        ("http://alice:s3cr@t/pw@127.0.0.1:9/team.git", "E_REMOTE_INVALID"),
     ],
 )
 async def test_a_remote_that_could_run_or_reach_anything_is_refused(
@@ -55,16 +78,18 @@ async def test_a_remote_that_could_run_or_reach_anything_is_refused(
     assert not Path("/tmp/pwned").exists()
 
 
-async def test_a_symlink_inside_the_root_to_a_repository_outside_is_refused(
+async def test_a_local_repository_named_by_the_lab_is_refused_even_inside_the_root(
     api: Api, store: Path, jp_root_dir: Path, outside: Path
 ) -> None:
+    """git would start receive-pack in it, with its own config and hooks (review F1/F2)."""
     store_git = await created(api, store)
-    target = bare(outside / "team.git")
-    (jp_root_dir / "link.git").symlink_to(target)
+    inside = bare(jp_root_dir / "inside.git")
+    (jp_root_dir / "link.git").symlink_to(bare(outside / "team.git"))
     experiment(store_git, REF, {"x": 1})
-    status, answer = await api("store/sync", {"remote": (jp_root_dir / "link.git").as_uri()})
-    assert (status, answer["code"]) == (403, "E_PATH_OUTSIDE_ROOT")
-    assert refs(target) == {}
+    for remote in (inside.as_uri(), str(inside), (jp_root_dir / "link.git").as_uri()):
+        status, answer = await api("store/sync", {"remote": remote})
+        assert (status, answer["code"]) == (400, "E_REMOTE_INVALID"), answer
+    assert refs(inside) == {} and refs(outside / "team.git") == {}
 
 
 @pytest.mark.parametrize(
@@ -99,11 +124,11 @@ def project(root: Path, origin: str) -> None:
 
 
 async def test_the_projects_origin_is_the_default_remote(
-    api: Api, store: Path, jp_root_dir: Path
+    api: Api, store: Path, jp_root_dir: Path, http: GitHttpServer
 ) -> None:
     store_git = await created(api, store)
-    team = bare(jp_root_dir / "remotes" / "team.git")
-    project(jp_root_dir, team.as_uri())
+    team, url = served(http)
+    project(jp_root_dir, url)
     commit = experiment(store_git, REF, {"x": 1})
     status, answer = await api("store/sync", {})
     assert status == 200 and answer["pushed"] == 1, answer
@@ -115,7 +140,9 @@ async def test_the_projects_origin_is_the_default_remote(
     [
         ("ext::sh -c 'touch {marker}'", "E_REMOTE_INVALID"),
         ("--upload-pack=touch {marker}", "E_REMOTE_INVALID"),
-        ("{outside}/team.git", "E_PATH_OUTSIDE_ROOT"),
+        ("{outside}/team.git", "E_REMOTE_INVALID"),
+        ("{root}/inside.git", "E_REMOTE_INVALID"),
+        ("team:x", "E_REMOTE_INVALID"),
     ],
 )
 async def test_a_planted_origin_runs_nothing_and_reaches_nothing_outside(
@@ -129,11 +156,14 @@ async def test_a_planted_origin_runs_nothing_and_reaches_nothing_outside(
     store_git = await created(api, store)
     marker = outside / "ran"
     bare(outside / "team.git")
-    project(jp_root_dir, origin.format(marker=marker, outside=outside))
+    inside = bare(jp_root_dir / "inside.git")
+    # Review F1: a repository whose own config runs a command when pushed to.
+    git(inside, "config", "core.alternateRefsCommand", f"touch {marker}; true")
+    project(jp_root_dir, origin.format(marker=marker, outside=outside, root=jp_root_dir))
     experiment(store_git, REF, {"x": 1})
     status, answer = await api("store/sync", {})
     assert answer["code"] == code, answer
-    assert not marker.exists() and refs(outside / "team.git") == {}
+    assert not marker.exists() and refs(outside / "team.git") == {} and refs(inside) == {}
 
 
 @pytest.mark.parametrize(
@@ -146,28 +176,28 @@ async def test_a_planted_origin_runs_nothing_and_reaches_nothing_outside(
     ],
 )
 async def test_a_store_from_elsewhere_is_not_synced(
-    api: Api, store: Path, jp_root_dir: Path, outside: Path, plant: str
+    http: GitHttpServer, api: Api, store: Path, jp_root_dir: Path, outside: Path, plant: str
 ) -> None:
     store_git = await created(api, store)
     marker = outside / "ran"
-    team = bare(jp_root_dir / "team.git")
+    team, url = served(http)
     experiment(store_git, REF, {"x": 1})
     name, _, text = plant.partition(": ")
     target = store_git / name
     mode = "a" if name == "config" else "w"
     with target.open(mode) as handle:
         handle.write(text.format(marker=marker, outside=outside))
-    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    status, answer = await api("store/sync", {"remote": url})
     assert (status, answer["code"]) == (403, "E_UNSAFE_REPOSITORY"), answer
     assert refs(team) == {} and not marker.exists()
 
 
 async def test_a_store_not_created_yet_is_made_from_the_template_and_fetches(
-    api: Api, store: Path, jp_root_dir: Path
+    http: GitHttpServer, api: Api, store: Path, jp_root_dir: Path
 ) -> None:
-    team = bare(jp_root_dir / "team.git")
+    team, url = served(http)
     commit = experiment(team, REF, {"x": 1})
-    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    status, answer = await api("store/sync", {"remote": url})
     assert status == 200 and (answer["fetched"], answer["pushed"]) == (1, 0), answer
     assert refs(store / "experiments.git") == {REF: commit}
     status, created = await api("store/init", {})
@@ -181,29 +211,41 @@ async def test_a_refused_remote_creates_nothing(api: Api, store: Path) -> None:
 
 
 async def test_refs_the_lab_never_writes_are_not_taken(
-    api: Api, store: Path, jp_root_dir: Path
+    http: GitHttpServer, api: Api, store: Path, jp_root_dir: Path
 ) -> None:
     store_git = await created(api, store)
-    team = bare(jp_root_dir / "team.git")
+    team, url = served(http)
     good = experiment(team, REF, {"x": 1})
     for name in (
         "refs/exps/UPPER/01JD0000000000000000000002",
         "refs/exps/nb/not-a-ulid",
         "refs/exps/nb/01JD0000000000000000000003/deeper",
         "refs/heads/main",
+        # Review F5: names that would assemble a repository's shape here.
+        "refs/exps/z/HEAD",
+        "refs/exps/z/objects/x",
+        "refs/exps/z/refs/x",
+        "refs/exps/repo.git/x",
     ):
         experiment(team, name, {"planted": name})
-    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    # An experiment's name pointing at a blob, not a commit.
+    blob = git(team, "hash-object", "-w", "--stdin", stdin="not a commit").strip()
+    git(team, "update-ref", "refs/exps/nb/01JD0000000000000000000012", blob)
+    status, answer = await api("store/sync", {"remote": url})
     assert status == 200 and answer["fetched"] == 1, answer
     assert refs(store_git) == {REF: good}
-    assert "refs/heads/main" not in refs(store_git, "refs/")
+    tracked = refs(store_git, "refs/")
+    assert "refs/heads/main" not in tracked
+    # Only experiment names are tracked (the blob's too, as what the remote has).
+    assert {ref.rsplit("/", 2)[-2] for ref in tracked if ref.startswith("refs/sync/")} == {"nb"}
+    assert not any(p.name in ("HEAD", "objects") for p in (store_git / "refs").rglob("*"))
 
 
 async def test_a_remote_serving_a_broken_object_changes_nothing(
-    api: Api, store: Path, jp_root_dir: Path
+    http: GitHttpServer, api: Api, store: Path, jp_root_dir: Path
 ) -> None:
     store_git = await created(api, store)
-    team = bare(jp_root_dir / "team.git")
+    team, url = served(http)
     experiment(team, REF, {"x": 1})
     # A commit git itself would never write (a date that is not one): it packs,
     # but transfer.fsckObjects refuses it.
@@ -220,6 +262,6 @@ async def test_a_remote_serving_a_broken_object_changes_nothing(
     ).strip()
     (team / "refs" / "exps" / "nb" / "01JD0000000000000000000009").write_text(broken + "\n")
     before = refs(store_git, "refs/")
-    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    status, answer = await api("store/sync", {"remote": url})
     assert status == 502 and answer["code"] == "E_REMOTE_UNREACHABLE", answer
     assert refs(store_git, "refs/") == before

@@ -56,7 +56,10 @@ export async function startServer(
       '--ServerApp.jpserver_extensions={"jupyterlab_mlops": True}',
       // The hash cache's key stays out of the user's data folder and out
       // of the root.
-      `--MlopsExtension.hash_cache_key_file=${rootDir}.hash-cache.key`
+      `--MlopsExtension.hash_cache_key_file=${rootDir}.hash-cache.key`,
+      // The team's remote for Sync (a local repository: the server's own
+      // setting may name one; the lab's may not). Made by the Sync spec.
+      `--MlopsExtension.experiments_remote=${rootDir}.team.git`
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],

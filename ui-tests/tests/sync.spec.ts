@@ -16,13 +16,16 @@ import {
 
 /**
  * Issue 13, Sync: the Experiments panel's Sync pushes this lab's
- * experiments to a real git remote (a bare repository over file://) and
+ * experiments to a real git remote (the bare repository the galata
+ * server's config names as its `experiments_remote`, over file://) and
  * fetches a teammate's, which the panel then lists with its author; the
  * `author:` filter finds it. A remote the server may not use is a coded
  * error with Retry, and nothing is lost.
  */
 
 const STORE = path.join(ROOT, '.mlops', 'experiments.git');
+/** The server's own Sync remote (ui-tests/jupyter_server_test_config.py). */
+const REMOTE = `${ROOT}-team.git`;
 const git = (gitDir: string, args: string[]) =>
   execFileSync('git', ['--git-dir', gitDir, ...args], {
     encoding: 'utf8'
@@ -45,12 +48,10 @@ async function setSyncRemote(
 test.describe('Experiments panel: Sync with a git remote', () => {
   test.setTimeout(180_000);
   removeExperimentsAfterEachTest();
-  let remote = '';
+  // Each test starts from an empty remote and no memory of it.
   test.afterEach(() => {
-    if (remote) {
-      rmSync(remote, { recursive: true, force: true });
-    }
-    // The tracking refs of this test's remote.
+    rmSync(path.join(REMOTE, 'refs', 'exps'), { recursive: true, force: true });
+    rmSync(path.join(REMOTE, 'packed-refs'), { force: true });
     rmSync(path.join(STORE, 'refs', 'sync'), { recursive: true, force: true });
   });
 
@@ -58,10 +59,8 @@ test.describe('Experiments panel: Sync with a git remote', () => {
     page,
     tmpPath
   }) => {
-    remote = path.join(ROOT, `${tmpPath}-team.git`);
-    execFileSync('git', ['init', '--quiet', '--bare', remote]);
+    const remote = REMOTE;
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
-    await setSyncRemote(page, pathToFileURL(remote).href);
     await page.contents.uploadContent(
       readFileSync(DEMO, 'utf8'),
       'text',
@@ -131,8 +130,7 @@ test.describe('Experiments panel: Sync with a git remote', () => {
     page,
     tmpPath
   }) => {
-    remote = path.join(ROOT, `${tmpPath}-team.git`);
-    execFileSync('git', ['init', '--quiet', '--bare', remote]);
+    const remote = REMOTE;
     const notebook = `${tmpPath}/wine_classifier.ipynb`;
     // Written straight into the remote: this lab's store never held it.
     writeExperiment(
@@ -145,7 +143,6 @@ test.describe('Experiments panel: Sync with a git remote', () => {
       },
       remote
     );
-    await setSyncRemote(page, pathToFileURL(remote).href);
     await page.contents.uploadContent(
       readFileSync(DEMO, 'utf8'),
       'text',

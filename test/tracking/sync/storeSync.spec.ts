@@ -1,5 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -29,8 +30,19 @@ function user(name: string) {
   return { client, store };
 }
 
-/** A bare repository under the Jupyter root (the lab may name it). */
-function bareRemote(name: string): string {
+/**
+ * The server's own Sync remote (`experiments_remote`, test/support/server.ts),
+ * a bare repository beside the root, made empty for a test.
+ */
+function serverRemote(): string {
+  const path = `${inject('jupyterServer').rootDir}.team.git`;
+  rmSync(path, { recursive: true, force: true });
+  execFileSync('git', ['init', '-q', '--bare', path]);
+  return path;
+}
+
+/** A bare repository under the Jupyter root: one the lab may not name. */
+function localRepository(name: string): string {
   const root = inject('jupyterServer').rootDir;
   const path = join(root, `remote-${name}-${process.pid}.git`);
   execFileSync('git', ['init', '-q', '--bare', path]);
@@ -53,7 +65,9 @@ function result(over: Partial<StoreSync> = {}): StoreSync {
 
 describe('Sync of the experiment store (real server, real git)', () => {
   it('should let two lab users see each other’s experiments, author included', async () => {
-    const remote = bareRemote('share');
+    serverRemote();
+    // Empty: the server's own remote.
+    const remote = '';
     const alice = user('alice');
     const bob = user('bob');
     const mine = await alice.store.save({
@@ -106,11 +120,15 @@ describe('Sync of the experiment store (real server, real git)', () => {
       'E_REMOTE_INVALID'
     );
     expect(await codeOf(client.syncStore('file:///etc'))).toBe(
-      'E_PATH_OUTSIDE_ROOT'
+      'E_REMOTE_INVALID'
     );
-    expect(
-      await codeOf(client.syncStore(bareRemote('gone').replace('.git', '-x')))
-    ).toBe('E_REMOTE_UNREACHABLE');
+    // git would run receive-pack in it with its own config and hooks.
+    expect(await codeOf(client.syncStore(localRepository('inside')))).toBe(
+      'E_REMOTE_INVALID'
+    );
+    expect(await codeOf(client.syncStore('http://127.0.0.1:9/team.git'))).toBe(
+      'E_REMOTE_UNREACHABLE'
+    );
     expect((await store.list()).map(entry => entry.ref)).toEqual(before);
   });
 });
