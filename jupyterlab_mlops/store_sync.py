@@ -4,13 +4,14 @@ What `dvc exp push` + `dvc exp pull` do, in one call, with the git CLI on
 the server (it holds the credentials: the user's credential helper, ssh
 agent or the URL in the server's config; none of it reaches the browser):
 
-1. `git fetch` the remote's `refs/exps/*` into tracking refs
-   `refs/sync/<remote key>/exps/*` (the remote's state as last seen);
+1. list the remote's experiment refs (`ls-remote`) and fetch those new or
+   moved there, by name, into tracking refs `refs/sync/<remote key>/exps/*`
+   (the remote's state as last seen);
 2. bring each into `refs/exps/*` where that is safe: a ref new on the
    remote is created, one the remote moved ahead (an edit) fast-forwards.
-   A ref the tracking refs knew before this fetch but that is gone here was
-   deleted (or moved to a new notebook path) here since the last sync: it
-   is not brought back. A ref changed on both sides is a conflict: both
+   A ref any tracking refs knew (of this remote, or of any other) but that
+   is gone here was deleted (or moved to a new notebook path) here: it is
+   not brought back. A ref changed on both sides is a conflict: both
    commits are kept, the local one stays the experiment;
 3. `git push` every `refs/exps/*` without `+`: never a force push; the
    remote refuses what is not a fast-forward, and each experiment is its
@@ -92,6 +93,9 @@ def _advertised(git: StoreGit, url: str) -> dict[str, str]:
 def _sync(git: StoreGit, url: str) -> dict[str, Any]:
     tracking = f"refs/sync/{remote_key(url)}/exps/"
     seen = {name[len(tracking) :]: oid for name, oid in git.refs(tracking).items()}
+    # Known before this fetch from any remote (however spelled): an experiment
+    # missing here then was deleted here.
+    known = {name.split("/exps/", 1)[1] for name in git.refs("refs/sync/") if "/exps/" in name}
     remote = _advertised(git, url)
     # Only what is new or moved there, named one by one (`--stdin`).
     wanted = [f"+refs/exps/{n}:{tracking}{n}" for n, oid in remote.items() if seen.get(n) != oid]
@@ -113,7 +117,7 @@ def _sync(git: StoreGit, url: str) -> dict[str, Any]:
     gone = [f"delete {tracking}{name}\0\0" for name in seen if name not in remote]
     _apply(git, gone)  # deleted on the remote: no longer "seen there"
     local = {name[len("refs/exps/") :]: oid for name, oid in git.refs("refs/exps/").items()}
-    merged = _merge(git, remote, set(seen), local)
+    merged = _merge(git, remote, set(seen) | known, local)
     pushed = _push(git, url, tracking)
     return {"remote": redact(url, url), **merged, **pushed}
 

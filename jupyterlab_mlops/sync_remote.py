@@ -18,6 +18,7 @@ them would make git and us read the host differently).
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import urllib.parse
 from pathlib import Path
@@ -28,6 +29,8 @@ MAX_URL = 2048
 NETWORK_SCHEMES = ("https", "http", "ssh", "git")
 #: `[user@]host:path` as git reads it: a colon before any slash.
 _SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._~%+-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]*$")
+#: git's `<transport>::<address>` (a remote helper runs a command).
+_HELPER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+.-]*::")
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
 
 
@@ -60,14 +63,17 @@ def _secrets(url: str) -> list[str]:
 def tracking_key_url(url: str) -> str:
     """`url` as one remote however it is spelled: no userinfo, lowercase scheme
     and host, no default port, no trailing `/` or `.git`."""
-    if "://" not in url:
-        text = url
-    else:
+    text = url
+    if "://" in url:
         parts = urllib.parse.urlsplit(url)
         host = (parts.hostname or "").lower()
         default = {"https": 443, "http": 80, "ssh": 22, "git": 9418}.get(parts.scheme.lower())
         port = f":{parts.port}" if parts.port and parts.port != default else ""
-        text = f"{parts.scheme.lower()}://{host}{port}{parts.path}"
+        path = posixpath.normpath(re.sub("/+", "/", parts.path)) if parts.path else ""
+        text = f"{parts.scheme.lower()}://{host}{port}{path}"
+    elif _SCP_LIKE.match(url):
+        # `user@host:path` is the same remote for any user.
+        text = url.split("@", 1)[1] if "@" in url.split(":", 1)[0] else url
     text = text.rstrip("/")
     return text[:-4] if text.endswith(".git") else text
 
@@ -84,7 +90,7 @@ def check_remote(url: str, *, local: bool) -> str:
     """
     if not url or len(url) > MAX_URL:
         raise _invalid(f"a remote is 1 to {MAX_URL} characters")
-    if "::" in url:
+    if _HELPER.match(url):
         raise _invalid("remote helpers (`<transport>::address`) are not allowed")
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url) or url[0] in "-" or " " in url:
         raise _invalid("a remote has no control characters or spaces and does not start with '-'")

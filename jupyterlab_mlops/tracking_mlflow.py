@@ -40,12 +40,22 @@ from .store_write import write
 KEY_TAG = "mlops.idempotency_key"
 #: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
 EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
+#: MLflow's limits on one log-batch call (100 params; 1000 items in all).
 MAX_PARAMS_PER_BATCH = 100
-MAX_METRICS_PER_BATCH = 1000
+MAX_ITEMS_PER_BATCH = 1000
 MAX_PARAM_VALUE = 6000
-#: The largest stored file the mirror sends (a notebook with its outputs).
-MAX_FILE_BYTES = 256 * 1024 * 1024
-FILES = ("manifest.json", "notebook.ipynb", "requirements.txt")
+MAX_KEY = 250
+#: The most of each stored file the mirror reads (the manifest is parsed;
+#: the others are sent as they are). Larger files are left out, and said so.
+MAX_BYTES = {
+    "manifest.json": 8 * 1024 * 1024,
+    "notebook.ipynb": 64 * 1024 * 1024,
+    "requirements.txt": 1024 * 1024,
+}
+#: The most metric points one snapshot sends.
+MAX_POINTS = 100_000
+#: What MLflow accepts in a param or metric name.
+_KEY_OK = re.compile(r"[^\w./ :-]")
 
 
 def _created_ms(manifest: dict[str, Any]) -> int:
@@ -69,17 +79,41 @@ def snapshot_commit(store: Store, ref: str) -> str:
     return found.stdout.strip()
 
 
-def snapshot_files(store: Store, entry: dict[str, Any]) -> dict[str, bytes]:
-    """The snapshot's stored files, its manifest checked against the entry."""
+def snapshot_files(store: Store, entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The snapshot's manifest (checked against the entry) and its other stored files
+    within their caps (`MAX_BYTES`); a file over its cap is absent."""
     git = open_store_git(store, 120)
-    files = read_blobs(git, entry["commit"], list(FILES), MAX_FILE_BYTES)
+    files: dict[str, bytes] = {}
+    for name, cap in MAX_BYTES.items():
+        files.update(read_blobs(git, entry["commit"], [name], cap))
     try:
-        manifest = json.loads(files["manifest.json"])
+        raw = files.pop("manifest.json")
+        manifest = json.loads(raw)
     except (KeyError, ValueError):
-        raise MlopsError("E_STORE_CORRUPT", "the snapshot has no readable manifest.json") from None
+        raise MlopsError(
+            "E_STORE_CORRUPT", "the snapshot has no readable manifest.json (or one over 8 MiB)"
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("id") != entry["key"]:
         raise MlopsError("E_STORE_CORRUPT", "the snapshot's manifest is another experiment's")
-    return files
+    # Sent as stored, under mlops/.
+    files["mlops/manifest.json"] = raw
+    return manifest, files
+
+
+def mlflow_keys(names: list[str]) -> dict[str, str]:
+    """An MLflow-legal, distinct name for each name (letters, digits, `_ . - / : `
+    and spaces; at most 250 characters): others become `_`, a clash gets `-2`…"""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        key = _KEY_OK.sub("_", str(name))[:MAX_KEY] or "_"
+        base, n = key, 1
+        while key in used:
+            n += 1
+            key = f"{base[: MAX_KEY - len(str(n)) - 1]}-{n}"
+        used.add(key)
+        out[name] = key
+    return out
 
 
 def _run(client: Mlflow, experiment_id: str, entry: dict, manifest: dict) -> dict[str, Any]:
@@ -90,6 +124,13 @@ def _run(client: Mlflow, experiment_id: str, entry: dict, manifest: dict) -> dic
     }
     runs = client.call("POST", "runs/search", query).get("runs") or []
     if runs:
+        tags = {t.get("key"): t.get("value") for t in runs[0]["data"].get("tags") or []}
+        if (tags.get("mlops.kind"), tags.get("mlops.experiment_ref")) != ("snapshot", entry["ref"]):
+            raise MlopsError(
+                "E_NAME_COLLISION",
+                f"the MLflow run tagged with this snapshot's key ({entry['key']}) is not this"
+                " snapshot's mirror: it is left alone",
+            )
         return runs[0]
     user = manifest.get("user") or {}
     notebook = manifest.get("notebook") or {}
@@ -127,26 +168,43 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _metrics(client: Mlflow, run: dict, manifest: dict, at: int) -> list[dict[str, Any]]:
-    """The metric points the run lacks: finals at step 0, series at their steps."""
-    run_id = run["info"]["run_id"]
-    have = {m.get("key") for m in (run.get("data") or {}).get("metrics") or []}
+def _points(manifest: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """Each metric's points by name: the final value at step 0, a series at its steps."""
     wanted: dict[str, list[tuple[int, float]]] = {}
-    for key, value in sorted((manifest.get("metrics") or {}).items()):
+    metrics = manifest.get("metrics")
+    for key, value in sorted(metrics.items() if isinstance(metrics, dict) else []):
         number = _number(value)
         if number is not None:
-            wanted.setdefault(str(key)[:250], []).append((0, number))
-    series = manifest.get("metricSeries") or {}
+            wanted[str(key)] = [(0, number)]
+    series = manifest.get("metricSeries")
     for key, points in sorted(series.items() if isinstance(series, dict) else []):
-        name = str(key)[:250]
         # The series replaces the single final value of the same name.
-        wanted[name] = [
-            (int(p[0]), n)
-            for p in points
-            if isinstance(p, list) and len(p) == 2 and (n := _number(p[1])) is not None
+        wanted[str(key)] = [
+            (p[0], n)
+            for p in (points if isinstance(points, list) else [])
+            if isinstance(p, list)
+            and len(p) == 2
+            and isinstance(p[0], int)
+            and not isinstance(p[0], bool)
+            and 0 <= p[0] < 2**63
+            and (n := _number(p[1])) is not None
         ]
+    total = 0
+    for key in list(wanted):
+        wanted[key] = wanted[key][: max(0, MAX_POINTS - total)]
+        total += len(wanted[key])
+    return wanted
+
+
+def _metrics(client: Mlflow, run: dict, manifest: dict, at: int) -> list[dict[str, Any]]:
+    """The metric points the run lacks (its history asked for the names it has)."""
+    run_id = run["info"]["run_id"]
+    have = {m.get("key") for m in (run.get("data") or {}).get("metrics") or []}
+    wanted = _points(manifest)
+    keys = mlflow_keys(list(wanted))
     out = []
-    for key, points in wanted.items():
+    for name, points in wanted.items():
+        key = keys[name]
         logged: set[tuple[int, float]] = set()
         if key in have:
             history = (
@@ -168,44 +226,44 @@ def push_snapshot(
     client: Mlflow, experiment_id: str, store: Store, entry: dict[str, Any]
 ) -> dict[str, Any]:
     """Mirror one snapshot (see the module docstring); `{experimentId, runId}`."""
-    files = snapshot_files(store, entry)
-    manifest = json.loads(files["manifest.json"])
-    run = _run(client, experiment_id, entry, manifest)
-    run_id = run["info"]["run_id"]
-    at = _created_ms(manifest)
-    have = {p.get("key") for p in (run.get("data") or {}).get("params") or []}
-    params = [
-        {"key": str(k)[:250], "value": str(v)[:MAX_PARAM_VALUE]}
-        for k, v in sorted((manifest.get("parameters") or {}).items())
-        if str(k)[:250] not in have
-    ]
-    metrics = _metrics(client, run, manifest, at)
+    manifest, files = snapshot_files(store, entry)
+    try:
+        run = _run(client, experiment_id, entry, manifest)
+        run_id = run["info"]["run_id"]
+        at = _created_ms(manifest)
+        have = {p.get("key") for p in (run.get("data") or {}).get("params") or []}
+        parameters = manifest.get("parameters")
+        parameters = parameters if isinstance(parameters, dict) else {}
+        keys = mlflow_keys(sorted(str(k) for k in parameters))
+        params = [
+            {"key": keys[str(k)], "value": str(v)[:MAX_PARAM_VALUE]}
+            for k, v in sorted(parameters.items(), key=lambda item: str(item[0]))
+            if keys[str(k)] not in have
+        ]
+        metrics = _metrics(client, run, manifest, at)
+    except (TypeError, ValueError, AttributeError, KeyError) as err:
+        raise MlopsError(
+            "E_STORE_CORRUPT", f"the snapshot's manifest is malformed ({type(err).__name__})"
+        ) from None
     while params or metrics:
+        batch = params[:MAX_PARAMS_PER_BATCH]
+        room = MAX_ITEMS_PER_BATCH - len(batch)
         client.call(
             "POST",
             "runs/log-batch",
-            {
-                "run_id": run_id,
-                "params": params[:MAX_PARAMS_PER_BATCH],
-                "metrics": metrics[:MAX_METRICS_PER_BATCH],
-            },
+            {"run_id": run_id, "params": batch, "metrics": metrics[:room]},
         )
-        params, metrics = params[MAX_PARAMS_PER_BATCH:], metrics[MAX_METRICS_PER_BATCH:]
+        params, metrics = params[len(batch) :], metrics[room:]
     root = artifact_root(run)
-    for name, target in (
-        ("notebook.ipynb", "notebook.ipynb"),
-        ("requirements.txt", "requirements.txt"),
-        ("manifest.json", "mlops/manifest.json"),
-    ):
-        if name in files:
-            data = files[name]
-            client.upload(f"{root}/{target}", io.BytesIO(data), len(data))
+    for name, data in files.items():
+        client.upload(f"{root}/{name}", io.BytesIO(data), len(data))
     client.call(
         "POST",
         "runs/update",
         {"run_id": run_id, "status": "FINISHED", "end_time": max(at, 1)},
     )
-    result = {"experimentId": experiment_id, "runId": run_id}
+    left_out = sorted(n for n in MAX_BYTES if n != "manifest.json" and n not in files)
+    result = {"experimentId": experiment_id, "runId": run_id, "leftOut": left_out}
     mapping = {"key": entry["key"], "ref": entry["ref"], "commit": entry["commit"], **result}
     write(store, _mapping_path(entry["key"]), canonical(seal(mapping)), parents=True, follow=False)
     return result

@@ -173,3 +173,29 @@ async def test_a_password_never_shows_in_part_or_decoded(
         assert piece not in text
     status, answer = await api("store/sync", {"remote": url})
     assert "s3cr" not in str(answer)
+
+
+async def test_a_deleted_experiment_stays_deleted_for_any_remote(
+    api: Api, store: Path, http: GitHttpServer
+) -> None:
+    """Second review: `./`, `//` and another remote that also holds it."""
+    store_git = await created(api, store)
+    team = bare(http.project_root / "team.git")
+    experiment(store_git, REF, {"x": 1})
+    status, answer = await api("store/sync", {"remote": f"{http.url}/team.git"})
+    assert status == 200 and answer["pushed"] == 1, answer
+    import shutil
+
+    shutil.copytree(team, http.project_root / "mirror.git")
+    (store_git / REF).unlink()
+    for spelled in (f"{http.url}/./team.git", f"{http.url}//team.git", f"{http.url}/mirror.git"):
+        status, answer = await api("store/sync", {"remote": spelled})
+        assert status == 200 and answer["fetched"] == 0 and answer["keptDeleted"] == 1, answer
+        assert REF not in refs(store_git)
+
+
+def test_ipv6_hosts_are_remotes_not_helpers() -> None:
+    from ..sync_remote import check_remote
+
+    for url in ("http://[::1]:8796/r.git", "ssh://git@[fe80::1]/x.git"):
+        assert check_remote(url, local=False) == url

@@ -195,3 +195,106 @@ def test_no_mlflow_uri_is_a_coded_error(tmp_path: Path, servers: list[Server]) -
     status, answer = server.call("POST", "tracking/mirror", {"ref": ref})
     assert (status, answer["code"]) == (409, "E_MLFLOW_UNCONFIGURED")
     assert "tracking setting" in answer["message"]
+
+
+def hostile(git_dir: Path, ulid: str, manifest: dict[str, Any]) -> str:
+    """A snapshot commit holding `manifest` (merged over a valid one)."""
+    base = {
+        "schemaVersion": 1,
+        "id": ulid,
+        "createdAt": "2026-12-01T10:00:00.000Z",
+        "notebook": {"path": "demo.ipynb", "slug": "demo", "contentHash": "a" * 64},
+        "user": {"name": "hostile", "tags": [], "starred": False, "note": "", "parent": None},
+        **manifest,
+    }
+    oid = git(git_dir, "hash-object", "-w", "--stdin", stdin=json.dumps(base)).strip()
+    tree = git(git_dir, "mktree", stdin=f"100644 blob {oid}\tmanifest.json\n").strip()
+    commit = git(git_dir, "commit-tree", tree, "-m", "snapshot").strip()
+    ref = f"refs/exps/demo/{ulid}"
+    git(git_dir, "update-ref", ref, commit)
+    return ref
+
+
+def wait_settled(server: Server, ref: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 90
+    while True:
+        state = server.call("GET", "tracking/mirror", ref=ref)[1]
+        if state["state"] not in ("pending", "none"):
+            return state
+        assert time.monotonic() < deadline, state
+        time.sleep(0.2)
+
+
+@pytest.mark.timeout(300)
+def test_what_the_second_review_found(
+    tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
+) -> None:
+    root, server = bridged(tmp_path, servers, proxy)
+    git_dir = store_of(root, server)
+    ids = [f"01JV{uuid.uuid4().int % 10**22:022d}" for _ in range(5)]
+    # 1. 100 parameters and a 1000-point series: MLflow takes 1000 items per call.
+    many = hostile(
+        git_dir,
+        ids[0],
+        {
+            "parameters": {f"p{i:03d}": i for i in range(100)},
+            "metrics": {"acc": 0.5},
+            "metricSeries": {"loss": [[s, 1 / (s + 1)] for s in range(1000)]},
+        },
+    )
+    # 2. Names MLflow refuses, and two that meet once made legal.
+    names = hostile(
+        git_dir,
+        ids[1],
+        {"parameters": {"lr(initial)": 0.1, "lr[initial]": 0.2}, "metrics": {"f1@k": 0.7}},
+    )
+    # 4. A manifest over 8 MiB (a teammate's, through Sync), and 5. a malformed one.
+    huge = hostile(git_dir, ids[3], {"padding": "x" * (9 * 1024 * 1024)})
+    malformed = hostile(
+        git_dir, ids[4], {"metricSeries": {"loss": "steps"}, "parameters": 7, "user": "x"}
+    )
+    for ref in (many, names, huge, malformed):
+        mirror(server, ref)
+
+    state = wait_settled(server, many)
+    assert state["state"] == "done", state
+    run = runs_with_key(mlflow_server, ids[0])[0]
+    assert len(run["data"]["params"]) == 100
+    loss = mlflow_server.call(
+        "GET", "mlflow/metrics/get-history", run_id=run["info"]["run_id"], metric_key="loss"
+    )["metrics"]
+    assert sorted(m["step"] for m in loss) == list(range(1000))
+
+    state = wait_settled(server, names)
+    assert state["state"] == "done", state
+    run = runs_with_key(mlflow_server, ids[1])[0]
+    params = {p["key"]: p["value"] for p in run["data"]["params"]}
+    assert params == {"lr_initial_": "0.1", "lr_initial_-2": "0.2"}
+    assert {m["key"] for m in run["data"]["metrics"]} == {"f1_k"}
+
+    # 3. A run of someone else's, in the same MLflow experiment, carrying the
+    # key of a snapshot mirrored after it.
+    experiment_id = run["info"]["experiment_id"]
+    foreign = mlflow_server.call(
+        "POST",
+        "mlflow/runs/create",
+        {
+            "experiment_id": experiment_id,
+            "tags": [
+                {"key": "mlops.idempotency_key", "value": ids[2]},
+                {"key": "mlops.kind", "value": "version"},
+            ],
+        },
+    )["run"]["info"]["run_id"]
+    adopted = hostile(git_dir, ids[2], {"parameters": {"p": 1}})
+    mirror(server, adopted)
+    state = wait_settled(server, adopted)
+    assert state["state"] == "failed" and state["lastError"]["code"] == "E_NAME_COLLISION"
+    untouched = mlflow_server.call("GET", "mlflow/runs/get", run_id=foreign)["run"]
+    assert untouched["data"].get("params") in (None, [])
+    assert untouched["info"]["status"] == "RUNNING"
+
+    for ref in (huge, malformed):
+        state = wait_settled(server, ref)
+        assert state["state"] == "failed" and state["lastError"]["code"] == "E_STORE_CORRUPT"
+    assert runs_with_key(mlflow_server, ids[3]) == [] == runs_with_key(mlflow_server, ids[4])
