@@ -28,7 +28,8 @@ from .registry_push import Pusher
 from .registry_records import get_model, list_models
 from .registry_serving import invoke, list_serving, stop
 from .registry_store import new_staging, register, set_alias
-from .tracking_mlflow import EXPERIMENT_REF, mirrored_run, snapshot_commit
+from .store_git import EXPERIMENT_REF
+from .tracking_mlflow import mirrored_run, snapshot_commit
 
 
 def create_pusher(config: MlopsExtension, log: logging.Logger, root: str = "") -> Pusher:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,6 +26,8 @@ from .paths import Store, locate
 from .store_init import config_is_template
 from .store_layout import GIT_DIR
 
+#: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
+EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
 #: Files that would make git read objects or config from elsewhere.
 _ELSEWHERE = ("objects/info/alternates", "objects/info/http-alternates")
 SYNC_CONFIG: tuple[tuple[str, str], ...] = (

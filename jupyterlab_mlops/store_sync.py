@@ -30,9 +30,8 @@ from typing import Any
 from .errors import MlopsError
 from .locks import flock_held
 from .paths import Store
-from .store_git import StoreGit, open_store_git
+from .store_git import EXPERIMENT_REF, StoreGit, open_store_git
 from .sync_remote import redact, tracking_key_url
-from .tracking_mlflow import EXPERIMENT_REF
 
 _AUTH_FAILED = (
     "authentication failed",

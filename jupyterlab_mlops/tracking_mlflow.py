@@ -34,12 +34,11 @@ from .paths import Store
 from .registry_audit import canonical
 from .registry_records import read_record
 from .registry_seal import seal
-from .store_git import open_store_git, read_blobs
+from .store_git import EXPERIMENT_REF, open_store_git, read_blobs
 from .store_write import write
 
 KEY_TAG = "mlops.idempotency_key"
-#: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
-EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
+
 #: MLflow's limits on one log-batch call (100 params; 1000 items in all).
 MAX_PARAMS_PER_BATCH = 100
 MAX_ITEMS_PER_BATCH = 1000
