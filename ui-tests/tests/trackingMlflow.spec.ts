@@ -49,6 +49,8 @@ test.describe('Experiments: the MLflow tracking mirror', () => {
       notebook
     );
     await openNotebook(page, notebook);
+    // Run: the snapshot then pins what the kernel imported (requirements.txt).
+    expect(await page.notebook.run()).toBe(true);
     const panel = await snapshotAndWait(page, 1);
     await panel.locator('.jp-mlops-ExperimentTable-open').first().click();
     const detail = page.locator('.jp-mlops-DetailWidget');
