@@ -1,7 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
 import React from 'react';
 
-import { slot } from '../util/bidi';
+import { showBidiControls, slot } from '../util/bidi';
 import { Manifest } from '../tracking/store/manifest';
 import { IMlflowRun, MlflowRunLink } from './MlflowRunLink';
 import { UserMessage } from './UserMessage';
@@ -31,15 +31,8 @@ export function ExperimentDetailMeta(props: {
       {manifest.author && (
         <>
           <dt>{trans.__('Author')}</dt>
-          <dd>
-            <UserText
-              text={
-                manifest.author.name &&
-                manifest.author.name !== manifest.author.username
-                  ? `${manifest.author.name} (${manifest.author.username})`
-                  : manifest.author.username
-              }
-            />
+          <dd title={showBidiControls(manifest.author.username)}>
+            <UserText text={manifest.author.name || manifest.author.username} />
           </dd>
         </>
       )}
