@@ -16,7 +16,8 @@ import { NoMatches } from './NoMatches';
 import { PanelHeader } from './PanelHeader';
 import { Progress } from './Progress';
 import { SortControl } from './SortControl';
-import { SyncButton, SyncNotice } from './SyncNotice';
+import { SyncButton } from './SyncButton';
+import { SyncNotice } from './SyncNotice';
 import type { SyncState } from '../tracking/sync/storeSync';
 import { useShownRows } from './useShownRows';
 

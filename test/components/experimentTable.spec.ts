@@ -90,3 +90,34 @@ describe('the experiments table', () => {
     expect(html).toContain('style="height:0;');
   });
 });
+
+describe('ExperimentTable authors', () => {
+  const compact = (authors: (string | undefined)[]) =>
+    renderToStaticMarkup(
+      React.createElement(ExperimentTable, {
+        rows: authors.map((author, n) => ({ ...row(n), author })),
+        columns: [],
+        compact: true,
+        sort: { key: 'created', descending: true },
+        onSort: () => undefined,
+        showNotebook: false,
+        onStar: () => undefined,
+        onOpen: () => undefined,
+        selected: new Set<string>(),
+        onSelect: () => undefined,
+        translator: nullTranslator
+      })
+    );
+
+  it('should name no author while the list holds one (or none)', () => {
+    expect(compact(['alice', 'alice', undefined])).not.toContain(
+      'jp-mlops-ExperimentTable-author'
+    );
+  });
+
+  it('should name each row’s author once there are several', () => {
+    const html = compact(['alice', 'Bob <b>', undefined]);
+    expect(html.match(/jp-mlops-ExperimentTable-author"/g)).toHaveLength(2);
+    expect(html).toContain('Bob &lt;b&gt;');
+  });
+});
