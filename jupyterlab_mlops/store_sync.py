@@ -171,6 +171,9 @@ def _apply(git: StoreGit, commands: list[str]) -> int:
 
 
 def _push(git: StoreGit, url: str, tracking: str) -> dict[str, Any]:
+    if not git.refs("refs/exps/"):
+        # Nothing to push (git would call a glob that matches nothing an error).
+        return {"pushed": 0, "upToDate": 0, "rejected": []}
     done = git.run("push", "--porcelain", "--no-verify", "--", url, "refs/exps/*:refs/exps/*")
     pushed: list[str] = []
     rejected: list[dict[str, str]] = []

@@ -265,3 +265,15 @@ async def test_a_remote_serving_a_broken_object_changes_nothing(
     status, answer = await api("store/sync", {"remote": url})
     assert status == 502 and answer["code"] == "E_REMOTE_UNREACHABLE", answer
     assert refs(store_git, "refs/") == before
+
+
+async def test_an_empty_store_and_an_empty_remote_sync_to_nothing(
+    http: GitHttpServer, api: Api, store: Path
+) -> None:
+    """A team's very first Sync: nothing anywhere is not an error."""
+    await created(api, store)
+    team, url = served(http)
+    status, answer = await api("store/sync", {"remote": url})
+    assert status == 200, answer
+    assert (answer["pushed"], answer["fetched"], answer["upToDate"]) == (0, 0, 0)
+    assert refs(team) == {}
