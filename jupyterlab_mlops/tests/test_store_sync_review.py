@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,29 +16,18 @@ import psutil
 import pytest
 
 from .conftest import Api
-from .git_remote_support import GitHttpServer, bare, experiment, refs, serving
+from .git_remote_support import GitHttpServer, bare, experiment, refs
+from .test_store_sync_hostile import created, http
+
+__all__ = ["http"]
 
 REF = "refs/exps/nb/01JR0000000000000000000001"
-
-
-@pytest.fixture
-def http(tmp_path: Path) -> Iterator[GitHttpServer]:
-    folder = tmp_path / "remotes"
-    folder.mkdir()
-    with serving(folder) as server:
-        yield server
 
 
 def configure(app: Any, **traits: Any) -> None:
     """Change the extension's config of the running server (read per request)."""
     for name, value in traits.items():
         setattr(app.web_app.settings["mlops"], name, value)
-
-
-async def created(api: Api, store: Path) -> Path:
-    status, _ = await api("store/init", {})
-    assert status == 200
-    return store / "experiments.git"
 
 
 async def test_a_store_naming_its_own_remotes_is_not_synced(
