@@ -54,7 +54,13 @@ from .registry_handlers import (
     TrackingMirrorHandler,
     create_pusher,
 )
-from .store_handlers import StatusHandler, StoreInitHandler, StoreSyncHandler
+from .store_handlers import (
+    StatusHandler,
+    StoreInitHandler,
+    StoreManifestsHandler,
+    StoreRefsHandler,
+    StoreSyncHandler,
+)
 from .write_many import WriteManyHandler
 
 #: (route under `<base_url>/mlops/`, handler): the extension's whole API.
@@ -73,6 +79,8 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("fs/unlock", UnlockHandler),
     ("store/init", StoreInitHandler),
     ("store/sync", StoreSyncHandler),
+    ("store/refs", StoreRefsHandler),
+    ("store/manifests", StoreManifestsHandler),
     ("project/git", ProjectGitHandler),
     ("hash", HashHandler),
     ("hash/([^/]+)", HashJobHandler),

@@ -71,6 +71,8 @@ class StoreGit:
         env["GIT_ALLOW_PROTOCOL"] = ALLOWED_PROTOCOLS
         env["GIT_PROTOCOL_FROM_USER"] = "1"
         env.pop("GIT_OPTIONAL_LOCKS", None)
+        # refs/replace/ is refused anyway; git must not substitute objects.
+        env["GIT_NO_REPLACE_OBJECTS"] = "1"
         for name in (*_PASSED, *_PROXIES):
             if name in os.environ:
                 env[name] = os.environ[name]
@@ -108,6 +110,10 @@ class StoreGit:
             raise
         return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
+    def time_left(self) -> float:
+        """Seconds left before the deadline."""
+        return self.deadline - time.monotonic()
+
     def commits(self, oids: list[str]) -> set[str]:
         """Which of `oids` are commits in the repository (one `cat-file --batch-check`)."""
         if not oids:
@@ -140,36 +146,53 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         process.communicate(timeout=5)
 
 
-def _check_shape(git_dir: Path) -> None:
+def check_no_symlinks(top: Path, depth: int | None) -> None:
+    """`E_UNSAFE_REPOSITORY` if `top` or anything under it (`depth` levels of
+    entries; None: all) is a symbolic link: git would read or write through it."""
+    if top.is_symlink():
+        raise MlopsError(
+            "E_UNSAFE_REPOSITORY", f"the store's repository has a symbolic link at {top.name}/"
+        )
+    stack: list[tuple[Path, int]] = [(top, 1)] if top.is_dir() else []
+    while stack:
+        folder, level = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    raise MlopsError(
+                        "E_UNSAFE_REPOSITORY",
+                        f"the store's repository has a symbolic link under {top.name}/",
+                    )
+                if (depth is None or level < depth) and entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), level + 1))
+
+
+def _check_shape(git_dir: Path, deep: bool) -> None:
     """Refuse a repository git would read more into than refs and objects.
 
     `remotes/` and `branches/` define remote nicknames, `shallow` and
-    `info/grafts` rewrite history; and no symlink anywhere under `refs/`
-    or `objects/` (git would write refs or objects through it).
+    `info/grafts` rewrite history, `refs/replace/` substitutes objects; and
+    (`deep`) no symlink anywhere under `refs/` or `objects/` (git would
+    write refs or objects through it). Routes that only read check what
+    they read themselves (store_index).
     """
-    for name in ("remotes", "branches", "shallow", "info/grafts"):
+    for name in ("remotes", "branches", "shallow", "info/grafts", "refs/replace"):
         path = git_dir / name
         if path.is_symlink() or (path.is_file()) or (path.is_dir() and any(path.iterdir())):
             raise MlopsError(
-                "E_UNSAFE_REPOSITORY", f"the store's repository has {name!r}: it is not synced"
+                "E_UNSAFE_REPOSITORY", f"the store's repository has {name!r}: it is not read"
             )
-    for top in ("refs", "objects"):
-        stack = [git_dir / top]
-        while stack:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_symlink():
-                        raise MlopsError(
-                            "E_UNSAFE_REPOSITORY",
-                            f"the store's repository has a symbolic link under {top}/:"
-                            " it is not synced",
-                        )
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
+    if deep:
+        for top in ("refs", "objects"):
+            check_no_symlinks(git_dir / top, depth=None)
 
 
-def open_store_git(store: Store, timeout_s: float) -> StoreGit:
-    """git on `store`'s repository, once it is known to be ours (template config)."""
+def open_store_git(store: Store, timeout_s: float, *, deep: bool = True) -> StoreGit:
+    """git on `store`'s repository, once it is known to be ours (template config).
+
+    `deep`: no symbolic link anywhere under `refs/` and `objects/` (Sync
+    and the mirror write there); read-only callers check what they read.
+    """
     if not store.exists or not config_is_template(store):
         raise MlopsError(
             "E_UNSAFE_REPOSITORY",
@@ -183,7 +206,7 @@ def open_store_git(store: Store, timeout_s: float) -> StoreGit:
         raise MlopsError(
             "E_UNSAFE_REPOSITORY", "the store reads objects from another repository (alternates)"
         )
-    _check_shape(git_dir)
+    _check_shape(git_dir, deep)
     git = StoreGit(git_dir, store.root, timeout_s)
     if not new_enough(git.run("version").stdout):
         raise MlopsError("E_IO", "git 2.31 or later is needed on the server to sync")

@@ -14,6 +14,7 @@ from . import store_layout
 from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .git_safe import project_origin
+from .store_index import list_refs, read_manifests
 from .store_init import init_store
 from .store_sync import sync
 from .sync_remote import choose_remote
@@ -28,6 +29,7 @@ CAPABILITIES = [
     "project-git",
     "store-init",
     "store-sync",
+    "store-index",
 ]
 
 
@@ -95,3 +97,41 @@ class StoreSyncHandler(MlopsHandler):
         # stays and is refused).
         init_store(store)
         return sync(store, url, timeout_s=self.mlops.sync_timeout_seconds)
+
+
+class StoreRefsHandler(MlopsHandler):
+    """`POST /mlops/store/refs {store?, slug?}` → `{refs: [[ref, commit]…], broken}`."""
+
+    fields = {**STORE, "slug": Field("str", default="")}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """List the experiment refs (of one notebook, or all) with `git for-each-ref`."""
+        await self.respond(self._run, heavy=True)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        store = self.store(body["store"])
+        return list_refs(store, self.mlops.sync_timeout_seconds, body["slug"])
+
+
+class StoreManifestsHandler(MlopsHandler):
+    """`POST /mlops/store/manifests {store?, commits}` → `{manifests: [{commit, text | error}]}`."""
+
+    fields = {**STORE, "commits": Field("str_list", required=True)}
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Read the manifests of many experiments with one `git cat-file --batch`."""
+        await self.respond(self._run, heavy=True)
+
+    def _run(self) -> dict[str, Any]:
+        body = self.parse_body()
+        store = self.store(body["store"])
+        return read_manifests(
+            store,
+            self.mlops.sync_timeout_seconds,
+            body["commits"],
+            self.mlops.max_read_many_bytes,
+            self.mlops.max_read_many_paths,
+        )

@@ -25,6 +25,7 @@ async def test_status_reports_version_store_capabilities_and_limits(api: Api, st
             "project-git",
             "store-init",
             "store-sync",
+            "store-index",
         ],
         "limits": {"maxBodyBytes": 32 * 1024 * 1024, "maxReadManyPaths": 1000},
     }

@@ -15,6 +15,8 @@ import {
   StatResult,
   StoreInit,
   StoreSync,
+  StoreManifest,
+  StoreRefs,
   WriteManyResult
 } from './schemas';
 import { IBridgeClient } from './tokens';
@@ -282,6 +284,32 @@ export class BridgeClient implements IBridgeClient {
     return postBridge(this, 'store/sync', BridgeSchemas.storeSync, {
       remote
     });
+  }
+
+  /**
+   * The experiment refs of one notebook slug (or all), listed by the
+   * server's `git for-each-ref`; refs whose file is no object id in
+   * `broken`.
+   */
+  async storeRefs(slug?: string): Promise<StoreRefs> {
+    return postBridge(this, 'store/refs', BridgeSchemas.storeRefs, {
+      slug: slug ?? ''
+    });
+  }
+
+  /**
+   * The `manifest.json` of each commit, in order, read by the server's
+   * `git cat-file --batch`; an entry with an error where one cannot be
+   * carried (`E_ANSWER_TOO_LARGE`: no room left in this answer).
+   */
+  async storeManifests(commits: readonly string[]): Promise<StoreManifest[]> {
+    const answer = await postBridge(
+      this,
+      'store/manifests',
+      BridgeSchemas.storeManifests,
+      { commits }
+    );
+    return answer.manifests;
   }
 
   /**

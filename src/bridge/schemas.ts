@@ -132,6 +132,20 @@ export namespace BridgeSchemas {
     rejected: z.array(z.object({ ref: z.string(), reason: z.string() }))
   });
 
+  export const storeRefs = z.object({
+    refs: z.array(z.tuple([z.string(), z.string()])),
+    broken: z.array(z.string())
+  });
+
+  export const storeManifests = z.object({
+    manifests: z.array(
+      z.union([
+        z.object({ commit: z.string(), text: z.string() }),
+        z.object({ commit: z.string(), error: errorBody })
+      ])
+    )
+  });
+
   export const projectGit = z.object({
     commit: z
       .string()
@@ -177,6 +191,12 @@ export type ProjectGit = z.infer<typeof BridgeSchemas.projectGit>;
 export type StoreInit = z.infer<typeof BridgeSchemas.storeInit>;
 /** What a `store/sync` pushed and fetched. */
 export type StoreSync = z.infer<typeof BridgeSchemas.storeSync>;
+/** The experiment refs `store/refs` listed. */
+export type StoreRefs = z.infer<typeof BridgeSchemas.storeRefs>;
+/** One manifest `store/manifests` read, or why not. */
+export type StoreManifest = z.infer<
+  typeof BridgeSchemas.storeManifests
+>['manifests'][number];
 /** The status of a hashing job. */
 export type HashJob = z.infer<typeof BridgeSchemas.hashJob>;
 /** One path's hash, or its error. */

@@ -20,6 +20,8 @@ import type {
   StatResult,
   StoreInit,
   StoreSync,
+  StoreManifest,
+  StoreRefs,
   WriteManyResult
 } from './schemas';
 
@@ -140,6 +142,18 @@ export interface IBridgeClient {
    * this store's (never forced). `remote` empty: the server's choice.
    */
   syncStore(remote: string): Promise<StoreSync>;
+
+  /**
+   * The experiment refs of one notebook slug, or all (the server's
+   * `git for-each-ref`).
+   */
+  storeRefs(slug?: string): Promise<StoreRefs>;
+
+  /**
+   * The manifests of many experiment commits, in order (the server's
+   * `git cat-file --batch`).
+   */
+  storeManifests(commits: readonly string[]): Promise<StoreManifest[]>;
 
   /**
    * HEAD commit, branch and dirty state of the git repository holding a

@@ -97,6 +97,14 @@ export async function openNotebook(
   file: string
 ): Promise<void> {
   await page.evaluate(async target => {
+    // Before the kernel specs arrive (the first test after the server
+    // starts), JupyterLab cannot match the notebook's kernelspec and asks
+    // for a kernel in a dialog that the test would never answer.
+    const specs = window.jupyterapp.serviceManager.kernelspecs;
+    await specs.ready;
+    if (!specs.specs) {
+      await specs.refreshSpecs();
+    }
     await window.jupyterapp.commands.execute('docmanager:open', {
       path: target
     });

@@ -1,5 +1,6 @@
 import { IBridgeClient } from '../../bridge/tokens';
 import { ReadManyResult } from '../../bridge/schemas';
+import { whenNotBusy } from '../../bridge/busy';
 import { isMlopsError } from '../../errors';
 import { brokenRow, IExperimentRow, IRowSource, readRow, rowOf } from './row';
 import { mapLimited } from '../../util/limit';
@@ -204,22 +205,10 @@ export class BulkSource implements IRowSource {
   }
 
   /**
-   * One `read-many` request; a busy server (`E_BUSY`, its heavy routes all
-   * taken) is asked again after a pause, a few times.
+   * One `read-many` request (asked again while the server is busy).
    */
-  private async _ask(paths: string[]): Promise<ReadManyResult[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this._client.readMany(paths);
-      } catch (reason) {
-        if (!isMlopsError(reason, 'E_BUSY') || attempt >= Private.BUSY_TRIES) {
-          throw reason;
-        }
-        await new Promise(resolve =>
-          setTimeout(resolve, Private.BUSY_DELAY_MS * attempt)
-        );
-      }
-    }
+  private _ask(paths: string[]): Promise<ReadManyResult[]> {
+    return whenNotBusy(() => this._client.readMany(paths));
   }
 
   /**
@@ -270,13 +259,4 @@ export namespace BulkSource {
     /** Paths per `read-many` request (the server's limit is 1,000). */
     batch?: number;
   }
-}
-
-namespace Private {
-  /**
-   * Tries of a `read-many` the server answers `E_BUSY` (Retry-After: 1 s),
-   * and the pause before the first retry (longer each time).
-   */
-  export const BUSY_TRIES = 5;
-  export const BUSY_DELAY_MS = 1000;
 }

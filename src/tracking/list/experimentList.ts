@@ -99,7 +99,15 @@ export class ExperimentList {
         });
         // Let the panel paint the cached rows before the refs are read.
         await Private.nextFrame();
-        const refreshed = await index.refresh(source, slug, onProgress);
+        const refreshed = await index.refresh(
+          source,
+          slug,
+          onProgress,
+          () => generation !== this._generation
+        );
+        if (refreshed === null) {
+          return; // A newer refresh shows its own rows.
+        }
         rows = refreshed.rows;
         read = refreshed.read;
       } else {

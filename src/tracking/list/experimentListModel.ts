@@ -4,6 +4,7 @@ import type { IBridgeClient } from '../../bridge/tokens';
 import type { ExperimentStore } from '../store/store';
 import type { IExperimentStore } from '../store/tokens';
 import { BulkSource } from './bulkSource';
+import { ServerSource } from './serverSource';
 import { ExperimentList } from './experimentList';
 import type { IExperimentRow, IRowSource } from './row';
 import { ExperimentIndex } from './rowCache';
@@ -118,8 +119,9 @@ export namespace ExperimentListModel {
     /** The shared store; its current store is read at each refresh. */
     stores: IExperimentStore;
     /**
-     * Where rows come from for a store (default: a `BulkSource`, which
-     * reads many manifests per request).
+     * Where rows come from for a store (default: a `ServerSource`, the
+     * server's git reading refs and manifests in bulk, falling back to a
+     * `BulkSource`).
      */
     source?: (client: IBridgeClient, store: ExperimentStore) => IRowSource;
     /**
@@ -151,7 +153,11 @@ namespace Private {
           store,
           source: source
             ? source(client, store)
-            : new BulkSource({ client, store }),
+            : new ServerSource({
+                client,
+                store,
+                fallback: new BulkSource({ client, store })
+              }),
           index:
             index === null
               ? null

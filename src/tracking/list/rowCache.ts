@@ -85,16 +85,31 @@ export class ExperimentIndex {
   /**
    * Bring the cache in line with the refs: read the manifests of new or
    * moved refs only, drop rows of deleted refs. Returns the rows and how
-   * many manifests had to be read.
+   * many manifests had to be read; null when `superseded()` said so before
+   * it began.
    */
-  async refresh(
+  refresh(
     source: IRowSource,
     slug?: string,
     onProgress?: (done: number, total: number) => void
-  ): Promise<{ rows: IIndexedRow[]; read: number }> {
-    // One tab rebuilds at a time; the next one finds the cache warm.
-    return Private.exclusive(`${this._name}:refresh`, () =>
-      this._refresh(source, slug, onProgress)
+  ): Promise<{ rows: IIndexedRow[]; read: number }>;
+  refresh(
+    source: IRowSource,
+    slug: string | undefined,
+    onProgress: ((done: number, total: number) => void) | undefined,
+    superseded: () => boolean
+  ): Promise<{ rows: IIndexedRow[]; read: number } | null>;
+  async refresh(
+    source: IRowSource,
+    slug?: string,
+    onProgress?: (done: number, total: number) => void,
+    superseded?: () => boolean
+  ): Promise<{ rows: IIndexedRow[]; read: number } | null> {
+    // One tab rebuilds at a time; the next one finds the cache warm. A
+    // refresh that a newer one replaced while it waited for the lock (a
+    // quick run of notebook switches) is dropped: null.
+    return Private.exclusive(`${this._name}:refresh`, async () =>
+      superseded?.() ? null : this._refresh(source, slug, onProgress)
     );
   }
 

@@ -181,18 +181,28 @@ export function parseManifest(
   bytes: Uint8Array,
   where = 'manifest.json'
 ): Manifest {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (reason) {
+    throw Private.notJson(where, reason);
+  }
+  return parseManifestText(text, where);
+}
+
+/**
+ * Parse and validate a `manifest.json` already decoded (the server's
+ * `store/manifests` carries text); the same errors as `parseManifest`.
+ */
+export function parseManifestText(
+  text: string,
+  where = 'manifest.json'
+): Manifest {
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    raw = JSON.parse(text);
   } catch (reason) {
-    throw new MlopsError(
-      'E_MANIFEST_INVALID',
-      `${where} is not valid UTF-8 JSON.`,
-      {
-        where,
-        reason: String(reason)
-      }
-    );
+    throw Private.notJson(where, reason);
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -214,6 +224,17 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
 }
 
 namespace Private {
+  /**
+   * The error for a manifest that is not UTF-8 JSON.
+   */
+  export function notJson(where: string, reason: unknown): MlopsError {
+    return new MlopsError(
+      'E_MANIFEST_INVALID',
+      `${where} is not valid UTF-8 JSON.`,
+      { where, reason: String(reason) }
+    );
+  }
+
   /**
    * The error for a manifest that does not match the schema.
    */

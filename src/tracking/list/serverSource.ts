@@ -1,0 +1,208 @@
+import { IBridgeClient } from '../../bridge/tokens';
+import { StoreManifest } from '../../bridge/schemas';
+import { whenNotBusy } from '../../bridge/busy';
+import { isMlopsError } from '../../errors';
+import { mapLimited } from '../../util/limit';
+import { newestFirst } from '../../util/ids';
+import { parseManifestText } from '../store/manifest';
+import { ExperimentStore } from '../store/store';
+import { parseExperimentRef } from '../store/refs';
+import { brokenRow, IExperimentRow, IRowSource, readRow, rowOf } from './row';
+
+/**
+ * Rows read by the server's git: the refs from one `store/refs`
+ * (`git for-each-ref`), the manifests in pages of `store/manifests` (one
+ * `git cat-file --batch` each). The bytes are all the server does: each
+ * manifest is still parsed and validated here, and rows are made as
+ * before. A rebuild of 10,000 experiments is one listing and ten or twenty
+ * pages, with git (not JavaScript) finding and inflating the objects.
+ *
+ * A manifest the server cannot carry (missing, not a file, not UTF-8, too
+ * big) is read through the store, which says exactly what is wrong. A
+ * server without these routes, a store the server will not run git on (a
+ * store from elsewhere) or a server without git: the `fallback` source
+ * (`BulkSource`) does everything, from then on.
+ */
+export class ServerSource implements IRowSource {
+  constructor(options: ServerSource.IOptions) {
+    this._client = options.client;
+    this._store = options.store;
+    this._fallback = options.fallback;
+    this._batch = Math.max(1, options.batch ?? 500);
+  }
+
+  /**
+   * Whether the fallback source does the work (the server cannot).
+   */
+  get fellBack(): boolean {
+    return this._fellBack;
+  }
+
+  async list(slug?: string): Promise<ExperimentStore.IEntry[]> {
+    if (!this._fellBack) {
+      try {
+        const answer = await whenNotBusy(() => this._client.storeRefs(slug));
+        const entries: ExperimentStore.IEntry[] = [];
+        for (const [ref, oid] of answer.refs) {
+          const parts = parseExperimentRef(ref);
+          if (parts && Private.OID.test(oid)) {
+            entries.push({ ref, oid, ...parts });
+          }
+        }
+        // Listed with no oid: the store reads the row and says why.
+        for (const ref of answer.broken) {
+          const parts = parseExperimentRef(ref);
+          if (parts) {
+            entries.push({ ref, oid: '', ...parts });
+          }
+        }
+        return entries.sort(newestFirst);
+      } catch (reason) {
+        if (!Private.unavailable(reason)) {
+          throw reason;
+        }
+        this._fellBack = true;
+      }
+    }
+    return this._fallback.list(slug);
+  }
+
+  async read(
+    entries: readonly ExperimentStore.IEntry[],
+    onProgress?: (done: number, total: number) => void
+  ): Promise<IExperimentRow[]> {
+    if (this._fellBack) {
+      return this._fallback.read(entries, onProgress);
+    }
+    const rows: (IExperimentRow | undefined)[] = new Array(entries.length);
+    let done = 0;
+    onProgress?.(0, entries.length);
+    // One request per commit, however many refs point at it.
+    const byOid = new Map<string, number[]>();
+    const store: number[] = [];
+    entries.forEach((entry, i) => {
+      if (Private.OID.test(entry.oid)) {
+        const at = byOid.get(entry.oid);
+        if (at) {
+          at.push(i);
+        } else {
+          byOid.set(entry.oid, [i]);
+        }
+      } else {
+        store.push(i);
+      }
+    });
+    const oids = [...byOid.keys()];
+    const pages: string[][] = [];
+    for (let i = 0; i < oids.length; i += this._batch) {
+      pages.push(oids.slice(i, i + this._batch));
+    }
+    await mapLimited(pages, 2, async page => {
+      const answers = await this._manifests(page);
+      page.forEach((oid, k) => {
+        const answer = answers[k];
+        for (const i of byOid.get(oid) ?? []) {
+          if (!answer || 'error' in answer) {
+            store.push(i);
+            continue;
+          }
+          const entry = entries[i];
+          try {
+            rows[i] = rowOf(
+              entry,
+              parseManifestText(answer.text, `${entry.ref}:manifest.json`)
+            );
+          } catch (reason) {
+            rows[i] = brokenRow(entry, reason);
+          }
+          done++;
+        }
+      });
+      onProgress?.(done, entries.length);
+    });
+    await mapLimited(store, 8, async i => {
+      rows[i] = await readRow(this._store, entries[i]);
+      onProgress?.(++done, entries.length);
+    });
+    return rows as IExperimentRow[];
+  }
+
+  /**
+   * The manifests of one page of commits, in order: what the answer had no
+   * room for (`E_ANSWER_TOO_LARGE`) is asked for again; the first commit of
+   * a request always gets its answer. Undefined entries (the server could
+   * not run git after all) are read through the store.
+   */
+  private async _manifests(
+    oids: readonly string[]
+  ): Promise<(StoreManifest | undefined)[]> {
+    const out: (StoreManifest | undefined)[] = new Array(oids.length);
+    let pending = oids.map((_, i) => i);
+    while (pending.length > 0) {
+      let answers: StoreManifest[];
+      try {
+        answers = await whenNotBusy(() =>
+          this._client.storeManifests(pending.map(i => oids[i]))
+        );
+      } catch (reason) {
+        if (Private.unavailable(reason)) {
+          return out;
+        }
+        throw reason;
+      }
+      const deferred: number[] = [];
+      pending.forEach((i, k) => {
+        const answer = answers[k];
+        if (
+          k > 0 &&
+          answer &&
+          'error' in answer &&
+          answer.error.code === 'E_ANSWER_TOO_LARGE'
+        ) {
+          deferred.push(i);
+        } else if (answer?.commit === oids[i]) {
+          out[i] = answer;
+        }
+      });
+      pending = deferred;
+    }
+    return out;
+  }
+
+  private _client: IBridgeClient;
+  private _store: ExperimentStore;
+  private _fallback: IRowSource;
+  private _batch: number;
+  private _fellBack = false;
+}
+
+export namespace ServerSource {
+  export interface IOptions {
+    client: IBridgeClient;
+    /** The store a manifest the server cannot carry is read through. */
+    store: ExperimentStore;
+    /** What lists and reads when the server cannot (`BulkSource`). */
+    fallback: IRowSource;
+    /** Commits per `store/manifests` request (the server's limit: 1,000). */
+    batch?: number;
+  }
+}
+
+namespace Private {
+  export const OID = /^[0-9a-f]{40}$/;
+
+  /**
+   * Whether a failure means the server cannot list this store (for good):
+   * an older server without the routes (404), a store it runs no git on,
+   * or no git on the server.
+   */
+  export function unavailable(reason: unknown): boolean {
+    if (!isMlopsError(reason)) {
+      return false;
+    }
+    if (reason.code === 'E_BRIDGE_HTTP') {
+      return reason.data.status === 404;
+    }
+    return reason.code === 'E_UNSAFE_REPOSITORY' || reason.code === 'E_IO';
+  }
+}
