@@ -195,7 +195,10 @@ describe('ServerSource', () => {
   it('should fall back when a symbolic link under refs/ would lead git elsewhere', async () => {
     const { store, gitDir, server } = setup();
     const [good] = await saveMany(store, 1);
-    symlinkSync('/etc/passwd', join(gitDir, 'refs/exps', good.slug, ids.next()));
+    symlinkSync(
+      '/etc/passwd',
+      join(gitDir, 'refs/exps', good.slug, ids.next())
+    );
     const entries = await server.list();
     expect(server.fellBack).toBe(true);
     expect(entries.map(entry => entry.ref)).toEqual([good.ref]);
