@@ -52,7 +52,9 @@ export function writeSection(title: string, body: string): void {
   } else {
     const next = text.indexOf('\n## ', start + heading.length);
     text =
-      text.slice(0, start) + section + (next < 0 ? '' : text.slice(next + 1));
+      text.slice(0, start) +
+      section +
+      (next < 0 ? '' : `\n${text.slice(next + 1)}`);
   }
   writeFileSync(RESULTS, text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -24,6 +24,8 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from jupyterlab_mlops.store_init import CONFIG_TEMPLATE
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ADJECTIVES = ["brave", "calm", "eager", "gentle", "quick", "quiet", "bold", "sunny", "wise", "keen"]
 ANIMALS = ["otter", "heron", "lynx", "marten", "ibis", "badger", "wren", "koala", "orca", "tapir"]
@@ -147,6 +149,9 @@ def seed(store: Path, count: int, notebook: str, seed_value: int = 1) -> list[di
     gitdir = store / "experiments.git"
     if not (gitdir / "HEAD").exists():
         subprocess.run(["git", "init", "--quiet", "--bare", str(gitdir)], check=True)
+        # The config the server writes for a store (store_init): the server
+        # runs git on a store only when its config is that template.
+        (gitdir / "config").write_text(CONFIG_TEMPLATE)
     refs: list[dict] = []
     start = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
     stream = fast_import_stream(count, notebook, seed_value, start, refs)

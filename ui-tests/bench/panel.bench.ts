@@ -20,6 +20,7 @@ import { stats, writeSection } from '../../bench/support';
 
 const ROOT = process.env.MLOPS_BENCH_ROOT ?? '';
 const COUNT = Number(process.env.MLOPS_BENCH_COUNT ?? 10_000);
+const REBUILDS = 5;
 const REPO = path.resolve(__dirname, '..', '..');
 const BIG = 'big/wine_classifier.ipynb';
 const SMALL = 'small/wine_classifier.ipynb';
@@ -146,8 +147,14 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
   // Full rebuilds: a new context has no IndexedDB. The lab's start-up
   // refresh (all notebooks) reads every manifest.
   const rebuild: number[] = [];
+  const steps: Record<string, number[]> = {
+    before: [],
+    list: [],
+    read: [],
+    write: []
+  };
   let warm: Page | null = null;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < REBUILDS; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await openLab(page);
@@ -161,7 +168,25 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
     );
     expect(read).toHaveLength(1);
     rebuild.push(read[0].duration);
-    if (i < 2) {
+    // The rows show before the index is written; wait for the write.
+    await page.waitForFunction(
+      since =>
+        performance
+          .getEntriesByName('jupyterlab-mlops:index-write')
+          .some(m => m.startTime >= since),
+      read[0].startTime,
+      { timeout: 600_000 }
+    );
+    for (const step of ['list', 'read', 'write']) {
+      const [m] = (
+        await measures(page, `jupyterlab-mlops:index-${step}`)
+      ).filter(x => x.startTime >= read[0].startTime);
+      steps[step].push(m.duration);
+      if (step === 'list') {
+        steps.before.push(m.startTime - read[0].startTime);
+      }
+    }
+    if (i < REBUILDS - 1) {
       await context.close();
     } else {
       warm = page;
@@ -182,6 +207,8 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
   const big = await openNotebook(page, BIG);
   const paint: number[] = [];
   const idb: number[] = [];
+  const switches: number[] = [];
+  const switchRead: number[] = [];
   for (let i = 0; i < 9; i++) {
     await page.evaluate(id => window.jupyterapp.shell.activateById(id), small);
     await countIs(page, '1 experiment');
@@ -213,6 +240,24 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
     paint.push(paintedAt - cached.startTime);
     idb.push(cached.duration);
     await countIs(page, `${COUNT} experiments`);
+    // The whole switch, until the refs were compared with the index.
+    await page.waitForFunction(
+      ([since, rows]) =>
+        performance
+          .getEntriesByName('jupyterlab-mlops:list-refresh')
+          .some(
+            m =>
+              m.startTime >= since &&
+              (m as PerformanceMeasure).detail?.rows === rows
+          ),
+      [cached.startTime, COUNT] as const,
+      { timeout: 600_000 }
+    );
+    const refreshed = (await measures(page, 'jupyterlab-mlops:list-refresh'))
+      .filter(m => m.detail.rows === COUNT && m.startTime >= cached.startTime)
+      .at(-1) as IMeasure;
+    switches.push(refreshed.duration);
+    switchRead.push(refreshed.detail.read ?? -1);
   }
   const rowsInDom = await page
     .locator('#jp-mlops-experiments .jp-mlops-ExperimentTable-row')
@@ -222,6 +267,11 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
   const d = stats(idb);
   const r = stats(rebuild);
   const g = stats(peer);
+  const w = stats(rebuild.map((total, i) => total - steps.before[i]));
+  const sw = stats(switches);
+  const [list, read, write] = ['list', 'read', 'write'].map(step =>
+    stats(steps[step])
+  );
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   writeSection(
     `Experiments panel with ${COUNT.toLocaleString('en')} experiments`,
@@ -230,12 +280,17 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
 
 | measure | ours (median) | ours (p95) | git CLI (median) | ratio |
 |---|---|---|---|---|
-| first paint from the IndexedDB index (${paint.length} runs) | ${ms(p.median)} | ${ms(p.p95)} | — | target < 500 ms: ${p.median < 500 ? 'met' : 'NOT met'} (median)${p.p95 < 500 ? ', p95 too' : ', p95 not'} |
+| first paint from the IndexedDB index (${paint.length} runs) | ${ms(p.median)} | ${ms(p.p95)} | — | target p95 < 300 ms: ${p.p95 < 300 ? 'met' : 'NOT met'} |
 | of which reading the rows from IndexedDB | ${ms(d.median)} | ${ms(d.p95)} | — | — |
-| full rebuild from the refs, empty IndexedDB (${rebuild.length} runs) | ${ms(r.median)} | ${ms(r.p95)} | ${ms(g.median)} | ${(r.median / g.median).toFixed(1)}x the git CLI's time |
+| switching to the notebook, until its refs are compared with the index (${switches.length} runs; manifests read: ${[...new Set(switchRead)].join(', ')}) | ${ms(sw.median)} | ${ms(sw.p95)} | — | — |
+| full rebuild, empty IndexedDB: the index's work, from listing the refs until the rows show (${rebuild.length} runs) | ${ms(w.median)} | ${ms(w.p95)} | ${ms(g.median)} | ${(w.median / g.median).toFixed(2)}x the git CLI's time (target ≤ 2x) |
+| the panel's whole start-up refresh (the above, and before it the index opened, the cached rows looked at and a frame painted while the lab starts) | ${ms(r.median)} | ${ms(r.p95)} | ${ms(g.median)} | ${(r.median / g.median).toFixed(2)}x |
+| of which listing the refs (\`store/refs\`) | ${ms(list.median)} | ${ms(list.p95)} | — | — |
+| of which reading and validating the manifests (\`store/manifests\`) | ${ms(read.median)} | ${ms(read.p95)} | — | — |
+| then writing the index (rows already shown) | ${ms(write.median)} | ${ms(write.p95)} | — | — |
 
 - First paint: from the start of the panel's refresh (the notebook became current) to the frame after the table shows the count; the table keeps ${rowsInDom} row elements in the DOM for ${COUNT.toLocaleString('en')} rows (virtualized).
-- Rebuild: listing the refs (one \`list\` per notebook folder and \`read-many\` of the ref files) and reading every commit, tree and manifest in \`read-many\` batches of 500 through the bridge, parsing and validating each manifest with zod, and writing the index. The peer: \`git for-each-ref\` + \`git cat-file --batch\` of every \`manifest.json\` + \`JSON.parse\`, as one local process with no HTTP and no validation.
+- Rebuild: the lab's start-up refresh (all notebooks) in a new browser context: one \`store/refs\` (the server's \`git for-each-ref\`), then \`store/manifests\` pages of 500 commits, two at a time (one \`git cat-file --batch\` each), every manifest parsed and validated with zod in the page, until the table shows the rows; the index is written after that. The peer: \`git for-each-ref\` + \`git cat-file --batch\` of every \`manifest.json\` + \`JSON.parse\`, as one local process with no HTTP and no validation.
 `
   );
   expect(p.median).toBeGreaterThan(0);

@@ -51,6 +51,8 @@ export class ExperimentIndex {
    */
   async cached(slug?: string): Promise<IIndexedRow[]> {
     try {
+      // A write under way (rows already shown) is waited for.
+      await Private.writes.get(this._name);
       const db = await this._db();
       const key = Private.viewKey(slug);
       const packed = await db.get('packed', key);
@@ -59,7 +61,9 @@ export class ExperimentIndex {
         // Unsound: drop it, the next refresh packs the view again.
         await db.delete('packed', key);
       }
-      return rows ?? (await this._rows(slug));
+      const found = rows ?? (await this._rows(slug));
+      this._known = { slug, rows: found, version: Private.version(this._name) };
+      return found;
     } catch {
       return [];
     }
@@ -108,18 +112,58 @@ export class ExperimentIndex {
     // One tab rebuilds at a time; the next one finds the cache warm. A
     // refresh that a newer one replaced while it waited for the lock (a
     // quick run of notebook switches) is dropped: null.
-    return Private.exclusive(`${this._name}:refresh`, async () =>
-      superseded?.() ? null : this._refresh(source, slug, onProgress)
-    );
+    //
+    // The rows are given to the panel as soon as they are read; the lock
+    // is held until the index is written (the next refresh reads it).
+    return new Promise((resolve, reject) => {
+      Private.exclusive(`${this._name}:refresh`, async () => {
+        if (superseded?.()) {
+          resolve(null);
+          return;
+        }
+        const { rows, read, write } = await this._refresh(
+          source,
+          slug,
+          onProgress
+        );
+        const written = write();
+        Private.writes.set(this._name, written);
+        resolve({ rows, read });
+        await written;
+        if (Private.writes.get(this._name) === written) {
+          Private.writes.delete(this._name);
+        }
+      }).catch(reject);
+    });
   }
 
   private async _refresh(
     source: IRowSource,
     slug?: string,
     onProgress?: (done: number, total: number) => void
-  ): Promise<{ rows: IIndexedRow[]; read: number }> {
+  ): Promise<{
+    rows: IIndexedRow[];
+    read: number;
+    write: () => Promise<void>;
+  }> {
+    let mark = performance.now();
     const entries = await source.list(slug);
-    const cached = new Map((await this._rows(slug)).map(row => [row.ref, row]));
+    mark = Private.measure('jupyterlab-mlops:index-list', mark, slug);
+    // What this window painted from is compared with the refs (another
+    // tab's change since then only means a few more manifests read or
+    // rows dropped); else the rows are read from the row store.
+    // Not when this window wrote rows since it painted (a rebuild under
+    // way then): those would all look new.
+    const painted = this._known;
+    const known =
+      painted &&
+      painted.slug === slug &&
+      painted.version === Private.version(this._name)
+        ? painted.rows
+        : await this._rows(slug);
+    this._known = null;
+    const cached = new Map(known.map(row => [row.ref, row]));
+    mark = Private.measure('jupyterlab-mlops:index-cached', mark, slug);
     const rows: IIndexedRow[] = [];
     const stale: ExperimentStore.IEntry[] = [];
     for (const entry of entries) {
@@ -135,21 +179,44 @@ export class ExperimentIndex {
       ...row,
       oid: stale[i].oid
     }));
+    Private.measure('jupyterlab-mlops:index-read', mark, slug);
     rows.push(...fresh);
     const sorted = rows.sort(newestFirst);
+    return {
+      rows: sorted,
+      read: stale.length,
+      write: () => this._write(slug, sorted, fresh, [...cached.keys()])
+    };
+  }
+
+  /**
+   * Write what a refresh read: the new rows, the deletions, the packed view.
+   * A failure is logged: the panel has its rows and reads them again
+   * next time.
+   */
+  private async _write(
+    slug: string | undefined,
+    sorted: IIndexedRow[],
+    fresh: IIndexedRow[],
+    deleted: string[]
+  ): Promise<void> {
+    const mark = performance.now();
+    if (fresh.length > 0 || deleted.length > 0) {
+      Private.versions.set(this._name, Private.version(this._name) + 1);
+    }
     try {
       const db = await this._db();
       const tx = db.transaction(['rows', 'packed'], 'readwrite');
       const rowStore = tx.objectStore('rows');
       const packedStore = tx.objectStore('packed');
       const key = Private.viewKey(slug);
-      const changed = fresh.length > 0 || cached.size > 0;
+      const changed = fresh.length > 0 || deleted.length > 0;
       // 10,000 rows are megabytes of JSON: pack a view only when its rows
       // changed or it has no (sound) packed copy.
       const repack = changed || (await packedStore.getKey(key)) === undefined;
       await Promise.all([
         ...fresh.map(row => rowStore.put(row)),
-        ...[...cached.keys()].map(ref => rowStore.delete(ref)),
+        ...deleted.map(ref => rowStore.delete(ref)),
         // Other views may hold what changed: they repack on their refresh.
         ...(changed ? [packedStore.clear()] : []),
         ...(repack
@@ -162,7 +229,7 @@ export class ExperimentIndex {
       // still has the rows, it will read them again next time.
       console.warn('jupyterlab-mlops: experiment index not updated', reason);
     }
-    return { rows: sorted, read: stale.length };
+    Private.measure('jupyterlab-mlops:index-write', mark, slug);
   }
 
   /**
@@ -191,9 +258,28 @@ export class ExperimentIndex {
 
   private _name: string;
   private _open: Promise<IDBPDatabase<IIndexSchema>> | null = null;
+  private _known: {
+    slug?: string;
+    rows: IIndexedRow[];
+    version: number;
+  } | null = null;
 }
 
 namespace Private {
+  /**
+   * A User Timing measure (DevTools, the panel benchmark) from `start` to
+   * now; returns now. Never fails.
+   */
+  export function measure(name: string, start: number, slug?: string): number {
+    const end = performance.now();
+    try {
+      performance.measure(name, { start, end, detail: { slug } });
+    } catch {
+      // No User Timing here.
+    }
+    return end;
+  }
+
   /**
    * Run `work` under a Web Lock of this name when the browser has Web
    * Locks (other tabs of the same store wait), else directly.
@@ -211,7 +297,38 @@ namespace Private {
         };
       }
     ).navigator?.locks;
-    return locks ? locks.request(name, work) : work();
+    if (locks) {
+      return locks.request(name, work);
+    }
+    // No Web Locks (node, old browsers): one at a time in this window.
+    const run = (chains.get(name) ?? Promise.resolve()).then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined
+    );
+    chains.set(name, settled);
+    void settled.then(() => {
+      if (chains.get(name) === settled) {
+        chains.delete(name);
+      }
+    });
+    return run;
+  }
+
+  const chains = new Map<string, Promise<void>>();
+
+  /**
+   * Index writes under way, by database name (rows already shown).
+   */
+  export const writes = new Map<string, Promise<void>>();
+
+  /**
+   * How many times this window changed rows of an index, by name.
+   */
+  export const versions = new Map<string, number>();
+
+  export function version(name: string): number {
+    return versions.get(name) ?? 0;
   }
 
   /**

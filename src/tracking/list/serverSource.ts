@@ -28,7 +28,7 @@ export class ServerSource implements IRowSource {
     this._client = options.client;
     this._store = options.store;
     this._fallback = options.fallback;
-    this._batch = Math.max(1, options.batch ?? 500);
+    this._batch = Math.max(1, options.batch ?? Private.BATCH);
   }
 
   /**
@@ -97,7 +97,7 @@ export class ServerSource implements IRowSource {
     for (let i = 0; i < oids.length; i += this._batch) {
       pages.push(oids.slice(i, i + this._batch));
     }
-    await mapLimited(pages, 2, async page => {
+    await mapLimited(pages, Private.IN_FLIGHT, async page => {
       const answers = await this._manifests(page);
       page.forEach((oid, k) => {
         const answer = answers[k];
@@ -190,6 +190,13 @@ export namespace ServerSource {
 
 namespace Private {
   export const OID = /^[0-9a-f]{40}$/;
+
+  /**
+   * Commits per page, and pages asked for at once: git reads the next
+   * pages while this window parses one.
+   */
+  export const BATCH = 1000;
+  export const IN_FLIGHT = 3;
 
   /**
    * Whether a failure means the server cannot list this store (for good):
