@@ -148,7 +148,9 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
 
 def check_no_symlinks(top: Path, depth: int | None) -> None:
     """`E_UNSAFE_REPOSITORY` if `top` or anything under it (`depth` levels of
-    entries; None: all) is a symbolic link: git would read or write through it."""
+    entries; None: all) is a symbolic link (git would read or write through
+    it) or neither a folder nor a regular file (a FIFO or device would hold
+    git, and the thread waiting on it, until the timeout)."""
     if top.is_symlink():
         raise MlopsError(
             "E_UNSAFE_REPOSITORY", f"the store's repository has a symbolic link at {top.name}/"
@@ -163,7 +165,13 @@ def check_no_symlinks(top: Path, depth: int | None) -> None:
                         "E_UNSAFE_REPOSITORY",
                         f"the store's repository has a symbolic link under {top.name}/",
                     )
-                if (depth is None or level < depth) and entry.is_dir(follow_symlinks=False):
+                folder_entry = entry.is_dir(follow_symlinks=False)
+                if not folder_entry and not entry.is_file(follow_symlinks=False):
+                    raise MlopsError(
+                        "E_UNSAFE_REPOSITORY",
+                        f"the store's repository has a special file under {top.name}/",
+                    )
+                if (depth is None or level < depth) and folder_entry:
                     stack.append((Path(entry.path), level + 1))
 
 

@@ -14,7 +14,7 @@ from . import store_layout
 from .base_handler import MlopsHandler
 from .body import STORE, Field
 from .git_safe import project_origin
-from .store_index import list_refs, read_manifests
+from .store_index import INDEX_TIMEOUT_S, list_refs, read_manifests
 from .store_init import init_store
 from .store_sync import sync
 from .sync_remote import choose_remote
@@ -112,7 +112,7 @@ class StoreRefsHandler(MlopsHandler):
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
         store = self.store(body["store"])
-        return list_refs(store, self.mlops.sync_timeout_seconds, body["slug"])
+        return list_refs(store, INDEX_TIMEOUT_S, body["slug"])
 
 
 class StoreManifestsHandler(MlopsHandler):
@@ -130,7 +130,7 @@ class StoreManifestsHandler(MlopsHandler):
         store = self.store(body["store"])
         return read_manifests(
             store,
-            self.mlops.sync_timeout_seconds,
+            INDEX_TIMEOUT_S,
             body["commits"],
             self.mlops.max_read_many_bytes,
             self.mlops.max_read_many_paths,

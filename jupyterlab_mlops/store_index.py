@@ -32,6 +32,8 @@ from .store_git import EXPERIMENT_REF, StoreGit, check_no_symlinks, open_store_g
 from .store_init import init_store
 from .store_layout import GIT_DIR
 
+#: Longest one listing or page may take: git is killed (with its process group) after.
+INDEX_TIMEOUT_S = 120.0
 #: A manifest bigger than this is not carried (the lab reads it itself, and says why).
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
 #: A notebook's folder under `refs/exps/` (src/tracking/store/names.ts).
@@ -56,8 +58,8 @@ def _open(store: Store, timeout_s: float, *, refs: bool) -> StoreGit:
     if refs:
         check_no_symlinks(git_dir / "refs", depth=None)
         packed = git_dir / "packed-refs"
-        if packed.is_symlink():
-            raise MlopsError("E_UNSAFE_REPOSITORY", "the store's packed-refs is a symbolic link")
+        if packed.is_symlink() or (packed.exists() and not packed.is_file()):
+            raise MlopsError("E_UNSAFE_REPOSITORY", "the store's packed-refs is not a regular file")
     return git
 
 

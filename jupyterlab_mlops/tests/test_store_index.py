@@ -257,6 +257,9 @@ async def test_oversized_and_broken_json(api: Api, store: Path) -> None:
         "symlinked fan-out folder",
         "symlinked packed-refs",
         "symlinked objects",
+        "fifo ref",
+        "fifo in objects",
+        "fifo packed-refs",
     ],
 )
 async def test_a_store_from_elsewhere_is_not_read(
@@ -292,6 +295,12 @@ async def test_a_store_from_elsewhere_is_not_read(
     elif plant == "symlinked objects":
         (git_dir / "objects").rename(git_dir.parent / "objects-moved")
         os.symlink(elsewhere / "objects", git_dir / "objects")
+    elif plant == "fifo ref":
+        os.mkfifo(git_dir / "refs/exps/nb-a/01JD0000000000000000000005")
+    elif plant == "fifo in objects":
+        os.mkfifo(git_dir / "objects" / "zz")
+    elif plant == "fifo packed-refs":
+        os.mkfifo(git_dir / "packed-refs")
     refused = ("E_UNSAFE_REPOSITORY", "E_PATH_OUTSIDE_ROOT")
     status, answer = await api("store/refs", {})
     assert status == 403 and answer["code"] in refused, answer

@@ -20,7 +20,7 @@ import { stats, writeSection } from '../../bench/support';
 
 const ROOT = process.env.MLOPS_BENCH_ROOT ?? '';
 const COUNT = Number(process.env.MLOPS_BENCH_COUNT ?? 10_000);
-const REBUILDS = 5;
+const REBUILDS = Number(process.env.MLOPS_BENCH_REBUILDS ?? 5);
 const REPO = path.resolve(__dirname, '..', '..');
 const BIG = 'big/wine_classifier.ipynb';
 const SMALL = 'small/wine_classifier.ipynb';

@@ -1,6 +1,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { isMlopsError, toMlopsError } from '../../errors';
+import { nextFrame } from '../../util/frames';
 import type { IExperimentRow, IRowSource } from './row';
 import { ExperimentIndex } from './rowCache';
 
@@ -98,7 +99,7 @@ export class ExperimentList {
           rows: cached.length
         });
         // Let the panel paint the cached rows before the refs are read.
-        await Private.nextFrame();
+        await nextFrame();
         const refreshed = await index.refresh(
           source,
           slug,
@@ -148,24 +149,6 @@ export class ExperimentList {
 }
 
 namespace Private {
-  /**
-   * Resolve after the next frame, or after 50 ms where frames do not come
-   * (a background tab, node).
-   */
-  export function nextFrame(): Promise<void> {
-    return new Promise(resolve => {
-      const timer = setTimeout(resolve, 50);
-      if (typeof requestAnimationFrame === 'function') {
-        requestAnimationFrame(() =>
-          setTimeout(() => {
-            clearTimeout(timer);
-            resolve();
-          }, 0)
-        );
-      }
-    });
-  }
-
   /**
    * A User Timing measure from `start` to now; never fails.
    */

@@ -3,6 +3,7 @@ import { DBSchema, IDBPDatabase, openDB } from 'idb';
 import { z } from 'zod';
 
 import { newestFirst } from '../../util/ids';
+import { nextFrame } from '../../util/frames';
 import { experimentRowSchema, IExperimentRow, IRowSource } from './row';
 import { ExperimentStore } from '../store/store';
 
@@ -126,9 +127,10 @@ export class ExperimentIndex {
           slug,
           onProgress
         );
-        const written = write();
-        Private.writes.set(this._name, written);
         resolve({ rows, read });
+        // After the panel has shown the rows.
+        const written = nextFrame().then(write);
+        Private.writes.set(this._name, written);
         await written;
         if (Private.writes.get(this._name) === written) {
           Private.writes.delete(this._name);
@@ -180,12 +182,16 @@ export class ExperimentIndex {
       oid: stale[i].oid
     }));
     Private.measure('jupyterlab-mlops:index-read', mark, slug);
-    rows.push(...fresh);
+    for (const row of fresh) {
+      rows.push(row);
+    }
+    // The connection the write will use (close() waits for the write).
+    const db = await this._db();
     const sorted = rows.sort(newestFirst);
     return {
       rows: sorted,
       read: stale.length,
-      write: () => this._write(slug, sorted, fresh, [...cached.keys()])
+      write: () => this._write(db, slug, sorted, fresh, [...cached.keys()])
     };
   }
 
@@ -195,47 +201,63 @@ export class ExperimentIndex {
    * next time.
    */
   private async _write(
+    db: IDBPDatabase<IIndexSchema>,
     slug: string | undefined,
     sorted: IIndexedRow[],
     fresh: IIndexedRow[],
     deleted: string[]
   ): Promise<void> {
     const mark = performance.now();
-    if (fresh.length > 0 || deleted.length > 0) {
+    const changed = fresh.length > 0 || deleted.length > 0;
+    if (changed) {
       Private.versions.set(this._name, Private.version(this._name) + 1);
     }
     try {
-      const db = await this._db();
-      const tx = db.transaction(['rows', 'packed'], 'readwrite');
-      const rowStore = tx.objectStore('rows');
-      const packedStore = tx.objectStore('packed');
       const key = Private.viewKey(slug);
-      const changed = fresh.length > 0 || deleted.length > 0;
       // 10,000 rows are megabytes of JSON: pack a view only when its rows
-      // changed or it has no (sound) packed copy.
-      const repack = changed || (await packedStore.getKey(key)) === undefined;
-      await Promise.all([
-        ...fresh.map(row => rowStore.put(row)),
-        ...deleted.map(ref => rowStore.delete(ref)),
-        // Other views may hold what changed: they repack on their refresh.
-        ...(changed ? [packedStore.clear()] : []),
-        ...(repack
-          ? [packedStore.put({ key, json: JSON.stringify(sorted) })]
-          : []),
-        tx.done
-      ]);
+      // changed or it has no (sound) packed copy. Nothing to write: no
+      // read-write transaction (it would hold up other tabs' reads).
+      const repack = changed || (await db.getKey('packed', key)) === undefined;
+      if (!repack) {
+        return;
+      }
+      // In slices, with a pause between them: 100,000 puts in one go hold
+      // the page for seconds. The views go first (other views may hold
+      // what changed: they repack on their next refresh) and this one is
+      // packed last, so a write cut short (the tab closed) leaves no view,
+      // only rows: the next refresh reads the rest again.
+      if (changed) {
+        await db.clear('packed');
+      }
+      const ops: (IIndexedRow | string)[] = [...deleted, ...fresh];
+      for (let at = 0; at < ops.length; at += Private.WRITE_SLICE) {
+        await Private.pause();
+        const tx = db.transaction('rows', 'readwrite');
+        await Promise.all([
+          ...ops
+            .slice(at, at + Private.WRITE_SLICE)
+            .map(op =>
+              typeof op === 'string' ? tx.store.delete(op) : tx.store.put(op)
+            ),
+          tx.done
+        ]);
+      }
+      await Private.pause();
+      await db.put('packed', { key, json: JSON.stringify(sorted) });
     } catch (reason) {
       // The cache could not be written (quota, private mode): the panel
       // still has the rows, it will read them again next time.
       console.warn('jupyterlab-mlops: experiment index not updated', reason);
+    } finally {
+      Private.measure('jupyterlab-mlops:index-write', mark, slug);
     }
-    Private.measure('jupyterlab-mlops:index-write', mark, slug);
   }
 
   /**
    * Forget everything (the next refresh rebuilds from the refs).
    */
   async clear(): Promise<void> {
+    await this.flushed();
     const db = await this._db();
     await db.clear('rows');
     await db.clear('packed');
@@ -244,9 +266,23 @@ export class ExperimentIndex {
   /**
    * Close the database.
    */
+  /**
+   * Resolve once the index holds what the last refresh read (its write
+   * comes after the rows are shown).
+   */
+  async flushed(): Promise<void> {
+    await Private.writes.get(this._name)?.catch(() => undefined);
+  }
+
+  /**
+   * Close the database (after a write under way).
+   */
   close(): void {
-    void this._open?.then(db => db.close()).catch(() => undefined);
+    const open = this._open;
     this._open = null;
+    void this.flushed()
+      .then(() => open?.then(db => db.close()))
+      .catch(() => undefined);
   }
 
   private _db(): Promise<IDBPDatabase<IIndexSchema>> {
@@ -316,6 +352,16 @@ namespace Private {
   }
 
   const chains = new Map<string, Promise<void>>();
+
+  /**
+   * Rows written per transaction, and the pause before each: the page
+   * paints and answers between slices.
+   */
+  export const WRITE_SLICE = 2000;
+
+  export function pause(): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, 0));
+  }
 
   /**
    * Index writes under way, by database name (rows already shown).

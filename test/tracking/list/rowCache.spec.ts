@@ -81,6 +81,7 @@ describe('ExperimentIndex', () => {
       await store.save({ manifest: makeManifest(ids.next()), files: [] });
       const index = new ExperimentIndex({ name });
       expect((await index.refresh(read)).read).toBe(1);
+      await index.flushed();
       index.close();
 
       // An older version of the extension wrote this cache.
@@ -107,6 +108,7 @@ describe('ExperimentIndex', () => {
       });
       const index = new ExperimentIndex({ name });
       await index.refresh(read);
+      await index.flushed();
       index.close();
       const db = await openDB(`jupyterlab-mlops:${name}`);
       await db.put('rows', { ref: saved.ref, slug: saved.slug, name: 42 });
@@ -133,6 +135,7 @@ describe('ExperimentIndex packed views', () => {
     const index = new ExperimentIndex({ name });
     await index.refresh(read);
     await index.refresh(read, a.slug);
+    await index.flushed();
     index.close();
 
     const db = await openDB(`jupyterlab-mlops:${name}`);
@@ -159,6 +162,7 @@ describe('ExperimentIndex packed views', () => {
     // A change of rows drops every view but the one just refreshed.
     await store.update(a.ref, { name: 'renamed' });
     expect((await reopened.refresh(read, a.slug)).read).toBe(1);
+    await reopened.flushed();
     reopened.close();
     const after = await openDB(`jupyterlab-mlops:${name}`);
     expect(await after.getAllKeys('packed')).toEqual([a.slug]);
