@@ -27,7 +27,7 @@ from .store_init import config_is_template
 from .store_layout import GIT_DIR
 
 #: `refs/exps/<slug>/<ULID>`, as the lab writes them (src/tracking/store/refs.ts).
-EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}$")
+EXPERIMENT_REF = re.compile(r"^refs/exps/[a-z0-9-]{1,80}/[0-9A-HJKMNP-TV-Z]{26}\Z")
 #: Files that would make git read objects or config from elsewhere.
 _ELSEWHERE = ("objects/info/alternates", "objects/info/http-alternates")
 SYNC_CONFIG: tuple[tuple[str, str], ...] = (
@@ -146,33 +146,78 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         process.communicate(timeout=5)
 
 
+#: Folders whose entries were all checked, by path: (st_dev, st_ino, mtime_ns, subfolders).
+_CHECKED: dict[str, tuple[int, int, int, tuple[str, ...]]] = {}
+_CHECKED_MAX = 200_000
+#: A folder changed this recently is checked again next time (mtime granularity).
+_SETTLE_NS = 2_000_000_000
+
+
 def check_no_symlinks(top: Path, depth: int | None) -> None:
     """`E_UNSAFE_REPOSITORY` if `top` or anything under it (`depth` levels of
     entries; None: all) is a symbolic link (git would read or write through
     it) or neither a folder nor a regular file (a FIFO or device would hold
-    git, and the thread waiting on it, until the timeout)."""
+    git, and the thread waiting on it, until the timeout).
+
+    A folder's entries are scanned again only when the folder changed (its
+    mtime: adding, removing or replacing an entry changes it), so checking
+    100,000 experiments' objects costs a stat per folder after the first
+    time.
+    """
+    try:
+        _check_tree(top, depth)
+    except OSError as err:
+        raise MlopsError(
+            "E_UNSAFE_REPOSITORY", f"the store's {top.name}/ cannot be checked ({err.strerror})"
+        ) from None
+
+
+def _check_tree(top: Path, depth: int | None) -> None:
     if top.is_symlink():
         raise MlopsError(
             "E_UNSAFE_REPOSITORY", f"the store's repository has a symbolic link at {top.name}/"
         )
-    stack: list[tuple[Path, int]] = [(top, 1)] if top.is_dir() else []
+    if not top.exists():
+        return
+    if not top.is_dir():
+        raise MlopsError("E_UNSAFE_REPOSITORY", f"the store's {top.name} is not a folder")
+    now = time.time_ns()
+    stack: list[tuple[str, int]] = [(str(top), 1)]
     while stack:
         folder, level = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_symlink():
-                    raise MlopsError(
-                        "E_UNSAFE_REPOSITORY",
-                        f"the store's repository has a symbolic link under {top.name}/",
-                    )
-                folder_entry = entry.is_dir(follow_symlinks=False)
-                if not folder_entry and not entry.is_file(follow_symlinks=False):
-                    raise MlopsError(
-                        "E_UNSAFE_REPOSITORY",
-                        f"the store's repository has a special file under {top.name}/",
-                    )
-                if (depth is None or level < depth) and folder_entry:
-                    stack.append((Path(entry.path), level + 1))
+        info = os.lstat(folder)
+        key = (info.st_dev, info.st_ino, info.st_mtime_ns)
+        known = _CHECKED.get(folder)
+        deeper = depth is None or level < depth
+        if known is not None and known[:3] == key:
+            subfolders = known[3]
+        else:
+            subfolders = _scan(folder, top.name)
+            if now - info.st_mtime_ns > _SETTLE_NS:
+                if len(_CHECKED) >= _CHECKED_MAX:
+                    _CHECKED.clear()
+                _CHECKED[folder] = (*key, subfolders)
+        if deeper:
+            stack.extend((os.path.join(folder, name), level + 1) for name in subfolders)
+
+
+def _scan(folder: str, top: str) -> tuple[str, ...]:
+    """The subfolders of `folder`; refuses symlinks and special files among its entries."""
+    subfolders: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                raise MlopsError(
+                    "E_UNSAFE_REPOSITORY",
+                    f"the store's repository has a symbolic link under {top}/",
+                )
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.name)
+            elif not entry.is_file(follow_symlinks=False):
+                raise MlopsError(
+                    "E_UNSAFE_REPOSITORY", f"the store's repository has a special file under {top}/"
+                )
+    return tuple(subfolders)
 
 
 def _check_shape(git_dir: Path, deep: bool) -> None:

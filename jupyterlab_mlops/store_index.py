@@ -12,20 +12,26 @@ Both routes only read. They take no path from the request: the store's
 name (checked like every route's), a notebook slug and commit ids (40 hex
 digits, so no revision syntax reaches git). The repository must be one the
 extension made (its template config, no alternates, no replacement refs),
-with no symbolic link under `refs/` nor among `objects/`'s own entries (its
-fan-out folders, `pack/`, `info/`): git reads nothing from elsewhere. A
-store the lab made holds only objects and refs: its config and HEAD are
-written from the template first, where missing (`store_init`, as Sync).
+and nothing but folders and regular files under `refs/` and `objects/`,
+whatever the depth (no symbolic link, no FIFO; each folder scanned again
+only when it changed), and a regular HEAD, config and packed-refs: git
+reads nothing from elsewhere and waits on nothing. Each git reading
+manifests runs under an address-space limit (`prlimit`), and a manifest
+over 8 MiB is never streamed through. A store the lab made holds only
+objects and refs: its config and HEAD are written from the template
+first, where missing (`store_init`, as Sync).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import threading
 from typing import Any
 
+from . import store_layout
 from .errors import MlopsError
 from .paths import Store, locate
 from .store_git import EXPERIMENT_REF, StoreGit, check_no_symlinks, open_store_git
@@ -33,64 +39,103 @@ from .store_init import init_store
 from .store_layout import GIT_DIR
 
 #: Longest one listing or page may take: git is killed (with its process group) after.
-INDEX_TIMEOUT_S = 120.0
+INDEX_TIMEOUT_S = 60.0
 #: A manifest bigger than this is not carried (the lab reads it itself, and says why).
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
 #: A notebook's folder under `refs/exps/` (src/tracking/store/names.ts).
-SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
-OID = re.compile(r"^[0-9a-f]{40}$")
-_BROKEN = re.compile(r"^warning: ignoring broken ref (refs/exps/\S+)$")
+SLUG = re.compile(r"^[a-z0-9-]{1,80}\Z")
+OID = re.compile(r"^[0-9a-f]{40}\Z")
+_BROKEN = re.compile(r"^warning: ignoring broken ref (refs/exps/\S+)\Z")
+#: Most refs one listing answers (each about 90 bytes of JSON).
+MAX_REFS = 500_000
 _CHUNK = 1024 * 1024
+#: The address space git may use to read manifests (a commit or tree that
+#: inflates to gigabytes from a few MB on disk ends that git, not the server).
+GIT_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+#: Small pack windows (so the limit above holds with big packs), and big blobs
+#: streamed rather than held.
+_BATCH_CONFIG = (
+    "-c",
+    "core.bigFileThreshold=8m",
+    "-c",
+    "core.packedGitWindowSize=32m",
+    "-c",
+    "core.packedGitLimit=256m",
+)
 
 
 def _has_repository(store: Store) -> bool:
-    """Whether the store's git directory exists (the first snapshot makes it)."""
-    return store.exists and locate(store, GIT_DIR, follow=False).is_dir()
+    """Whether the store's git directory exists, in any form (the first snapshot
+    makes it; a symbolic link there is refused by `_open`)."""
+    if not store.exists:
+        return False
+    git_dir = locate(store, GIT_DIR, follow=False)
+    return git_dir.is_symlink() or git_dir.is_dir()
 
 
-def _open(store: Store, timeout_s: float, *, refs: bool) -> StoreGit:
+def _open(store: Store, timeout_s: float) -> StoreGit:
+    """git on the store's repository, once everything git reads is checked."""
+    store_layout.check_store(store)
+    git_dir = locate(store, GIT_DIR, follow=False)
+    if git_dir.is_symlink() or not git_dir.is_dir():
+        raise MlopsError("E_UNSAFE_REPOSITORY", "the store's git directory is not a folder")
+    for name in ("HEAD", "config", "packed-refs"):
+        path = git_dir / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise MlopsError("E_UNSAFE_REPOSITORY", f"the store's {name} is not a regular file")
+    # Every folder and file git may read: refs and objects at any depth
+    # (each folder scanned again only when it changed).
+    check_no_symlinks(git_dir / "refs", depth=None)
+    check_no_symlinks(git_dir / "objects", depth=None)
     # The lab writes objects and refs only: the config and HEAD git needs
     # are the server's template, written here where missing (as Sync does).
     init_store(store)
-    git = open_store_git(store, timeout_s, deep=False)
-    git_dir = locate(store, GIT_DIR, follow=False)
-    check_no_symlinks(git_dir / "objects", depth=1)
-    if refs:
-        check_no_symlinks(git_dir / "refs", depth=None)
-        packed = git_dir / "packed-refs"
-        if packed.is_symlink() or (packed.exists() and not packed.is_file()):
-            raise MlopsError("E_UNSAFE_REPOSITORY", "the store's packed-refs is not a regular file")
-    return git
+    return open_store_git(store, timeout_s, deep=False)
 
 
 def list_refs(store: Store, timeout_s: float, slug: str) -> dict[str, Any]:
     """`{refs: [[ref, commit]…], broken: [ref…]}`: the experiment refs (of one notebook
     slug, or all when `slug` is empty), as `git for-each-ref` sees them.
 
-    A ref whose file is not an object id is listed in `broken` (the lab
-    shows it as a broken row). A store not created yet has no refs.
+    A ref whose file is not an object id, or names an object that is not a
+    commit, is listed in `broken` (the lab shows it as a broken row). A
+    store not created yet has no refs. More than `MAX_REFS`:
+    `E_ANSWER_TOO_LARGE` (the lab lists them itself).
     """
     if slug and not SLUG.match(slug):
         raise MlopsError("E_BAD_REQUEST", "slug must be a notebook's folder name (a-z, 0-9, -)")
     if not _has_repository(store):
         return {"refs": [], "broken": []}
-    git = _open(store, timeout_s, refs=True)
+    git = _open(store, timeout_s)
     prefix = f"refs/exps/{slug}/" if slug else "refs/exps/"
-    done = git.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+    done = git.run("for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", prefix)
     if done.returncode != 0:
-        raise MlopsError("E_IO", f"git for-each-ref failed: {done.stderr.strip()[:200]}")
+        raise MlopsError("E_IO", f"git for-each-ref failed: {_quiet(done.stderr, git)}")
     refs: list[list[str]] = []
-    for line in done.stdout.splitlines():
-        oid, _, name = line.partition(" ")
-        # Only what the lab writes: other names and non-commits are not listed.
-        if EXPERIMENT_REF.match(name) and OID.match(oid):
+    broken: list[str] = []
+    # Split on newlines only: a ref name may hold other line separators.
+    for line in done.stdout.split("\n"):
+        oid, _, rest = line.partition(" ")
+        kind, _, name = rest.partition(" ")
+        # Only what the lab writes is listed.
+        if not EXPERIMENT_REF.match(name):
+            continue
+        if OID.match(oid) and kind == "commit":
             refs.append([name, oid])
-    broken = [
-        match.group(1)
-        for match in map(_BROKEN.match, done.stderr.splitlines())
-        if match and EXPERIMENT_REF.match(match.group(1)) and match.group(1).startswith(prefix)
-    ]
+        else:
+            broken.append(name)
+        if len(refs) + len(broken) > MAX_REFS:
+            raise MlopsError("E_ANSWER_TOO_LARGE", f"the store has more than {MAX_REFS} refs")
+    for text in done.stderr.split("\n"):
+        match = _BROKEN.match(text)
+        if match and EXPERIMENT_REF.match(match.group(1)) and match.group(1).startswith(prefix):
+            broken.append(match.group(1))
     return {"refs": refs, "broken": broken}
+
+
+def _quiet(stderr: str, git: StoreGit) -> str:
+    """git's complaint, without the server's paths."""
+    return stderr.strip().replace(str(git.cwd), "<store>")[:200]
 
 
 def read_manifests(
@@ -117,17 +162,32 @@ def read_manifests(
         return {"manifests": []}
     if not _has_repository(store):
         raise MlopsError("E_NOT_FOUND", "the store has not been created yet")
-    git = _open(store, timeout_s, refs=False)
-    asked = "".join(f"{oid}^{{commit}}:manifest.json\n" for oid in commits).encode()
-    return {"manifests": _cat_file(git, commits, asked, max_answer_bytes)}
+    git = _open(store, timeout_s)
+    out: list[dict[str, Any]] = []
+    used = 0
+    pending = commits
+    while pending:
+        # One git per run of commits: a manifest too big to carry, or one git
+        # could not read (a memory limit), ends a run; the next starts after it.
+        settled, used = _cat_file(git, pending, out, used, max_answer_bytes)
+        pending = pending[settled:]
+    return {"manifests": out}
 
 
 def _cat_file(
-    git: StoreGit, commits: list[str], asked: bytes, max_answer_bytes: int
-) -> list[dict[str, Any]]:
+    git: StoreGit, commits: list[str], out: list[dict[str, Any]], used: int, budget: int
+) -> tuple[int, int]:
+    """Answer `commits` in order into `out` with one `git cat-file --batch`, until one
+    ends the run; how many were answered, and the answer's bytes so far."""
+    if git.time_left() <= 0:
+        raise MlopsError("E_IO", "reading the manifests took longer than allowed")
+    argv = [*git.argv, *_BATCH_CONFIG, "cat-file", "--batch", "--buffer"]
+    prlimit = shutil.which("prlimit")
+    if prlimit:
+        argv = [prlimit, f"--as={GIT_MEMORY_BYTES}", "--", *argv]
     try:
         process = subprocess.Popen(
-            [*git.argv, "cat-file", "--batch", "--buffer"],
+            argv,
             cwd=git.cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -139,56 +199,63 @@ def _cat_file(
         raise MlopsError("E_IO", f"git could not be started: {err}") from None
     assert process.stdin is not None and process.stdout is not None
     stdin, stdout = process.stdin, process.stdout
+    asked = "".join(f"{oid}^{{commit}}:manifest.json\n" for oid in commits).encode()
     timer = threading.Timer(max(0.1, git.time_left()), _kill, (process,))
     timer.start()
     writer = threading.Thread(target=_feed, args=(stdin, asked), daemon=True)
     writer.start()
-    out: list[dict[str, Any]] = []
-    used = 0
     try:
-        for oid in commits:
-            if used >= max_answer_bytes and out:
+        for index, oid in enumerate(commits):
+            if used >= budget and out:
                 out.append(_error(oid, "E_ANSWER_TOO_LARGE", "no room left in this answer"))
                 continue
             header = stdout.readline()
             if not header.endswith(b"\n"):
-                raise MlopsError("E_IO", "git cat-file stopped early (took longer than allowed?)")
+                if git.time_left() <= 0:
+                    raise MlopsError("E_IO", "reading the manifests took longer than allowed")
+                out.append(_error(oid, "E_STORE_CORRUPT", "git could not read this experiment"))
+                return index + 1, used
             parts = header.split()
             if len(parts) != 3 or not parts[2].isdigit():
                 out.append(_error(oid, "E_NOT_FOUND", "no such commit, or no manifest.json in it"))
                 continue
             size = int(parts[2])
-            body = _read_body(stdout, size, keep=size <= MAX_MANIFEST_BYTES)
+            if size > MAX_MANIFEST_BYTES:
+                # Never streamed through: this git is stopped, the next
+                # run starts after this commit.
+                out.append(_error(oid, "E_STORE_CORRUPT", "manifest.json is larger than 8 MiB"))
+                return index + 1, used
+            body = _read_body(stdout, size)
+            if body is None:
+                out.append(_error(oid, "E_STORE_CORRUPT", "git could not read this experiment"))
+                return index + 1, used
             if parts[1] != b"blob":
                 out.append(_error(oid, "E_STORE_CORRUPT", "manifest.json is not a file"))
-            elif body is None:
-                out.append(_error(oid, "E_STORE_CORRUPT", "manifest.json is larger than 8 MiB"))
-            else:
-                try:
-                    out.append({"commit": oid, "text": body.decode("utf-8")})
-                    used += size
-                except UnicodeDecodeError:
-                    out.append(_error(oid, "E_STORE_CORRUPT", "manifest.json is not UTF-8"))
+                continue
+            try:
+                out.append({"commit": oid, "text": body.decode("utf-8")})
+                used += size
+            except UnicodeDecodeError:
+                out.append(_error(oid, "E_STORE_CORRUPT", "manifest.json is not UTF-8"))
+        return len(commits), used
     finally:
         timer.cancel()
         _kill(process)
         writer.join(timeout=5)
-    return out
 
 
-def _read_body(stdout: Any, size: int, *, keep: bool) -> bytes | None:
-    """The `size` bytes of one object and git's newline after them; None (read
-    and dropped in chunks) when not `keep`."""
+def _read_body(stdout: Any, size: int) -> bytes | None:
+    """The `size` bytes of one object and git's newline after them; None if git
+    stopped before."""
     parts: list[bytes] = []
     left = size + 1
     while left > 0:
         chunk = stdout.read(min(left, _CHUNK))
         if not chunk:
-            raise MlopsError("E_IO", "git cat-file stopped early (took longer than allowed?)")
+            return None
         left -= len(chunk)
-        if keep:
-            parts.append(chunk)
-    return b"".join(parts)[:size] if keep else None
+        parts.append(chunk)
+    return b"".join(parts)[:size]
 
 
 def _feed(stdin: Any, data: bytes) -> None:

@@ -10,12 +10,16 @@ elsewhere (config, alternates, replacement refs, symbolic links).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from jupyterlab_mlops import store_index
 
 from .conftest import Api
 from .git_remote_support import experiment, git
@@ -216,6 +220,8 @@ async def test_an_answer_past_its_budget_defers_the_rest(api: Api, store: Path) 
         ("store/manifests", {"commits": ["a" * 40, "a" * 40]}),
         ("store/manifests", {"commits": [f"{i:040x}" for i in range(1001)]}),
         ("store/manifests", {"commits": [], "extra": 1}),
+        ("store/manifests", {"commits": ["a" * 40 + "\n"]}),
+        ("store/refs", {"slug": "nb-a\n"}),
         ("store/refs", {"slug": "../x"}),
         ("store/refs", {"slug": "NB"}),
         ("store/refs", {"slug": "a" * 81}),
@@ -260,6 +266,10 @@ async def test_oversized_and_broken_json(api: Api, store: Path) -> None:
         "fifo ref",
         "fifo in objects",
         "fifo packed-refs",
+        "symlinked loose object",
+        "symlinked pack",
+        "fifo loose object",
+        "fifo HEAD",
     ],
 )
 async def test_a_store_from_elsewhere_is_not_read(
@@ -301,14 +311,91 @@ async def test_a_store_from_elsewhere_is_not_read(
         os.mkfifo(git_dir / "objects" / "zz")
     elif plant == "fifo packed-refs":
         os.mkfifo(git_dir / "packed-refs")
+    elif plant in ("symlinked loose object", "fifo loose object"):
+        # The foreign commit's objects, one file each inside our fan-out folders.
+        for oid in git(elsewhere, "rev-list", "--objects", foreign).split():
+            if len(oid) != 40:
+                continue
+            (git_dir / "objects" / oid[:2]).mkdir(exist_ok=True)
+            target = git_dir / "objects" / oid[:2] / oid[2:]
+            if plant == "fifo loose object":
+                if not target.exists():
+                    os.mkfifo(target)
+            else:
+                os.symlink(elsewhere / "objects" / oid[:2] / oid[2:], target)
+    elif plant == "symlinked pack":
+        git(elsewhere, "repack", "-a", "-d", "-q")
+        for pack in (elsewhere / "objects" / "pack").iterdir():
+            os.symlink(pack, git_dir / "objects" / "pack" / pack.name)
+    elif plant == "fifo HEAD":
+        (git_dir / "HEAD").unlink()
+        os.mkfifo(git_dir / "HEAD")
     refused = ("E_UNSAFE_REPOSITORY", "E_PATH_OUTSIDE_ROOT")
     status, answer = await api("store/refs", {})
     assert status == 403 and answer["code"] in refused, answer
-    # The manifests route reads no ref: it is refused, or the foreign commit
-    # is not found here; never read from elsewhere.
     status, answer = await api("store/manifests", {"commits": [foreign]})
-    if "ref" in plant:
-        assert status == 200 and answer["manifests"][0]["error"]["code"] == "E_NOT_FOUND"
-    else:
-        assert status == 403 and answer["code"] in refused, answer
+    assert status == 403 and answer["code"] in refused, answer
     assert not Path("/tmp/pwned").exists()
+
+
+async def test_a_symlinked_repository_is_refused_before_anything_is_written(
+    api: Api, store: Path, jp_root_dir: Path
+) -> None:
+    store.mkdir()
+    (store / "experiments.git").symlink_to(".")
+    before = snapshot(jp_root_dir)
+    for route, body in (("store/refs", {}), ("store/manifests", {"commits": ["a" * 40]})):
+        status, answer = await api(route, body)
+        assert (status, answer["code"]) == (403, "E_UNSAFE_REPOSITORY"), answer
+    assert snapshot(jp_root_dir) == before
+    assert not (store / "HEAD").exists()
+
+
+async def test_names_with_other_line_separators_and_non_commits_are_broken_not_invented(
+    api: Api, store: Path
+) -> None:
+    git_dir, commits = await three(api, store)
+    odd = git_dir / "refs/exps/nb-a" / "x\u2028warning: ignoring broken ref refs/exps/nb-z"
+    odd.mkdir(parents=True)
+    (odd / "01JD00000000000000000000ZZ").write_text("0" * 40 + "\n")
+    blob = git(git_dir, "hash-object", "-w", "--stdin", stdin="x").strip()
+    git(git_dir, "update-ref", "refs/exps/nb-a/01JD0000000000000000000006", blob)
+    status, answer = await api("store/refs", {})
+    assert status == 200, answer
+    assert sorted(map(tuple, answer["refs"])) == sorted(commits.items())
+    assert answer["broken"] == ["refs/exps/nb-a/01JD0000000000000000000006"]
+
+
+async def test_git_complaints_carry_no_server_path(api: Api, store: Path) -> None:
+    git_dir, _ = await three(api, store)
+    (git_dir / "packed-refs").write_text("zzz not a packed-refs line\n")
+    status, answer = await api("store/refs", {})
+    assert (status, answer["code"]) == (500, "E_IO"), answer
+    assert str(git_dir) not in answer["message"] and "<store>" in answer["message"]
+
+
+async def test_too_many_refs_is_a_coded_error(
+    api: Api, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await three(api, store)
+    monkeypatch.setattr(store_index, "MAX_REFS", 2)
+    status, answer = await api("store/refs", {})
+    assert (status, answer["code"]) == (413, "E_ANSWER_TOO_LARGE")
+
+
+async def test_a_commit_that_inflates_past_gits_memory_limit_is_corrupt_not_fatal(
+    api: Api, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_dir, commits = await three(api, store)
+    # 200 MB of commit from 200 KB on disk, against a 64 MiB limit.
+    size = 200 * 1024 * 1024
+    body = b"tree " + b"0" * 40 + b"\n" + b" " * (size - 46)
+    raw = b"commit %d\0" % size + body
+    oid = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+    (git_dir / "objects" / oid[:2]).mkdir(exist_ok=True)
+    (git_dir / "objects" / oid[:2] / oid[2:]).write_bytes(zlib.compress(raw, 1))
+    monkeypatch.setattr(store_index, "GIT_MEMORY_BYTES", 64 * 1024 * 1024)
+    status, answer = await api("store/manifests", {"commits": [oid, commits[A1]]})
+    assert status == 200, answer
+    assert answer["manifests"][0]["error"]["code"] == "E_STORE_CORRUPT"
+    assert answer["manifests"][1]["text"] == manifest_text(git_dir, commits[A1])
