@@ -97,8 +97,8 @@ def list_refs(store: Store, timeout_s: float, slug: str) -> dict[str, Any]:
     """`{refs: [[ref, commit]…], broken: [ref…]}`: the experiment refs (of one notebook
     slug, or all when `slug` is empty), as `git for-each-ref` sees them.
 
-    A ref whose file is not an object id, or names an object that is not a
-    commit, is listed in `broken` (the lab shows it as a broken row). A
+    A ref whose file is not an object id is listed in `broken` (the lab
+    shows it as a broken row). A
     store not created yet has no refs. More than `MAX_REFS`:
     `E_ANSWER_TOO_LARGE` (the lab lists them itself).
     """
@@ -108,19 +108,21 @@ def list_refs(store: Store, timeout_s: float, slug: str) -> dict[str, Any]:
         return {"refs": [], "broken": []}
     git = _open(store, timeout_s)
     prefix = f"refs/exps/{slug}/" if slug else "refs/exps/"
-    done = git.run("for-each-ref", "--format=%(objectname) %(objecttype) %(refname)", prefix)
+    # Not %(objecttype): one unreadable object would fail the whole listing.
+    # A ref to something else than a commit is listed; its manifest is
+    # then not found, and the lab shows why.
+    done = git.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
     if done.returncode != 0:
         raise MlopsError("E_IO", f"git for-each-ref failed: {_quiet(done.stderr, git)}")
     refs: list[list[str]] = []
     broken: list[str] = []
     # Split on newlines only: a ref name may hold other line separators.
     for line in done.stdout.split("\n"):
-        oid, _, rest = line.partition(" ")
-        kind, _, name = rest.partition(" ")
+        oid, _, name = line.partition(" ")
         # Only what the lab writes is listed.
         if not EXPERIMENT_REF.match(name):
             continue
-        if OID.match(oid) and kind == "commit":
+        if OID.match(oid):
             refs.append([name, oid])
         else:
             broken.append(name)

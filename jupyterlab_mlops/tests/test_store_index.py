@@ -351,9 +351,7 @@ async def test_a_symlinked_repository_is_refused_before_anything_is_written(
     assert not (store / "HEAD").exists()
 
 
-async def test_names_with_other_line_separators_and_non_commits_are_broken_not_invented(
-    api: Api, store: Path
-) -> None:
+async def test_names_with_other_line_separators_invent_no_broken_ref(api: Api, store: Path) -> None:
     git_dir, commits = await three(api, store)
     odd = git_dir / "refs/exps/nb-a" / "x\u2028warning: ignoring broken ref refs/exps/nb-z"
     odd.mkdir(parents=True)
@@ -362,8 +360,12 @@ async def test_names_with_other_line_separators_and_non_commits_are_broken_not_i
     git(git_dir, "update-ref", "refs/exps/nb-a/01JD0000000000000000000006", blob)
     status, answer = await api("store/refs", {})
     assert status == 200, answer
-    assert sorted(map(tuple, answer["refs"])) == sorted(commits.items())
-    assert answer["broken"] == ["refs/exps/nb-a/01JD0000000000000000000006"]
+    # The blob's ref is listed (its manifest is then not found); nothing invented.
+    blob_ref = "refs/exps/nb-a/01JD0000000000000000000006"
+    assert sorted(map(tuple, answer["refs"])) == sorted([*commits.items(), (blob_ref, blob)])
+    assert answer["broken"] == []
+    status, answer = await api("store/manifests", {"commits": [blob]})
+    assert answer["manifests"][0]["error"]["code"] == "E_NOT_FOUND"
 
 
 async def test_git_complaints_carry_no_server_path(api: Api, store: Path) -> None:
