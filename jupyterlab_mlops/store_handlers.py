@@ -100,9 +100,9 @@ class StoreSyncHandler(MlopsHandler):
 
 
 class StoreRefsHandler(MlopsHandler):
-    """`POST /mlops/store/refs {store?, slug?}` → `{refs: [[ref, commit]…], broken}`."""
+    """`POST /mlops/store/refs {store?, slug?, since?}` → `{refs, broken, token, unchanged?}`."""
 
-    fields = {**STORE, "slug": Field("str", default="")}
+    fields = {**STORE, "slug": Field("str", default=""), "since": Field("str", default="")}
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -112,7 +112,7 @@ class StoreRefsHandler(MlopsHandler):
     def _run(self) -> dict[str, Any]:
         body = self.parse_body()
         store = self.store(body["store"])
-        return list_refs(store, INDEX_TIMEOUT_S, body["slug"])
+        return list_refs(store, INDEX_TIMEOUT_S, body["slug"], body["since"])
 
 
 class StoreManifestsHandler(MlopsHandler):

@@ -24,11 +24,14 @@ first, where missing (`store_init`, as Sync).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from . import store_layout
@@ -49,6 +52,8 @@ _BROKEN = re.compile(r"^warning: ignoring broken ref (refs/exps/\S+)\Z")
 #: Most refs one listing answers (each about 90 bytes of JSON).
 MAX_REFS = 500_000
 _CHUNK = 1024 * 1024
+#: Refs changed more recently than this get no listing token (mtime granularity).
+SETTLE_NS = 2_000_000_000
 #: The address space git may use to read manifests (a commit or tree that
 #: inflates to gigabytes from a few MB on disk ends that git, not the server).
 GIT_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
@@ -93,9 +98,39 @@ def _open(store: Store, timeout_s: float) -> StoreGit:
     return open_store_git(store, timeout_s, deep=False)
 
 
-def list_refs(store: Store, timeout_s: float, slug: str) -> dict[str, Any]:
-    """`{refs: [[ref, commit]…], broken: [ref…]}`: the experiment refs (of one notebook
-    slug, or all when `slug` is empty), as `git for-each-ref` sees them.
+def listing_token(git_dir: Path, slug: str) -> str:
+    """A name for the refs of one notebook (or all) as they are now; empty when
+    one changed too recently to tell (within `SETTLE_NS`).
+
+    Every writer of refs (git, the lab's file routes, Sync) writes a ref to
+    a new file and renames it into place, so a folder's mtime moves with any
+    change to its refs; `packed-refs` is renamed into place too.
+    """
+    exps = git_dir / "refs" / "exps"
+    folders = [exps / slug] if slug else [exps]
+    if not slug and exps.is_dir():
+        folders += sorted(path for path in exps.iterdir() if path.is_dir())
+    now = time.time_ns()
+    parts: list[str] = []
+    for path in (*folders, git_dir / "packed-refs"):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            parts.append("-")
+            continue
+        if now - info.st_mtime_ns < SETTLE_NS:
+            return ""
+        parts.append(f"{path.name}:{info.st_ino}:{info.st_mtime_ns}:{info.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def list_refs(store: Store, timeout_s: float, slug: str, since: str = "") -> dict[str, Any]:
+    """`{refs: [[ref, commit]…], broken: [ref…], token}`: the experiment refs (of one
+    notebook slug, or all when `slug` is empty), as `git for-each-ref` sees them.
+
+    `since`, the token of an earlier listing: when no ref changed since,
+    `{refs: [], broken: [], token, unchanged: true}` (a notebook switch
+    costs a few stats, not a listing of 100,000 refs).
 
     A ref whose file is not an object id is listed in `broken` (the lab
     shows it as a broken row). A
@@ -107,6 +142,9 @@ def list_refs(store: Store, timeout_s: float, slug: str) -> dict[str, Any]:
     if not _has_repository(store):
         return {"refs": [], "broken": []}
     git = _open(store, timeout_s)
+    token = listing_token(locate(store, GIT_DIR, follow=False), slug)
+    if since and token and since == token:
+        return {"refs": [], "broken": [], "token": token, "unchanged": True}
     prefix = f"refs/exps/{slug}/" if slug else "refs/exps/"
     # Not %(objecttype): one unreadable object would fail the whole listing.
     # A ref to something else than a commit is listed; its manifest is
@@ -132,7 +170,7 @@ def list_refs(store: Store, timeout_s: float, slug: str) -> dict[str, Any]:
         match = _BROKEN.match(text)
         if match and EXPERIMENT_REF.match(match.group(1)) and match.group(1).startswith(prefix):
             broken.append(match.group(1))
-    return {"refs": refs, "broken": broken}
+    return {"refs": refs, "broken": broken, "token": token}
 
 
 def _quiet(stderr: str, git: StoreGit) -> str:

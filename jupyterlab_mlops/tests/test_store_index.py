@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ async def test_refs_list_every_experiment_or_one_notebooks(api: Api, store: Path
         (ref, oid) for ref, oid in commits.items() if ref.startswith("refs/exps/nb-a/")
     )
     status, answer = await api("store/refs", {"slug": "nb-c"})
-    assert (status, answer) == (200, {"refs": [], "broken": []})
+    assert (status, answer["refs"], answer["broken"]) == (200, [], [])
 
 
 async def test_manifests_are_the_bytes_of_each_commits_manifest_in_order(
@@ -401,3 +402,48 @@ async def test_a_commit_that_inflates_past_gits_memory_limit_is_corrupt_not_fata
     assert status == 200, answer
     assert answer["manifests"][0]["error"]["code"] == "E_STORE_CORRUPT"
     assert answer["manifests"][1]["text"] == manifest_text(git_dir, commits[A1])
+
+
+async def test_a_listing_named_by_its_token_is_not_sent_again_until_a_ref_changes(
+    api: Api, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_dir, commits = await three(api, store)
+    monkeypatch.setattr(store_index, "SETTLE_NS", 0)
+    for slug in ("", "nb-a"):
+        status, first = await api("store/refs", {"slug": slug})
+        assert status == 200 and len(first["token"]) == 32
+        status, again = await api("store/refs", {"slug": slug, "since": first["token"]})
+        assert again == {"refs": [], "broken": [], "token": first["token"], "unchanged": True}
+        # A token of something else: the whole listing.
+        status, other = await api("store/refs", {"slug": slug, "since": "0" * 32})
+        assert other["refs"] == first["refs"] and "unchanged" not in other
+    status, all_refs = await api("store/refs", {})
+    status, nb_b = await api("store/refs", {"slug": "nb-b"})
+    # A new experiment in nb-a: the listing of all and of nb-a change, nb-b's not.
+    time.sleep(0.01)
+    new = experiment(git_dir, "refs/exps/nb-a/01JD0000000000000000000004", {"n": 4})
+    status, answer = await api("store/refs", {"since": all_refs["token"]})
+    assert (
+        "unchanged" not in answer
+        and ["refs/exps/nb-a/01JD0000000000000000000004", new] in (answer["refs"])
+    )
+    status, answer = await api("store/refs", {"slug": "nb-b", "since": nb_b["token"]})
+    assert answer.get("unchanged") is True
+    # An edit (a ref moved to a new commit) and a gc that packs the refs.
+    status, before = await api("store/refs", {"slug": "nb-b"})
+    time.sleep(0.01)
+    experiment(git_dir, B1, {"edited": True}, parent=commits[B1])
+    status, answer = await api("store/refs", {"slug": "nb-b", "since": before["token"]})
+    assert "unchanged" not in answer and answer["refs"][0][1] != commits[B1]
+    time.sleep(0.01)
+    git(git_dir, "pack-refs", "--all")
+    status, answer = await api("store/refs", {"slug": "nb-b", "since": answer["token"]})
+    assert "unchanged" not in answer and len(answer["refs"]) == 1
+
+
+async def test_refs_changed_a_moment_ago_get_no_token(api: Api, store: Path) -> None:
+    await three(api, store)
+    status, answer = await api("store/refs", {})
+    assert status == 200 and answer["token"] == ""
+    status, again = await api("store/refs", {"since": ""})
+    assert "unchanged" not in again and len(again["refs"]) == 3

@@ -289,11 +289,13 @@ export class BridgeClient implements IBridgeClient {
   /**
    * The experiment refs of one notebook slug (or all), listed by the
    * server's `git for-each-ref`; refs whose file is no object id in
-   * `broken`.
+   * `broken`. With `since` (a listing's token) and no ref changed since,
+   * `unchanged` and no refs.
    */
-  async storeRefs(slug?: string): Promise<StoreRefs> {
+  async storeRefs(slug?: string, since?: string): Promise<StoreRefs> {
     return postBridge(this, 'store/refs', BridgeSchemas.storeRefs, {
-      slug: slug ?? ''
+      slug: slug ?? '',
+      since: since ?? ''
     });
   }
 

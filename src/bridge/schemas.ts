@@ -134,7 +134,11 @@ export namespace BridgeSchemas {
 
   export const storeRefs = z.object({
     refs: z.array(z.tuple([z.string(), z.string()])),
-    broken: z.array(z.string())
+    broken: z.array(z.string()),
+    /** Names this listing (empty: the refs changed a moment ago). */
+    token: z.string().optional(),
+    /** The refs are those of the listing named `since`: none are sent. */
+    unchanged: z.boolean().optional()
   });
 
   export const storeManifests = z.object({

@@ -145,9 +145,10 @@ export interface IBridgeClient {
 
   /**
    * The experiment refs of one notebook slug, or all (the server's
-   * `git for-each-ref`).
+   * `git for-each-ref`); `unchanged` when none changed since the listing
+   * whose token is `since`.
    */
-  storeRefs(slug?: string): Promise<StoreRefs>;
+  storeRefs(slug?: string, since?: string): Promise<StoreRefs>;
 
   /**
    * The manifests of many experiment commits, in order (the server's

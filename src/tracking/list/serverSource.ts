@@ -41,7 +41,16 @@ export class ServerSource implements IRowSource {
   async list(slug?: string): Promise<ExperimentStore.IEntry[]> {
     if (!this._fellBack) {
       try {
-        const answer = await whenNotBusy(() => this._client.storeRefs(slug));
+        // The last listing of this view is named: if no ref changed since,
+        // the server says so instead of listing them all again.
+        const key = slug ?? '';
+        const last = this._listings.get(key);
+        const answer = await whenNotBusy(() =>
+          this._client.storeRefs(slug, last?.token)
+        );
+        if (answer.unchanged && last && answer.token === last.token) {
+          return [...last.entries];
+        }
         const entries: ExperimentStore.IEntry[] = [];
         for (const [ref, oid] of answer.refs) {
           const parts = parseExperimentRef(ref);
@@ -56,7 +65,13 @@ export class ServerSource implements IRowSource {
             entries.push({ ref, oid: '', ...parts });
           }
         }
-        return entries.sort(newestFirst);
+        entries.sort(newestFirst);
+        if (answer.token) {
+          this._listings.set(key, { token: answer.token, entries });
+        } else {
+          this._listings.delete(key);
+        }
+        return [...entries];
       } catch (reason) {
         if (!Private.unavailable(reason)) {
           throw reason;
@@ -174,6 +189,10 @@ export class ServerSource implements IRowSource {
   private _fallback: IRowSource;
   private _batch: number;
   private _fellBack = false;
+  private _listings = new Map<
+    string,
+    { token: string; entries: ExperimentStore.IEntry[] }
+  >();
 }
 
 export namespace ServerSource {

@@ -118,6 +118,38 @@ describe('ServerSource', () => {
     expect(progress.at(-1)).toEqual([17, 17]);
   });
 
+  it('should not list the refs again when none changed since the last listing', async () => {
+    const { client, store, server } = setup();
+    const [a] = await saveMany(store, 3);
+    // Refs changed within 2 s get no token (mtime granularity).
+    await new Promise(resolve => setTimeout(resolve, 2100));
+    const answers: { unchanged?: boolean; refs: number }[] = [];
+    const refs = client.storeRefs.bind(client);
+    client.storeRefs = async (slug, since) => {
+      const answer = await refs(slug, since);
+      answers.push({ unchanged: answer.unchanged, refs: answer.refs.length });
+      return answer;
+    };
+    const first = await server.list(a.slug);
+    expect(await server.list(a.slug)).toEqual(first);
+    expect(await server.list()).toEqual(first);
+    expect(await server.list()).toEqual(first);
+    expect(answers).toEqual([
+      { unchanged: undefined, refs: 3 },
+      { unchanged: true, refs: 0 },
+      { unchanged: undefined, refs: 3 },
+      { unchanged: true, refs: 0 }
+    ]);
+    const [added] = await saveMany(store, 1);
+    await new Promise(resolve => setTimeout(resolve, 2100));
+    const after = await server.list(a.slug);
+    expect(after.map(entry => entry.ref)).toEqual([
+      added.ref,
+      ...first.map(entry => entry.ref)
+    ]);
+    expect(answers.at(-1)).toEqual({ unchanged: undefined, refs: 4 });
+  });
+
   it('should read packed refs and packed objects (after git gc) itself', async () => {
     const { client, store, git, server, plain } = setup();
     await saveMany(store, 4);
