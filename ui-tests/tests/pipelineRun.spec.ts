@@ -322,11 +322,13 @@ test.describe('Pipeline panel: runs from the lab', () => {
       ).size
     ).toBe(1);
     expect(tops.results).toBeGreaterThan(tops.svm);
-    // Too wide for the sidebar: narrower boxes, drawn smaller.
-    const scale = await panel
-      .locator('.jp-mlops-Dag-canvas')
-      .getAttribute('data-scale');
-    expect(Number(scale)).toBeLessThan(1);
+    // Too wide for the sidebar: narrower boxes, drawn smaller. The width
+    // is measured once the panel is laid out (a ResizeObserver): the first
+    // frame may still be at full scale, so the scale is polled.
+    const canvas = panel.locator('.jp-mlops-Dag-canvas');
+    await expect
+      .poll(async () => Number(await canvas.getAttribute('data-scale')))
+      .toBeLessThan(1);
     await panel.screenshot({ path: testInfo.outputPath('kale-titanic.png') });
   });
 });
