@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { inject } from 'vitest';
 
 import { BridgeClient } from '../../src/bridge/client';
+import type { IRunningServer } from './server';
 
 /**
  * Server settings for the run's real jupyter_server.
@@ -25,5 +26,19 @@ export function isolatedClient(prefix: string): BridgeClient {
   return new BridgeClient({
     serverSettings: serverSettings(),
     store: `.mlops-${prefix}-${process.pid}-${counter}`
+  });
+}
+
+/**
+ * A client of a server of the spec's own, on a store folder of its own.
+ */
+export function clientOf(server: IRunningServer, store: string): BridgeClient {
+  return new BridgeClient({
+    serverSettings: ServerConnection.makeSettings({
+      baseUrl: server.baseUrl,
+      token: server.token,
+      appendToken: false
+    }),
+    store
   });
 }

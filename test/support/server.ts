@@ -34,7 +34,13 @@ async function freePort(): Promise<number> {
  * Start `jupyter server` (from PATH, or $JUPYTER) in a fresh temp root.
  */
 export async function startServer(
-  options: { rootDir?: string; port?: number; token?: string } = {}
+  options: {
+    rootDir?: string;
+    port?: number;
+    token?: string;
+    /** More command-line options, e.g. `--MlopsExtension.max_read_many_bytes=2048`. */
+    args?: string[];
+  } = {}
 ): Promise<IRunningServer & { kill: () => Promise<void> }> {
   const ownRoot = options.rootDir === undefined;
   const rootDir =
@@ -59,7 +65,8 @@ export async function startServer(
       `--MlopsExtension.hash_cache_key_file=${rootDir}.hash-cache.key`,
       // The team's remote for Sync (a local repository: the server's own
       // setting may name one; the lab's may not). Made by the Sync spec.
-      `--MlopsExtension.experiments_remote=${rootDir}.team.git`
+      `--MlopsExtension.experiments_remote=${rootDir}.team.git`,
+      ...(options.args ?? [])
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,24 +1,15 @@
-import { ServerConnection } from '@jupyterlab/services';
 import { randomBytes } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BridgeClient } from '../../../src/bridge/client';
 import { BridgeGitFs } from '../../../src/bridge/gitfs/gitfs';
 import { MlopsError } from '../../../src/errors';
 import { BulkSource, storeSource } from '../../../src/tracking/list/bulkSource';
 import { notebookSlug, UlidFactory } from '../../../src/util/ids';
 import { ExperimentStore } from '../../../src/tracking/store/store';
 import { experimentRef } from '../../../src/tracking/store/refs';
-import { isolatedClient } from '../../support/client';
+import { clientOf, isolatedClient } from '../../support/client';
 import { gitCli, storeGitDir, writeManifestCommit } from '../../support/git';
 import { IRunningServer, startServer } from '../../support/server';
 import { makeManifest } from '../fixtures';
@@ -187,48 +178,24 @@ describe('BulkSource', () => {
   });
 
   describe('against a server whose read-many answers hold 2 KiB', () => {
-    // A server of its own, configured through its user config folder
-    // (`c.MlopsExtension.max_read_many_bytes = 2048`).
+    // A server of its own (`--MlopsExtension.max_read_many_bytes=2048`).
     const CAP = 2048;
     let server: IRunningServer | undefined;
-    let configDir = '';
-
     beforeAll(async () => {
-      configDir = mkdtempSync(join(tmpdir(), 'mlops-vitest-config-'));
-      writeFileSync(
-        join(configDir, 'jupyter_server_config.json'),
-        JSON.stringify({ MlopsExtension: { max_read_many_bytes: CAP } })
-      );
-      const saved = process.env.JUPYTER_CONFIG_DIR;
-      process.env.JUPYTER_CONFIG_DIR = configDir;
-      try {
-        server = await startServer();
-      } finally {
-        if (saved === undefined) {
-          delete process.env.JUPYTER_CONFIG_DIR;
-        } else {
-          process.env.JUPYTER_CONFIG_DIR = saved;
-        }
-      }
+      server = await startServer({
+        args: [`--MlopsExtension.max_read_many_bytes=${CAP}`]
+      });
     });
 
     afterAll(async () => {
       await server?.stop();
-      rmSync(configDir, { recursive: true, force: true });
     });
 
     it('should page through answers and fall back for an object above the cap', async () => {
       if (!server) {
         throw new Error('no server');
       }
-      const client = new BridgeClient({
-        serverSettings: ServerConnection.makeSettings({
-          baseUrl: server.baseUrl,
-          token: server.token,
-          appendToken: false
-        }),
-        store: '.mlops-paging'
-      });
+      const client = clientOf(server, '.mlops-paging');
       const store = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
       const git = gitCli(
         join(server.rootDir, '.mlops-paging', 'experiments.git')

@@ -1,15 +1,11 @@
-import { ServerConnection } from '@jupyterlab/services';
 import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,7 +17,7 @@ import { ServerSource } from '../../../src/tracking/list/serverSource';
 import { notebookSlug, UlidFactory } from '../../../src/util/ids';
 import { ExperimentStore } from '../../../src/tracking/store/store';
 import { experimentRef } from '../../../src/tracking/store/refs';
-import { isolatedClient } from '../../support/client';
+import { clientOf, isolatedClient } from '../../support/client';
 import { gitCli, storeGitDir, writeManifestCommit } from '../../support/git';
 import { IRunningServer, startServer } from '../../support/server';
 import { makeManifest } from '../fixtures';
@@ -278,44 +274,21 @@ describe('ServerSource', () => {
   describe('against a server whose answers hold 2 KiB', () => {
     const CAP = 2048;
     let server: IRunningServer | undefined;
-    let configDir = '';
-
     beforeAll(async () => {
-      configDir = mkdtempSync(join(tmpdir(), 'mlops-vitest-config-'));
-      writeFileSync(
-        join(configDir, 'jupyter_server_config.json'),
-        JSON.stringify({ MlopsExtension: { max_read_many_bytes: CAP } })
-      );
-      const saved = process.env.JUPYTER_CONFIG_DIR;
-      process.env.JUPYTER_CONFIG_DIR = configDir;
-      try {
-        server = await startServer();
-      } finally {
-        if (saved === undefined) {
-          delete process.env.JUPYTER_CONFIG_DIR;
-        } else {
-          process.env.JUPYTER_CONFIG_DIR = saved;
-        }
-      }
+      server = await startServer({
+        args: [`--MlopsExtension.max_read_many_bytes=${CAP}`]
+      });
     });
 
     afterAll(async () => {
       await server?.stop();
-      rmSync(configDir, { recursive: true, force: true });
     });
 
     it('should ask again for what an answer had no room for', async () => {
       if (!server) {
         throw new Error('no server');
       }
-      const client = new BridgeClient({
-        serverSettings: ServerConnection.makeSettings({
-          baseUrl: server.baseUrl,
-          token: server.token,
-          appendToken: false
-        }),
-        store: '.mlops-server-paging'
-      });
+      const client = clientOf(server, '.mlops-server-paging');
       const { store, server: source, plain } = sources(client);
       const git = gitCli(
         join(server.rootDir, '.mlops-server-paging', 'experiments.git')
