@@ -1,6 +1,7 @@
 import { IBridgeClient } from '../../bridge/tokens';
 import { ReadManyResult } from '../../bridge/schemas';
 import { whenNotBusy } from '../../bridge/busy';
+import { askInPages } from '../../bridge/paging';
 import { isMlopsError } from '../../errors';
 import { brokenRow, IExperimentRow, IRowSource, readRow, rowOf } from './row';
 import { mapLimited } from '../../util/limit';
@@ -173,35 +174,11 @@ export class BulkSource implements IRowSource {
   }
 
   /**
-   * Read many files in requests of at most `batch` paths, in order.
-   *
-   * A file the answer had no room for (`E_ANSWER_TOO_LARGE`) is asked for
-   * again at the head of the next request. The first file of a request had
-   * the whole answer to itself: if it is still too large, that error is its
-   * result (so every request settles at least one file).
+   * Read many files in requests of at most `batch` paths, in order, asking
+   * again for what an answer had no room for.
    */
-  private async _readMany(paths: readonly string[]): Promise<ReadManyResult[]> {
-    const out: ReadManyResult[] = new Array(paths.length);
-    let pending = paths.map((_, i) => i);
-    while (pending.length > 0) {
-      const asked = pending.slice(0, this._batch);
-      const files = await this._ask(asked.map(i => paths[i]));
-      const deferred: number[] = [];
-      asked.forEach((i, k) => {
-        const file = files[k];
-        if (
-          k > 0 &&
-          'error' in file &&
-          file.error.code === 'E_ANSWER_TOO_LARGE'
-        ) {
-          deferred.push(i);
-        } else {
-          out[i] = file;
-        }
-      });
-      pending = [...deferred, ...pending.slice(asked.length)];
-    }
-    return out;
+  private _readMany(paths: readonly string[]): Promise<ReadManyResult[]> {
+    return askInPages(paths, batch => this._ask(batch), this._batch);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { IBridgeClient } from '../../bridge/tokens';
 import { StoreManifest } from '../../bridge/schemas';
 import { whenNotBusy } from '../../bridge/busy';
+import { askInPages } from '../../bridge/paging';
 import { isMlopsError } from '../../errors';
 import { mapLimited } from '../../util/limit';
 import { newestFirst } from '../../util/ids';
@@ -143,45 +144,26 @@ export class ServerSource implements IRowSource {
   }
 
   /**
-   * The manifests of one page of commits, in order: what the answer had no
-   * room for (`E_ANSWER_TOO_LARGE`) is asked for again; the first commit of
-   * a request always gets its answer. Undefined entries (the server could
-   * not run git after all) are read through the store.
+   * The manifests of one page of commits, in order, asking again for what
+   * an answer had no room for. Undefined entries (the server could not run
+   * git after all) are read through the store.
    */
   private async _manifests(
     oids: readonly string[]
   ): Promise<(StoreManifest | undefined)[]> {
-    const out: (StoreManifest | undefined)[] = new Array(oids.length);
-    let pending = oids.map((_, i) => i);
-    while (pending.length > 0) {
-      let answers: StoreManifest[];
-      try {
-        answers = await whenNotBusy(() =>
-          this._client.storeManifests(pending.map(i => oids[i]))
-        );
-      } catch (reason) {
-        if (Private.unavailable(reason)) {
-          return out;
-        }
-        throw reason;
+    try {
+      const answers = await askInPages(oids, batch =>
+        whenNotBusy(() => this._client.storeManifests(batch))
+      );
+      return answers.map((answer, i) =>
+        answer?.commit === oids[i] ? answer : undefined
+      );
+    } catch (reason) {
+      if (Private.unavailable(reason)) {
+        return oids.map(() => undefined);
       }
-      const deferred: number[] = [];
-      pending.forEach((i, k) => {
-        const answer = answers[k];
-        if (
-          k > 0 &&
-          answer &&
-          'error' in answer &&
-          answer.error.code === 'E_ANSWER_TOO_LARGE'
-        ) {
-          deferred.push(i);
-        } else if (answer?.commit === oids[i]) {
-          out[i] = answer;
-        }
-      });
-      pending = deferred;
+      throw reason;
     }
-    return out;
   }
 
   private _client: IBridgeClient;
