@@ -25,12 +25,44 @@ RUNNERS = {
 }
 
 
+# runner -> pattern of the lines that name a failed test
+FAILURES = {
+    "vitest": re.compile(r"^\s*FAIL\s+\S"),
+    "pytest": re.compile(r"^(FAILED|ERROR) \S"),
+    "galata": re.compile(r"^\s*✘"),
+    "compat": re.compile(r"^\s*✘"),
+    "notebook": re.compile(r"^\s*✘"),
+}
+
+
+def read_log(logs: Path, runner: str) -> str:
+    path = logs / RUNNERS[runner][0]
+    return ANSI.sub("", path.read_text(errors="replace")) if path.exists() else ""
+
+
+def failures(logs: Path) -> int:
+    """Print the lines that name a failed test, at most 20 per runner."""
+    print("=== failed tests")
+    found = 0
+    for runner, pattern in FAILURES.items():
+        seen: list[str] = []
+        for line in read_log(logs, runner).splitlines():
+            line = line.strip()
+            if pattern.search(line) and line not in seen:
+                seen.append(line)
+        for line in seen[:20]:
+            print(f"{runner}: {line[:300]}")
+        found += len(seen)
+    if found == 0:
+        print("none")
+    return 0
+
+
 def summarize(logs: Path) -> int:
     passed = failed = 0
     problems: list[str] = []
-    for runner, (name, pattern) in RUNNERS.items():
-        path = logs / name
-        text = ANSI.sub("", path.read_text(errors="replace")) if path.exists() else ""
+    for runner, (_, pattern) in RUNNERS.items():
+        text = read_log(logs, runner)
         lines = [line.rstrip() for line in text.splitlines() if pattern.search(line)]
         if runner not in ("galata", "compat", "notebook"):
             lines = lines[-1:]
@@ -57,4 +89,6 @@ def summarize(logs: Path) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--failures"]:
+        sys.exit(failures(Path(sys.argv[2])))
     sys.exit(summarize(Path(sys.argv[1])))

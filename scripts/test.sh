@@ -100,7 +100,7 @@ phase install bash scripts/install.sh test || {
 phase lint lint
 phase typecheck npm run --silent typecheck
 phase vitest npx vitest run --coverage
-phase pytest python -m pytest
+phase pytest python -m pytest -rfE
 phase galata ui_tests
 phase compat compat
 phase notebook notebook7
@@ -108,6 +108,8 @@ phase notebook notebook7
 echo
 echo "=== phases"
 printf '%s\n' "${report[@]}"
+echo
+python "$root/scripts/summarize_tests.py" --failures "$logs"
 echo
 echo "=== runners' summary lines"
 python "$root/scripts/summarize_tests.py" "$logs"
