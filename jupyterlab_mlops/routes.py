@@ -61,6 +61,7 @@ from .store_handlers import (
     StoreRefsHandler,
     StoreSyncHandler,
 )
+from .write_blob import WriteBlobHandler
 from .write_many import WriteManyHandler
 
 #: (route under `<base_url>/mlops/`, handler): the extension's whole API.
@@ -70,6 +71,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("fs/read-many", ReadManyHandler),
     ("fs/write", WriteHandler),
     ("fs/write-many", WriteManyHandler),
+    ("fs/write-blob", WriteBlobHandler),
     ("fs/list", ListHandler),
     ("fs/stat", StatHandler),
     ("fs/readlink", ReadlinkHandler),

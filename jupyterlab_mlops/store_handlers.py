@@ -24,6 +24,7 @@ CAPABILITIES = [
     "fs",
     "read-many",
     "write-many",
+    "write-blob",
     "lock",
     "hash",
     "project-git",

@@ -107,14 +107,14 @@ def write_objects(
     for path, data in files:
         size = check_object(path, data, left, max_inflated)
         left -= size
-        checked.append((path, data, _locate_object(store, path), size))
+        checked.append((path, data, locate_object(store, path), size))
     return [
         {"path": path, "size": len(data), "written": _put(store, path, target, data, size)}
         for path, data, target, size in checked
     ]
 
 
-def _locate_object(store: Store, path: str) -> Path:
+def locate_object(store: Store, path: str) -> Path:
     # The name itself is not followed (a symlink there is replaced, not
     # written through); the folder must be the repository's own, not a
     # link to some other folder of the store.
@@ -139,7 +139,7 @@ def _put(store: Store, path: str, target: Path, data: bytes, size: int) -> bool:
                 # As for fs/write: no repository renamed in on the way.
                 rel = target.relative_to(store.path).as_posix()
                 store_layout.guard_folder(rel)(dir_fd, target.name)
-                if _is_sound(dir_fd, target.name, oid_of(path), size):
+                if is_sound(dir_fd, target.name, oid_of(path), size):
                     return False
                 # A rename over the name: a corrupt object (or a symlink)
                 # is replaced in one step, readers never see it missing.
@@ -150,7 +150,7 @@ def _put(store: Store, path: str, target: Path, data: bytes, size: int) -> bool:
         raise
 
 
-def _is_sound(dir_fd: int, name: str, oid: str, size: int) -> bool:
+def is_sound(dir_fd: int, name: str, oid: str, size: int) -> bool:
     """Whether `name` is a regular file holding the loose object `oid` of `size` bytes.
 
     `size` is the inflated size of the object the request sent (already

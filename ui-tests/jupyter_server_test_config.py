@@ -33,7 +33,13 @@ if _root:
 # temporary folder, on 127.0.0.1, stopped with this server. `.venv-mlflow`
 # is made by the vitest phase (test/registry/mlflow.ts), which runs first.
 _mlflow = os.path.join(os.path.dirname(__file__), "..", ".venv-mlflow", "bin", "mlflow")
-if os.path.exists(_mlflow) and not os.environ.get("MLOPS_NOTEBOOK"):
+# Not for the benchmarks (MLOPS_BENCH_ROOT): its workers would compete
+# for the two cores with what is measured.
+if (
+    os.path.exists(_mlflow)
+    and not os.environ.get("MLOPS_NOTEBOOK")
+    and not os.environ.get("MLOPS_BENCH_ROOT")
+):
     import atexit
     import socket
     import subprocess

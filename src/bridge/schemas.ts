@@ -51,6 +51,12 @@ export namespace BridgeSchemas {
     )
   });
 
+  export const writeBlob = z.object({
+    oid: z.string().regex(/^[0-9a-f]{40}$/),
+    size: z.number().int().nonnegative(),
+    written: z.boolean()
+  });
+
   export const entryType = z.enum(['file', 'dir', 'symlink', 'other']);
 
   export const listing = z.object({
@@ -185,6 +191,8 @@ export type ReadManyResult =
 export type WriteManyResult = z.infer<
   typeof BridgeSchemas.writeMany
 >['files'][number];
+/** The answer of `write-blob`. */
+export type WriteBlobResult = z.infer<typeof BridgeSchemas.writeBlob>;
 /** A folder listing. */
 export type Listing = z.infer<typeof BridgeSchemas.listing>;
 /** The stat of one path. */

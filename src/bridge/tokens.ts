@@ -22,6 +22,7 @@ import type {
   StoreSync,
   StoreManifest,
   StoreRefs,
+  WriteBlobResult,
   WriteManyResult
 } from './schemas';
 
@@ -76,6 +77,12 @@ export interface IBridgeClient {
   writeMany(
     files: readonly { path: string; data: Uint8Array }[]
   ): Promise<WriteManyResult[]>;
+
+  /**
+   * Write a file's bytes, sent as they are, as a git blob of the store's
+   * repository; answers its oid.
+   */
+  writeBlob(data: Uint8Array): Promise<WriteBlobResult>;
 
   /**
    * List a folder, sorted by name.

@@ -10,6 +10,7 @@ import { UlidFactory } from '../util/ids';
 import { SnapshotPhase, takeSnapshot } from '../tracking/capture/snapshot';
 import { ExperimentStore } from '../tracking/store/store';
 import type { IBridgeClient } from '../tokens';
+import { measureSince } from '../util/timing';
 import {
   secretFindingsOf,
   secretSummary
@@ -45,8 +46,11 @@ export async function snapshotNotebook(
     throw new MlopsError('E_BAD_REQUEST', 'The notebook is not loaded yet.');
   }
   const spec = model.getMetadata('kernelspec');
+  const start = performance.now();
+  const notebook = model.toJSON();
+  measureSince('snapshot-json', start);
   const saved = await takeSnapshot({
-    notebook: model.toJSON(),
+    notebook,
     path: panel.context.path,
     kernel: panel.sessionContext.session?.kernel ?? null,
     kernelSpecName:

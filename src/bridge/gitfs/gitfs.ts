@@ -74,6 +74,7 @@ export class BridgeGitFs {
       client: this._client,
       base: this.promises,
       remember: (rel, data) => this._cache.set(rel, data),
+      blobRoute: this._blobRoute,
       count: method => {
         this.calls[method] = (this.calls[method] ?? 0) + 1;
       }
@@ -191,6 +192,7 @@ export class BridgeGitFs {
 
   private _client: IBridgeClient;
   private _cache: ByteCache;
+  private _blobRoute = { missing: false };
 }
 
 /**

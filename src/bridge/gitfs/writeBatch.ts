@@ -89,6 +89,37 @@ export class GitWriteBatch {
     }
   }
 
+  /**
+   * Write a large file's blob at once, its bytes sent as they are (the
+   * server hashes and stores it; see `fs/write-blob`): the page neither
+   * hashes, deflates nor base64-encodes it. Answers its oid, or null when
+   * the server cannot take it (an older server, a blob over its limit):
+   * the caller then writes it through isomorphic-git.
+   */
+  async writeBlob(data: Uint8Array): Promise<string | null> {
+    const { client, count } = this._options;
+    const route = this._options.blobRoute;
+    for (let attempt = 0; !route.missing; attempt++) {
+      count('writeBlob');
+      try {
+        return (await client.writeBlob(data)).oid;
+      } catch (reason) {
+        if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
+          await Private.pause(attempt);
+          continue;
+        }
+        if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
+          return null;
+        }
+        if (!Private.isMissingRoute(reason)) {
+          throw toFsError(reason, 'writeBlob', '/');
+        }
+        route.missing = true;
+      }
+    }
+    return null;
+  }
+
   private async _write(
     chunk: { path: string; data: Uint8Array }[]
   ): Promise<void> {
@@ -112,9 +143,7 @@ export class GitWriteBatch {
         }
         if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
           // Other heavy requests hold the server's threads for now.
-          await new Promise(resolve =>
-            setTimeout(resolve, 1000 * (attempt + 1))
-          );
+          await Private.pause(attempt);
           continue;
         }
         // A server without the route (older jupyterlab_mlops): one write each.
@@ -194,14 +223,19 @@ export namespace GitWriteBatch {
    * What a batch needs from its adapter.
    */
   export interface IOptions {
-    /** The bridge client, for `write-many`. */
-    client: Pick<IBridgeClient, 'writeMany'>;
+    /** The bridge client, for `write-many` and `write-blob`. */
+    client: Pick<IBridgeClient, 'writeMany' | 'writeBlob'>;
     /** The adapter's own promise API (reads, and writes that are not objects). */
     base: IPromiseApi;
     /** Keep a written object in the adapter's cache. */
     remember: (rel: string, data: Uint8Array) => void;
     /** Count a bridge call. */
     count: (method: string) => void;
+    /**
+     * Whether the server lacks `write-blob` (an older one), shared by the
+     * adapter's batches: found out once, not once per snapshot.
+     */
+    blobRoute: { missing: boolean };
   }
 }
 
@@ -211,6 +245,11 @@ namespace Private {
   export const MAX_BYTES = 16 * 1024 ** 2;
   /** Tries after `E_BUSY`, waiting 1 s, 2 s, … in between. */
   export const BUSY_RETRIES = 5;
+
+  /** Wait 1 s, 2 s, … after the `attempt`-th `E_BUSY`. */
+  export function pause(attempt: number): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, 1000 * (attempt + 1)));
+  }
 
   export const LOOSE_OBJECT = /(^|\/)objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
 

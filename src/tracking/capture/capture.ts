@@ -21,7 +21,7 @@ import { metricSeriesFromOutputs } from '../../notebook/metricSeries';
 import { ParameterValue } from '../../notebook/parameters';
 import { printedMetrics } from '../../notebook/printedMetrics';
 import { assertNoSecrets, scanNotebook } from '../../notebook/secrets';
-import { withoutCellTrust } from '../../notebook/trust';
+import { notebookFile } from '../../notebook/notebookFile';
 import { notebookSlug } from '../../util/ids';
 
 /**
@@ -54,6 +54,11 @@ export interface ICaptureInput {
   /** Hashed data (see data.ts) and the small files kept in the commit. */
   data?: Manifest['data'];
   dataFiles?: readonly ExperimentStore.IFile[];
+  /**
+   * The notebook file, when the caller built it already (in slices, see
+   * `notebookFileInSlices`); else it is built here from `notebook`.
+   */
+  notebookFile?: Uint8Array;
 }
 
 /**
@@ -125,9 +130,7 @@ export function buildSnapshot(input: ICaptureInput): ExperimentStore.ISnapshot {
     {
       path: 'notebook.ipynb',
       // Trust is this lab's, never the store's (see notebook/trust.ts).
-      data: new TextEncoder().encode(
-        `${JSON.stringify(withoutCellTrust(input.notebook), null, 1)}\n`
-      )
+      data: input.notebookFile ?? notebookFile(input.notebook)
     }
   ];
   files.push(...(input.dataFiles ?? []));

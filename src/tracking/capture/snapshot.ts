@@ -1,6 +1,7 @@
 import { IBridgeClient } from '../../bridge/tokens';
 import { isMlopsError } from '../../errors';
 import { liveRequestFor, staticParameters } from '../../notebook/cells';
+import { notebookFileInSlices } from '../../notebook/notebookFile';
 import { buildSnapshot, checkedCells } from './capture';
 import { collectData, hashPaths, IHashProgress } from './data';
 import {
@@ -10,6 +11,7 @@ import {
   tagDataPaths
 } from '../../notebook/dataPaths';
 import { UlidFactory } from '../../util/ids';
+import { measureSince } from '../../util/timing';
 import { captureLive, ILiveValues } from '../../kernel/liveValues';
 import type { IExecutingKernel } from '../../kernel/protocol';
 import { Manifest } from '../store/manifest';
@@ -64,8 +66,15 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   manifest: Manifest;
 }> {
   const { notebook, path, kernel, client } = options;
+  // User Timing of each step (jupyterlab-mlops:snapshot-*).
+  let mark = performance.now();
   // Refuse before anything else runs or is written.
   const cells = checkedCells(notebook);
+  mark = measureSince('snapshot-scan', mark);
+  // The stored notebook file, built in slices while the kernel answers.
+  const file = notebookFileInSlices(notebook, FILE_SLICE_MS);
+  // Awaited below; a failure must not count as unhandled meanwhile.
+  file.catch(() => undefined);
 
   // Where each path came from: the code, settings, tags, the kernel.
   const sources = new Map<string, DataSource[]>();
@@ -138,6 +147,7 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
       .filter(audited => !isOwn(audited))
       .forEach(audited => add(audited, 'audit'));
   }
+  mark = measureSince('snapshot-kernel', mark);
   const first = new Set(known);
   const extra = [...sources.keys()].filter(p => !first.has(p)).sort();
   phase('hashing');
@@ -146,6 +156,10 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     ...(await hashPaths(client, extra, hashOptions))
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const data = collectData(results, sources);
+  const gitState = await Private.phased(code, () => phase('git'));
+  mark = measureSince('snapshot-data', mark);
+  await file;
+  mark = measureSince('snapshot-file', mark);
   const snapshot = buildSnapshot({
     id: options.ids.next(),
     createdAt: new Date(),
@@ -159,10 +173,13 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     live,
     data: data.entries,
     dataFiles: data.files,
-    code: await Private.phased(code, () => phase('git'))
+    code: gitState,
+    notebookFile: await file
   });
+  mark = measureSince('snapshot-build', mark);
   phase('saving');
   const entry = await options.store.save(snapshot);
+  measureSince('snapshot-save', mark);
   return {
     name: snapshot.manifest.user.name,
     ref: entry.ref,
@@ -170,6 +187,13 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
     manifest: snapshot.manifest
   };
 }
+
+/**
+ * Work between two pauses while the notebook file is built: well under a
+ * frame gap the user would notice (100 ms), few enough pauses that a
+ * 28 MB notebook is not stretched over seconds.
+ */
+const FILE_SLICE_MS = 24;
 
 /**
  * How long a snapshot waits for a kernel that is still starting before it

@@ -2,6 +2,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { isMlopsError, toMlopsError } from '../../errors';
 import { nextFrame } from '../../util/frames';
+import { measureSince } from '../../util/timing';
 import type { IExperimentRow, IRowSource } from './row';
 import { ExperimentIndex } from './rowCache';
 
@@ -94,7 +95,7 @@ export class ExperimentList {
           this._rows = cached;
           this._changed.emit();
         }
-        Private.measure('jupyterlab-mlops:list-cached', start, {
+        measureSince('list-cached', start, {
           slug,
           rows: cached.length
         });
@@ -116,7 +117,7 @@ export class ExperimentList {
         rows = await source.read(entries, onProgress);
         read = entries.length;
       }
-      Private.measure('jupyterlab-mlops:list-refresh', start, {
+      measureSince('list-refresh', start, {
         slug,
         rows: rows.length,
         read
@@ -149,21 +150,6 @@ export class ExperimentList {
 }
 
 namespace Private {
-  /**
-   * A User Timing measure from `start` to now; never fails.
-   */
-  export function measure(
-    name: string,
-    start: number,
-    detail: Record<string, unknown>
-  ): void {
-    try {
-      performance.measure(name, { start, end: performance.now(), detail });
-    } catch {
-      // No User Timing here: nothing to record.
-    }
-  }
-
   /**
    * Why the list could not be read. A failure that is no MlopsError (a
    * network error, a bug) keeps the code `toMlopsError` finds for it (its

@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { newestFirst } from '../../util/ids';
 import { nextFrame } from '../../util/frames';
+import { measureSince } from '../../util/timing';
 import { experimentRowSchema, IExperimentRow, IRowSource } from './row';
 import { ExperimentStore } from '../store/store';
 
@@ -150,7 +151,7 @@ export class ExperimentIndex {
   }> {
     let mark = performance.now();
     const entries = await source.list(slug);
-    mark = Private.measure('jupyterlab-mlops:index-list', mark, slug);
+    mark = measureSince('index-list', mark, { slug });
     // What this window painted from is compared with the refs (another
     // tab's change since then only means a few more manifests read or
     // rows dropped); else the rows are read from the row store.
@@ -165,7 +166,7 @@ export class ExperimentIndex {
         : await this._rows(slug);
     this._known = null;
     const cached = new Map(known.map(row => [row.ref, row]));
-    mark = Private.measure('jupyterlab-mlops:index-cached', mark, slug);
+    mark = measureSince('index-cached', mark, { slug });
     const rows: IIndexedRow[] = [];
     const stale: ExperimentStore.IEntry[] = [];
     for (const entry of entries) {
@@ -181,7 +182,7 @@ export class ExperimentIndex {
       ...row,
       oid: stale[i].oid
     }));
-    Private.measure('jupyterlab-mlops:index-read', mark, slug);
+    measureSince('index-read', mark, { slug });
     for (const row of fresh) {
       rows.push(row);
     }
@@ -249,7 +250,7 @@ export class ExperimentIndex {
       // still has the rows, it will read them again next time.
       console.warn('jupyterlab-mlops: experiment index not updated', reason);
     } finally {
-      Private.measure('jupyterlab-mlops:index-write', mark, slug);
+      measureSince('index-write', mark, { slug });
     }
   }
 
@@ -302,20 +303,6 @@ export class ExperimentIndex {
 }
 
 namespace Private {
-  /**
-   * A User Timing measure (DevTools, the panel benchmark) from `start` to
-   * now; returns now. Never fails.
-   */
-  export function measure(name: string, start: number, slug?: string): number {
-    const end = performance.now();
-    try {
-      performance.measure(name, { start, end, detail: { slug } });
-    } catch {
-      // No User Timing here.
-    }
-    return end;
-  }
-
   /**
    * Run `work` under a Web Lock of this name when the browser has Web
    * Locks (other tabs of the same store wait), else directly.

@@ -1,6 +1,7 @@
 import git from 'isomorphic-git';
 
 import { ensureBufferGlobal } from '../../util/buffer';
+import { measureSince } from '../../util/timing';
 import { experimentRef, parseExperimentRef } from './refs';
 import { newestFirst } from '../../util/ids';
 import { MlopsError } from '../../errors';
@@ -52,21 +53,21 @@ export class ExperimentStore {
       snapshot.manifest.notebook.slug,
       snapshot.manifest.id
     );
-    // The objects are built in memory while HEAD is checked; they reach
-    // the disk in one request, before the ref.
-    const ensured = this.ensure();
-    // Awaited below; this only keeps an early failure from being reported
-    // as unhandled while the tree is being built.
-    ensured.catch(() => undefined);
+    // The repository first: a large file's blob is written at once (see
+    // storeTree.ts); the other objects reach the disk in one request,
+    // before the ref.
+    const start = performance.now();
+    await this.ensure();
     const batch = openWriteBatch(this._fs);
     const tree = await writeSnapshotTree(
-      batch.fs,
+      batch,
       this._gitdir,
       snapshot.manifest,
       snapshot.files
     );
-    await ensured;
+    const treeWritten = measureSince('store-tree', start);
     const oid = await this._commit(batch, ref, tree, snapshot.manifest, []);
+    measureSince('store-commit', treeWritten);
     return {
       ref,
       oid,

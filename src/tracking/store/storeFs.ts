@@ -34,6 +34,14 @@ export interface IWriteBatch extends PromiseFsClient {
    * operation that wrote objects but no ref.
    */
   flush(): Promise<void>;
+
+  /**
+   * Write a large file's blob now, hashed and stored by the fs's owner
+   * (the bridge: the server, so the page does not hash, deflate and
+   * encode tens of MB); its oid, or null to write it through
+   * isomorphic-git after all.
+   */
+  writeBlob?(data: Uint8Array): Promise<string | null>;
 }
 
 /**
@@ -80,6 +88,8 @@ export async function ensureRepository(
 export interface IBatch {
   fs: FsClient;
   flush: () => Promise<void>;
+  /** See `IWriteBatch.writeBlob`; absent, blobs go through isomorphic-git. */
+  writeBlob?: (data: Uint8Array) => Promise<string | null>;
 }
 
 /**
@@ -89,7 +99,11 @@ export interface IBatch {
 export function openWriteBatch(fs: StoreFs): IBatch {
   if (fs.writeBatch !== undefined) {
     const batch = fs.writeBatch();
-    return { fs: batch, flush: () => batch.flush() };
+    return {
+      fs: batch,
+      flush: () => batch.flush(),
+      writeBlob: batch.writeBlob?.bind(batch)
+    };
   }
   return { fs, flush: async () => undefined };
 }

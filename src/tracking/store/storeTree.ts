@@ -1,14 +1,15 @@
-import git, { FsClient, TreeEntry } from 'isomorphic-git';
+import git, { TreeEntry } from 'isomorphic-git';
 
 import { MlopsError } from '../../errors';
 import { Manifest, serializeManifest } from './manifest';
+import type { IBatch } from './storeFs';
 
 /**
  * Write the tree of an experiment's commit: its manifest and files, as
  * blobs and nested trees (depth first). Answers the root tree's oid.
  */
 export async function writeSnapshotTree(
-  fs: FsClient,
+  batch: IBatch,
   gitdir: string,
   manifest: Manifest,
   files: readonly { path: string; data: Uint8Array }[]
@@ -24,8 +25,14 @@ export async function writeSnapshotTree(
     }
     Private.insert(root, file.path, file.data);
   }
-  return Private.writeDir(fs, gitdir, root);
+  return Private.writeDir(batch, gitdir, root);
 }
+
+/**
+ * Files at least this large are written by the batch's `writeBlob` when it
+ * has one (the bridge: hashed and stored by the server).
+ */
+export const LARGE_BLOB_BYTES = 1024 * 1024;
 
 namespace Private {
   /**
@@ -79,20 +86,24 @@ namespace Private {
    * Write a folder's blobs and sub-trees, then its tree; answers its oid.
    */
   export async function writeDir(
-    fs: FsClient,
+    batch: IBatch,
     gitdir: string,
     dir: IDir
   ): Promise<string> {
+    const { fs, writeBlob } = batch;
     const tree: TreeEntry[] = [];
     for (const [name, value] of dir) {
       if (value instanceof Uint8Array) {
-        const oid = await git.writeBlob({ fs, gitdir, blob: value });
+        const oid =
+          (value.length >= LARGE_BLOB_BYTES && writeBlob
+            ? await writeBlob(value)
+            : null) ?? (await git.writeBlob({ fs, gitdir, blob: value }));
         tree.push({ mode: '100644', path: name, oid, type: 'blob' });
       } else {
         tree.push({
           mode: '040000',
           path: name,
-          oid: await writeDir(fs, gitdir, value),
+          oid: await writeDir(batch, gitdir, value),
           type: 'tree'
         });
       }
