@@ -68,8 +68,8 @@ const STEP_NAMES: Record<string, string> = {
   file: 'the notebook file, after those (built in slices from the start)',
   build: 'the manifest',
   save: 'the commit (blobs, tree, commit, ref)',
-  tree: '… of which the blobs and the tree (the notebook sent to write-blob)',
-  commit: '… of which the commit object and the ref (one write-many, one write)'
+  tree: 'the commit: blobs and tree (the notebook sent to write-blob)',
+  commit: 'the commit: commit object and ref (one write-many, one write)'
 };
 
 /** One snapshot, watched frame by frame. */
@@ -307,6 +307,7 @@ ${STEPS.map(step => {
   return `| of which ${STEP_NAMES[step]} | ${f(s.median)} ms | ${f(s.p95)} ms | |`;
 }).join('\n')}
 
+- Before (ade46ae, the notebook deflated, hashed and base64-encoded in the page and sent through \`write-many\`; the same benchmark on 2026-12-01, 6 snapshots, with the UI tests' MLflow server running beside it): snapshot median 9632 ms, p95 11432 ms; longest frame gap median 2950 ms, p95 3250 ms; longest task 2432 ms; server memory 143 MiB, then 252, 306, 308 MiB after snapshots 1 to 3. The code measured here, with that MLflow server beside it (it now does not start for benchmarks): median 2440 ms.
 - Longest main-thread task in all runs: ${f(longest)} ms. The warm-up (creating the store): ${f(warm.ms)} ms, longest frame gap ${f(warm.maxGap)} ms.
 - Server memory (VmRSS of the lab's server): ${f(rssBefore)} MiB before the warm-up; after snapshots 1, ${half}, ${rss.length}: ${f(rss[0])}, ${f(rss[half - 1])}, ${f(rss[rss.length - 1])} MiB; growth over the second half ${f(rss[rss.length - 1] - rss[half - 1])} MiB (target: flat after warm-up).
 ${profile.length > 0 ? `- Where one snapshot spends the page's main thread (CPU profile, self time):\n${profile.map(line => `  - ${line}`).join('\n')}\n` : ''}`

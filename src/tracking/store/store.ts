@@ -53,18 +53,31 @@ export class ExperimentStore {
       snapshot.manifest.notebook.slug,
       snapshot.manifest.id
     );
-    // The repository first: a large file's blob is written at once (see
-    // storeTree.ts); the other objects reach the disk in one request,
-    // before the ref.
+    // The objects are built in memory while HEAD is checked; they reach
+    // the disk in one request, before the ref. A large file's blob is
+    // written at once (see storeTree.ts): after the check.
     const start = performance.now();
-    await this.ensure();
+    const ensured = this.ensure();
+    // Awaited below; this only keeps an early failure from being reported
+    // as unhandled while the tree is being built.
+    ensured.catch(() => undefined);
     const batch = openWriteBatch(this._fs);
+    const writeBlob = batch.writeBlob;
     const tree = await writeSnapshotTree(
-      batch,
+      {
+        ...batch,
+        writeBlob:
+          writeBlob &&
+          (async data => {
+            await ensured;
+            return writeBlob(data);
+          })
+      },
       this._gitdir,
       snapshot.manifest,
       snapshot.files
     );
+    await ensured;
     const treeWritten = measureSince('store-tree', start);
     const oid = await this._commit(batch, ref, tree, snapshot.manifest, []);
     measureSince('store-commit', treeWritten);
