@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import tornado.iostream
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
@@ -124,7 +125,14 @@ class MlopsHandler(APIHandler):
         finally:
             self._log_slow(asked, began)
         self.set_status(status)
-        await self.finish(payload)
+        try:
+            await self.finish(payload)
+        except tornado.iostream.StreamClosedError:
+            # The client went away before its answer: nothing to tell it,
+            # and no error of ours (the work itself is done or refused).
+            self.log.debug(
+                "jupyterlab_mlops: %s %s: client gone", self.request.method, self.request.path
+            )
 
     def _log_slow(self, asked: float, began: list[float]) -> None:
         """Say where a slow request spent its time: waiting for a thread, or working."""

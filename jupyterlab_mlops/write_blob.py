@@ -33,6 +33,7 @@ unauthenticated body is ever written.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import hashlib
@@ -40,6 +41,7 @@ import logging
 import os
 import re
 import secrets
+import stat
 import threading
 import zlib
 from collections.abc import MutableMapping
@@ -56,7 +58,6 @@ from .errors import MlopsError
 from .git_objects import bad_request
 from .paths import Store
 from .store_fs import TEMP_PREFIX, mapped_errors
-from .store_write import write_atomic_at
 from .write_many import is_sound, locate_object
 
 #: Objects at least this large are deflated again afterwards (smaller ones
@@ -70,7 +71,9 @@ _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | getattr(os, "O_C
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 # Query arguments: `store`, and the cache-busting number the lab's
 # ServerConnection appends to every URL.
-_CACHE_BUSTER = re.compile(r"^[0-9]{1,20}$")
+_CACHE_BUSTER = re.compile(r"[0-9]{1,20}")
+_LENGTH = re.compile(r"[0-9]{1,19}")
+_CHUNK = 1 << 20
 
 log = logging.getLogger(__name__)
 
@@ -85,29 +88,76 @@ def deflate_again(store: Store, oid: str, size: int) -> bool:
 
     Only a regular file that is still that very object is replaced (a
     symlink, another object, a copy gone or packed meanwhile is left as it
-    is); whether it was replaced.
+    is); whether it was replaced. A chunk at a time: read, inflated,
+    hashed and deflated into a temp file beside it, which replaces it only
+    when the hash and size are the object's and it came out smaller.
     """
     path = object_path(oid)
     target = locate_object(store, path)
     with mapped_errors(path, writing=True), opened_dir(store, target.parent) as dir_fd:
-        if not is_sound(dir_fd, target.name, oid, size):
-            return False
         try:
             fd = os.open(target.name, os.O_RDONLY | NOFOLLOW | _CLOEXEC, dir_fd=dir_fd)
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ELOOP):
                 return False
             raise
-        with os.fdopen(fd, "rb") as handle:
-            stored = handle.read(size + (size >> 6) + 1024)
-        raw = zlib.decompress(stored)
-        if len(raw) != size or hashlib.sha1(raw, usedforsecurity=False).hexdigest() != oid:
-            return False
-        deflated = zlib.compress(raw)
-        if len(deflated) >= len(stored):
-            return False
-        write_atomic_at(dir_fd, target.name, deflated, exclusive=False)
-        return True
+        tmp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+        try:
+            with os.fdopen(fd, "rb") as stored:
+                if not stat.S_ISREG(os.fstat(stored.fileno()).st_mode):
+                    return False
+                stored_size = os.fstat(stored.fileno()).st_size
+                out = os.open(tmp, _TEMP_FLAGS, 0o644, dir_fd=dir_fd)
+                try:
+                    deflated = _deflate_stream(stored, out, oid, size)
+                    if deflated is None or deflated >= stored_size:
+                        return False
+                    os.fsync(out)
+                finally:
+                    os.close(out)
+            os.replace(tmp, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            tmp = ""
+            os.fsync(dir_fd)
+            return True
+        finally:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=dir_fd)
+
+
+def _deflate_stream(stored: Any, out: int, oid: str, size: int) -> int | None:
+    """Inflate `stored`, deflate it into `out`; its size, or None when it is not `oid`."""
+    inflater = zlib.decompressobj()
+    deflater = zlib.compressobj()
+    digest = hashlib.sha1(usedforsecurity=False)
+    inflated = written = 0
+    limit = size + (size >> 6) + 1024
+    read = 0
+    while not inflater.eof:
+        chunk = stored.read(_CHUNK)
+        read += len(chunk)
+        if not chunk or read > limit:
+            return None
+        while chunk and not inflater.eof:
+            raw = inflater.decompress(chunk, _CHUNK)
+            inflated += len(raw)
+            if inflated > size:
+                return None
+            digest.update(raw)
+            written += _write_all(out, deflater.compress(raw))
+            chunk = inflater.unconsumed_tail
+    if inflater.unused_data or stored.read(1) or inflated != size:
+        return None
+    if digest.hexdigest() != oid:
+        return None
+    return written + _write_all(out, deflater.flush())
+
+
+def _write_all(fd: int, data: bytes) -> int:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    return len(data)
 
 
 class Deflater:
@@ -164,7 +214,11 @@ def deflater(settings: MutableMapping[str, Any]) -> Deflater:
 
 
 class _Upload:
-    """One blob arriving: hashed and written to a temp file of the objects folder."""
+    """One blob arriving: hashed and written to a temp file of the objects folder.
+
+    Owned by one thread at a time: the event loop while the body arrives
+    (`add`), then the worker that `finish`es it; `abort` is for the owner.
+    """
 
     def __init__(self, store: Store, length: int) -> None:
         self.store = store
@@ -174,18 +228,20 @@ class _Upload:
         self.size = len(header) + length
         self._sha = hashlib.sha1(header, usedforsecurity=False)
         self._zip = zlib.compressobj(0)
-        objects = store.path / store_layout.GIT_DIR / "objects"
-        if not (store.path / store_layout.GIT_DIR / "HEAD").is_file():
+        self._fd = -1
+        self._tmp = ""
+        git_dir = store.path / store_layout.GIT_DIR
+        if not (git_dir / "HEAD").is_file():
             raise MlopsError(
                 "E_NOT_FOUND", "the store has no repository yet: create it first (store/init)"
             )
         with mapped_errors(f"{store_layout.GIT_DIR}/objects", writing=True):
-            self._dir_fd = open_dir(store, objects)
-        self._tmp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-        self._fd: int | None = None
+            self._dir_fd = open_dir(store, git_dir / "objects")
         try:
+            store_layout.guard_folder(f"{store_layout.GIT_DIR}/objects/x")(self._dir_fd, "x")
+            self._tmp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
             self._fd = os.open(self._tmp, _TEMP_FLAGS, 0o644, dir_fd=self._dir_fd)
-            self._write(self._zip.compress(header))
+            _write_all(self._fd, self._zip.compress(header))
         except BaseException:
             self.abort()
             raise
@@ -196,20 +252,23 @@ class _Upload:
         if self.received > self.length:
             raise bad_request("the body is longer than its Content-Length")
         self._sha.update(chunk)
-        self._write(self._zip.compress(chunk))
+        _write_all(self._fd, self._zip.compress(chunk))
 
     def finish(self) -> dict[str, Any]:
-        """Make the temp file the object (run off the event loop)."""
+        """Make the temp file the object (off the event loop); cleans up whatever happens."""
+        try:
+            return self._finish()
+        finally:
+            self.abort()
+
+    def _finish(self) -> dict[str, Any]:
         if self.received != self.length:
             raise bad_request(f"the body ended after {self.received} of {self.length} bytes")
         oid = self._sha.hexdigest()
         path = object_path(oid)
-        self._write(self._zip.flush())
-        assert self._fd is not None
         with mapped_errors(path, writing=True):
+            _write_all(self._fd, self._zip.flush())
             os.fsync(self._fd)
-            os.close(self._fd)
-            self._fd = None
             target = locate_object(self.store, path)
             created: list[Path] = []
             try:
@@ -220,35 +279,27 @@ class _Upload:
                         os.replace(
                             self._tmp, target.name, src_dir_fd=self._dir_fd, dst_dir_fd=dir_fd
                         )
-                        self._tmp = None
+                        self._tmp = ""
                         os.fsync(dir_fd)
             except BaseException:
                 rollback(created)
                 raise
-            finally:
-                self.abort()
         return {"oid": oid, "size": self.length, "written": written}
 
     def abort(self) -> None:
         """Remove the temp file and close what is open; safe to call twice."""
-        if self._fd is not None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
             with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
-        if self._tmp is not None:
+                os.close(fd)
+        tmp, self._tmp = self._tmp, ""
+        dir_fd, self._dir_fd = self._dir_fd, -1
+        if tmp and dir_fd >= 0:
             with contextlib.suppress(OSError):
-                os.unlink(self._tmp, dir_fd=self._dir_fd)
-            self._tmp = None
-        if self._dir_fd >= 0:
+                os.unlink(tmp, dir_fd=dir_fd)
+        if dir_fd >= 0:
             with contextlib.suppress(OSError):
-                os.close(self._dir_fd)
-            self._dir_fd = -1
-
-    def _write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            assert self._fd is not None
-            view = view[os.write(self._fd, view) :]
+                os.close(dir_fd)
 
 
 @tornado.web.stream_request_body
@@ -258,6 +309,7 @@ class WriteBlobHandler(MlopsHandler):
     _upload: _Upload | None = None
     _refused: MlopsError | None = None
     _counted = False
+    _finishing = False
 
     async def prepare(self) -> None:
         """Check the user and the request before any byte of the body is read."""
@@ -269,14 +321,20 @@ class WriteBlobHandler(MlopsHandler):
             store_name, length = self._check_request()
             uploads = self.settings.setdefault(_UPLOADS, [0])
             if uploads[0] >= self.mlops.max_heavy_requests + self.mlops.max_heavy_queue:
-                raise MlopsError(
-                    "E_BUSY", "too many blobs are being written at once; retry shortly"
-                )
+                raise MlopsError("E_BUSY", "too many blobs are being written at once; retry soon")
             uploads[0] += 1
             self._counted = True
-            self._upload = _Upload(self.store(store_name), length)
+            # A slow body must not hold its place for ever: at least 256 KiB/s.
+            self.request.connection.set_body_timeout(60 + length / (256 * 1024))
+            # Opening the store may sweep its temp files: off the event loop.
+            self._upload = await asyncio.to_thread(self._begin, store_name, length)
         except MlopsError as err:
-            self._refused = err
+            self._drop(err)
+
+    def _begin(self, store_name: str | None, length: int) -> _Upload:
+        store = self.store(store_name)
+        store_layout.check_store(store)
+        return _Upload(store, length)
 
     def data_received(self, chunk: bytes) -> None:
         """Hash and write a chunk as it arrives (or discard it after a refusal)."""
@@ -285,21 +343,29 @@ class WriteBlobHandler(MlopsHandler):
         try:
             self._upload.add(chunk)
         except MlopsError as err:
-            self._refuse(err)
+            self._drop(err)
         except OSError as err:
-            self._refuse(MlopsError("E_IO", f"writing the blob failed: {err.strerror}"))
+            self._drop(MlopsError("E_IO", f"writing the blob failed: {err.strerror}"))
 
     @tornado.web.authenticated
     async def post(self) -> None:
         """Answer once the whole body arrived."""
-        upload = self._upload
+        upload, self._upload = self._upload, None
         if upload is None:
             err = self._refused or MlopsError("E_BAD_REQUEST", "no body")
             if err.code == "E_BUSY":
                 self.set_header("Retry-After", "1")
+            self._release()
             await self.fail(err)
             return
-        await self.respond(lambda: self._finished_upload(upload), heavy=True)
+        # From here the worker owns the upload; its place is given back
+        # once it is done, whether or not the client is still there.
+        self._finishing = True
+        try:
+            await self.respond(lambda: self._finished_upload(upload))
+        finally:
+            self._finishing = False
+            self._release()
 
     def _finished_upload(self, upload: _Upload) -> dict[str, Any]:
         answer = upload.finish()
@@ -308,20 +374,25 @@ class WriteBlobHandler(MlopsHandler):
         return answer
 
     def on_finish(self) -> None:
-        """Leave no temp file and give the upload's place back, whatever happened."""
-        self._refuse(None)
+        """Leave no temp file and give the upload's place back."""
+        self._drop(None)
 
     def on_connection_close(self) -> None:
         """The client went away mid-body: the same."""
-        self._refuse(None)
+        self._drop(None)
         super().on_connection_close()
 
-    def _refuse(self, err: MlopsError | None) -> None:
+    def _drop(self, err: MlopsError | None) -> None:
+        """Give up the upload the event loop owns (not one being finished)."""
         if self._upload is not None:
             self._upload.abort()
             self._upload = None
         if err is not None:
             self._refused = err
+        if not self._finishing:
+            self._release()
+
+    def _release(self) -> None:
         if self._counted:
             self._counted = False
             self.settings[_UPLOADS][0] -= 1
@@ -329,20 +400,20 @@ class WriteBlobHandler(MlopsHandler):
     def _check_request(self) -> tuple[str | None, int]:
         """The `store` argument and the body's length, after checking the request's form."""
         limit = self.mlops.max_write_many_inflated_bytes
-        length = self.request.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            raise MlopsError("E_BAD_REQUEST", "the request needs a Content-Length")
+        length = self.request.headers.get("Content-Length", "")
+        if not _LENGTH.fullmatch(length):
+            raise bad_request("the request needs one Content-Length, in digits (no chunked body)")
         if int(length) > limit:
             raise MlopsError(
                 "E_BODY_TOO_LARGE",
-                f"a blob may be at most {limit} bytes (this one: {length[:20]}); "
+                f"a blob may be at most {limit} bytes (this one: {length}); "
                 "raise MlopsExtension.max_write_many_inflated_bytes to store larger files",
             )
         kind = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/octet-stream":
             raise bad_request("the body must be application/octet-stream")
         for name in self.request.query_arguments:
-            if name != "store" and not _CACHE_BUSTER.match(name):
+            if name != "store" and not _CACHE_BUSTER.fullmatch(name):
                 raise bad_request(f"unknown query argument {name[:100]!r}")
         stores = self.get_query_arguments("store")
         if len(stores) > 1:

@@ -305,3 +305,69 @@ def _store(app: Any) -> Any:
     from ..paths import open_store
 
     return open_store(app.root_dir, ".mlops")
+
+
+async def test_clients_gone_right_after_the_body_break_nothing(
+    api: Api,
+    store: Path,
+    jp_http_port: int,
+    jp_base_url: str,
+    jp_serverapp: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Review finding: the event loop closed the descriptors a worker still used."""
+    await created(api, store)
+    token = jp_serverapp.identity_provider.token
+    bodies = [os.urandom(1024 * 1024 + i) for i in range(12)]
+    normal = [os.urandom(200_000) for _ in range(6)]
+
+    async def hang_up(data: bytes) -> None:
+        await raw_request(jp_http_port, head(jp_base_url, token, len(data)), data, close_early=True)
+
+    answers = await asyncio.gather(
+        *(hang_up(data) for data in bodies), *(put(api, data) for data in normal)
+    )
+    for status, body in answers[len(bodies) :]:
+        assert status == 200 and body["written"] is True
+    for _ in range(100):
+        if settings(jp_serverapp)["mlops_blob_uploads"] == [0] and not temp_files(store):
+            break
+        await asyncio.sleep(0.1)
+    assert settings(jp_serverapp)["mlops_blob_uploads"] == [0]
+    assert temp_files(store) == []
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    write_blob.deflater(settings(jp_serverapp)).drain()
+    git(store, "fsck", "--strict", "--no-dangling")
+    for data in normal:
+        assert git(store, "cat-file", "blob", blob_oid(store, data)) == data
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "3, 3", "-1", "+3", "1e3", "99999999999999999999"])
+async def test_a_content_length_that_is_not_plain_digits_is_a_coded_refusal(
+    api: Api, store: Path, jp_http_port: int, jp_base_url: str, jp_serverapp: Any, length: str
+) -> None:
+    await created(api, store)
+    token = jp_serverapp.identity_provider.token
+    request = (
+        f"POST {jp_base_url}mlops/fs/write-blob HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: token {token}\r\nContent-Type: application/octet-stream\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n"
+    )
+    answer = await raw_request(jp_http_port, request.encode("latin-1").decode("latin-1"), b"abc")
+    # tornado refuses some itself (400, connection closed); the rest is ours.
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b"E_INTERNAL" not in answer and b"Traceback" not in answer
+    assert temp_files(store) == []
+
+
+async def test_a_store_inside_a_git_directory_is_refused_before_the_body(
+    api: Api, jp_root_dir: Path
+) -> None:
+    inner = jp_root_dir / "proj" / ".git" / "x"
+    subprocess.run(["git", "init", "-q", "--bare", str(inner / "experiments.git")], check=True)
+    objects = inner / "experiments.git" / "objects"
+    before = snapshot(objects)
+    status, body = await put(api, os.urandom(2 * 1024 * 1024), params={"store": "proj/.git/x"})
+    assert (status, body["code"]) == (403, "E_PATH_NOT_WRITABLE"), body
+    # Not even a temp file came and went (the folder's mtime is unchanged).
+    assert snapshot(objects) == before
