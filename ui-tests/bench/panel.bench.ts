@@ -99,6 +99,15 @@ async function openNotebook(page: Page, file: string): Promise<string> {
   }, file);
 }
 
+/** The page's JS heap in use after a garbage collection, MiB. */
+async function heapMiB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize / 1024 ** 2;
+}
+
 async function countIs(page: Page, text: string): Promise<void> {
   await expect(
     page.locator('#jp-mlops-experiments .jp-mlops-Toolbar-count')
@@ -263,6 +272,21 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
     .locator('#jp-mlops-experiments .jp-mlops-ExperimentTable-row')
     .count();
 
+  // The tab's JS heap after a garbage collection: this one (the panel
+  // showing all rows) against a new tab of the same lab whose panel shows
+  // the notebook with one experiment.
+  const heapFull = await heapMiB(page);
+  const fresh = await browser.newContext();
+  const small1 = await fresh.newPage();
+  await openLab(small1);
+  await small1.evaluate(() =>
+    window.jupyterapp.commands.execute('mlops:open-experiments')
+  );
+  await openNotebook(small1, SMALL);
+  await countIs(small1, '1 experiment');
+  const heapSmall = await heapMiB(small1);
+  await fresh.close();
+
   const p = stats(paint);
   const d = stats(idb);
   const r = stats(rebuild);
@@ -289,6 +313,7 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
 | of which reading and validating the manifests (\`store/manifests\`) | ${ms(read.median)} | ${ms(read.p95)} | — | — |
 | then writing the index (rows already shown) | ${ms(write.median)} | ${ms(write.p95)} | — | — |
 
+- Tab heap (JS heap used after a garbage collection): ${heapFull.toFixed(0)} MiB with the panel showing the ${COUNT.toLocaleString('en')} rows, ${heapSmall.toFixed(0)} MiB for a tab of the same lab showing a notebook with one experiment: ${(heapFull - heapSmall).toFixed(0)} MiB more (target < 200 MiB more than an empty lab).
 - First paint: from the start of the panel's refresh (the notebook became current) to the frame after the table shows the count; the table keeps ${rowsInDom} row elements in the DOM for ${COUNT.toLocaleString('en')} rows (virtualized).
 - Rebuild: the lab's start-up refresh (all notebooks) in a new browser context: one \`store/refs\` (the server's \`git for-each-ref\`), then \`store/manifests\` pages of 500 commits, two at a time (one \`git cat-file --batch\` each), every manifest parsed and validated with zod in the page, until the table shows the rows; the index is written after that. The peer: \`git for-each-ref\` + \`git cat-file --batch\` of every \`manifest.json\` + \`JSON.parse\`, as one local process with no HTTP and no validation.
 `
