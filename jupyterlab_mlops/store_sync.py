@@ -4,9 +4,10 @@ What `dvc exp push` + `dvc exp pull` do, in one call, with the git CLI on
 the server (it holds the credentials: the user's credential helper, ssh
 agent or the URL in the server's config; none of it reaches the browser):
 
-1. list the remote's experiment refs (`ls-remote`) and fetch those new or
-   moved there, by name, into tracking refs `refs/sync/<remote key>/exps/*`
-   (the remote's state as last seen);
+1. list the remote's experiment refs (`ls-remote`), fetch those new or
+   moved there by name, and record them as tracking refs
+   `refs/sync/<remote key>/exps/*` (the remote's state as last seen), all
+   in one file (`sync_tracking`: git's `packed-refs`);
 2. bring each into `refs/exps/*` where that is safe: a ref new on the
    remote is created, one the remote moved ahead (an edit) fast-forwards.
    A ref any tracking refs knew (of this remote, or of any other) but that
@@ -32,6 +33,7 @@ from .locks import flock_held
 from .paths import Store
 from .store_git import EXPERIMENT_REF, StoreGit, open_store_git
 from .sync_remote import redact, tracking_key_url
+from .sync_tracking import write_tracking
 
 _AUTH_FAILED = (
     "authentication failed",
@@ -91,13 +93,15 @@ def _advertised(git: StoreGit, url: str) -> dict[str, str]:
 
 def _sync(git: StoreGit, url: str) -> dict[str, Any]:
     tracking = f"refs/sync/{remote_key(url)}/exps/"
-    seen = {name[len(tracking) :]: oid for name, oid in git.refs(tracking).items()}
+    every = git.refs("refs/sync/")
+    seen = {name[len(tracking) :]: oid for name, oid in every.items() if name.startswith(tracking)}
     # Known before this fetch from any remote (however spelled): an experiment
     # missing here then was deleted here.
-    known = {name.split("/exps/", 1)[1] for name in git.refs("refs/sync/") if "/exps/" in name}
+    known = {name.split("/exps/", 1)[1] for name in every if "/exps/" in name}
     remote = _advertised(git, url)
-    # Only what is new or moved there, named one by one (`--stdin`).
-    wanted = [f"+refs/exps/{n}:{tracking}{n}" for n, oid in remote.items() if seen.get(n) != oid]
+    # Only what is new or moved there, named one by one (`--stdin`), without
+    # a destination: the tracking refs are written below, in one file.
+    wanted = [name for name, oid in remote.items() if seen.get(name) != oid]
     if wanted:
         fetched = git.run(
             "fetch",
@@ -109,26 +113,30 @@ def _sync(git: StoreGit, url: str) -> dict[str, Any]:
             "--quiet",
             "--",
             url,
-            stdin="".join(f"{spec}\n" for spec in wanted),
+            stdin="".join(f"refs/exps/{name}\n" for name in wanted),
         )
         if fetched.returncode != 0:
             raise _remote_error("fetch from", fetched.stderr, url)
-    gone = [f"delete {tracking}{name}\0\0" for name in seen if name not in remote]
-    _apply(git, gone)  # deleted on the remote: no longer "seen there"
+    commits = git.commits(sorted(set(remote.values())))
+    # Seen there: what arrived, and no longer what the remote deleted.
+    updates: dict[str, str | None] = {n: remote[n] for n in wanted if remote[n] in commits}
+    updates.update({name: None for name in seen if name not in remote})
+    write_tracking(git, tracking, updates)
     local = {name[len("refs/exps/") :]: oid for name, oid in git.refs("refs/exps/").items()}
-    merged = _merge(git, remote, set(seen) | known, local)
-    pushed = _push(git, url, tracking)
+    merged, local = _merge(git, remote, commits, set(seen) | known, local)
+    pushed = _push(git, url, tracking, local)
     return {"remote": redact(url, url), **merged, **pushed}
 
 
 def _merge(
-    git: StoreGit, remote: dict[str, str], seen: set[str], local: dict[str, str]
-) -> dict[str, Any]:
-    """Bring the remote's refs into `refs/exps/` where safe; counts and conflicts."""
+    git: StoreGit, remote: dict[str, str], commits: set[str], seen: set[str], local: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Bring the remote's refs into `refs/exps/` where safe: counts and
+    conflicts, and the experiment refs after it (`{<slug>/<ULID>: oid}`)."""
     commands: list[str] = []
+    moved: dict[str, str] = {}
     conflicts: list[str] = []
     kept_deleted = 0
-    commits = git.commits(sorted(set(remote.values())))
     for name, oid in sorted(remote.items()):
         ref = f"refs/exps/{name}"
         if not EXPERIMENT_REF.match(ref) or oid not in commits:
@@ -139,18 +147,25 @@ def _merge(
                 kept_deleted += 1  # deleted or moved here since the last sync
                 continue
             commands.append(f"create {ref}\0{oid}\0")
+            moved[name] = oid
         elif mine != oid:
             if git.is_ancestor(mine, oid):
                 commands.append(f"update {ref}\0{oid}\0{mine}\0")
+                moved[name] = oid
             elif not git.is_ancestor(oid, mine):
                 conflicts.append(ref)
     applied = _apply(git, commands)
-    return {
+    if applied == len(commands):
+        after = {**local, **moved}
+    else:  # the lab wrote some meanwhile: as they are now
+        after = {n[len("refs/exps/") :]: oid for n, oid in git.refs("refs/exps/").items()}
+    counts = {
         "fetched": applied,
         "conflicts": conflicts,
         "keptDeleted": kept_deleted,
         "changedMeanwhile": len(commands) - applied,
     }
+    return counts, after
 
 
 def _apply(git: StoreGit, commands: list[str]) -> int:
@@ -170,8 +185,9 @@ def _apply(git: StoreGit, commands: list[str]) -> int:
     )
 
 
-def _push(git: StoreGit, url: str, tracking: str) -> dict[str, Any]:
-    if not git.refs("refs/exps/"):
+def _push(git: StoreGit, url: str, tracking: str, local: dict[str, str]) -> dict[str, Any]:
+    """Push every experiment ref; `local`: them as they are (`{<slug>/<ULID>: oid}`)."""
+    if not local:
         # Nothing to push (git would call a glob that matches nothing an error).
         return {"pushed": 0, "upToDate": 0, "rejected": []}
     done = git.run("push", "--porcelain", "--no-verify", "--", url, "refs/exps/*:refs/exps/*")
@@ -192,15 +208,11 @@ def _push(git: StoreGit, url: str, tracking: str) -> dict[str, Any]:
             rejected.append({"ref": ref, "reason": redact(summary, url)[:200]})
     if done.returncode != 0 and not (pushed or rejected or up_to_date):
         raise _push_error(done.stderr, url)
-    if pushed:
-        # The remote holds them now: a later local delete must not be undone.
-        local = git.refs("refs/exps/")
-        commands = [
-            f"update {tracking}{ref[len('refs/exps/') :]}\0{local[ref]}\0\0"
-            for ref in pushed
-            if ref in local
-        ]
-        _apply(git, commands)
+    # The remote holds them now: a later local delete must not be undone. (A
+    # ref the lab moved during the push is recorded as it was before; the
+    # next sync sees the remote's and corrects it.)
+    names = (ref[len("refs/exps/") :] for ref in pushed)
+    write_tracking(git, tracking, {name: local[name] for name in names if name in local})
     return {"pushed": len(pushed), "upToDate": up_to_date, "rejected": rejected}
 
 

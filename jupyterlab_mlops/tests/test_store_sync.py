@@ -161,7 +161,11 @@ def test_edits_fast_forward_and_an_edit_on_both_sides_keeps_both(clean: dict[str
     assert [item["ref"] for item in answer["rejected"]] == [ref]
     # Nothing lost: bob keeps his edit, the remote keeps alice's, bob holds both.
     assert refs(bob.git_dir)[ref] == theirs
-    assert refs(bob.git_dir, "refs/sync/")  # the remote's state as last seen
+    # The remote's state as last seen, alice's commit among it (which keeps it
+    # reachable), all in packed-refs: no loose tracking ref left behind.
+    assert ours in refs(bob.git_dir, "refs/sync/").values()
+    assert not [p for p in (bob.git_dir / "refs").rglob("*") if "sync" in p.parts and p.is_file()]
+    git(bob.git_dir, "fsck", "--no-progress", "--no-dangling")
     assert git(bob.git_dir, "cat-file", "-t", ours).strip() == "commit"
     assert refs(alice.git_dir)[ref] == ours
 
