@@ -9,6 +9,7 @@ import { ColumnChooser } from './ColumnChooser';
 import { ExperimentFilter } from './ExperimentFilter';
 import { ExperimentTable } from './ExperimentTable';
 import { NoMatches } from './NoMatches';
+import { experimentCount } from './experimentCount';
 import { PanelHeader } from './PanelHeader';
 import { Progress } from './Progress';
 import { useShownRows } from './useShownRows';
@@ -17,7 +18,10 @@ import { useShownRows } from './useShownRows';
  * Properties of the Experiments table tab.
  */
 export interface IExperimentsTableViewProps {
-  list: Pick<IExperimentList, 'rows' | 'loading' | 'progress' | 'error'>;
+  list: Pick<
+    IExperimentList,
+    'rows' | 'total' | 'loading' | 'progress' | 'error'
+  >;
   /**
    * The list's rows as shown: step-wise metrics at their last or best value
    * (`stepValue`).
@@ -87,9 +91,7 @@ export function ExperimentsTableView(
       )}
       <div className="jp-mlops-Toolbar">
         <span className="jp-mlops-Toolbar-count">
-          {shown.length === rows.length
-            ? trans._n('%1 experiment', '%1 experiments', rows.length)
-            : trans.__('%1 of %2 experiments', shown.length, rows.length)}
+          {experimentCount(trans, shown.length, rows.length, list.total)}
         </span>
         <ExperimentFilter
           query={query}

@@ -13,6 +13,7 @@ import { EmptyState } from './EmptyState';
 import { ExperimentFilter } from './ExperimentFilter';
 import { ExperimentTable } from './ExperimentTable';
 import { NoMatches } from './NoMatches';
+import { experimentCount } from './experimentCount';
 import { PanelHeader } from './PanelHeader';
 import { Progress } from './Progress';
 import { SortControl } from './SortControl';
@@ -27,7 +28,10 @@ import { useShownRows } from './useShownRows';
 export interface IExperimentsViewProps {
   bridge: IMlopsBridge;
   /** The rows (and loading, progress, error) the panel shows. */
-  list: Pick<IExperimentList, 'rows' | 'loading' | 'progress' | 'error'>;
+  list: Pick<
+    IExperimentList,
+    'rows' | 'total' | 'loading' | 'progress' | 'error'
+  >;
   /**
    * The list's rows as shown: step-wise metrics at their last or best value
    * (the setting `stepMetricValue`).
@@ -85,9 +89,7 @@ export function ExperimentsView(props: IExperimentsViewProps): JSX.Element {
       <>
         <div className="jp-mlops-Toolbar">
           <span className="jp-mlops-Toolbar-count">
-            {shown.length === rows.length
-              ? trans._n('%1 experiment', '%1 experiments', rows.length)
-              : trans.__('%1 of %2 experiments', shown.length, rows.length)}
+            {experimentCount(trans, shown.length, rows.length, list.total)}
           </span>
           <button
             type="button"

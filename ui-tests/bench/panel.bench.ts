@@ -216,6 +216,7 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
   const big = await openNotebook(page, BIG);
   const paint: number[] = [];
   const idb: number[] = [];
+  const heads: number[] = [];
   const switches: number[] = [];
   const switchRead: number[] = [];
   for (let i = 0; i < 9; i++) {
@@ -248,6 +249,10 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
       .at(-1) as IMeasure;
     paint.push(paintedAt - cached.startTime);
     idb.push(cached.duration);
+    const head = (await measures(page, 'jupyterlab-mlops:list-head')).find(
+      m => m.startTime === cached.startTime
+    );
+    heads.push(head ? head.duration : NaN);
     await countIs(page, `${COUNT} experiments`);
     // The whole switch, until the refs were compared with the index.
     await page.waitForFunction(
@@ -289,6 +294,8 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
 
   const p = stats(paint);
   const d = stats(idb);
+  const headed = heads.filter(value => !Number.isNaN(value));
+  const hd = headed.length > 0 ? stats(headed) : { median: NaN, p95: NaN };
   const r = stats(rebuild);
   const g = stats(peer);
   const w = stats(rebuild.map((total, i) => total - steps.before[i]));
@@ -305,7 +312,8 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
 | measure | ours (median) | ours (p95) | git CLI (median) | ratio |
 |---|---|---|---|---|
 | first paint from the IndexedDB index (${paint.length} runs) | ${ms(p.median)} | ${ms(p.p95)} | — | target p95 < 300 ms: ${p.p95 < 300 ? 'met' : 'NOT met'} |
-| of which reading the rows from IndexedDB | ${ms(d.median)} | ${ms(d.p95)} | — | — |
+| of which reading the view's head from IndexedDB (its newest rows and the count; ${headed.length} of ${heads.length} paints had one) | ${ms(hd.median)} | ${ms(hd.p95)} | — | — |
+| all cached rows in the table (the rest read from IndexedDB after the first paint) | ${ms(d.median)} | ${ms(d.p95)} | — | — |
 | switching to the notebook, until its refs are compared with the index (${switches.length} runs; manifests read: ${[...new Set(switchRead)].join(', ')}) | ${ms(sw.median)} | ${ms(sw.p95)} | — | — |
 | full rebuild, empty IndexedDB: the index's work, from listing the refs until the rows show (${rebuild.length} runs) | ${ms(w.median)} | ${ms(w.p95)} | ${ms(g.median)} | ${(w.median / g.median).toFixed(2)}x the git CLI's time (target ≤ 2x) |
 | the panel's whole start-up refresh (the above, and before it the index opened, the cached rows looked at and a frame painted while the lab starts) | ${ms(r.median)} | ${ms(r.p95)} | ${ms(g.median)} | ${(r.median / g.median).toFixed(2)}x |
@@ -314,7 +322,7 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
 | then writing the index (rows already shown) | ${ms(write.median)} | ${ms(write.p95)} | — | — |
 
 - Tab heap (JS heap used after a garbage collection): ${heapFull.toFixed(0)} MiB with the panel showing the ${COUNT.toLocaleString('en')} rows, ${heapSmall.toFixed(0)} MiB for a tab of the same lab showing a notebook with one experiment: ${(heapFull - heapSmall).toFixed(0)} MiB more (target < 200 MiB more than an empty lab).
-- First paint: from the start of the panel's refresh (the notebook became current) to the frame after the table shows the count; the table keeps ${rowsInDom} row elements in the DOM for ${COUNT.toLocaleString('en')} rows (virtualized).
+- First paint: from the start of the panel's refresh (the notebook became current) to the frame after the table shows the count (a large view paints its newest 200 rows and the count first, from the view's head, then all cached rows); the table keeps ${rowsInDom} row elements in the DOM for ${COUNT.toLocaleString('en')} rows (virtualized).
 - Rebuild: the lab's start-up refresh (all notebooks) in a new browser context: one \`store/refs\` (the server's \`git for-each-ref\`), then \`store/manifests\` pages of 500 commits, two at a time (one \`git cat-file --batch\` each), every manifest parsed and validated with zod in the page, until the table shows the rows; the index is written after that. The peer: \`git for-each-ref\` + \`git cat-file --batch\` of every \`manifest.json\` + \`JSON.parse\`, as one local process with no HTTP and no validation.
 `
   );

@@ -36,6 +36,15 @@ export class ExperimentList {
   }
 
   /**
+   * How many experiments there are while `rows` holds only the newest of
+   * them (the first paint of a large list, from the cache's head); null
+   * when `rows` is the whole list.
+   */
+  get total(): number | null {
+    return this._total;
+  }
+
+  /**
    * Whether a refresh is under way.
    */
   get loading(): boolean {
@@ -89,10 +98,24 @@ export class ExperimentList {
       };
       let rows: IExperimentRow[];
       if (index) {
-        // Paint from the cache at once, then read only what moved.
+        // Paint from the cache at once: the newest rows and the count of a
+        // large list first, then all cached rows; then read only what moved.
+        const head = await index.head(slug);
+        if (generation === this._generation && head) {
+          this._rows = head.rows;
+          this._total = head.count > head.rows.length ? head.count : null;
+          this._changed.emit();
+          measureSince('list-head', start, {
+            slug,
+            rows: head.rows.length,
+            count: head.count
+          });
+          await nextFrame();
+        }
         const cached = await index.cached(slug);
         if (generation === this._generation && cached.length > 0) {
           this._rows = cached;
+          this._total = null;
           this._changed.emit();
         }
         measureSince('list-cached', start, {
@@ -124,6 +147,7 @@ export class ExperimentList {
       });
       if (generation === this._generation) {
         this._rows = rows;
+        this._total = null;
         this._error = null;
       }
     } catch (reason) {
@@ -143,6 +167,7 @@ export class ExperimentList {
   private _progress: { done: number; total: number } | null = null;
   private _index: () => ExperimentIndex | null;
   private _rows: IExperimentRow[] = [];
+  private _total: number | null = null;
   private _loading = false;
   private _error: { code: string; message: string } | null = null;
   private _generation = 0;

@@ -71,6 +71,25 @@ export class ExperimentIndex {
   }
 
   /**
+   * The newest rows of a large view and how many rows it has, for the
+   * first paint: reading and parsing 100,000 cached rows takes most of a
+   * second, the newest few hundred a few milliseconds. Null when the view
+   * has no head (a small view, or no cache): `cached()` is as quick then.
+   */
+  async head(
+    slug?: string
+  ): Promise<{ rows: IIndexedRow[]; count: number } | null> {
+    try {
+      await Private.writes.get(this._name);
+      const db = await this._db();
+      const head = await db.get('packed', Private.headKey(slug));
+      return head ? Private.unpackHead(head.json) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * The cached rows from the row store (the cache's own truth), newest
    * first; rows of the wrong shape are left out.
    */
@@ -243,7 +262,27 @@ export class ExperimentIndex {
         ]);
       }
       await Private.pause();
-      await db.put('packed', { key, json: JSON.stringify(sorted) });
+      // The view and its head in one transaction: a head is never newer or
+      // older than its view.
+      const tx = db.transaction('packed', 'readwrite');
+      const puts: Promise<unknown>[] = [
+        tx.store.put({ key, json: JSON.stringify(sorted) })
+      ];
+      if (sorted.length > Private.HEAD_ROWS) {
+        const head = {
+          count: sorted.length,
+          rows: sorted.slice(0, Private.HEAD_ROWS)
+        };
+        puts.push(
+          tx.store.put({
+            key: Private.headKey(slug),
+            json: JSON.stringify(head)
+          })
+        );
+      } else {
+        puts.push(tx.store.delete(Private.headKey(slug)));
+      }
+      await Promise.all([...puts, tx.done]);
     } catch (reason) {
       // The cache could not be written (quota, private mode): the panel
       // still has the rows, it will read them again next time.
@@ -413,6 +452,41 @@ namespace Private {
    */
   export function viewKey(slug?: string): string {
     return slug ?? '*';
+  }
+
+  /**
+   * The key of a view's head (its newest rows and count) in the packed store.
+   */
+  export function headKey(slug?: string): string {
+    return `head:${viewKey(slug)}`;
+  }
+
+  /**
+   * Rows in a view's head: enough to fill a tall table while the rest loads.
+   */
+  export const HEAD_ROWS = 200;
+
+  /**
+   * A view's head; null when it is not one.
+   */
+  export function unpackHead(
+    json: string
+  ): { rows: IIndexedRow[]; count: number } | null {
+    try {
+      const value: unknown = JSON.parse(json);
+      if (typeof value !== 'object' || value === null) {
+        return null;
+      }
+      const { rows, count } = value as { rows?: unknown; count?: unknown };
+      return Array.isArray(rows) &&
+        rows.every(isRow) &&
+        Number.isSafeInteger(count) &&
+        (count as number) >= rows.length
+        ? { rows, count: count as number }
+        : null;
+    } catch {
+      return null;
+    }
   }
 
   /**

@@ -20,6 +20,12 @@ export interface IExperimentList {
   readonly rows: readonly IExperimentRow[];
 
   /**
+   * How many experiments there are while `rows` holds only the newest of
+   * them (a large list's first paint from the cache), else null.
+   */
+  readonly total: number | null;
+
+  /**
    * Whether a refresh is under way.
    */
   readonly loading: boolean;

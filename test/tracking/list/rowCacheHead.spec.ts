@@ -1,0 +1,170 @@
+import 'fake-indexeddb/auto';
+
+import { openDB } from 'idb';
+import { describe, expect, it } from 'vitest';
+
+import { ExperimentList } from '../../../src/tracking/list/experimentList';
+import { IExperimentRow, IRowSource } from '../../../src/tracking/list/row';
+import { ExperimentIndex } from '../../../src/tracking/list/rowCache';
+import { ExperimentStore } from '../../../src/tracking/store/store';
+import { UlidFactory } from '../../../src/util/ids';
+
+// The head of a large cached view (its newest rows and count), painted
+// before all cached rows are read. IndexedDB is fake-indexeddb; the rows
+// come from an in-memory source (rowCache.spec.ts reads a real store).
+const ids = new UlidFactory();
+let dbCounter = 0;
+
+function source(
+  count: number
+): IRowSource & { entries: ExperimentStore.IEntry[] } {
+  const entries = Array.from({ length: count }, () => {
+    const id = ids.next();
+    return {
+      ref: `refs/exps/nb-1/${id}`,
+      oid: id
+        .toLowerCase()
+        .padEnd(40, '0')
+        .replace(/[^0-9a-f]/g, 'a'),
+      slug: 'nb-1',
+      id
+    };
+  }).reverse(); // newest first, as a store lists them
+  return {
+    entries,
+    list: async () => entries,
+    read: async list =>
+      list.map((entry): IExperimentRow => ({
+        ref: entry.ref,
+        id: entry.id,
+        slug: entry.slug,
+        name: `run-${entry.id.slice(-6)}`,
+        createdAt: '2026-12-01T12:00:00.000Z',
+        notebookPath: 'nb.ipynb',
+        author: 'alice',
+        parameters: {},
+        metrics: { accuracy: 0.5 },
+        starred: false,
+        tags: [],
+        note: '',
+        failed: false
+      }))
+  };
+}
+
+async function built(
+  count: number
+): Promise<{ name: string; rows: IRowSource }> {
+  const name = `head-${process.pid}-${++dbCounter}`;
+  const rows = source(count);
+  const index = new ExperimentIndex({ name });
+  await index.refresh(rows);
+  await index.flushed();
+  index.close();
+  return { name, rows };
+}
+
+describe('ExperimentIndex heads', () => {
+  it('should keep the newest 200 rows and the count of a large view', async () => {
+    const { name, rows } = await built(450);
+    const index = new ExperimentIndex({ name });
+    const head = await index.head();
+    expect(head?.count).toBe(450);
+    const all = await index.cached();
+    expect(head?.rows).toEqual(all.slice(0, 200));
+    expect(all[0].ref).toBe((await rows.list())[0].ref);
+    index.close();
+  });
+
+  it('should have no head for a small view', async () => {
+    const { name } = await built(200);
+    const index = new ExperimentIndex({ name });
+    expect(await index.head()).toBeNull();
+    expect(await index.cached()).toHaveLength(200);
+    index.close();
+  });
+
+  it.each([
+    ['not JSON', '{"count": 3, "rows": ['],
+    ['no rows', '{"count": 3}'],
+    ['a count below its rows', null],
+    ['a count that is no integer', '{"count": 1.5, "rows": []}'],
+    ['a row of the wrong shape', '{"count": 9, "rows": [{"ref": 1}]}'],
+    ['not an object', '[1, 2, 3]']
+  ])('should ignore a head with %s', async (_, json) => {
+    const { name } = await built(300);
+    const db = await openDB(`jupyterlab-mlops:${name}`);
+    const head = await db.get('packed', 'head:*');
+    const value = JSON.parse(head.json);
+    await db.put('packed', {
+      key: 'head:*',
+      json: json ?? JSON.stringify({ ...value, count: value.rows.length - 1 })
+    });
+    db.close();
+    const index = new ExperimentIndex({ name });
+    expect(await index.head()).toBeNull();
+    expect(await index.cached()).toHaveLength(300); // the view itself is sound
+    index.close();
+  });
+
+  it('should drop the head with the views when rows change, and write it again', async () => {
+    const { name, rows } = await built(300);
+    const index = new ExperimentIndex({ name });
+    const fewer: IRowSource = {
+      list: async () => (await rows.list()).slice(1),
+      read: rows.read
+    };
+    const db = await openDB(`jupyterlab-mlops:${name}`);
+    await index.refresh(fewer);
+    // The write under way: the head waits for it, then is the new one.
+    const head = await index.head();
+    expect(head?.count).toBe(299);
+    expect(head?.rows[0].ref).toBe((await fewer.list())[0].ref);
+    expect((await db.getAllKeys('packed')).sort()).toEqual(['*', 'head:*']);
+    db.close();
+    index.close();
+  });
+});
+
+describe('ExperimentList with a head', () => {
+  it('should paint the head and the count, then all rows, then the refreshed ones', async () => {
+    const { name, rows } = await built(450);
+    const index = new ExperimentIndex({ name });
+    const list = new ExperimentList({ source: () => rows, index: () => index });
+    const painted: [number, number | null][] = [];
+    list.changed.connect(() => painted.push([list.rows.length, list.total]));
+    await list.refresh();
+    // loading → head (200 of 450) → cached (450) → refreshed (450)
+    expect(painted).toEqual([
+      [0, null],
+      [200, 450],
+      [450, null],
+      [450, null]
+    ]);
+    index.close();
+  });
+
+  it('should keep the count when the refresh after a head fails', async () => {
+    const { name, rows } = await built(450);
+    const db = await openDB(`jupyterlab-mlops:${name}`);
+    await db.delete('packed', '*'); // no view: the rows are read one by one
+    await db.clear('rows');
+    db.close();
+    const index = new ExperimentIndex({ name });
+    const failing: IRowSource = {
+      list: async () => {
+        throw new Error('the server went away');
+      },
+      read: rows.read
+    };
+    const list = new ExperimentList({
+      source: () => failing,
+      index: () => index
+    });
+    await list.refresh();
+    expect(list.rows).toHaveLength(200);
+    expect(list.total).toBe(450);
+    expect(list.error?.message).toContain('the server went away');
+    index.close();
+  });
+});
