@@ -98,9 +98,11 @@ export class ExperimentList {
       };
       let rows: IExperimentRow[];
       if (index) {
-        // Paint from the cache at once: the newest rows and the count of a
-        // large list first, then all cached rows; then read only what moved.
-        const head = await index.head(slug);
+        // Paint at once: a view this window listed lately from memory;
+        // else from the cache, the newest rows and the count of a large
+        // list first, then all cached rows. Then read only what moved.
+        const remembered = index.remembered(slug);
+        const head = remembered ? null : await index.head(slug);
         if (generation === this._generation && head) {
           this._rows = head.rows;
           this._total = head.count > head.rows.length ? head.count : null;
@@ -110,9 +112,13 @@ export class ExperimentList {
             rows: head.rows.length,
             count: head.count
           });
+          // Two frames: the panel renders the head in the first (React
+          // commits after it), the second paints it; reading all cached rows
+          // holds the page for a while (100,000 rows: about a second).
+          await nextFrame();
           await nextFrame();
         }
-        const cached = await index.cached(slug);
+        const cached = remembered ?? (await index.cached(slug));
         if (generation === this._generation && cached.length > 0) {
           this._rows = cached;
           this._total = null;

@@ -71,6 +71,26 @@ export class ExperimentIndex {
   }
 
   /**
+   * The rows of a view this window listed lately (its last refresh's), if
+   * nothing changed them since: a switch back to a notebook paints them at
+   * once, with no IndexedDB read. The refresh then compares the refs with
+   * them, as with rows painted from the cache.
+   */
+  remembered(slug?: string): IIndexedRow[] | null {
+    const key = Private.viewKey(slug);
+    const view = this._views.get(key);
+    if (!view || view.version !== Private.version(this._name)) {
+      this._views.delete(key);
+      return null;
+    }
+    // Most recently used last.
+    this._views.delete(key);
+    this._views.set(key, view);
+    this._known = { slug, rows: view.rows, version: view.version };
+    return view.rows;
+  }
+
+  /**
    * The newest rows of a large view and how many rows it has, for the
    * first paint: reading and parsing 100,000 cached rows takes most of a
    * second, the newest few hundred a few milliseconds. Null when the view
@@ -207,6 +227,9 @@ export class ExperimentIndex {
     // The connection the write will use (close() waits for the write).
     const db = await this._db();
     const sorted = rows.sort(newestFirst);
+    // As of the version its write leaves (rows changed: one more).
+    const changes = fresh.length > 0 || cached.size > 0 ? 1 : 0;
+    this._remember(slug, sorted, Private.version(this._name) + changes);
     return {
       rows: sorted,
       read: stale.length,
@@ -324,6 +347,24 @@ export class ExperimentIndex {
       .catch(() => undefined);
   }
 
+  /**
+   * Keep a view's rows, valid while this window's version of the index is
+   * `version` (a write that changes rows bumps it: every view is read
+   * again then, from the cache).
+   */
+  private _remember(
+    slug: string | undefined,
+    rows: IIndexedRow[],
+    version: number
+  ): void {
+    const key = Private.viewKey(slug);
+    this._views.delete(key);
+    while (this._views.size >= Private.REMEMBERED_VIEWS) {
+      this._views.delete(this._views.keys().next().value as string);
+    }
+    this._views.set(key, { rows, version });
+  }
+
   private _db(): Promise<IDBPDatabase<IIndexSchema>> {
     if (!this._open) {
       this._open = Private.open(this._name);
@@ -333,6 +374,10 @@ export class ExperimentIndex {
 
   private _name: string;
   private _open: Promise<IDBPDatabase<IIndexSchema>> | null = null;
+  /**
+   * Views listed lately in this window, least recently used first.
+   */
+  private _views = new Map<string, { rows: IIndexedRow[]; version: number }>();
   private _known: {
     slug?: string;
     rows: IIndexedRow[];
@@ -460,6 +505,12 @@ namespace Private {
   export function headKey(slug?: string): string {
     return `head:${viewKey(slug)}`;
   }
+
+  /**
+   * Views whose rows a window keeps after listing them (the notebooks a
+   * user switches between).
+   */
+  export const REMEMBERED_VIEWS = 3;
 
   /**
    * Rows in a view's head: enough to fill a tall table while the rest loads.

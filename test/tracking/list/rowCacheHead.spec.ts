@@ -168,3 +168,57 @@ describe('ExperimentList with a head', () => {
     index.close();
   });
 });
+
+describe('ExperimentIndex remembered views', () => {
+  it('should paint a view this window listed lately from memory, until rows change', async () => {
+    const { name, rows } = await built(450);
+    const index = new ExperimentIndex({ name });
+    expect(index.remembered()).toBeNull(); // a new window remembers nothing
+    const list = new ExperimentList({ source: () => rows, index: () => index });
+    await list.refresh();
+    await index.flushed();
+    // Gone from IndexedDB: a switch back still paints at once, from memory.
+    const db = await openDB(`jupyterlab-mlops:${name}`);
+    await db.clear('packed');
+    const painted: [number, number | null][] = [];
+    list.changed.connect(() => painted.push([list.rows.length, list.total]));
+    await list.refresh();
+    expect(painted).toEqual([
+      [450, null], // loading, the rows still shown
+      [450, null], // remembered
+      [450, null] // refreshed
+    ]);
+    // Rows changed (one deleted): every remembered view is read again.
+    const fewer: IRowSource = {
+      list: async () => (await rows.list()).slice(1),
+      read: rows.read
+    };
+    const other = new ExperimentList({
+      source: () => fewer,
+      index: () => index
+    });
+    await other.refresh();
+    await index.flushed();
+    expect(index.remembered()).toHaveLength(449); // this refresh's own rows
+    const afterChange = new ExperimentList({
+      source: () => rows,
+      index: () => index
+    });
+    await afterChange.refresh('nb-1'); // another view: not remembered
+    expect(afterChange.rows).toHaveLength(450);
+    db.close();
+    index.close();
+  });
+
+  it('should keep at most three views', async () => {
+    const { name, rows } = await built(10);
+    const index = new ExperimentIndex({ name });
+    for (const slug of [undefined, 'nb-1', 'nb-2', 'nb-3']) {
+      await index.refresh(rows, slug);
+    }
+    await index.flushed();
+    expect(index.remembered()).toBeNull(); // the oldest, dropped
+    expect(index.remembered('nb-3')).not.toBeNull();
+    index.close();
+  });
+});
