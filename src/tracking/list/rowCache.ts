@@ -78,8 +78,14 @@ export class ExperimentIndex {
    */
   remembered(slug?: string): IIndexedRow[] | null {
     const key = Private.viewKey(slug);
-    const view = this._views.get(key);
-    if (!view || view.version !== Private.version(this._name)) {
+    const version = Private.version(this._name);
+    let view = this._views.get(key);
+    const all = this._views.get(Private.viewKey());
+    if (!view && slug !== undefined && all?.version === version) {
+      // One notebook's rows, from all notebooks' (as fresh).
+      view = { rows: all.rows.filter(row => row.slug === slug), version };
+    }
+    if (!view || view.version !== version) {
       this._views.delete(key);
       return null;
     }
@@ -291,19 +297,27 @@ export class ExperimentIndex {
       const puts: Promise<unknown>[] = [
         tx.store.put({ key, json: JSON.stringify(sorted) })
       ];
-      if (sorted.length > Private.HEAD_ROWS) {
-        const head = {
-          count: sorted.length,
-          rows: sorted.slice(0, Private.HEAD_ROWS)
-        };
-        puts.push(
-          tx.store.put({
-            key: Private.headKey(slug),
-            json: JSON.stringify(head)
-          })
-        );
-      } else {
-        puts.push(tx.store.delete(Private.headKey(slug)));
+      // The view of all notebooks also gives each large notebook its head
+      // (a notebook first shown after a rebuild of all paints at once).
+      const heads = new Map([[slug, sorted]]);
+      if (slug === undefined) {
+        for (const row of sorted) {
+          const rows = heads.get(row.slug) ?? [];
+          rows.push(row);
+          heads.set(row.slug, rows);
+        }
+      }
+      for (const [view, rows] of heads) {
+        const headKey = Private.headKey(view);
+        if (rows.length > Private.HEAD_ROWS) {
+          const head = {
+            count: rows.length,
+            rows: rows.slice(0, Private.HEAD_ROWS)
+          };
+          puts.push(tx.store.put({ key: headKey, json: JSON.stringify(head) }));
+        } else {
+          puts.push(tx.store.delete(headKey));
+        }
       }
       await Promise.all([...puts, tx.done]);
     } catch (reason) {

@@ -76,6 +76,16 @@ describe('ExperimentIndex heads', () => {
     index.close();
   });
 
+  it("should give each large notebook a head when all notebooks' view is written", async () => {
+    const { name } = await built(450); // all notebooks, every row of nb-1
+    const index = new ExperimentIndex({ name });
+    const head = await index.head('nb-1');
+    expect(head?.count).toBe(450);
+    expect(head?.rows).toEqual((await index.cached()).slice(0, 200));
+    expect(await index.head('nb-2')).toBeNull();
+    index.close();
+  });
+
   it('should have no head for a small view', async () => {
     const { name } = await built(200);
     const index = new ExperimentIndex({ name });
@@ -120,7 +130,11 @@ describe('ExperimentIndex heads', () => {
     const head = await index.head();
     expect(head?.count).toBe(299);
     expect(head?.rows[0].ref).toBe((await fewer.list())[0].ref);
-    expect((await db.getAllKeys('packed')).sort()).toEqual(['*', 'head:*']);
+    expect((await db.getAllKeys('packed')).sort()).toEqual([
+      '*',
+      'head:*',
+      'head:nb-1'
+    ]);
     db.close();
     index.close();
   });
@@ -207,6 +221,16 @@ describe('ExperimentIndex remembered views', () => {
     await afterChange.refresh('nb-1'); // another view: not remembered
     expect(afterChange.rows).toHaveLength(450);
     db.close();
+    index.close();
+  });
+
+  it("should paint one notebook from all notebooks' remembered rows", async () => {
+    const { name, rows } = await built(300);
+    const index = new ExperimentIndex({ name });
+    expect(index.remembered('nb-1')).toBeNull();
+    await index.refresh(rows); // all notebooks
+    expect(index.remembered('nb-1')).toHaveLength(300);
+    expect(index.remembered('nb-2')).toEqual([]);
     index.close();
   });
 
