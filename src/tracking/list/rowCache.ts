@@ -5,6 +5,7 @@ import { nextFrame } from '../../util/frames';
 import { measureSince } from '../../util/timing';
 import { IExperimentRow, IRowSource } from './row';
 import { isIndexedRowShape } from './rowCheck';
+import { parseExperimentRef } from '../store/refs';
 import { ExperimentStore } from '../store/store';
 
 /**
@@ -270,12 +271,20 @@ export class ExperimentIndex {
         return;
       }
       // In slices, with a pause between them: 100,000 puts in one go hold
-      // the page for seconds. The views go first (other views may hold
-      // what changed: they repack on their next refresh) and this one is
+      // the page for seconds. The views that may hold what changed go first
+      // (those of its notebooks and of all notebooks: they repack on their
+      // next refresh; other notebooks' views keep theirs) and this one is
       // packed last, so a write cut short (the tab closed) leaves no view,
       // only rows: the next refresh reads the rest again.
-      if (changed) {
+      const stale = changed ? Private.viewsHolding(fresh, deleted) : [];
+      if (stale === null) {
         await db.clear('packed');
+      } else if (stale.length > 0) {
+        const tx = db.transaction('packed', 'readwrite');
+        await Promise.all([
+          ...stale.map(view => tx.store.delete(view)),
+          tx.done
+        ]);
       }
       const ops: (IIndexedRow | string)[] = [...deleted, ...fresh];
       for (let at = 0; at < ops.length; at += Private.WRITE_SLICE) {
@@ -511,6 +520,28 @@ namespace Private {
    */
   export function viewKey(slug?: string): string {
     return slug ?? '*';
+  }
+
+  /**
+   * The keys of the views (and heads) that may hold these rows or refs:
+   * their notebooks' and all notebooks'; null: any view may.
+   */
+  export function viewsHolding(
+    rows: readonly IIndexedRow[],
+    refs: readonly string[]
+  ): string[] | null {
+    const slugs = new Set<string | undefined>([undefined]);
+    rows.forEach(row => slugs.add(row.slug));
+    for (const ref of refs) {
+      const parsed = parseExperimentRef(ref);
+      if (parsed) {
+        slugs.add(parsed.slug);
+      } else {
+        // Not a ref the lab writes: no telling whose view holds it.
+        return null;
+      }
+    }
+    return [...slugs].flatMap(slug => [viewKey(slug), headKey(slug)]);
   }
 
   /**

@@ -246,3 +246,43 @@ describe('ExperimentIndex remembered views', () => {
     index.close();
   });
 });
+
+describe('ExperimentIndex views after a change', () => {
+  it("should keep other notebooks' views and heads when one notebook changes", async () => {
+    const name = `head-${process.pid}-${++dbCounter}`;
+    const big = source(450);
+    const other: ExperimentStore.IEntry[] = [];
+    const entries = async (slug?: string) =>
+      [...other, ...big.entries].filter(
+        e => slug === undefined || e.slug === slug
+      );
+    const both: IRowSource = { list: entries, read: big.read };
+    const index = new ExperimentIndex({ name });
+    await index.refresh(both);
+    await index.refresh(both, 'nb-1');
+    await index.flushed();
+    // A snapshot in another notebook.
+    const id = ids.next();
+    other.push({
+      ref: `refs/exps/nb-2/${id}`,
+      oid: 'b'.repeat(40),
+      slug: 'nb-2',
+      id
+    });
+    expect((await index.refresh(both, 'nb-2')).read).toBe(1);
+    await index.flushed();
+    const db = await openDB(`jupyterlab-mlops:${name}`);
+    expect((await db.getAllKeys('packed')).sort()).toEqual([
+      'head:nb-1',
+      'nb-1',
+      'nb-2'
+    ]);
+    db.close();
+    const reopened = new ExperimentIndex({ name });
+    expect((await reopened.head('nb-1'))?.count).toBe(450);
+    expect(await reopened.cached('nb-1')).toHaveLength(450);
+    expect(await reopened.cached()).toHaveLength(451); // from the rows, then packed again
+    reopened.close();
+    index.close();
+  });
+});
