@@ -21,6 +21,12 @@ import { ExperimentStore } from '../store/store';
 export const INDEX_SCHEMA_VERSION = 4;
 
 /**
+ * Rows in a view's head (its newest), painted first with the view's count:
+ * enough to fill a tall table while the rest loads.
+ */
+export const HEAD_ROWS = 200;
+
+/**
  * A cached row: the panel's row plus the commit it describes.
  */
 export type IIndexedRow = IExperimentRow & { oid: string };
@@ -318,10 +324,10 @@ export class ExperimentIndex {
       }
       for (const [view, rows] of heads) {
         const headKey = Private.headKey(view);
-        if (rows.length > Private.HEAD_ROWS) {
+        if (rows.length > HEAD_ROWS) {
           const head = {
             count: rows.length,
-            rows: rows.slice(0, Private.HEAD_ROWS)
+            rows: rows.slice(0, HEAD_ROWS)
           };
           puts.push(tx.store.put({ key: headKey, json: JSON.stringify(head) }));
         } else {
@@ -556,11 +562,6 @@ namespace Private {
    * user switches between).
    */
   export const REMEMBERED_VIEWS = 3;
-
-  /**
-   * Rows in a view's head: enough to fill a tall table while the rest loads.
-   */
-  export const HEAD_ROWS = 200;
 
   /**
    * A view's head; null when it is not one.

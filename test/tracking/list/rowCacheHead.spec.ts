@@ -199,7 +199,8 @@ describe('ExperimentIndex remembered views', () => {
     await list.refresh();
     expect(painted).toEqual([
       [450, null], // loading, the rows still shown
-      [450, null], // remembered
+      [200, 450], // the remembered rows' head
+      [450, null], // all remembered rows
       [450, null] // refreshed
     ]);
     // Rows changed (one deleted): every remembered view is read again.
