@@ -1,12 +1,24 @@
-import { DBSchema, IDBPDatabase, openDB } from 'idb';
+import type { IDBPDatabase } from 'idb';
 
 import { newestFirst } from '../../util/ids';
 import { nextFrame } from '../../util/frames';
 import { measureSince } from '../../util/timing';
-import { IExperimentRow, IRowSource } from './row';
-import { isIndexedRowShape } from './rowCheck';
-import { parseExperimentRef } from '../store/refs';
+import { IIndexSchema, openIndex } from './indexDb';
+import {
+  headsOf,
+  IIndexedRow,
+  REMEMBERED_VIEWS,
+  isRow,
+  unpack,
+  unpackHead,
+  viewKey,
+  viewsHolding
+} from './indexViews';
+import { IRowSource } from './row';
 import { ExperimentStore } from '../store/store';
+
+export { INDEX_SCHEMA_VERSION } from './indexDb';
+export { HEAD_ROWS, type IIndexedRow } from './indexViews';
 
 /**
  * The IndexedDB cache of the Experiments panel: one row per experiment ref
@@ -14,33 +26,6 @@ import { ExperimentStore } from '../store/store';
  * are. A refresh reads only the manifests whose ref moved; a missing,
  * outdated or unreadable cache is rebuilt from the refs.
  */
-
-/**
- * Bumped whenever the row shape changes: older caches are dropped.
- */
-export const INDEX_SCHEMA_VERSION = 4;
-
-/**
- * Rows in a view's head (its newest), painted first with the view's count:
- * enough to fill a tall table while the rest loads.
- */
-export const HEAD_ROWS = 200;
-
-/**
- * A cached row: the panel's row plus the commit it describes.
- */
-export type IIndexedRow = IExperimentRow & { oid: string };
-
-interface IIndexSchema extends DBSchema {
-  rows: { key: string; value: IIndexedRow; indexes: { slug: string } };
-  meta: { key: string; value: { key: string; schemaVersion: number } };
-  /**
-   * The rows of one view (a slug, or `*` for all notebooks) as one JSON
-   * string: reading 10,000 rows as one string is several times faster
-   * than as 10,000 objects. Dropped whenever the rows change.
-   */
-  packed: { key: string; value: { key: string; json: string } };
-}
 
 /**
  * An experiment index over one store folder.
@@ -62,15 +47,18 @@ export class ExperimentIndex {
       // A write under way (rows already shown) is waited for.
       await Private.writes.get(this._name);
       const db = await this._db();
-      const key = Private.viewKey(slug);
+      const key = viewKey(slug);
       const packed = await db.get('packed', key);
-      const rows = packed ? Private.unpack(packed.json) : null;
+      const rows = packed ? unpack(packed.json) : null;
       if (packed && !rows) {
         // Unsound: drop it, the next refresh packs the view again.
         await db.delete('packed', key);
       }
       const found = rows ?? (await this._rows(slug));
-      this._known = { slug, rows: found, version: Private.version(this._name) };
+      this._known.set(key, {
+        rows: found,
+        version: Private.version(this._name)
+      });
       return found;
     } catch {
       return [];
@@ -84,10 +72,10 @@ export class ExperimentIndex {
    * them, as with rows painted from the cache.
    */
   remembered(slug?: string): IIndexedRow[] | null {
-    const key = Private.viewKey(slug);
+    const key = viewKey(slug);
     const version = Private.version(this._name);
     let view = this._views.get(key);
-    const all = this._views.get(Private.viewKey());
+    const all = this._views.get(viewKey());
     if (!view && slug !== undefined && all?.version === version) {
       // One notebook's rows, from all notebooks' (as fresh).
       view = { rows: all.rows.filter(row => row.slug === slug), version };
@@ -99,7 +87,7 @@ export class ExperimentIndex {
     // Most recently used last.
     this._views.delete(key);
     this._views.set(key, view);
-    this._known = { slug, rows: view.rows, version: view.version };
+    this._known.set(key, { rows: view.rows, version: view.version });
     return view.rows;
   }
 
@@ -115,8 +103,8 @@ export class ExperimentIndex {
     try {
       await Private.writes.get(this._name);
       const db = await this._db();
-      const head = await db.get('packed', Private.headKey(slug));
-      return head ? Private.unpackHead(head.json) : null;
+      const head = await db.get('packed', headKey(slug));
+      return head ? unpackHead(head.json) : null;
     } catch {
       return null;
     }
@@ -133,7 +121,7 @@ export class ExperimentIndex {
         slug === undefined
           ? await db.getAll('rows')
           : await db.getAllFromIndex('rows', 'slug', slug);
-      return rows.filter(Private.isRow).sort(newestFirst);
+      return rows.filter(isRow).sort(newestFirst);
     } catch {
       return [];
     }
@@ -208,14 +196,15 @@ export class ExperimentIndex {
     // rows dropped); else the rows are read from the row store.
     // Not when this window wrote rows since it painted (a rebuild under
     // way then): those would all look new.
-    const painted = this._known;
+    // By view: a refresh of another notebook still under way (a quick
+    // switch) leaves this one's painted rows alone.
+    const view = viewKey(slug);
+    const painted = this._known.get(view);
+    this._known.delete(view);
     const known =
-      painted &&
-      painted.slug === slug &&
-      painted.version === Private.version(this._name)
+      painted && painted.version === Private.version(this._name)
         ? painted.rows
         : await this._rows(slug);
-    this._known = null;
     const cached = new Map(known.map(row => [row.ref, row]));
     mark = measureSince('index-cached', mark, { slug });
     const rows: IIndexedRow[] = [];
@@ -268,7 +257,7 @@ export class ExperimentIndex {
       Private.versions.set(this._name, Private.version(this._name) + 1);
     }
     try {
-      const key = Private.viewKey(slug);
+      const key = viewKey(slug);
       // 10,000 rows are megabytes of JSON: pack a view only when its rows
       // changed or it has no (sound) packed copy. Nothing to write: no
       // read-write transaction (it would hold up other tabs' reads).
@@ -282,7 +271,7 @@ export class ExperimentIndex {
       // next refresh; other notebooks' views keep theirs) and this one is
       // packed last, so a write cut short (the tab closed) leaves no view,
       // only rows: the next refresh reads the rest again.
-      const stale = changed ? Private.viewsHolding(fresh, deleted) : [];
+      const stale = changed ? viewsHolding(fresh, deleted) : [];
       if (stale === null) {
         await db.clear('packed');
       } else if (stale.length > 0) {
@@ -312,27 +301,12 @@ export class ExperimentIndex {
       const puts: Promise<unknown>[] = [
         tx.store.put({ key, json: JSON.stringify(sorted) })
       ];
-      // The view of all notebooks also gives each large notebook its head
-      // (a notebook first shown after a rebuild of all paints at once).
-      const heads = new Map([[slug, sorted]]);
-      if (slug === undefined) {
-        for (const row of sorted) {
-          const rows = heads.get(row.slug) ?? [];
-          rows.push(row);
-          heads.set(row.slug, rows);
-        }
-      }
-      for (const [view, rows] of heads) {
-        const headKey = Private.headKey(view);
-        if (rows.length > HEAD_ROWS) {
-          const head = {
-            count: rows.length,
-            rows: rows.slice(0, HEAD_ROWS)
-          };
-          puts.push(tx.store.put({ key: headKey, json: JSON.stringify(head) }));
-        } else {
-          puts.push(tx.store.delete(headKey));
-        }
+      for (const [head, json] of headsOf(slug, sorted)) {
+        puts.push(
+          json === null
+            ? tx.store.delete(head)
+            : tx.store.put({ key: head, json })
+        );
       }
       await Promise.all([...puts, tx.done]);
     } catch (reason) {
@@ -386,9 +360,9 @@ export class ExperimentIndex {
     rows: IIndexedRow[],
     version: number
   ): void {
-    const key = Private.viewKey(slug);
+    const key = viewKey(slug);
     this._views.delete(key);
-    while (this._views.size >= Private.REMEMBERED_VIEWS) {
+    while (this._views.size >= REMEMBERED_VIEWS) {
       this._views.delete(this._views.keys().next().value as string);
     }
     this._views.set(key, { rows, version });
@@ -396,7 +370,7 @@ export class ExperimentIndex {
 
   private _db(): Promise<IDBPDatabase<IIndexSchema>> {
     if (!this._open) {
-      this._open = Private.open(this._name);
+      this._open = openIndex(this._name);
     }
     return this._open;
   }
@@ -407,11 +381,10 @@ export class ExperimentIndex {
    * Views listed lately in this window, least recently used first.
    */
   private _views = new Map<string, { rows: IIndexedRow[]; version: number }>();
-  private _known: {
-    slug?: string;
-    rows: IIndexedRow[];
-    version: number;
-  } | null = null;
+  /**
+   * The rows each view was last painted from in this window, by view key.
+   */
+  private _known = new Map<string, { rows: IIndexedRow[]; version: number }>();
 }
 
 namespace Private {
@@ -476,125 +449,4 @@ namespace Private {
     return versions.get(name) ?? 0;
   }
 
-  /**
-   * Open the database; a cache of another schema version is emptied.
-   */
-  export async function open(
-    name: string
-  ): Promise<IDBPDatabase<IIndexSchema>> {
-    const db = await openDB<IIndexSchema>(name, 2, {
-      upgrade(database, oldVersion) {
-        if (oldVersion < 1) {
-          const rows = database.createObjectStore('rows', { keyPath: 'ref' });
-          rows.createIndex('slug', 'slug');
-          database.createObjectStore('meta', { keyPath: 'key' });
-        }
-        if (oldVersion < 2) {
-          database.createObjectStore('packed', { keyPath: 'key' });
-        }
-      }
-    });
-    const meta = await db.get('meta', 'schema');
-    if (meta?.schemaVersion !== INDEX_SCHEMA_VERSION) {
-      const tx = db.transaction(['rows', 'meta', 'packed'], 'readwrite');
-      await Promise.all([
-        tx.objectStore('rows').clear(),
-        tx.objectStore('packed').clear(),
-        tx
-          .objectStore('meta')
-          .put({ key: 'schema', schemaVersion: INDEX_SCHEMA_VERSION }),
-        tx.done
-      ]);
-    }
-    return db;
-  }
-
-  /**
-   * Whether a stored value has the row's shape (a corrupt entry is dropped
-   * and read again from its ref).
-   */
-  /**
-   * Whether a cached value is a row: checked by hand (rowCheck.ts), as
-   * zod took as long as parsing 100,000 rows.
-   */
-  export function isRow(value: unknown): value is IIndexedRow {
-    return isIndexedRowShape(value);
-  }
-
-  /**
-   * The key of a view in the packed store.
-   */
-  export function viewKey(slug?: string): string {
-    return slug ?? '*';
-  }
-
-  /**
-   * The keys of the views (and heads) that may hold these rows or refs:
-   * their notebooks' and all notebooks'; null: any view may.
-   */
-  export function viewsHolding(
-    rows: readonly IIndexedRow[],
-    refs: readonly string[]
-  ): string[] | null {
-    const slugs = new Set<string | undefined>([undefined]);
-    rows.forEach(row => slugs.add(row.slug));
-    for (const ref of refs) {
-      const parsed = parseExperimentRef(ref);
-      if (parsed) {
-        slugs.add(parsed.slug);
-      } else {
-        // Not a ref the lab writes: no telling whose view holds it.
-        return null;
-      }
-    }
-    return [...slugs].flatMap(slug => [viewKey(slug), headKey(slug)]);
-  }
-
-  /**
-   * The key of a view's head (its newest rows and count) in the packed store.
-   */
-  export function headKey(slug?: string): string {
-    return `head:${viewKey(slug)}`;
-  }
-
-  /**
-   * Views whose rows a window keeps after listing them (the notebooks a
-   * user switches between).
-   */
-  export const REMEMBERED_VIEWS = 3;
-
-  /**
-   * A view's head; null when it is not one.
-   */
-  export function unpackHead(
-    json: string
-  ): { rows: IIndexedRow[]; count: number } | null {
-    try {
-      const value: unknown = JSON.parse(json);
-      if (typeof value !== 'object' || value === null) {
-        return null;
-      }
-      const { rows, count } = value as { rows?: unknown; count?: unknown };
-      return Array.isArray(rows) &&
-        rows.every(isRow) &&
-        Number.isSafeInteger(count) &&
-        (count as number) >= rows.length
-        ? { rows, count: count as number }
-        : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * Rows from a packed view; null when it is not a list of rows.
-   */
-  export function unpack(json: string): IIndexedRow[] | null {
-    try {
-      const value: unknown = JSON.parse(json);
-      return Array.isArray(value) && value.every(isRow) ? value : null;
-    } catch {
-      return null;
-    }
-  }
 }

@@ -235,6 +235,42 @@ describe('ExperimentIndex remembered views', () => {
     index.close();
   });
 
+  it("should compare with a view's painted rows though another view's refresh ran meanwhile", async () => {
+    const { name, rows } = await built(300);
+    const index = new ExperimentIndex({ name });
+    await index.refresh(rows, 'nb-1');
+    await index.flushed();
+    // A refresh of all notebooks, still listing when nb-1 is painted.
+    let release = () => undefined as void;
+    const listed = new Promise<void>(resolve => (release = resolve));
+    const slow: IRowSource = {
+      list: async slug => {
+        await listed;
+        return rows.list(slug);
+      },
+      read: rows.read
+    };
+    // nb-1's refresh finds the row store empty: compared with it instead
+    // of the rows painted, every row would look new.
+    const emptied: IRowSource = {
+      list: async slug => {
+        const db = await openDB(`jupyterlab-mlops:${name}`);
+        await db.clear('rows');
+        db.close();
+        return rows.list(slug);
+      },
+      read: rows.read
+    };
+    const other = index.refresh(slow);
+    expect(index.remembered('nb-1')).toHaveLength(300);
+    const mine = index.refresh(emptied, 'nb-1');
+    release();
+    await other;
+    expect((await mine).read).toBe(0);
+    await index.flushed();
+    index.close();
+  });
+
   it('should keep at most three views', async () => {
     const { name, rows } = await built(10);
     const index = new ExperimentIndex({ name });
