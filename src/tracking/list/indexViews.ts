@@ -17,7 +17,7 @@ export type IIndexedRow = IExperimentRow & { oid: string };
  * Rows in a view's head (its newest), painted first with the view's count:
  * enough to fill a tall table while the rest loads.
  */
-export const HEAD_ROWS = 200;
+export const HEAD_ROWS = 60;
 
 /**
  * Views whose rows a window keeps after listing them (the notebooks a
@@ -77,7 +77,6 @@ export function headKey(slug?: string): string {
  * Views whose rows a window keeps after listing them (the notebooks a
  * user switches between).
  */
-
 
 /**
  * A view's head; null when it is not one.

@@ -5,6 +5,7 @@ import { nextFrame } from '../../util/frames';
 import { measureSince } from '../../util/timing';
 import { IIndexSchema, openIndex } from './indexDb';
 import {
+  headKey,
   headsOf,
   IIndexedRow,
   REMEMBERED_VIEWS,
@@ -329,9 +330,6 @@ export class ExperimentIndex {
   }
 
   /**
-   * Close the database.
-   */
-  /**
    * Resolve once the index holds what the last refresh read (its write
    * comes after the rows are shown).
    */
@@ -448,5 +446,4 @@ namespace Private {
   export function version(name: string): number {
     return versions.get(name) ?? 0;
   }
-
 }

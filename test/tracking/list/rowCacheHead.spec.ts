@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 
 import { ExperimentList } from '../../../src/tracking/list/experimentList';
 import { IExperimentRow, IRowSource } from '../../../src/tracking/list/row';
-import { ExperimentIndex } from '../../../src/tracking/list/rowCache';
+import {
+  ExperimentIndex,
+  HEAD_ROWS
+} from '../../../src/tracking/list/rowCache';
 import { ExperimentStore } from '../../../src/tracking/store/store';
 import { UlidFactory } from '../../../src/util/ids';
 
@@ -65,13 +68,13 @@ async function built(
 }
 
 describe('ExperimentIndex heads', () => {
-  it('should keep the newest 200 rows and the count of a large view', async () => {
+  it('should keep the newest rows and the count of a large view', async () => {
     const { name, rows } = await built(450);
     const index = new ExperimentIndex({ name });
     const head = await index.head();
     expect(head?.count).toBe(450);
     const all = await index.cached();
-    expect(head?.rows).toEqual(all.slice(0, 200));
+    expect(head?.rows).toEqual(all.slice(0, HEAD_ROWS));
     expect(all[0].ref).toBe((await rows.list())[0].ref);
     index.close();
   });
@@ -81,16 +84,16 @@ describe('ExperimentIndex heads', () => {
     const index = new ExperimentIndex({ name });
     const head = await index.head('nb-1');
     expect(head?.count).toBe(450);
-    expect(head?.rows).toEqual((await index.cached()).slice(0, 200));
+    expect(head?.rows).toEqual((await index.cached()).slice(0, HEAD_ROWS));
     expect(await index.head('nb-2')).toBeNull();
     index.close();
   });
 
   it('should have no head for a small view', async () => {
-    const { name } = await built(200);
+    const { name } = await built(HEAD_ROWS);
     const index = new ExperimentIndex({ name });
     expect(await index.head()).toBeNull();
-    expect(await index.cached()).toHaveLength(200);
+    expect(await index.cached()).toHaveLength(HEAD_ROWS);
     index.close();
   });
 
@@ -148,10 +151,10 @@ describe('ExperimentList with a head', () => {
     const painted: [number, number | null][] = [];
     list.changed.connect(() => painted.push([list.rows.length, list.total]));
     await list.refresh();
-    // loading → head (200 of 450) → cached (450) → refreshed (450)
+    // loading → head (HEAD_ROWS of 450) → cached (450) → refreshed (450)
     expect(painted).toEqual([
       [0, null],
-      [200, 450],
+      [HEAD_ROWS, 450],
       [450, null],
       [450, null]
     ]);
@@ -176,7 +179,7 @@ describe('ExperimentList with a head', () => {
       index: () => index
     });
     await list.refresh();
-    expect(list.rows).toHaveLength(200);
+    expect(list.rows).toHaveLength(HEAD_ROWS);
     expect(list.total).toBe(450);
     expect(list.error?.message).toContain('the server went away');
     index.close();
@@ -199,7 +202,7 @@ describe('ExperimentIndex remembered views', () => {
     await list.refresh();
     expect(painted).toEqual([
       [450, null], // loading, the rows still shown
-      [200, 450], // the remembered rows' head
+      [HEAD_ROWS, 450], // the remembered rows' head
       [450, null], // all remembered rows
       [450, null] // refreshed
     ]);
