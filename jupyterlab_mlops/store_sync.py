@@ -211,7 +211,10 @@ def _push(git: StoreGit, url: str, tracking: str, local: dict[str, str]) -> dict
     # The remote holds them now: a later local delete must not be undone. (A
     # ref the lab moved during the push is recorded as it was before; the
     # next sync sees the remote's and corrects it.)
-    names = (ref[len("refs/exps/") :] for ref in pushed)
+    names = [ref[len("refs/exps/") :] for ref in pushed]
+    if any(name not in local for name in names):
+        # Created by the lab during this sync, pushed with the rest.
+        local = {n[len("refs/exps/") :]: oid for n, oid in git.refs("refs/exps/").items()}
     write_tracking(git, tracking, {name: local[name] for name in names if name in local})
     return {"pushed": len(pushed), "upToDate": up_to_date, "rejected": rejected}
 

@@ -54,12 +54,15 @@ def write_tracking(git: StoreGit, prefix: str, updates: dict[str, str | None]) -
     if not _write_packed(git_dir, full):
         _update_ref(git, full)
         return
-    for ref in full:
-        _remove_loose(git_dir, ref)
+    stuck = {ref: oid for ref, oid in full.items() if not _remove_loose(git_dir, ref)}
+    # A loose copy that would not go wins over the packed entry: git sets it.
+    _update_ref(git, stuck)
 
 
 def _update_ref(git: StoreGit, full: dict[str, str | None]) -> None:
     """The same updates as loose refs, through git (one transaction)."""
+    if not full:
+        return
     commands = "".join(
         f"update {ref}\0{oid}\0\0" if oid else f"delete {ref}\0\0" for ref, oid in full.items()
     )
@@ -84,7 +87,11 @@ def _read_packed(path: Path) -> tuple[bytes, dict[bytes, list[bytes]]] | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PACKED_BYTES:
             return None
         data = file.read(MAX_PACKED_BYTES + 1)
-    lines = data.splitlines(keepends=True)
+    if len(data) > MAX_PACKED_BYTES or b"\r" in data:
+        return None  # grew while read; or a line git splits otherwise than Python
+    lines = [line + b"\n" for line in data.split(b"\n")]
+    if lines and lines[-1] == b"\n":
+        lines.pop()  # after the last newline
     # No header: git peels nothing it has not checked (a file written by
     # another tool may hold tags without their peeled lines).
     header = _NO_TRAITS if lines else _HEADER
@@ -156,12 +163,19 @@ def _write_packed(git_dir: Path, full: dict[str, str | None]) -> bool:
                 os.unlink(lock_path)
 
 
-def _remove_loose(git_dir: Path, ref: str) -> None:
+def _remove_loose(git_dir: Path, ref: str) -> bool:
     """Remove the loose copy of `ref` (a regular file; the store has no symlinks
-    under `refs/`, checked when Sync opened it) and its empty folders."""
+    under `refs/`, checked when Sync opened it) and its empty folders; False
+    when a copy is there and could not be removed."""
     path = git_dir / ref
-    with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    try:
         os.unlink(path)
+    except FileNotFoundError:
+        return True
+    except (NotADirectoryError, IsADirectoryError):
+        return True  # a parent is a file, or a folder is there: no copy
+    except OSError:
+        return not os.path.lexists(path)
     parent = path.parent
     top = git_dir / "refs" / "sync"
     while parent != top and top in parent.parents:
@@ -170,3 +184,4 @@ def _remove_loose(git_dir: Path, ref: str) -> None:
         except OSError:
             break
         parent = parent.parent
+    return True

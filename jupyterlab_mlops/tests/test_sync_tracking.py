@@ -9,6 +9,7 @@ import pytest
 
 from ..errors import MlopsError
 from ..store_git import StoreGit
+from ..store_sync import _sync, remote_key
 from ..sync_tracking import MAX_PACKED_BYTES, write_tracking
 from .git_remote_support import experiment, git, refs
 
@@ -153,3 +154,35 @@ def test_only_tracking_folders_are_written(repo) -> None:  # noqa: ANN001
     for prefix in ("refs/exps/", "refs/sync/x/exps", "refs/heads/", ""):
         with pytest.raises(ValueError):
             write_tracking(store, prefix, {"a": commits[0]})
+
+
+def test_a_carriage_return_is_left_to_git(repo) -> None:  # noqa: ANN001
+    """git splits packed-refs at newlines only: a line Python would split at
+    a lone CR is one broken line to git, and must not become two refs."""
+    git_dir, store, commits = repo
+    content = f"{commits[0]} refs/heads/junk\r{commits[1]} refs/exps/nb/hidden\n".encode()
+    (git_dir / "packed-refs").write_bytes(content)
+    write_tracking(store, PREFIX, {NAME.format(1): commits[0]})
+    assert (git_dir / "packed-refs").read_bytes() == content
+    assert "refs/exps/nb/hidden" not in refs(git_dir)
+    assert tracked(git_dir) == {NAME.format(1): commits[0]}  # through git
+
+
+def test_an_experiment_created_during_the_push_is_recorded(repo, tmp_path: Path) -> None:  # noqa: ANN001
+    """One the lab writes between the listing and the push is pushed with the
+    rest: it is recorded as on the remote (deleting it later is not undone)."""
+    git_dir, _, commits = repo
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    late = f"refs/exps/{NAME.format(9)}"
+
+    class LabWritesDuringPush(StoreGit):
+        def run(self, *args: str, stdin: str | None = None):  # noqa: ANN202
+            if args and args[0] == "push":
+                git(git_dir, "update-ref", late, commits[4])
+            return super().run(*args, stdin=stdin)
+
+    answer = _sync(LabWritesDuringPush(git_dir, tmp_path, 60), remote.as_uri())
+    assert answer["pushed"] == 6
+    prefix = f"refs/sync/{remote_key(remote.as_uri())}/"
+    assert refs(git_dir, prefix)[f"{prefix}{late[len('refs/') :]}"] == commits[4]
