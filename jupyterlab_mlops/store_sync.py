@@ -118,9 +118,14 @@ def _sync(git: StoreGit, url: str) -> dict[str, Any]:
         if fetched.returncode != 0:
             raise _remote_error("fetch from", fetched.stderr, url)
     commits = git.commits(sorted(set(remote.values())))
-    # Seen there: what arrived, and no longer what the remote deleted.
+    # Seen there: what arrived, and no longer what the remote deleted. A
+    # listing with nothing where there was something is more likely a wrong
+    # answer (an empty dumb-HTTP listing, a proxy's page) than an emptied
+    # remote: forgetting would bring back, from the next good answer, every
+    # experiment deleted here. The remote's state as last seen is kept.
     updates: dict[str, str | None] = {n: remote[n] for n in wanted if remote[n] in commits}
-    updates.update({name: None for name in seen if name not in remote})
+    if remote:
+        updates.update({name: None for name in seen if name not in remote})
     write_tracking(git, tracking, updates)
     local = {name[len("refs/exps/") :]: oid for name, oid in git.refs("refs/exps/").items()}
     merged, local = _merge(git, remote, commits, set(seen) | known, local)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,24 @@ def test_an_experiment_created_during_the_push_is_recorded(repo, tmp_path: Path)
     assert answer["pushed"] == 6
     prefix = f"refs/sync/{remote_key(remote.as_uri())}/"
     assert refs(git_dir, prefix)[f"{prefix}{late[len('refs/') :]}"] == commits[4]
+
+
+def test_an_empty_listing_does_not_forget_the_remote(repo, tmp_path: Path) -> None:  # noqa: ANN001
+    """A remote that answers no refs at all (an empty dumb-HTTP listing, or one
+    emptied and filled again): an experiment deleted here stays deleted."""
+    git_dir, store, commits = repo
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    assert _sync(store, remote.as_uri())["pushed"] == 5
+    gone = f"refs/exps/{NAME.format(1)}"
+    git(git_dir, "update-ref", "-d", gone)  # deleted here
+    shutil.rmtree(remote)
+    git(tmp_path, "init", "-q", "--bare", str(remote))  # answers nothing
+    git(git_dir, "update-ref", "-d", f"refs/exps/{NAME.format(2)}")  # not pushed again
+    answer = _sync(store, remote.as_uri())
+    assert answer["keptDeleted"] == 0 and answer["pushed"] == 3
+    # The remote has it again (another member pushed it back).
+    git(git_dir, "push", "-q", remote.as_uri(), f"{commits[0]}:{gone}")
+    answer = _sync(store, remote.as_uri())
+    assert answer["keptDeleted"] == 1 and answer["fetched"] == 0
+    assert gone not in refs(git_dir)
