@@ -139,6 +139,33 @@ function measures(page: Page, name: string): Promise<IMeasure[]> {
 
 test.skip(ROOT === '', 'run with -c playwright.bench.config.js');
 
+/**
+ * The last measure `jupyterlab-mlops:<name>` of all ${COUNT} rows that
+ * started at or after `since`, once there is one.
+ */
+async function measureSince(
+  page: Page,
+  name: string,
+  since: number
+): Promise<IMeasure> {
+  const full = `jupyterlab-mlops:${name}`;
+  await page.waitForFunction(
+    ([entry, start, rows]) =>
+      performance
+        .getEntriesByName(entry)
+        .some(
+          m =>
+            m.startTime >= start &&
+            (m as PerformanceMeasure).detail?.rows === rows
+        ),
+    [full, since, COUNT] as const,
+    { timeout: 600_000 }
+  );
+  return (await measures(page, full))
+    .filter(m => m.detail.rows === COUNT && m.startTime >= since)
+    .at(-1) as IMeasure;
+}
+
 test(`panel with ${COUNT} experiments`, async ({ browser }) => {
   const seedStart = Date.now();
   seed(COUNT, BIG);
@@ -247,21 +274,7 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
     const paintedAt = await painted;
     // This switch's refresh (the count may show before its cached rows
     // are all read: wait for those).
-    await page.waitForFunction(
-      ([since, rows]) =>
-        performance
-          .getEntriesByName('jupyterlab-mlops:list-cached')
-          .some(
-            m =>
-              m.startTime >= since &&
-              (m as PerformanceMeasure).detail?.rows === rows
-          ),
-      [switchedAt, COUNT] as const,
-      { timeout: 600_000 }
-    );
-    const cached = (await measures(page, 'jupyterlab-mlops:list-cached'))
-      .filter(m => m.detail.rows === COUNT && m.startTime >= switchedAt)
-      .at(-1) as IMeasure;
+    const cached = await measureSince(page, 'list-cached', switchedAt);
     paint.push(paintedAt - cached.startTime);
     idb.push(cached.duration);
     const head = (await measures(page, 'jupyterlab-mlops:list-head')).find(
@@ -270,21 +283,11 @@ test(`panel with ${COUNT} experiments`, async ({ browser }) => {
     heads.push(head ? head.duration : NaN);
     await countIs(page, `${COUNT} experiments`);
     // The whole switch, until the refs were compared with the index.
-    await page.waitForFunction(
-      ([since, rows]) =>
-        performance
-          .getEntriesByName('jupyterlab-mlops:list-refresh')
-          .some(
-            m =>
-              m.startTime >= since &&
-              (m as PerformanceMeasure).detail?.rows === rows
-          ),
-      [cached.startTime, COUNT] as const,
-      { timeout: 600_000 }
+    const refreshed = await measureSince(
+      page,
+      'list-refresh',
+      cached.startTime
     );
-    const refreshed = (await measures(page, 'jupyterlab-mlops:list-refresh'))
-      .filter(m => m.detail.rows === COUNT && m.startTime >= cached.startTime)
-      .at(-1) as IMeasure;
     switches.push(refreshed.duration);
     switchRead.push(refreshed.detail.read ?? -1);
   }
