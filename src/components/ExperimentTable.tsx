@@ -113,6 +113,19 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     // specs), a typical sidebar's worth of rows.
     initialRect: { width: 0, height: 400 }
   });
+  // A row measured above the view moves the view by its change in height
+  // (so the rows in view stay put), but not in a list at its top: the
+  // newest experiments come first and must stay in view when the rows
+  // below them are measured (a panel shown after its rows were painted
+  // hidden measures them all at once).
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (
+    item,
+    _delta,
+    instance
+  ) => {
+    const top = instance.scrollElement?.scrollTop ?? 0;
+    return top > 0 && item.start < top;
+  };
 
   useEffect(() => {
     if (active >= rows.length && rows.length > 0) {

@@ -100,9 +100,17 @@ test.describe('Experiments panel with many experiments', () => {
     // The sidebar's compact list is virtualized too.
     await expect(listRows.first()).toBeVisible();
     expect(await listRows.count()).toBeLessThan(50);
+    // The list was painted while the panel was closed (the notebook's
+    // rows load with it): shown now, it is at its top, newest first (the
+    // virtualizer used to scroll it down by the rows measured on showing).
     await expect(
       panel.locator('.jp-mlops-ExperimentTable-open').first()
     ).toHaveText(newestFirst(seeded)[0].user.name);
+    expect(
+      await panel
+        .locator('.jp-mlops-ExperimentTable')
+        .evaluate(element => element.scrollTop)
+    ).toBe(0);
 
     // The full table: a main-area tab, from the panel's button.
     await panel.getByRole('button', { name: 'Table', exact: true }).click();

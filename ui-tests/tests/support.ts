@@ -110,6 +110,38 @@ export async function openNotebook(
     });
   }, file);
   await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+  await settleKernel(page);
+}
+
+/**
+ * Wait until the current notebook's session is ready. When starting its
+ * kernel fails (a cold first kernel on a loaded machine: the session request
+ * errs while the server still starts the kernel), JupyterLab shows the
+ * reason, then asks for a kernel in a dialog no test would answer; this
+ * answers them as a user would (the preselected kernel is the notebook's
+ * own) and says so in the test's output, so the cause stays visible.
+ */
+async function settleKernel(page: IJupyterLabPageFixture): Promise<void> {
+  const dialog = page.locator('.jp-Dialog');
+  await expect
+    .poll(
+      async () => {
+        if (await dialog.isVisible()) {
+          const text = (await dialog.textContent()) ?? '';
+          console.warn(`openNotebook: JupyterLab asked: ${text.slice(0, 300)}`);
+          await dialog.locator('.jp-mod-accept').click();
+          return false;
+        }
+        return page.evaluate(() => {
+          const panel = window.jupyterapp.shell.currentWidget as unknown as {
+            sessionContext?: { isReady?: boolean };
+          } | null;
+          return panel?.sessionContext?.isReady === true;
+        });
+      },
+      { timeout: 90_000, intervals: [100, 250, 500] }
+    )
+    .toBe(true);
 }
 
 /**
