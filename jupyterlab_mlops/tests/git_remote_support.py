@@ -144,7 +144,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         done = subprocess.run(
             [GIT, "http-backend"], input=body, capture_output=True, env=env, check=False
         )
-        head, _, rest = done.stdout.partition(b"\r\n\r\n")
+        head, separator, rest = done.stdout.partition(b"\r\n\r\n")
+        if done.returncode != 0 or not separator:
+            # No CGI answer (git failed): a 502 naming why, not an empty 200
+            # that git would read as a dumb remote with no refs.
+            why = done.stderr.decode("utf-8", "replace")
+            self.server.failures.append(f"{self.command} {self.path}: {done.returncode} {why}")
+            self.send_response(502)
+            self.send_header("Content-Length", str(len(done.stderr)))
+            self.end_headers()
+            self.wfile.write(done.stderr)
+            return
         status = 200
         headers: list[tuple[str, str]] = []
         for line in head.decode("latin-1").split("\r\n"):
@@ -171,10 +181,16 @@ class GitHttpServer(http.server.ThreadingHTTPServer):
         read_only: set[str] | None = None,
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        # A connection the client dropped between the server's select and
+        # its accept would block accept, and with it shutdown(), for ever:
+        # non-blocking, that accept fails and serve_forever goes on.
+        self.socket.setblocking(False)
         self.project_root = project_root
         self.users = users
         self.read_only = read_only or set()
         self.requests: list[str] = []
+        # Requests `git http-backend` gave no answer to, and why.
+        self.failures: list[str] = []
 
     @property
     def url(self) -> str:
