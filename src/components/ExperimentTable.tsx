@@ -111,7 +111,8 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     scrollPaddingStart: headerHeight,
     // Before the grid is laid out (and in the server renderer of the
     // specs), a typical sidebar's worth of rows.
-    initialRect: { width: 0, height: 400 }
+    initialRect: { width: 0, height: 400 },
+    measureElement: Private.measureRow
   });
   // A row measured above the view moves the view by its change in height
   // (so the rows in view stay put), but not in a list at its top: the
@@ -235,6 +236,23 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
 }
 
 namespace Private {
+  /**
+   * Rows' last heights on screen. A hidden panel (another sidebar tab, a
+   * closed sidebar) reports its rows 0 high; taken as such, every row would
+   * shrink and grow back on showing, and the view drift by the rows above it.
+   */
+  const shownHeights = new WeakMap<Element, number>();
+
+  /** A row's height, or its last height on screen while it is not shown. */
+  export function measureRow(element: Element): number {
+    const height = (element as HTMLElement).offsetHeight;
+    if (height > 0 || element.getClientRects().length > 0) {
+      shownHeights.set(element, height);
+      return height;
+    }
+    return shownHeights.get(element) ?? ROW_HEIGHT;
+  }
+
   /**
    * The compact list's columns: none.
    */

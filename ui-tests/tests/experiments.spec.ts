@@ -112,6 +112,29 @@ test.describe('Experiments panel with many experiments', () => {
         .evaluate(element => element.scrollTop)
     ).toBe(0);
 
+    // Scrolled down, hidden behind another sidebar tab and shown again, the
+    // list is where it was (hidden rows measured 0 high made it drift).
+    const list = panel.locator('.jp-mlops-ExperimentTable');
+    const firstInView = () =>
+      list.evaluate(element => {
+        const top = element.getBoundingClientRect().top;
+        return [
+          ...element.querySelectorAll('.jp-mlops-ExperimentTable-open')
+        ].find(name => name.getBoundingClientRect().top >= top)?.textContent;
+      });
+    await list.evaluate(element => element.scrollTo(0, 1500));
+    await expect.poll(firstInView).not.toBe(newestFirst(seeded)[0].user.name);
+    const before = await firstInView();
+    const scrolled = await list.evaluate(element => element.scrollTop);
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('mlops:open-pipeline');
+    });
+    await expect(panel).toBeHidden();
+    await openExperiments(page);
+    await expect.poll(firstInView).toBe(before);
+    expect(await list.evaluate(element => element.scrollTop)).toBe(scrolled);
+    await list.evaluate(element => element.scrollTo(0, 0));
+
     // The full table: a main-area tab, from the panel's button.
     await panel.getByRole('button', { name: 'Table', exact: true }).click();
     const table = page.locator('#jp-mlops-experiments-table');
