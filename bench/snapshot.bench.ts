@@ -43,9 +43,12 @@ const STEPS: [string, string][] = [
   ['snapshot-save', 'commit (blobs, tree, commit, ref)'],
   [
     'store-tree',
-    'of which the blobs and tree (one `write-many`) and the store check'
+    'of which the objects built in memory beside the store check (one request)'
   ],
-  ['store-commit', 'of which the commit object and the ref']
+  [
+    'store-commit',
+    'of which writing them (one `write-many`) and then the ref (one more)'
+  ]
 ];
 const SIZE = 1024 * 1024 * 1024;
 const PEERS = resolve(__dirname, '..', '.bench-venv', 'bin');
