@@ -148,8 +148,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if done.returncode != 0 or not separator:
             # No CGI answer (git failed): a 502 naming why, not an empty 200
             # that git would read as a dumb remote with no refs.
-            why = done.stderr.decode("utf-8", "replace")
-            self.server.failures.append(f"{self.command} {self.path}: {done.returncode} {why}")
             self.send_response(502)
             self.send_header("Content-Length", str(len(done.stderr)))
             self.end_headers()
@@ -189,8 +187,6 @@ class GitHttpServer(http.server.ThreadingHTTPServer):
         self.users = users
         self.read_only = read_only or set()
         self.requests: list[str] = []
-        # Requests `git http-backend` gave no answer to, and why.
-        self.failures: list[str] = []
 
     @property
     def url(self) -> str:

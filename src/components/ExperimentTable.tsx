@@ -114,19 +114,6 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     initialRect: { width: 0, height: 400 },
     measureElement: Private.measureRow
   });
-  // A row measured above the view moves the view by its change in height
-  // (so the rows in view stay put), but not in a list at its top: the
-  // newest experiments come first and must stay in view when the rows
-  // below them are measured (a panel shown after its rows were painted
-  // hidden measures them all at once).
-  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (
-    item,
-    _delta,
-    instance
-  ) => {
-    const top = instance.scrollElement?.scrollTop ?? 0;
-    return top > 0 && item.start < top;
-  };
 
   useEffect(() => {
     if (active >= rows.length && rows.length > 0) {
@@ -239,7 +226,9 @@ namespace Private {
   /**
    * Rows' last heights on screen. A hidden panel (another sidebar tab, a
    * closed sidebar) reports its rows 0 high; taken as such, every row would
-   * shrink and grow back on showing, and the view drift by the rows above it.
+   * shrink and grow back on showing, and the view drift by the rows above
+   * it: a list painted while its panel was closed opened mid-way, a
+   * scrolled one came back elsewhere.
    */
   const shownHeights = new WeakMap<Element, number>();
 
