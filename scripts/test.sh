@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 root=$PWD
 logs=$root/.test-logs
 rm -rf "$logs" && mkdir -p "$logs"
+# Every temporary file of the run (servers' roots, seeded stores, pytest's
+# tmp_path, the browser's profiles, benchmarks' peers) goes under one folder
+# that is removed when the run ends, however it ends: runs used to leave
+# gigabytes in /tmp, and a disk filled by them failed a CI run (ENOSPC).
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/mlops-test-XXXXXX")
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR=$run_tmp
 export PATH="$root/.venv/bin:$PATH"
 export CI=${CI:-true}
 
@@ -91,6 +98,13 @@ notebook7() {
   PATH="$venv/bin:$PATH" MLOPS_NOTEBOOK=1 MLOPS_GALATA_PORT=8898 npx playwright test
 }
 
+# disk_free: free space of the run's folder and temporary folder, in MiB.
+disk_free() {
+  df -Pm "$root" "$run_tmp" | awk 'NR > 1 { print $6 ": " $4 " MiB free" }' | sort -u
+}
+echo "=== disk at the start"
+disk_free
+
 phase system system_packages
 phase install bash scripts/install.sh test || {
   printf '%s\n' "${report[@]}"
@@ -108,6 +122,10 @@ phase notebook notebook7
 echo
 echo "=== phases"
 printf '%s\n' "${report[@]}"
+echo
+echo "=== disk at the end"
+disk_free
+echo "temporary files of the run: $(du -sm "$run_tmp" | cut -f1) MiB (removed on exit)"
 echo
 python "$root/scripts/summarize_tests.py" --failures "$logs"
 echo

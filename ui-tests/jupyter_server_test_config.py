@@ -41,6 +41,7 @@ if (
     and not os.environ.get("MLOPS_BENCH_ROOT")
 ):
     import atexit
+    import shutil
     import socket
     import subprocess
     import tempfile
@@ -68,7 +69,16 @@ if (
         stdout=open(os.path.join(_folder, "mlflow.log"), "ab"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
     )
-    atexit.register(_server.terminate)
+
+    def _stop_mlflow():
+        _server.terminate()
+        try:
+            _server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _server.kill()
+        shutil.rmtree(_folder, ignore_errors=True)
+
+    atexit.register(_stop_mlflow)
     c.MlopsExtension.mlflow_tracking_uri = f"http://127.0.0.1:{_port}"  # noqa: F821
     c.MlopsExtension.mlflow_tracking_token = "galata-" + "T0KEN" * 4  # noqa: F821
     c.MlopsExtension.mlflow_experiment = "galata"  # noqa: F821

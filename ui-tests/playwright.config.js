@@ -13,9 +13,10 @@ if (!process.env.JUPYTERLAB_GALATA_ROOT_DIR) {
   const fs = require('fs');
   const os = require('os');
   const path = require('path');
-  process.env.JUPYTERLAB_GALATA_ROOT_DIR = fs.mkdtempSync(
-    path.join(os.tmpdir(), 'galata-mlops-')
-  );
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'galata-mlops-'));
+  process.env.JUPYTERLAB_GALATA_ROOT_DIR = root;
+  // Only the runner's process gets here (its workers inherit the variable).
+  process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
 }
 
 // Specs that need a server of their own, each run by a phase of
