@@ -28,6 +28,7 @@ STATUS: dict[str, int] = {
     "E_NOT_EMPTY": 409,
     "E_LOCKED": 409,
     "E_LOCK_NOT_HELD": 409,
+    "E_REF_CHANGED": 409,
     "E_EXPORT_MISMATCH": 409,
     "E_RUN_ACTIVE": 409,
     "E_RUN_FINISHED": 409,

@@ -54,6 +54,7 @@ from .registry_handlers import (
     TrackingMirrorHandler,
     create_pusher,
 )
+from .store_commit import CommitHandler
 from .store_handlers import (
     StatusHandler,
     StoreInitHandler,
@@ -71,6 +72,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("fs/read-many", ReadManyHandler),
     ("fs/write", WriteHandler),
     ("fs/write-many", WriteManyHandler),
+    ("fs/commit", CommitHandler),
     ("fs/write-blob", WriteBlobHandler),
     ("fs/list", ListHandler),
     ("fs/stat", StatHandler),

@@ -24,6 +24,7 @@ CAPABILITIES = [
     "fs",
     "read-many",
     "write-many",
+    "commit",
     "write-blob",
     "lock",
     "hash",

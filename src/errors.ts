@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'E_NOT_EMPTY',
   'E_LOCKED',
   'E_LOCK_NOT_HELD',
+  'E_REF_CHANGED',
   'E_STORE_ROOT',
   'E_IO',
   'E_INTERNAL',

@@ -20,6 +20,7 @@ async def test_status_reports_version_store_capabilities_and_limits(api: Api, st
             "fs",
             "read-many",
             "write-many",
+            "commit",
             "write-blob",
             "lock",
             "hash",

@@ -18,7 +18,8 @@ import {
   StoreManifest,
   StoreRefs,
   WriteBlobResult,
-  WriteManyResult
+  WriteManyResult,
+  CommitResult
 } from './schemas';
 import { IBridgeClient } from './tokens';
 
@@ -156,6 +157,26 @@ export class BridgeClient implements IBridgeClient {
       }
     );
     return answer.files;
+  }
+
+  /**
+   * Write an experiment commit's loose objects, then set its ref to `oid`
+   * if the ref still holds `old` (null: it must not exist yet), in one
+   * round trip (`fs/commit`). `E_NOT_FOUND` when the store's repository
+   * does not exist yet, `E_REF_CHANGED` when the ref moved meanwhile,
+   * `E_LOCKED` while another writer holds it.
+   */
+  async commit(
+    files: readonly { path: string; data: Uint8Array }[],
+    ref: { name: string; oid: string; old: string | null }
+  ): Promise<CommitResult> {
+    return postBridge(this, 'fs/commit', BridgeSchemas.commit, {
+      files: files.map(file => ({
+        path: file.path,
+        data: encodeBase64(file.data)
+      })),
+      ref
+    });
   }
 
   /**

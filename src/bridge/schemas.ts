@@ -51,6 +51,13 @@ export namespace BridgeSchemas {
     )
   });
 
+  export const commit = writeMany.extend({
+    ref: z.object({
+      name: z.string(),
+      oid: z.string().regex(/^[0-9a-f]{40}$/)
+    })
+  });
+
   export const writeBlob = z.object({
     oid: z.string().regex(/^[0-9a-f]{40}$/),
     size: z.number().int().nonnegative(),
@@ -191,6 +198,8 @@ export type ReadManyResult =
 export type WriteManyResult = z.infer<
   typeof BridgeSchemas.writeMany
 >['files'][number];
+/** The answer of `commit`. */
+export type CommitResult = z.infer<typeof BridgeSchemas.commit>;
 /** The answer of `write-blob`. */
 export type WriteBlobResult = z.infer<typeof BridgeSchemas.writeBlob>;
 /** A folder listing. */

@@ -23,7 +23,8 @@ import type {
   StoreManifest,
   StoreRefs,
   WriteBlobResult,
-  WriteManyResult
+  WriteManyResult,
+  CommitResult
 } from './schemas';
 
 /**
@@ -77,6 +78,15 @@ export interface IBridgeClient {
   writeMany(
     files: readonly { path: string; data: Uint8Array }[]
   ): Promise<WriteManyResult[]>;
+
+  /**
+   * Write an experiment commit's loose objects and set its ref, if it
+   * still holds `old`, in one round trip.
+   */
+  commit(
+    files: readonly { path: string; data: Uint8Array }[],
+    ref: { name: string; oid: string; old: string | null }
+  ): Promise<CommitResult>;
 
   /**
    * Write a file's bytes, sent as they are, as a git blob of the store's

@@ -75,6 +75,7 @@ export class BridgeGitFs {
       base: this.promises,
       remember: (rel, data) => this._cache.set(rel, data),
       blobRoute: this._blobRoute,
+      commitRoute: this._commitRoute,
       count: method => {
         this.calls[method] = (this.calls[method] ?? 0) + 1;
       }
@@ -193,6 +194,7 @@ export class BridgeGitFs {
   private _client: IBridgeClient;
   private _cache: ByteCache;
   private _blobRoute = { missing: false };
+  private _commitRoute = { missing: false };
 }
 
 /**

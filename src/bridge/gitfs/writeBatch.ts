@@ -90,6 +90,63 @@ export class GitWriteBatch {
   }
 
   /**
+   * Write the buffered objects and set `ref` to `oid` in one `fs/commit`
+   * request, if the ref still holds `old` (null: it must not exist yet).
+   * False when the server cannot take them in one request (an older
+   * server, objects past its budget, more than one request's worth): the
+   * caller then flushes and writes the ref itself. The server's refusals
+   * (`E_NOT_FOUND`: no repository yet; `E_REF_CHANGED`; `E_LOCKED`) are
+   * thrown as they are, the objects still buffered.
+   */
+  async commitRef(
+    ref: string,
+    oid: string,
+    old: string | null
+  ): Promise<boolean> {
+    const { client, count, commitRoute } = this._options;
+    const files = [...this._buffer].map(([path, data]) => ({ path, data }));
+    const bytes = files.reduce((sum, file) => sum + file.data.length, 0);
+    if (
+      commitRoute.missing ||
+      this._singleWrites ||
+      files.length > Private.MAX_FILES ||
+      bytes > Private.MAX_BYTES ||
+      !this._buffer.has(Private.objectPath(oid))
+    ) {
+      return false;
+    }
+    for (let attempt = 0; ; attempt++) {
+      count('commit');
+      try {
+        await client.commit(files, { name: ref, oid, old });
+        break;
+      } catch (reason) {
+        if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
+          await Private.pause(attempt);
+          continue;
+        }
+        if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
+          return false;
+        }
+        if (Private.isMissingRoute(reason)) {
+          commitRoute.missing = true;
+          return false;
+        }
+        if (isMlopsError(reason, 'E_NOT_FOUND', 'E_REF_CHANGED', 'E_LOCKED')) {
+          throw reason;
+        }
+        // As a write would fail (E_NO_SPACE…); the message names the path.
+        throw toFsError(reason, 'commit', `/${Private.GIT_DIR}`);
+      }
+    }
+    for (const { path, data } of files) {
+      this._buffer.delete(path);
+      this._options.remember(path, data);
+    }
+    return true;
+  }
+
+  /**
    * Write a large file's blob at once, its bytes sent as they are (the
    * server hashes and stores it; see `fs/write-blob`): the page neither
    * hashes, deflates nor base64-encodes it. Answers its oid, or null when
@@ -194,6 +251,13 @@ export class GitWriteBatch {
     if (buffered !== undefined) {
       return Private.fileStats(buffered.length);
     }
+    if (rel === Private.GIT_DIR) {
+      // isomorphic-git asks whether the git dir is a folder or a `.git`
+      // file naming another (worktrees). The server's is a folder it made,
+      // or missing, and writes into a missing one are refused (the caller
+      // then makes it): a round trip saved per snapshot.
+      return Private.folderStats();
+    }
     if (Private.LOOSE_OBJECT.test(rel)) {
       throw toFsError(
         new MlopsError('E_NOT_FOUND', 'assumed missing in a write batch'),
@@ -224,7 +288,7 @@ export namespace GitWriteBatch {
    */
   export interface IOptions {
     /** The bridge client, for `write-many` and `write-blob`. */
-    client: Pick<IBridgeClient, 'writeMany' | 'writeBlob'>;
+    client: Pick<IBridgeClient, 'writeMany' | 'writeBlob' | 'commit'>;
     /** The adapter's own promise API (reads, and writes that are not objects). */
     base: IPromiseApi;
     /** Keep a written object in the adapter's cache. */
@@ -236,6 +300,8 @@ export namespace GitWriteBatch {
      * adapter's batches: found out once, not once per snapshot.
      */
     blobRoute: { missing: boolean };
+    /** Whether the server lacks `commit` (an older one), found out once. */
+    commitRoute: { missing: boolean };
   }
 }
 
@@ -252,6 +318,14 @@ namespace Private {
   }
 
   export const LOOSE_OBJECT = /(^|\/)objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
+
+  /** The store's repository, the only one the server makes (store/init). */
+  export const GIT_DIR = 'experiments.git';
+
+  /** Where the store's repository keeps loose object `oid` (a buffer key). */
+  export function objectPath(oid: string): string {
+    return `${GIT_DIR}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
+  }
 
   /**
    * Whether a failure means the server has no `write-many` route.
@@ -272,15 +346,32 @@ namespace Private {
       type: 'file',
       mode: 0o100444,
       size,
-      ino: 0,
-      dev: 0,
-      uid: 0,
-      gid: 0,
-      mtimeMs: 0,
-      ctimeMs: 0,
+      ...UNKNOWN,
       isFile: () => true,
       isDirectory: () => false,
       isSymbolicLink: () => false
     };
   }
+
+  /** The stats of the repository folder, answered without asking. */
+  export function folderStats(): IStats {
+    return {
+      type: 'dir',
+      mode: 0o40755,
+      size: 0,
+      ...UNKNOWN,
+      isFile: () => false,
+      isDirectory: () => true,
+      isSymbolicLink: () => false
+    };
+  }
+
+  const UNKNOWN = {
+    ino: 0,
+    dev: 0,
+    uid: 0,
+    gid: 0,
+    mtimeMs: 0,
+    ctimeMs: 0
+  };
 }

@@ -4,7 +4,7 @@ import { ensureBufferGlobal } from '../../util/buffer';
 import { measureSince } from '../../util/timing';
 import { experimentRef, parseExperimentRef } from './refs';
 import { newestFirst } from '../../util/ids';
-import { MlopsError } from '../../errors';
+import { isMlopsError, MlopsError } from '../../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
 import { IMoveResult, moveNotebookRefs } from './moveNotebook';
 import {
@@ -53,15 +53,20 @@ export class ExperimentStore {
       snapshot.manifest.notebook.slug,
       snapshot.manifest.id
     );
-    // The objects are built in memory while HEAD is checked; they reach
-    // the disk in one request, before the ref. A large file's blob is
-    // written at once (see storeTree.ts): after the check.
+    // The objects are built in memory; they reach the disk in one request
+    // with the ref when the fs can (the repository is then created only
+    // if that request finds none), else in one request before the ref,
+    // the repository checked meanwhile. A large file's blob is written at
+    // once (see storeTree.ts), once the repository is there.
     const start = performance.now();
-    const ensured = this.ensure();
-    // Awaited below; this only keeps an early failure from being reported
-    // as unhandled while the tree is being built.
-    ensured.catch(() => undefined);
     const batch = openWriteBatch(this._fs);
+    let ensured: Promise<void> | undefined;
+    const ensure = () => (ensured ??= this.ensure());
+    if (batch.commitRef === undefined) {
+      // Awaited in _commit; this only keeps an early failure from being
+      // reported as unhandled while the tree is being built.
+      ensure().catch(() => undefined);
+    }
     const writeBlob = batch.writeBlob;
     const tree = await writeSnapshotTree(
       {
@@ -69,7 +74,7 @@ export class ExperimentStore {
         writeBlob:
           writeBlob &&
           (async data => {
-            await ensured;
+            await ensure();
             return writeBlob(data);
           })
       },
@@ -77,9 +82,15 @@ export class ExperimentStore {
       snapshot.manifest,
       snapshot.files
     );
-    await ensured;
     const treeWritten = measureSince('store-tree', start);
-    const oid = await this._commit(batch, ref, tree, snapshot.manifest, []);
+    const oid = await this._commit(
+      batch,
+      ref,
+      tree,
+      snapshot.manifest,
+      [],
+      ensure
+    );
     measureSince('store-commit', treeWritten);
     return {
       ref,
@@ -192,7 +203,9 @@ export class ExperimentStore {
         entry.path === 'manifest.json' ? { ...entry, oid: manifestOid } : entry
       )
     });
-    const oid = await this._commit(batch, ref, newTree, next, [parent]);
+    const oid = await this._commit(batch, ref, newTree, next, [parent], () =>
+      this.ensure()
+    );
     return { oid, manifest: next };
   }
 
@@ -227,17 +240,22 @@ export class ExperimentStore {
   }
 
   /**
-   * The commit object, then the ref (after the batch's objects are on
-   * disk: the ref write flushes them first). The ref is this experiment's
-   * own, so it is written without reading it (git.commit would resolve
-   * it, read config and the index: a dozen round trips for nothing).
+   * The commit object, then the ref: with the batch's objects in one
+   * request when the fs can (the ref set only if it still holds the
+   * parent, or is new: an edit from another tab meanwhile is
+   * `E_REF_CHANGED`, not lost), else after they are flushed. `ensure`
+   * makes the repository, when the fs says it is missing or before the
+   * flush. The ref is this experiment's own, so it is not read first
+   * (git.commit would resolve it, read config and the index: a dozen
+   * round trips for nothing).
    */
   private async _commit(
     batch: IBatch,
     ref: string,
     tree: string,
     manifest: Manifest,
-    parent: string[]
+    parent: string[],
+    ensure: () => Promise<void>
   ): Promise<string> {
     const message =
       `${parent.length === 0 ? 'snapshot' : 'edit'}: ${manifest.user.name}\n\n` +
@@ -257,6 +275,10 @@ export class ExperimentStore {
       gitdir,
       commit: { message, tree, parent, author, committer: author }
     });
+    if (await Private.commitRef(batch, ref, oid, parent[0] ?? null, ensure)) {
+      return oid;
+    }
+    await ensure();
     await batch.flush();
     await git.writeRef({ fs, gitdir, ref, value: oid, force: true });
     return oid;
@@ -315,6 +337,31 @@ export namespace ExperimentStore {
 }
 
 namespace Private {
+  /**
+   * The batch's objects and the ref in one request, if the batch can; the
+   * repository made and the request sent again when it was missing.
+   */
+  export async function commitRef(
+    batch: IBatch,
+    ref: string,
+    oid: string,
+    old: string | null,
+    ensure: () => Promise<void>
+  ): Promise<boolean> {
+    if (batch.commitRef === undefined) {
+      return false;
+    }
+    try {
+      return await batch.commitRef(ref, oid, old);
+    } catch (reason) {
+      if (!isMlopsError(reason, 'E_NOT_FOUND')) {
+        throw reason;
+      }
+    }
+    await ensure();
+    return batch.commitRef(ref, oid, old);
+  }
+
   /**
    * A commit identity for the lab user who took the snapshot: git's name
    * and email may not hold `<`, `>` or line breaks, so those are dropped.

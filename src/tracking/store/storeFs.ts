@@ -36,6 +36,15 @@ export interface IWriteBatch extends PromiseFsClient {
   flush(): Promise<void>;
 
   /**
+   * Write what is buffered and set `ref` to `oid` at once, only if the ref
+   * still holds `old` (null: it must not exist); false when the fs cannot
+   * (the caller then flushes and writes the ref). Fails with `E_NOT_FOUND`
+   * when the repository does not exist yet, `E_REF_CHANGED` when the ref
+   * moved meanwhile.
+   */
+  commitRef?(ref: string, oid: string, old: string | null): Promise<boolean>;
+
+  /**
    * Write a large file's blob now, hashed and stored by the fs's owner
    * (the bridge: the server, so the page does not hash, deflate and
    * encode tens of MB); its oid, or null to write it through
@@ -90,6 +99,12 @@ export interface IBatch {
   flush: () => Promise<void>;
   /** See `IWriteBatch.writeBlob`; absent, blobs go through isomorphic-git. */
   writeBlob?: (data: Uint8Array) => Promise<string | null>;
+  /** See `IWriteBatch.commitRef`; absent, objects are flushed, then the ref written. */
+  commitRef?: (
+    ref: string,
+    oid: string,
+    old: string | null
+  ) => Promise<boolean>;
 }
 
 /**
@@ -102,7 +117,8 @@ export function openWriteBatch(fs: StoreFs): IBatch {
     return {
       fs: batch,
       flush: () => batch.flush(),
-      writeBlob: batch.writeBlob?.bind(batch)
+      writeBlob: batch.writeBlob?.bind(batch),
+      commitRef: batch.commitRef?.bind(batch)
     };
   }
   return { fs, flush: async () => undefined };

@@ -34,16 +34,46 @@ function files(seed: string): ExperimentStore.IFile[] {
   ];
 }
 
-/** A client whose `write-many` fails, or counts the order of writes. */
+/**
+ * A client whose `write-many` (and `commit`, unless told otherwise) fails,
+ * or that logs the order of writes; `beforeCommit` runs before each
+ * `commit` is sent.
+ */
 class RecordingClient extends BridgeClient {
   constructor(
     store: string | undefined,
-    private readonly _failWriteMany: MlopsError | null
+    private readonly _failWriteMany: MlopsError | null,
+    private readonly _failCommit: MlopsError | null = _failWriteMany
   ) {
     super({ serverSettings: isolatedClient('rec').serverSettings, store });
   }
 
   readonly log: string[] = [];
+  beforeCommit: (() => Promise<void>) | null = null;
+
+  override async commit(
+    entries: readonly { path: string; data: Uint8Array }[],
+    ref: { name: string; oid: string; old: string | null }
+  ): ReturnType<BridgeClient['commit']> {
+    this.log.push(`commit ${entries.length} ${ref.old ? 'move' : 'new'}`);
+    const before = this.beforeCommit;
+    this.beforeCommit = null;
+    await before?.();
+    if (this._failCommit) {
+      throw this._failCommit;
+    }
+    try {
+      return await super.commit(entries, ref);
+    } catch (reason) {
+      this.log.push(`refused ${(reason as MlopsError).code}`);
+      throw reason;
+    }
+  }
+
+  override async initStore(): ReturnType<BridgeClient['initStore']> {
+    this.log.push('init');
+    return super.initStore();
+  }
 
   override async writeMany(
     entries: readonly { path: string; data: Uint8Array }[]
@@ -102,7 +132,7 @@ class BudgetClient extends BridgeClient {
 
 describe('GitWriteBatch', () => {
   describe('ExperimentStore#save()', () => {
-    it('should write a commit in four bridge calls that git fsck accepts', async () => {
+    it('should write a commit in one bridge call that git fsck accepts', async () => {
       const client = isolatedClient('batch');
       const fs = new BridgeGitFs({ client });
       const store = new ExperimentStore({ fs });
@@ -121,13 +151,8 @@ describe('GitWriteBatch', () => {
           .map(([k, v]) => [k, v - (before[k] ?? 0)])
           .filter(([, v]) => v !== 0)
       );
-      // HEAD, the git dir, every object at once, the ref.
-      expect(calls).toEqual({
-        readFile: 1,
-        stat: 1,
-        writeMany: 1,
-        writeFile: 1
-      });
+      // Every object and the ref at once.
+      expect(calls).toEqual({ commit: 1 });
       gitCli(client.store, 'fsck', '--strict', '--no-dangling');
       expect(gitCli(client.store, 'show', `${entry.ref}:data/a.txt`)).toBe(
         'a 1\n'
@@ -155,6 +180,56 @@ describe('GitWriteBatch', () => {
       );
     });
 
+    it('should make the repository when the server finds none, then commit', async () => {
+      const store = isolatedClient('first').store;
+      const client = new RecordingClient(store, null);
+      const experiments = new ExperimentStore({
+        fs: new BridgeGitFs({ client })
+      });
+      const entry = await experiments.save({
+        manifest: makeManifest(new UlidFactory().next()),
+        files: files('f')
+      });
+      expect(client.log).toEqual([
+        'commit 6 new',
+        'refused E_NOT_FOUND',
+        'init',
+        'commit 6 new'
+      ]);
+      gitCli(store, 'fsck', '--strict', '--no-dangling');
+      expect(gitCli(store, 'rev-parse', entry.ref).trim()).toBe(entry.oid);
+    });
+
+    it('should refuse an edit over an edit from another tab, keeping that one', async () => {
+      const store = isolatedClient('tabs').store;
+      const client = new RecordingClient(store, null);
+      const tabA = new ExperimentStore({ fs: new BridgeGitFs({ client }) });
+      const tabB = new ExperimentStore({
+        fs: new BridgeGitFs({
+          client: new BridgeClient({
+            serverSettings: isolatedClient('tabs').serverSettings,
+            store
+          })
+        })
+      });
+      const entry = await tabA.save({
+        manifest: makeManifest(new UlidFactory().next()),
+        files: files('t')
+      });
+      // Tab A read the experiment; tab B edits it before A's edit lands.
+      client.beforeCommit = async () => {
+        await tabB.update(entry.ref, { name: 'from tab B' });
+      };
+      const error = await tabA
+        .update(entry.ref, { name: 'from tab A' })
+        .catch(reason => reason);
+      expect((error as MlopsError).code).toBe('E_REF_CHANGED');
+      expect((await tabA.read(entry.ref)).manifest.user.name).toBe(
+        'from tab B'
+      );
+      expect(gitCli(store, 'rev-list', '--count', entry.ref).trim()).toBe('2');
+    });
+
     it('should never write the ref when the objects did not reach the disk', async () => {
       const store = isolatedClient('fail').store;
       const client = new RecordingClient(
@@ -171,7 +246,7 @@ describe('GitWriteBatch', () => {
         .save({ manifest, files: files('x') })
         .catch(reason => reason);
       expect((error as { code?: string }).code).toBe('E_NO_SPACE');
-      expect(client.log).toEqual(['write-many 6']);
+      expect(client.log).toEqual(['commit 6 new']);
       expect(gitCli(store, 'for-each-ref')).toBe('');
     });
 
@@ -191,6 +266,7 @@ describe('GitWriteBatch', () => {
         files: files('y')
       });
       expect(client.log).toEqual([
+        'commit 6 new',
         'write-many 6',
         ...Array(6).fill('write object'),
         `write experiments.git/${entry.ref}`

@@ -99,9 +99,9 @@ describe('write-blob', () => {
         manifest: makeManifest(new UlidFactory().next()),
         files: saved
       });
-      // The notebook and the data file; the rest in one write-many.
+      // The notebook and the data file; the rest, and the ref, in one commit.
       expect(fs.calls['writeBlob']).toBe(2);
-      expect(fs.calls['writeMany']).toBe(1);
+      expect(fs.calls['commit']).toBe(1);
       gitCli(client.store, 'fsck', '--strict', '--no-dangling');
       for (const file of saved) {
         expect(
