@@ -194,12 +194,12 @@ Command: \`PATH=.venv/bin:$PATH npx vitest run -c bench/vitest.config.mts bench/
 
 | how | median ms | p95 ms | median vs git CLI |
 |---|---|---|---|
-| ours: isomorphic-git over the bridge, write batch + \`write-many\` as the store does it (${callsPerBatch} bridge calls) | ${f(batched.median)} | ${f(batched.p95)} | ${(batched.median / peer.median).toFixed(2)}x |
+| ours: isomorphic-git over the bridge, write batch + \`fs/commit\` as the store does it (${callsPerBatch} bridge calls) | ${f(batched.median)} | ${f(batched.p95)} | ${(batched.median / peer.median).toFixed(2)}x |
 | before: \`git.commit\` over the bridge, one call per fs operation (${callsPerCommit} bridge calls) | ${f(ours.median)} | ${f(ours.p95)} | ${(ours.median / peer.median).toFixed(2)}x |
 | peer: git CLI plumbing (hash-object ×3, mktree, commit-tree, update-ref) | ${f(peer.median)} | ${f(peer.p95)} | 1.00x |
 | floor: isomorphic-git on node fs (no bridge) | ${f(floor.median)} | ${f(floor.p95)} | ${(floor.median / peer.median).toFixed(2)}x |
 
-Bridge cost per call ≈ ${f((ours.median - floor.median) / callsPerCommit)} ms (median difference / calls, one call per fs operation). The write batch keeps isomorphic-git's object writes in memory and sends them in one \`POST /mlops/fs/write-many\` just before the ref (so the ref never points at objects not yet on disk), and writes the commit object and the ref directly instead of \`git.commit\` (which reads the ref in six places, packed-refs, config four times and the index): ${f(ours.median / batched.median)}x faster than before at the median.
+Bridge cost per call ≈ ${f((ours.median - floor.median) / callsPerCommit)} ms (median difference / calls, one call per fs operation). The write batch keeps isomorphic-git's object writes in memory and sends them with the ref in one \`POST /mlops/fs/commit\` (the server sets the ref after the objects are on disk), and writes the commit object and the ref directly instead of \`git.commit\` (which reads the ref in six places, packed-refs, config four times and the index): ${f(ours.median / batched.median)}x faster than before at the median.
 `
   );
 });

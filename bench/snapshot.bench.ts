@@ -41,13 +41,10 @@ const STEPS: [string, string][] = [
   ['snapshot-file', 'the notebook file left after those'],
   ['snapshot-build', 'manifest'],
   ['snapshot-save', 'commit (blobs, tree, commit, ref)'],
-  [
-    'store-tree',
-    'of which the objects built in memory beside the store check (one request)'
-  ],
+  ['store-tree', 'of which the blobs and tree built in memory'],
   [
     'store-commit',
-    'of which writing them (one `write-many`) and then the ref (one more)'
+    'of which the commit object, and all objects with the ref in one `fs/commit` request'
   ]
 ];
 const SIZE = 1024 * 1024 * 1024;
@@ -218,7 +215,7 @@ it('snapshot: ours vs dvc exp save vs MLflow', async () => {
     'Snapshot of the demo notebook with a 1 GiB data file already hashed',
     `
 Command: \`bash bench/setup_peers.sh && PATH=.venv/bin:$PATH npx vitest run -c bench/vitest.config.mts bench/snapshot.bench.ts\`
-(ours: ${RUNS} runs of the whole snapshot — secret scan, live values and the audit hook's report from a real kernel, data hash through the bridge (cache hit) while the kernel answers, commit through isomorphic-git over the bridge with its objects in one \`write-many\` request;
+(ours: ${RUNS} runs of the whole snapshot — secret scan, live values and the audit hook's report from a real kernel, data hash through the bridge (cache hit) while the kernel answers, commit through isomorphic-git over the bridge with its objects and ref in one \`fs/commit\` request;
 dvc: 15 runs of \`dvc exp save\` after a params change, as a CLI process, in a git + DVC repo tracking the same 1 GiB file;
 MLflow: ${RUNS} runs of start_run + log_params + log_metrics + log_artifact(notebook) in one Python process, local sqlite store (MLflow 3 refuses the file store by default). Peers: ${versions}.)
 
@@ -232,7 +229,7 @@ MLflow: ${RUNS} runs of start_run + log_params + log_metrics + log_artifact(note
 |---|---|---|
 ${steps.map(step => `| ${step.label} | ${f(step.median)} | ${f(step.p95)} |`).join('\n')}
 
-Of the snapshot, the kernel's one silent \`user_expressions\` request (live values, environment, audit hook report) takes ${f(kernelOnly.median)} ms at the median (p95 ${f(kernelOnly.p95)}) when timed alone; the rest (secret scan, hashing in parallel with the kernel, manifest, commit: HEAD check, one \`write-many\` for every object, the ref) is the difference. The extension sets \`TCP_NODELAY\` on kernel websockets (setting \`kernel_websocket_nodelay\`, on by default; see "Kernel websocket round trip"): before it, that request waited ~40 ms behind Nagle's algorithm and delayed ACKs (48.1 ms at the median on 2026-11-30).
+Of the snapshot, the kernel's one silent \`user_expressions\` request (live values, environment, audit hook report) takes ${f(kernelOnly.median)} ms at the median (p95 ${f(kernelOnly.p95)}) when timed alone; the rest (secret scan, hashing in parallel with the kernel, manifest, commit: one \`fs/commit\` request with every object and the ref) is the difference. The extension sets \`TCP_NODELAY\` on kernel websockets (setting \`kernel_websocket_nodelay\`, on by default; see "Kernel websocket round trip"): before it, that request waited ~40 ms behind Nagle's algorithm and delayed ACKs (48.1 ms at the median on 2026-11-30).
 
 First snapshot, hashing the 1 GiB file cold: ${f(coldMs)} ms. Targets: p95 under 150 ms (${ours.p95 < 150 ? 'met' : 'not met'}), at least 5x faster than \`dvc exp save\` (${dvc.median / ours.median >= 5 ? 'met' : 'not met'}).
 `

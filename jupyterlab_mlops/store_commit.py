@@ -49,7 +49,7 @@ from . import store_layout
 from .base_handler import MlopsHandler
 from .body import parse_json_object
 from .dirfd import NOFOLLOW, opened_dir, rollback
-from .errors import MlopsError
+from .errors import MlopsError, from_os_error
 from .git_objects import bad_request, oid_of
 from .paths import Store, locate
 from .store_fs import mapped_errors
@@ -58,11 +58,15 @@ from .write_many import parse_files, write_objects
 
 _REF_FIELDS = {"name", "oid", "old"}
 _OID = re.compile(r"^[0-9a-f]{40}\Z")
+_HEX40 = re.compile(rb"[0-9a-f]{40}\Z")
+#: A loose ref as git writes it: one id and a newline (no other spacing).
+_REF_FILE = re.compile(rb"[0-9a-f]{40}\n?\Z")
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 #: Largest loose ref read (40 hex and a newline; git may add nothing else).
 _MAX_REF_BYTES = 4096
 #: Largest `packed-refs` looked through (100,000 refs take about 7 MB).
-_MAX_PACKED_BYTES = 256 * 1024 * 1024
+_MAX_PACKED_BYTES = 64 * 1024 * 1024
 
 
 def parse_ref(body: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -92,32 +96,49 @@ def check_commit(files: list[tuple[str, bytes]], oid: str) -> None:
 
 
 def repository(store: Store) -> Path:
-    """The store's repository folder; `E_NOT_FOUND` when it has not been created."""
+    """The store's repository folder: `E_NOT_FOUND` when not created yet, `E_UNSAFE_REPOSITORY`
+    when `experiments.git` or its HEAD is there but not a plain folder and file."""
     git_dir = locate(store, store_layout.GIT_DIR, follow=False)
-    try:
-        head = os.lstat(git_dir / "HEAD").st_mode
-        folder = os.lstat(git_dir).st_mode
-    except FileNotFoundError:
-        head = folder = 0
-    if not stat.S_ISDIR(folder) or not stat.S_ISREG(head):
-        raise MlopsError(
-            "E_NOT_FOUND",
-            f"the store has no repository yet ({store_layout.GIT_DIR}); create it with "
-            "store/init, then send again",
-        )
+    for path, kind, plain in (
+        (git_dir, "folder", stat.S_ISDIR),
+        (git_dir / "HEAD", "file", stat.S_ISREG),
+    ):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            raise MlopsError(
+                "E_NOT_FOUND",
+                f"the store has no repository yet ({store_layout.GIT_DIR}); create it with "
+                "store/init, then send again",
+            ) from None
+        except OSError as exc:
+            raise from_os_error(exc, store_layout.GIT_DIR) from None
+        if not plain(mode):
+            raise MlopsError(
+                "E_UNSAFE_REPOSITORY",
+                f"the store's {path.relative_to(store.path).as_posix()} is not a plain {kind} "
+                "(a symbolic link?): nothing is committed there",
+            )
     return git_dir
 
 
 def set_ref(store: Store, git_dir: Path, name: str, new: str, old: str | None) -> None:
-    """Set ref `name` to `new` if it still holds `old` (None: does not exist), as git does."""
+    """Set ref `name` to `new` if it still holds `old` (None: does not exist), as git does.
+
+    The repository folder is opened as it is (never created here: one
+    removed meanwhile is `E_NOT_FOUND`), the ref's folders below it are
+    made as needed, and `packed-refs` is read from that same open folder.
+    Setting a ref to the value it already holds succeeds (a request sent
+    again after its answer was lost).
+    """
     target = git_dir / name
     store_layout.check_target(store, target, "write")
     rel = target.relative_to(store.path).as_posix()
     lock = f"{target.name}.lock"
     created: list[Path] = []
     try:
-        with mapped_errors(rel, writing=True):
-            with opened_dir(store, target.parent, created=created, parents=True) as dir_fd:
+        with mapped_errors(rel, writing=True), opened_dir(store, git_dir) as git_fd:
+            with _ref_folder(git_fd, git_dir, name, created) as dir_fd:
                 store_layout.guard_folder(rel)(dir_fd, target.name)
                 fd = _take_lock(dir_fd, lock, name)
                 try:
@@ -126,7 +147,10 @@ def set_ref(store: Store, git_dir: Path, name: str, new: str, old: str | None) -
                         os.fsync(fd)
                     finally:
                         os.close(fd)
-                    current = _current(dir_fd, target.name, git_dir, name)
+                    current = _current(dir_fd, target.name, git_fd, name)
+                    if current == new:
+                        os.unlink(lock, dir_fd=dir_fd)
+                        return
                     if current != old:
                         raise MlopsError(
                             "E_REF_CHANGED",
@@ -145,6 +169,32 @@ def set_ref(store: Store, git_dir: Path, name: str, new: str, old: str | None) -
         raise
 
 
+@contextlib.contextmanager
+def _ref_folder(git_fd: int, git_dir: Path, name: str, created: list[Path]) -> Iterator[int]:
+    """The folder of ref `name`, opened from the repository's descriptor (made as needed)."""
+    fd = os.dup(git_fd)
+    try:
+        folder = git_dir
+        for part in name.split("/")[:-1]:
+            folder = folder / part
+            try:
+                os.mkdir(part, 0o777, dir_fd=fd)
+                created.append(folder)
+            except FileExistsError:
+                pass
+            try:
+                child = os.open(part, _DIR_FLAGS | NOFOLLOW, dir_fd=fd)
+            except NotADirectoryError:
+                raise MlopsError(
+                    "E_PATH_OUTSIDE_ROOT", f"{part!r} in {name} is a symbolic link or a file"
+                ) from None
+            os.close(fd)
+            fd = child
+        yield fd
+    finally:
+        os.close(fd)
+
+
 def _take_lock(dir_fd: int, lock: str, name: str) -> int:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | _CLOEXEC
     try:
@@ -156,30 +206,35 @@ def _take_lock(dir_fd: int, lock: str, name: str) -> int:
         ) from None
 
 
-def _current(dir_fd: int, loose: str, git_dir: Path, name: str) -> str | None:
+def _current(dir_fd: int, loose: str, git_fd: int, name: str) -> str | None:
     """The ref's value now: its loose file, else its `packed-refs` line, else None."""
     data = _read_regular(dir_fd, loose, _MAX_REF_BYTES)
     if data is not None:
-        text = data.decode("ascii", "replace").strip()
-        if not _OID.match(text):
+        if not _REF_FILE.match(data):
             raise MlopsError("E_IO", f"{name} does not hold an object id; it is left alone")
-        return text
-    with opened_dir_plain(git_dir) as git_fd:
-        packed = _read_regular(git_fd, "packed-refs", _MAX_PACKED_BYTES)
-    if not packed:
-        return None
-    found = re.search(rb"^([0-9a-f]{40}) " + re.escape(name.encode()) + rb"$", packed, re.M)
-    return found[1].decode() if found else None
+        return data[:40].decode()
+    packed = _read_regular(git_fd, "packed-refs", _MAX_PACKED_BYTES)
+    return packed_value(packed or b"", name)
 
 
-@contextlib.contextmanager
-def opened_dir_plain(folder: Path) -> Iterator[int]:
-    """The repository folder, opened without following a symlink there."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW | _CLOEXEC)
-    try:
-        yield fd
-    finally:
-        os.close(fd)
+def packed_value(packed: bytes, name: str) -> str | None:
+    """The id `packed-refs` gives ref `name` (a line `<40 hex> <name>`), or None.
+
+    A substring search, not a regular expression over the file: 100,000
+    refs are read in a few milliseconds, and the GIL is not held for long.
+    """
+    needle = b" " + name.encode() + b"\n"
+    if packed and not packed.endswith(b"\n"):
+        packed += b"\n"
+    at = packed.find(needle)
+    while at != -1:
+        line = at - 40
+        if line >= 0 and (line == 0 or packed[line - 1] == 0x0A):
+            oid = packed[line:at]
+            if _HEX40.match(oid):
+                return oid.decode()
+        at = packed.find(needle, at + 1)
+    return None
 
 
 def _read_regular(dir_fd: int, name: str, limit: int) -> bytes | None:
@@ -195,7 +250,9 @@ def _read_regular(dir_fd: int, name: str, limit: int) -> bytes | None:
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            raise MlopsError("E_IO", f"{name} is not a ref file git would write; it is left alone")
+            raise MlopsError(
+                "E_IO", f"{name} is not a ref file git would write (or too big); it is left alone"
+            )
         return handle.read(limit + 1)
 
 

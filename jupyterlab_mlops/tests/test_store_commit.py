@@ -10,6 +10,11 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_mlops import store_commit
+from jupyterlab_mlops.errors import MlopsError
+from jupyterlab_mlops.paths import open_store
+from jupyterlab_mlops.store_commit import packed_value
+
 from .conftest import Api
 from .helpers import snapshot, temp_files
 from .test_write_many import entry, git, git_object
@@ -260,3 +265,93 @@ async def test_refuses_a_symlinked_packed_refs(api: Api, store: Path, outside: P
     assert (status, body["code"]) == (500, "E_IO")
     assert not (repository / REF).exists()
     assert not (repository / f"{REF}.lock").exists()
+
+
+async def test_sets_a_ref_again_to_the_same_commit(api: Api, store: Path) -> None:
+    # A request sent again after its answer was lost: the ref already holds
+    # what it asks for, so it succeeds and changes nothing.
+    await init(api, store)
+    oid, files = commit_objects("first")
+    body = {"files": files, "ref": {"name": REF, "oid": oid, "old": None}}
+    assert (await api("fs/commit", body))[0] == 200
+    # (Folder mtimes change: the lock is made and removed.)
+    before = snapshot(store, mtimes=False)
+    status, answer = await api("fs/commit", body)
+    assert status == 200, answer
+    assert [f["written"] for f in answer["files"]] == [False, False]
+    assert snapshot(store, mtimes=False) == before
+
+
+async def test_refuses_a_repository_that_is_a_file(api: Api, store: Path) -> None:
+    store.mkdir()
+    (store / "experiments.git").write_text("gitdir: /elsewhere\n")
+    status, body, _ = await commit(api, REF, "first", None)
+    assert (status, body["code"]) == (403, "E_UNSAFE_REPOSITORY")
+    assert (store / "experiments.git").read_text() == "gitdir: /elsewhere\n"
+
+
+async def test_refuses_a_symlinked_head(api: Api, store: Path, outside: Path) -> None:
+    repository = await init(api, store)
+    (repository / "HEAD").unlink()
+    (repository / "HEAD").symlink_to(outside / "sentinel.txt")
+    status, body, _ = await commit(api, REF, "first", None)
+    assert (status, body["code"]) == (403, "E_UNSAFE_REPOSITORY")
+    assert not (repository / "refs" / "exps").exists()
+
+
+async def test_leaves_a_ref_git_would_not_write_alone(api: Api, store: Path) -> None:
+    repository = await init(api, store)
+    _, _, first = await commit(api, REF, "first", None)
+    (repository / REF).write_text(f"  {first}\n\n")
+    status, body, _ = await commit(api, REF, "edit", first, parent=first)
+    assert (status, body["code"]) == (500, "E_IO")
+    assert (repository / REF).read_text() == f"  {first}\n\n"
+    assert not (repository / f"{REF}.lock").exists()
+
+
+def test_reads_packed_refs_only_by_whole_lines() -> None:
+    a, b, c = "a" * 40, "b" * 40, "c" * 40
+    packed = (
+        "# pack-refs with: peeled fully-peeled sorted \n"
+        f"{a} {REF}x\n"  # a longer name
+        f"{b} refs/exps/other/{REF}\n"  # ours as a suffix
+        f"{c} {REF}\n"
+        f"^{a}\n"  # a peeled line belongs to the line above
+    ).encode()
+    assert packed_value(packed, REF) == c
+    assert packed_value(packed.replace(f"{c} {REF}\n".encode(), b""), REF) is None
+    assert packed_value(f"{c} {REF}".encode(), REF) == c  # no newline at the end
+    assert packed_value(f"x{c} {REF}\n".encode(), REF) is None
+    assert packed_value(f"{c.upper()} {REF}\n".encode(), REF) is None
+    assert packed_value(b"", REF) is None
+
+
+def test_reads_packed_refs_from_the_repository_it_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store folder swapped for a symlink to another repository while
+    # the ref is locked: the value compared is still this repository's.
+    root = tmp_path / "root"
+    (root / "s").mkdir(parents=True)
+    git_dir = root / "s" / "experiments.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+    ours, theirs, new = "b" * 40, "c" * 40, "a" * 40
+    (git_dir / "packed-refs").write_text(f"{ours} {REF}\n")
+    foreign = tmp_path / "foreign" / "experiments.git"
+    foreign.mkdir(parents=True)
+    (foreign / "packed-refs").write_text(f"{theirs} {REF}\n")
+    store = open_store(root, "s")
+    take = store_commit._take_lock
+
+    def swapping(dir_fd: int, lock: str, name: str) -> int:
+        fd = take(dir_fd, lock, name)
+        os.rename(root / "s", root / "s-moved")
+        os.symlink(foreign.parent, root / "s")
+        return fd
+
+    monkeypatch.setattr(store_commit, "_take_lock", swapping)
+    with pytest.raises(MlopsError) as refused:
+        store_commit.set_ref(store, git_dir, REF, new, theirs)
+    assert refused.value.code == "E_REF_CHANGED"
+    assert not (root / "s-moved" / "experiments.git" / REF).exists()
+    assert not (foreign / REF).exists()

@@ -243,7 +243,8 @@ export class ExperimentStore {
    * The commit object, then the ref: with the batch's objects in one
    * request when the fs can (the ref set only if it still holds the
    * parent, or is new: an edit from another tab meanwhile is
-   * `E_REF_CHANGED`, not lost), else after they are flushed. `ensure`
+   * `E_REF_CHANGED`, not lost), else after they are flushed (an older
+   * server: the ref is then written without that check). `ensure`
    * makes the repository, when the fs says it is missing or before the
    * flush. The ref is this experiment's own, so it is not read first
    * (git.commit would resolve it, read config and the index: a dozen
