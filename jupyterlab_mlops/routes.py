@@ -55,6 +55,7 @@ from .registry_handlers import (
     create_pusher,
 )
 from .store_commit import CommitHandler
+from .store_delete import StoreDeleteRefHandler
 from .store_handlers import (
     StatusHandler,
     StoreInitHandler,
@@ -82,6 +83,7 @@ ROUTES: list[tuple[str, type[MlopsHandler]]] = [
     ("fs/lock", LockHandler),
     ("fs/unlock", UnlockHandler),
     ("store/init", StoreInitHandler),
+    ("store/delete-ref", StoreDeleteRefHandler),
     ("store/sync", StoreSyncHandler),
     ("store/refs", StoreRefsHandler),
     ("store/manifests", StoreManifestsHandler),

@@ -32,6 +32,7 @@ CAPABILITIES = [
     "store-init",
     "store-sync",
     "store-index",
+    "store-delete-ref",
 ]
 
 

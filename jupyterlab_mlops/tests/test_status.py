@@ -28,6 +28,7 @@ async def test_status_reports_version_store_capabilities_and_limits(api: Api, st
             "store-init",
             "store-sync",
             "store-index",
+            "store-delete-ref",
         ],
         "limits": {"maxBodyBytes": 32 * 1024 * 1024, "maxReadManyPaths": 1000},
     }

@@ -180,6 +180,18 @@ export class BridgeClient implements IBridgeClient {
   }
 
   /**
+   * Delete an experiment ref if it still holds `old`, with git's locks
+   * (`store/delete-ref`): `E_REF_CHANGED` when it moved meanwhile,
+   * `E_NOT_FOUND` when it is gone, `E_LOCKED` while git holds it.
+   */
+  async deleteRef(ref: string, old: string): Promise<void> {
+    await postBridge(this, 'store/delete-ref', BridgeSchemas.deletedRef, {
+      ref,
+      old
+    });
+  }
+
+  /**
    * Write a file's bytes as a git blob of the store's repository, sent as
    * they are (no base64, no JSON): the server hashes and stores it and
    * answers its oid. For large files (a notebook with image outputs).

@@ -58,6 +58,11 @@ export namespace BridgeSchemas {
     })
   });
 
+  export const deletedRef = z.object({
+    ref: z.string(),
+    old: z.string().regex(/^[0-9a-f]{40}$/)
+  });
+
   export const writeBlob = z.object({
     oid: z.string().regex(/^[0-9a-f]{40}$/),
     size: z.number().int().nonnegative(),

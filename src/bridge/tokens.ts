@@ -89,6 +89,11 @@ export interface IBridgeClient {
   ): Promise<CommitResult>;
 
   /**
+   * Delete an experiment ref if it still holds `old`, under git's locks.
+   */
+  deleteRef(ref: string, old: string): Promise<void>;
+
+  /**
    * Write a file's bytes, sent as they are, as a git blob of the store's
    * repository; answers its oid.
    */

@@ -64,6 +64,22 @@ export class BridgeGitFs {
   }
 
   /**
+   * Delete an experiment ref of the server's repository if it still holds
+   * `old`: the server runs `git update-ref -d`, which locks the ref and
+   * `packed-refs` as every git does (a Sync may be writing them).
+   */
+  async deleteRef(gitdir: string, ref: string, old: string): Promise<void> {
+    if (fsApi.relative(gitdir) !== 'experiments.git') {
+      throw new MlopsError(
+        'E_BAD_REQUEST',
+        `The server deletes refs of /experiments.git only, not of ${gitdir}.`
+      );
+    }
+    this.calls['deleteRef'] = (this.calls['deleteRef'] ?? 0) + 1;
+    await this._client.deleteRef(ref, old);
+  }
+
+  /**
    * A view of this adapter for one write operation: loose objects are sent
    * together in one request before the ref that points at them (see
    * GitWriteBatch). Each operation takes its own batch, so concurrent

@@ -10,7 +10,7 @@ import git from 'isomorphic-git';
 import type { IBridgeClient } from '../../bridge/tokens';
 import { isMlopsError, MlopsError } from '../../errors';
 import { experimentRef, parseExperimentRef } from './refs';
-import { isMissing, StoreFs } from './storeFs';
+import { deleteRef, isMissing, StoreFs } from './storeFs';
 
 /**
  * The lock every move takes (a file in the store's `locks/` folder), so
@@ -77,7 +77,7 @@ export async function moveNotebookRefs(
       }
       result.merged.push(id);
     }
-    await git.deleteRef({ fs, gitdir, ref: oldRef });
+    await deleteRef(fs, gitdir, oldRef, oid);
   }
   return result;
 }

@@ -8,6 +8,7 @@ import { isMlopsError, MlopsError } from '../../errors';
 import { Manifest, parseManifest, serializeManifest } from './manifest';
 import { IMoveResult, moveNotebookRefs } from './moveNotebook';
 import {
+  deleteRef,
   ensureRepository,
   IBatch,
   isMissing,
@@ -214,8 +215,10 @@ export class ExperimentStore {
    * them, so a deleted experiment can be recovered by its commit id.
    */
   async remove(ref: string): Promise<void> {
-    await this._resolve(ref);
-    await git.deleteRef({ fs: this._fs, gitdir: this._gitdir, ref });
+    const oid = await this._resolve(ref);
+    // Only if it still holds what was resolved: an edit from another tab
+    // meanwhile is E_REF_CHANGED, not deleted unseen.
+    await deleteRef(this._fs, this._gitdir, ref, oid);
   }
 
   /** Move a notebook's experiments to slug `to` (see moveNotebook.ts). */

@@ -23,6 +23,41 @@ export interface IBatchingFs {
    * Without it, `git.init` writes them through the fs.
    */
   initRepository?(gitdir: string): Promise<void>;
+
+  /**
+   * Delete experiment ref `ref` if it still holds `old`, as git does
+   * (the bridge: `store/delete-ref`, under git's ref and `packed-refs`
+   * locks). Without it, isomorphic-git's `deleteRef` rewrites
+   * `packed-refs` with plain writes.
+   */
+  deleteRef?(gitdir: string, ref: string, old: string): Promise<void>;
+}
+
+/**
+ * Delete `ref` (at `old`) through the fs's own deletion when it has one,
+ * else through isomorphic-git.
+ */
+export async function deleteRef(
+  fs: StoreFs,
+  gitdir: string,
+  ref: string,
+  old: string
+): Promise<void> {
+  if (fs.deleteRef !== undefined) {
+    try {
+      await fs.deleteRef(gitdir, ref, old);
+      return;
+    } catch (reason) {
+      // An older server, without the route: as before.
+      const status = isMlopsError(reason, 'E_BRIDGE_HTTP')
+        ? reason.data['status']
+        : undefined;
+      if (status !== 404 && status !== 405) {
+        throw reason;
+      }
+    }
+  }
+  await git.deleteRef({ fs, gitdir, ref });
 }
 
 /**

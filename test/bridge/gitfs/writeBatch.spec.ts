@@ -275,6 +275,33 @@ describe('GitWriteBatch', () => {
     });
   });
 
+  describe('ExperimentStore#remove()', () => {
+    it('should delete a packed experiment with git, keeping the others', async () => {
+      const client = isolatedClient('remove');
+      const fs = new BridgeGitFs({ client });
+      const store = new ExperimentStore({ fs });
+      const ids = new UlidFactory();
+      const gone = await store.save({
+        manifest: makeManifest(ids.next()),
+        files: files('g')
+      });
+      const kept = await store.save({
+        manifest: makeManifest(ids.next()),
+        files: files('k')
+      });
+      // As after a Sync or a clone: the refs live in packed-refs only.
+      gitCli(client.store, 'pack-refs', '--all');
+      await store.remove(gone.ref);
+      expect(fs.calls['deleteRef']).toBe(1);
+      expect(gitCli(client.store, 'for-each-ref', '--format=%(refname)')).toBe(
+        `${kept.ref}\n`
+      );
+      gitCli(client.store, 'fsck', '--strict');
+      const again = await store.remove(gone.ref).catch(reason => reason);
+      expect((again as MlopsError).code).toBe('E_NOT_FOUND');
+    });
+  });
+
   describe('#flush()', () => {
     it('should split a chunk the server finds too large, down to single writes', async () => {
       const store = isolatedClient('split').store;
