@@ -151,7 +151,9 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   E_NO_SPACE:
     'The disk holding the experiment store is full. Free some space, then try again. Nothing was saved.',
   E_READ_ONLY:
-    'The experiment store is read-only. Make it writable or change the storeDir setting. Nothing was saved.'
+    'The experiment store is read-only. Make it writable or change the storeDir setting. Nothing was saved.',
+  E_REF_CHANGED:
+    'Another tab or a Sync changed this experiment meanwhile. Refresh and try again. Nothing was changed.'
 };
 
 /**
