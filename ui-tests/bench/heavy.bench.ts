@@ -69,7 +69,8 @@ const STEP_NAMES: Record<string, string> = {
   build: 'the manifest',
   save: 'the commit (blobs, tree, commit, ref)',
   tree: 'the commit: blobs and tree (the notebook sent to write-blob)',
-  commit: 'the commit: commit object, the small objects and the ref (one fs/commit)'
+  commit:
+    'the commit: commit object, the small objects and the ref (one fs/commit)'
 };
 
 /** One snapshot, watched frame by frame. */
