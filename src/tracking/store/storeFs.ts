@@ -48,11 +48,18 @@ export async function deleteRef(
       await fs.deleteRef(gitdir, ref, old);
       return;
     } catch (reason) {
-      // An older server, without the route: as before.
+      // An older server, without the route, or a repository the server
+      // does not run git in (its config is not the template: made by
+      // `git init` or an older version): as before, through the file
+      // routes, which are confined whatever the config says.
       const status = isMlopsError(reason, 'E_BRIDGE_HTTP')
         ? reason.data['status']
         : undefined;
-      if (status !== 404 && status !== 405) {
+      if (
+        status !== 404 &&
+        status !== 405 &&
+        !isMlopsError(reason, 'E_UNSAFE_REPOSITORY')
+      ) {
         throw reason;
       }
     }

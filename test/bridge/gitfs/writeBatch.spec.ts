@@ -302,6 +302,29 @@ describe('GitWriteBatch', () => {
     });
   });
 
+  describe('ExperimentStore#remove() in a store made by git init', () => {
+    it('should delete through the file routes when the server runs no git there', async () => {
+      // Not the server's template config (git init, an older version): the
+      // server refuses to run git in it; the lab deletes as it used to.
+      const client = isolatedClient('gitinit');
+      const gitDir = join(
+        inject('jupyterServer').rootDir,
+        client.store ?? '',
+        'experiments.git'
+      );
+      execFileSync('git', ['init', '--quiet', '--bare', gitDir]);
+      const fs = new BridgeGitFs({ client });
+      const store = new ExperimentStore({ fs });
+      const entry = await store.save({
+        manifest: makeManifest(new UlidFactory().next()),
+        files: files('i')
+      });
+      await store.remove(entry.ref);
+      expect(fs.calls['deleteRef']).toBe(1);
+      expect(gitCli(client.store, 'for-each-ref')).toBe('');
+    });
+  });
+
   describe('#flush()', () => {
     it('should split a chunk the server finds too large, down to single writes', async () => {
       const store = isolatedClient('split').store;
