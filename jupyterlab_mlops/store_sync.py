@@ -40,11 +40,11 @@ _AUTH_FAILED = (
     "could not read username",
     "could not read password",
     "permission denied",
-    "http 401",
-    "http 403",
-    " 401",
-    " 403",
 )
+#: An HTTP 401 or 403 as git reports it ("The requested URL returned error:
+#: 401", "HTTP 403"): the status as a whole number, so that a port such as
+#: 40193 in "Failed to connect to 127.0.0.1 port 40193" is not one.
+_AUTH_STATUS = re.compile(r"(?<![\w.:])(?<!port )40[13](?![\w.:])")
 _MAX_MESSAGE = 400
 OID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
@@ -63,7 +63,7 @@ def _message(stderr: str, url: str) -> str:
 def _remote_error(action: str, stderr: str, url: str) -> MlopsError:
     text = _message(stderr, url)
     lowered = stderr.lower()
-    if any(sign in lowered for sign in _AUTH_FAILED):
+    if any(sign in lowered for sign in _AUTH_FAILED) or _AUTH_STATUS.search(lowered):
         return MlopsError("E_REMOTE_AUTH", f"the remote refused the credentials ({action}): {text}")
     return MlopsError("E_REMOTE_UNREACHABLE", f"could not {action} the remote: {text}")
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_mlops.store_sync import _remote_error
+
 from .conftest import Api
 from .git_remote_support import GitHttpServer, bare, experiment, git, refs, serving
 
@@ -282,3 +284,41 @@ async def test_an_empty_store_and_an_empty_remote_sync_to_nothing(
         assert status == 200, answer
         assert (answer["pushed"], answer["fetched"], answer["upToDate"]) == (0, 0, 0)
     assert refs(team) == {} == refs(local)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "code"),
+    [
+        pytest.param(
+            "fatal: unable to access 'http://127.0.0.1:40193/a.git/': Failed to connect to "
+            "127.0.0.1 port 40193 after 0 ms: Couldn't connect to server",
+            "E_REMOTE_UNREACHABLE",
+            id="port-like-401",
+        ),
+        pytest.param(
+            "fatal: unable to access 'http://127.0.0.1:401/a.git/': Failed to connect to "
+            "127.0.0.1 port 401 after 0 ms: Couldn't connect to server",
+            "E_REMOTE_UNREACHABLE",
+            id="port-401",
+        ),
+        pytest.param(
+            "fatal: unable to access 'http://10.0.0.1:4031/a.git/': The requested URL "
+            "returned error: 401",
+            "E_REMOTE_AUTH",
+            id="http-401",
+        ),
+        pytest.param(
+            "error: RPC failed; HTTP 403 curl 22 The requested URL returned error: 403",
+            "E_REMOTE_AUTH",
+            id="http-403",
+        ),
+        pytest.param(
+            "fatal: Authentication failed for 'http://h/a.git/'", "E_REMOTE_AUTH", id="auth"
+        ),
+        pytest.param("fatal: Could not resolve host: h403", "E_REMOTE_UNREACHABLE", id="host"),
+    ],
+)
+def test_a_refusal_is_told_from_a_remote_down_by_git_s_words(stderr: str, code: str) -> None:
+    # A port or host holding 401/403 is not an HTTP status (a random test
+    # port, 40193, once made a remote that was down look like bad credentials).
+    assert _remote_error("list the refs of", stderr, "http://h/a.git").code == code
