@@ -36,6 +36,13 @@ class MlopsHandler(APIHandler):
     #: The fields the route's JSON body may hold.
     fields: ClassVar[dict[str, Field]] = {}
 
+    def who(self) -> dict[str, str]:
+        """Who asks, as jupyter_server knows them."""
+        user = self.current_user
+        username = str(getattr(user, "username", "") or "anonymous")
+        name = str(getattr(user, "display_name", "") or getattr(user, "name", "") or username)
+        return {"username": username[:200], "name": name[:200]}
+
     @property
     def mlops(self) -> MlopsExtension:
         """The extension's configuration, kept in the web app's settings."""

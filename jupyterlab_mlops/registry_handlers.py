@@ -51,13 +51,6 @@ Work = Callable[[Store, dict[str, Any], dict[str, str]], dict[str, Any]]
 
 
 class _RegistryHandler(MlopsHandler):
-    def who(self) -> dict[str, str]:
-        """Who asks, as jupyter_server knows them."""
-        user = self.current_user
-        username = str(getattr(user, "username", "") or "anonymous")
-        name = str(getattr(user, "display_name", "") or getattr(user, "name", "") or username)
-        return {"username": username[:200], "name": name[:200]}
-
     def query_store(self) -> Store:
         values = self.get_query_arguments("store", strip=False)
         if len(values) > 1:

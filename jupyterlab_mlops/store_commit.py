@@ -47,14 +47,15 @@ import tornado.web
 
 from . import store_layout
 from .base_handler import MlopsHandler
-from .body import parse_json_object
 from .dirfd import NOFOLLOW, opened_dir, rollback
 from .errors import MlopsError, from_os_error
 from .git_objects import bad_request, oid_of
 from .paths import Store, locate
+from .registry_audit import registry_lock
+from .registry_outbox import queue_snapshot
 from .store_fs import mapped_errors
 from .store_git import EXPERIMENT_REF
-from .write_many import parse_files, write_objects
+from .write_many import parse_files, read_body, write_objects
 
 _REF_FIELDS = {"name", "oid", "old"}
 _OID = re.compile(r"^[0-9a-f]{40}\Z")
@@ -257,7 +258,7 @@ def _read_regular(dir_fd: int, name: str, limit: int) -> bytes | None:
 
 
 class CommitHandler(MlopsHandler):
-    """`POST /mlops/fs/commit {files, ref: {name, oid, old}}` → `{files, ref}`."""
+    """`POST /mlops/fs/commit {files, ref: {name, oid, old}, mirror?}` → `{files, ref, mirror}`."""
 
     @tornado.web.authenticated
     async def post(self) -> None:
@@ -266,12 +267,11 @@ class CommitHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         limits = self.mlops
-        body = parse_json_object(
-            self.request.body,
-            self.request.headers.get("Content-Length"),
-            limits.max_body_bytes,
-        )
+        body = read_body(self)
         name, oid, old = parse_ref(body)
+        mirror = body.pop("mirror", False)
+        if not isinstance(mirror, bool):
+            raise bad_request("mirror must be true or false")
         files = parse_files(
             {key: value for key, value in body.items() if key != "ref"},
             limits.max_read_many_paths,
@@ -281,4 +281,26 @@ class CommitHandler(MlopsHandler):
         git_dir = repository(store)
         written = write_objects(store, files, limits.max_write_many_inflated_bytes)
         set_ref(store, git_dir, name, oid, old)
-        return {"files": written, "ref": {"name": name, "oid": oid}}
+        queued = self._mirror(store, name, oid) if mirror else None
+        return {"files": written, "ref": {"name": name, "oid": oid}, "mirror": queued}
+
+    def _mirror(self, store: Store, name: str, oid: str) -> str:
+        """Queue the new snapshot for the MLflow tracking mirror, in the request that
+        stored it: a tab closed right after its snapshot cannot leave it unqueued.
+
+        The experiment is stored whatever this answers: `"queued"` (the outbox
+        holds it: now, or already), `"unconfigured"` (no MLflow on this server),
+        `"failed"` (the outbox could not be written: the page's own
+        `tracking/mirror` request, which follows, says why).
+        """
+        pusher = self.settings.get("mlops_pusher")
+        if pusher is None or pusher.target is None:
+            return "unconfigured"
+        try:
+            with registry_lock(store):
+                queue_snapshot(store, name, oid, self.who())
+        except (MlopsError, OSError) as err:
+            self.log.warning("jupyterlab_mlops: %s not queued for MLflow: %s", name, err)
+            return "failed"
+        pusher.kick(store)
+        return "queued"

@@ -86,6 +86,15 @@ def parse_files(body: dict[str, Any], limit: int) -> list[tuple[str, bytes]]:
     return parsed
 
 
+def read_body(handler: MlopsHandler) -> dict[str, Any]:
+    """The request's JSON object body, within the server's body limit."""
+    return parse_json_object(
+        handler.request.body,
+        handler.request.headers.get("Content-Length"),
+        handler.mlops.max_body_bytes,
+    )
+
+
 def _b64decode(text: str) -> bytes:
     # In slices: decoding 30 MB in one call holds the GIL, and so the event
     # loop and every other route, for 0.15 s.
@@ -204,11 +213,7 @@ class WriteManyHandler(MlopsHandler):
 
     def _run(self) -> dict[str, Any]:
         limits = self.mlops
-        body = parse_json_object(
-            self.request.body,
-            self.request.headers.get("Content-Length"),
-            limits.max_body_bytes,
-        )
+        body = read_body(self)
         files = parse_files(body, limits.max_read_many_paths)
         store = self.store(body.get("store"))
         return {"files": write_objects(store, files, limits.max_write_many_inflated_bytes)}

@@ -355,3 +355,22 @@ def test_reads_packed_refs_from_the_repository_it_opened(
     assert refused.value.code == "E_REF_CHANGED"
     assert not (root / "s-moved" / "experiments.git" / REF).exists()
     assert not (foreign / REF).exists()
+
+
+async def test_a_mirror_asked_of_a_server_without_mlflow_still_stores_the_snapshot(
+    api: Api, store: Path
+) -> None:
+    """`mirror: true` and no MLflow URI here: the snapshot is stored, nothing queued, and the
+    answer says why (the page's `tracking/mirror` request then says it to the user)."""
+    await init(api, store)
+    oid, files = commit_objects("first")
+    status, body = await api(
+        "fs/commit",
+        {"files": files, "ref": {"name": REF, "oid": oid, "old": None}, "mirror": True},
+    )
+    assert status == 200, body
+    assert body["mirror"] == "unconfigured"
+    assert git(store, "rev-parse", REF).strip() == oid
+    assert not (store / "registry").exists() or not list((store / "registry").rglob("*.json"))
+    _, plain, _ = await commit(api, OTHER, "second", None)
+    assert plain["mirror"] is None

@@ -7,7 +7,9 @@ requirements byte for byte, the tags that lead back to the experiment."""
 
 from __future__ import annotations
 
+import base64
 import json
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -41,6 +43,14 @@ def notebook(n: int) -> bytes:
 
 def snapshot(git_dir: Path, ulid: str, n: int, *, manifest_id: str | None = None) -> str:
     """An experiment commit as the lab stores one; its ref."""
+    commit = snapshot_commit(git_dir, ulid, n, manifest_id=manifest_id)
+    ref = f"refs/exps/demo/{ulid}"
+    git(git_dir, "update-ref", ref, commit)
+    return ref
+
+
+def snapshot_commit(git_dir: Path, ulid: str, n: int, *, manifest_id: str | None = None) -> str:
+    """The commit of `snapshot`, its objects written in `git_dir` and no ref set."""
     manifest = {
         "schemaVersion": 1,
         "id": manifest_id or ulid,
@@ -63,10 +73,7 @@ def snapshot(git_dir: Path, ulid: str, n: int, *, manifest_id: str | None = None
         oid = git(git_dir, "hash-object", "-w", "--stdin", stdin=data.decode()).strip()
         lines += f"100644 blob {oid}\t{name}\n"
     tree = git(git_dir, "mktree", stdin=lines).strip()
-    commit = git(git_dir, "commit-tree", tree, "-m", f"snapshot: run-{n}").strip()
-    ref = f"refs/exps/demo/{ulid}"
-    git(git_dir, "update-ref", ref, commit)
-    return ref
+    return git(git_dir, "commit-tree", tree, "-m", f"snapshot: run-{n}").strip()
 
 
 def mirror(server: Server, ref: str) -> dict[str, Any]:
@@ -78,6 +85,70 @@ def mirror(server: Server, ref: str) -> dict[str, Any]:
 def store_of(root: Path, server: Server) -> Path:
     assert server.call("POST", "store/init", {})[0] == 200
     return root / ".mlops" / "experiments.git"
+
+
+def commit_body(tmp_path: Path, ulid: str, n: int, mirror: Any = True) -> dict[str, Any]:
+    """An `fs/commit` body as the lab sends one: a snapshot's loose objects, its new ref."""
+    scratch = tmp_path / f"scratch-{ulid}.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(scratch)], check=True)
+    commit = snapshot_commit(scratch, ulid, n)
+    files = [
+        {
+            "path": f"experiments.git/objects/{loose.parent.name}/{loose.name}",
+            "data": base64.b64encode(loose.read_bytes()).decode(),
+        }
+        for loose in sorted((scratch / "objects").glob("??/*"))
+    ]
+    ref = {"name": f"refs/exps/demo/{ulid}", "oid": commit, "old": None}
+    return {"files": files, "ref": ref, "mirror": mirror}
+
+
+@pytest.mark.timeout(300)
+def test_a_snapshot_committed_with_mirror_lands_once_even_if_the_tab_never_asks(
+    tmp_path: Path, servers: list[Server], proxy: FaultProxy, mlflow_server: MlflowServer
+) -> None:
+    """`fs/commit {mirror: true}` queues the snapshot in the request that stores it: the
+    tab may close right after (it never sends `tracking/mirror`), the run lands all the
+    same, once, through lost replies; a `tracking/mirror` sent after all adds nothing."""
+    proxy.rules = [Rule("POST", "runs/create", "lost"), Rule("POST", "runs/log-batch", "503")]
+    root, server = bridged(tmp_path, servers, proxy)
+    git_dir = store_of(root, server)
+    ulid = ULIDS[0]
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ulid, 1))
+    assert status == 200, answer
+    assert answer["mirror"] == "queued"
+    ref = f"refs/exps/demo/{ulid}"
+    assert answer["ref"]["name"] == ref
+    assert git(git_dir, "rev-parse", ref).strip() == answer["ref"]["oid"]
+
+    entries = settled(server)
+    assert [(e["kind"], e["key"], e["state"]) for e in entries] == [("snapshot", ulid, "done")]
+    assert proxy.counts().get("lost", 0) >= 1
+    assert len(runs_with_key(mlflow_server, ulid)) == 1
+    # The tab did live: its own request finds the entry there is.
+    again = mirror(server, ref)
+    assert (again["key"], again["kind"]) == (ulid, "snapshot")
+    settled(server)
+    assert len(runs_with_key(mlflow_server, ulid)) == 1
+    # Without the flag nothing is queued (a setting that is off).
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[1], 2, False))
+    assert status == 200 and answer["mirror"] is None, answer
+    assert [e["key"] for e in settled(server)] == [ulid]
+    assert_no_secret(server)
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None, [], {}])
+def test_a_mirror_flag_that_is_not_a_boolean_stores_nothing(
+    tmp_path: Path, servers: list[Server], proxy: FaultProxy, bad: Any
+) -> None:
+    root, server = bridged(tmp_path, servers, proxy)
+    git_dir = store_of(root, server)
+    before = sorted(p.relative_to(git_dir) for p in git_dir.rglob("*"))
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[0], 1, bad))
+    assert status == 400 and answer["code"] == "E_BAD_REQUEST", answer
+    assert "mirror" in answer["message"]
+    assert sorted(p.relative_to(git_dir) for p in git_dir.rglob("*")) == before
+    assert server.call("GET", "registry/outbox")[1]["entries"] == []
 
 
 @pytest.mark.timeout(400)

@@ -164,18 +164,22 @@ export class BridgeClient implements IBridgeClient {
    * if the ref still holds `old` (null: it must not exist yet), in one
    * round trip (`fs/commit`). `E_NOT_FOUND` when the store's repository
    * does not exist yet, `E_REF_CHANGED` when the ref moved meanwhile,
-   * `E_LOCKED` while another writer holds it.
+   * `E_LOCKED` while another writer holds it. With `mirror`, the server
+   * also queues the new snapshot for the MLflow tracking mirror once the
+   * ref is set (the answer's `mirror` says whether it could).
    */
   async commit(
     files: readonly { path: string; data: Uint8Array }[],
-    ref: { name: string; oid: string; old: string | null }
+    ref: { name: string; oid: string; old: string | null },
+    options: { mirror?: boolean } = {}
   ): Promise<CommitResult> {
     return postBridge(this, 'fs/commit', BridgeSchemas.commit, {
       files: files.map(file => ({
         path: file.path,
         data: encodeBase64(file.data)
       })),
-      ref
+      ref,
+      ...(options.mirror ? { mirror: true } : {})
     });
   }
 

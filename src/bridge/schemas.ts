@@ -55,7 +55,9 @@ export namespace BridgeSchemas {
     ref: z.object({
       name: z.string(),
       oid: z.string().regex(/^[0-9a-f]{40}$/)
-    })
+    }),
+    /** Whether the snapshot was queued for the MLflow mirror (null: not asked). */
+    mirror: z.enum(['queued', 'unconfigured', 'failed']).nullable().optional()
   });
 
   export const deletedRef = z.object({

@@ -81,11 +81,13 @@ export interface IBridgeClient {
 
   /**
    * Write an experiment commit's loose objects and set its ref, if it
-   * still holds `old`, in one round trip.
+   * still holds `old`, in one round trip; `mirror` also queues the new
+   * snapshot for the MLflow tracking mirror in that request.
    */
   commit(
     files: readonly { path: string; data: Uint8Array }[],
-    ref: { name: string; oid: string; old: string | null }
+    ref: { name: string; oid: string; old: string | null },
+    options?: { mirror?: boolean }
   ): Promise<CommitResult>;
 
   /**

@@ -237,6 +237,7 @@ function addSnapshotCommand(
             captureMaxBytes,
             settingsPaths: dataPaths,
             author: labUser(app),
+            mirror: model.tracking === 'mlflow',
             onProgress,
             onPhase,
             signal
@@ -333,8 +334,11 @@ export function labUser(
 
 /**
  * Queue a snapshot for MLflow tracking (setting `tracking: mlflow`). The
- * server's outbox sends it, retrying, even with this tab closed; a refusal
- * (no MLflow URI on the server) is said once, here.
+ * request that stored it has queued it already when the store commits
+ * through the server (so a tab closed right after cannot leave it
+ * unqueued); this one is idempotent, covers the other stores, and says why
+ * when it cannot be queued (no MLflow URI on the server). The server's
+ * outbox sends it, retrying, even with this tab closed.
  */
 function mirrorToMlflow(
   bridge: IMlopsBridge,

@@ -27,6 +27,8 @@ export interface ISnapshotContext {
   settingsPaths?: readonly string[];
   /** Who takes the snapshot (jupyter_server's identity), if known. */
   author?: { username: string; name: string } | null;
+  /** Queue it for the MLflow tracking mirror as it is stored (setting `tracking: mlflow`). */
+  mirror?: boolean;
   onProgress?: (progress: IHashProgress) => void;
   onPhase?: (phase: SnapshotPhase) => void;
   signal?: AbortSignal;
@@ -66,6 +68,7 @@ export async function snapshotNotebook(
     captureMaxBytes: context.captureMaxBytes,
     settingsPaths: context.settingsPaths,
     author: context.author,
+    mirror: context.mirror,
     onProgress: context.onProgress,
     onPhase: context.onPhase,
     signal: context.signal

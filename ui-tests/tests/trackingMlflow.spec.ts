@@ -28,9 +28,17 @@ test.describe('Experiments: the MLflow tracking mirror', () => {
     tmpPath
   }, testInfo) => {
     const answers: string[] = [];
+    const commits: { mirror: unknown; answer: unknown }[] = [];
     page.on('response', async response => {
       if (response.url().includes('/mlops/')) {
-        answers.push(await response.text().catch(() => ''));
+        const text = await response.text().catch(() => '');
+        answers.push(text);
+        if (response.url().includes('/mlops/fs/commit')) {
+          commits.push({
+            mirror: response.request().postDataJSON()?.mirror,
+            answer: JSON.parse(text || 'null')?.mirror
+          });
+        }
       }
     });
     await page.evaluate(async () => {
@@ -52,6 +60,14 @@ test.describe('Experiments: the MLflow tracking mirror', () => {
     // Run: the snapshot then pins what the kernel imported (requirements.txt).
     expect(await page.notebook.run()).toBe(true);
     const panel = await snapshotAndWait(page, 1);
+    // Queued by the request that stored it (a tab closed right after
+    // cannot leave it unqueued).
+    await expect
+      .poll(() => commits.at(-1))
+      .toEqual({
+        mirror: true,
+        answer: 'queued'
+      });
     await panel.locator('.jp-mlops-ExperimentTable-open').first().click();
     const detail = page.locator('.jp-mlops-DetailWidget');
     const link = detail.locator('a.jp-mlops-MlflowRun');

@@ -101,7 +101,8 @@ export class GitWriteBatch {
   async commitRef(
     ref: string,
     oid: string,
-    old: string | null
+    old: string | null,
+    options: { mirror?: boolean } = {}
   ): Promise<boolean> {
     const { client, count, commitRoute } = this._options;
     const files = [...this._buffer].map(([path, data]) => ({ path, data }));
@@ -118,7 +119,7 @@ export class GitWriteBatch {
     for (let attempt = 0; ; attempt++) {
       count('commit');
       try {
-        await client.commit(files, { name: ref, oid, old });
+        await client.commit(files, { name: ref, oid, old }, options);
         break;
       } catch (reason) {
         if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {

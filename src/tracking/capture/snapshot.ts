@@ -42,6 +42,8 @@ export interface ITakeSnapshotOptions {
   settingsPaths?: readonly string[];
   /** Who takes the snapshot (jupyter_server's identity), if known. */
   author?: { username: string; name: string } | null;
+  /** Queue it for the MLflow tracking mirror as it is stored (setting `tracking: mlflow`). */
+  mirror?: boolean;
   onProgress?: (progress: IHashProgress) => void;
   /** What the snapshot waits for now (shown while it is slow). */
   onPhase?: (phase: SnapshotPhase) => void;
@@ -178,7 +180,9 @@ export async function takeSnapshot(options: ITakeSnapshotOptions): Promise<{
   });
   mark = measureSince('snapshot-build', mark);
   phase('saving');
-  const entry = await options.store.save(snapshot);
+  const entry = await options.store.save(snapshot, {
+    mirror: options.mirror
+  });
   measureSince('snapshot-save', mark);
   return {
     name: snapshot.manifest.user.name,

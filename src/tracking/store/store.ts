@@ -48,7 +48,8 @@ export class ExperimentStore {
    * Write an experiment: its files and manifest in one commit on its own ref.
    */
   async save(
-    snapshot: ExperimentStore.ISnapshot
+    snapshot: ExperimentStore.ISnapshot,
+    options: ExperimentStore.ISaveOptions = {}
   ): Promise<ExperimentStore.IEntry> {
     const ref = experimentRef(
       snapshot.manifest.notebook.slug,
@@ -90,7 +91,8 @@ export class ExperimentStore {
       tree,
       snapshot.manifest,
       [],
-      ensure
+      ensure,
+      options
     );
     measureSince('store-commit', treeWritten);
     return {
@@ -259,7 +261,8 @@ export class ExperimentStore {
     tree: string,
     manifest: Manifest,
     parent: string[],
-    ensure: () => Promise<void>
+    ensure: () => Promise<void>,
+    options: ExperimentStore.ISaveOptions = {}
   ): Promise<string> {
     const message =
       `${parent.length === 0 ? 'snapshot' : 'edit'}: ${manifest.user.name}\n\n` +
@@ -279,7 +282,8 @@ export class ExperimentStore {
       gitdir,
       commit: { message, tree, parent, author, committer: author }
     });
-    if (await Private.commitRef(batch, ref, oid, parent[0] ?? null, ensure)) {
+    const old = parent[0] ?? null;
+    if (await Private.commitRef(batch, ref, oid, old, ensure, options)) {
       return oid;
     }
     await ensure();
@@ -322,6 +326,19 @@ export namespace ExperimentStore {
   }
 
   /**
+   * How a snapshot is saved.
+   */
+  export interface ISaveOptions {
+    /**
+     * Queue it for the MLflow tracking mirror in the request that stores
+     * it, when the fs commits through the server (the caller still asks
+     * the mirror itself afterwards: that request is idempotent, and says
+     * why when the server cannot).
+     */
+    mirror?: boolean;
+  }
+
+  /**
    * What a snapshot writes.
    */
   export interface ISnapshot {
@@ -350,20 +367,21 @@ namespace Private {
     ref: string,
     oid: string,
     old: string | null,
-    ensure: () => Promise<void>
+    ensure: () => Promise<void>,
+    options: ExperimentStore.ISaveOptions
   ): Promise<boolean> {
     if (batch.commitRef === undefined) {
       return false;
     }
     try {
-      return await batch.commitRef(ref, oid, old);
+      return await batch.commitRef(ref, oid, old, options);
     } catch (reason) {
       if (!isMlopsError(reason, 'E_NOT_FOUND')) {
         throw reason;
       }
     }
     await ensure();
-    return batch.commitRef(ref, oid, old);
+    return batch.commitRef(ref, oid, old, options);
   }
 
   /**

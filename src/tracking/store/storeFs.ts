@@ -82,9 +82,15 @@ export interface IWriteBatch extends PromiseFsClient {
    * still holds `old` (null: it must not exist); false when the fs cannot
    * (the caller then flushes and writes the ref). Fails with `E_NOT_FOUND`
    * when the repository does not exist yet, `E_REF_CHANGED` when the ref
-   * moved meanwhile.
+   * moved meanwhile. `mirror` also queues the new snapshot for the MLflow
+   * tracking mirror in the same request, once the ref is set.
    */
-  commitRef?(ref: string, oid: string, old: string | null): Promise<boolean>;
+  commitRef?(
+    ref: string,
+    oid: string,
+    old: string | null,
+    options?: { mirror?: boolean }
+  ): Promise<boolean>;
 
   /**
    * Write a large file's blob now, hashed and stored by the fs's owner
@@ -145,7 +151,8 @@ export interface IBatch {
   commitRef?: (
     ref: string,
     oid: string,
-    old: string | null
+    old: string | null,
+    options?: { mirror?: boolean }
   ) => Promise<boolean>;
 }
 

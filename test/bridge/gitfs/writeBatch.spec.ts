@@ -53,9 +53,13 @@ class RecordingClient extends BridgeClient {
 
   override async commit(
     entries: readonly { path: string; data: Uint8Array }[],
-    ref: { name: string; oid: string; old: string | null }
+    ref: { name: string; oid: string; old: string | null },
+    options?: { mirror?: boolean }
   ): ReturnType<BridgeClient['commit']> {
-    this.log.push(`commit ${entries.length} ${ref.old ? 'move' : 'new'}`);
+    this.log.push(
+      `commit ${entries.length} ${ref.old ? 'move' : 'new'}` +
+        (options?.mirror ? ' mirror' : '')
+    );
     const before = this.beforeCommit;
     this.beforeCommit = null;
     await before?.();
@@ -63,7 +67,11 @@ class RecordingClient extends BridgeClient {
       throw this._failCommit;
     }
     try {
-      return await super.commit(entries, ref);
+      const answer = await super.commit(entries, ref, options);
+      if (answer.mirror) {
+        this.log.push(`mirror ${answer.mirror}`);
+      }
+      return answer;
     } catch (reason) {
       this.log.push(`refused ${(reason as MlopsError).code}`);
       throw reason;
@@ -178,6 +186,37 @@ describe('GitWriteBatch', () => {
       expect(raw).toMatch(
         /\nauthor jupyterlab-mlops <mlops@localhost> 1795435200 \+0000\ncommitter jupyterlab-mlops <mlops@localhost> 1795435200 \+0000\n\nsnapshot: brave-otter\n\nnotebook: examples\/wine_classifier\.ipynb\ncontent: a{64}\n$/
       );
+    });
+
+    it('should ask the server to queue the MLflow mirror in the commit itself, and only then', async () => {
+      // The first snapshot of a store: the flag survives the repository's
+      // creation; an edit of the experiment queues nothing.
+      const store = isolatedClient('mirror').store;
+      const client = new RecordingClient(store, null);
+      const experiments = new ExperimentStore({
+        fs: new BridgeGitFs({ client })
+      });
+      const ids = new UlidFactory();
+      const entry = await experiments.save(
+        { manifest: makeManifest(ids.next()), files: files('m') },
+        { mirror: true }
+      );
+      await experiments.save({
+        manifest: makeManifest(ids.next()),
+        files: files('n')
+      });
+      await experiments.update(entry.ref, { name: 'renamed' });
+      // This test server has no MLflow URI: stored, and the server says so.
+      expect(client.log).toEqual([
+        'commit 6 new mirror',
+        'refused E_NOT_FOUND',
+        'init',
+        'commit 6 new mirror',
+        'mirror unconfigured',
+        'commit 6 new',
+        'commit 3 move'
+      ]);
+      expect(gitCli(store, 'rev-parse', entry.ref).trim()).not.toBe(entry.oid);
     });
 
     it('should make the repository when the server finds none, then commit', async () => {
