@@ -13,6 +13,14 @@ descriptor opened from the Jupyter root with `O_NOFOLLOW` (like every store
 operation), opens each folder with `O_NOFOLLOW` relative to its parent, and
 removes only regular files whose name has the temp prefix: a symlink, a
 folder or any other file is never touched or followed.
+
+The same walk removes git's own lock files of the experiment repository
+that are as old: `experiments.git/packed-refs.lock` and `<ref>.lock` under
+`experiments.git/refs/`. git (Sync) and `fs/commit` hold such a lock for
+milliseconds and never break one; a server or git killed while holding it
+leaves it behind, and every later write of that ref (an edit of the
+experiment, the next Sync) is refused as locked until it goes. git's own
+advice is to remove it by hand; an hour-old one belongs to nobody.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from .dirfd import NOFOLLOW, opened_dir
 from .errors import MlopsError
 from .paths import Store
 from .store_fs import TEMP_PREFIX
+from .store_layout import GIT_DIR
 
 #: Deeper than any store we write (`experiments.git/refs/exps/<slug>/<id>`).
 MAX_DEPTH = 32
@@ -50,12 +59,21 @@ def sweep_store(store: Store, max_age_s: float, *, now: float | None = None) -> 
     cutoff_ns = int(((time.time() if now is None else now) - max_age_s) * 1e9)
     try:
         with opened_dir(store, store.path) as fd:
-            return _sweep_dir(fd, cutoff_ns, 0)
+            return _sweep_dir(fd, cutoff_ns, ())
     except (OSError, MlopsError):
         return 0
 
 
-def _sweep_dir(dir_fd: int, cutoff_ns: int, depth: int) -> int:
+def _is_git_lock(where: tuple[str, ...], name: str) -> bool:
+    """A lock git takes on a ref, or on `packed-refs`, of the experiment repository."""
+    if not name.endswith(".lock"):
+        return False
+    if where == (GIT_DIR,):
+        return name == "packed-refs.lock"
+    return where[:2] == (GIT_DIR, "refs")
+
+
+def _sweep_dir(dir_fd: int, cutoff_ns: int, where: tuple[str, ...]) -> int:
     removed = 0
     try:
         with os.scandir(dir_fd) as entries:
@@ -65,9 +83,11 @@ def _sweep_dir(dir_fd: int, cutoff_ns: int, depth: int) -> int:
         return 0
     for name, is_dir in listing:
         if is_dir:
-            if depth < MAX_DEPTH:
-                removed += _sweep_child(dir_fd, name, cutoff_ns, depth + 1)
-        elif name.startswith(TEMP_PREFIX) and _is_stale(dir_fd, name, cutoff_ns):
+            if len(where) < MAX_DEPTH:
+                removed += _sweep_child(dir_fd, name, cutoff_ns, (*where, name))
+        elif (name.startswith(TEMP_PREFIX) or _is_git_lock(where, name)) and _is_stale(
+            dir_fd, name, cutoff_ns
+        ):
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=dir_fd)
                 removed += 1
@@ -82,14 +102,14 @@ def _is_stale(dir_fd: int, name: str, cutoff_ns: int) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_mtime_ns < cutoff_ns
 
 
-def _sweep_child(dir_fd: int, name: str, cutoff_ns: int, depth: int) -> int:
+def _sweep_child(dir_fd: int, name: str, cutoff_ns: int, where: tuple[str, ...]) -> int:
     try:
         # O_NOFOLLOW: a folder swapped for a symlink since the stat is refused.
         child = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
     except OSError:
         return 0
     try:
-        return _sweep_dir(child, cutoff_ns, depth)
+        return _sweep_dir(child, cutoff_ns, where)
     finally:
         os.close(child)
 
@@ -129,5 +149,7 @@ def sweep_if_due(
             sweeps.last.pop(next(iter(sweeps.last)))
     removed = sweep_store(store, max_age_s)
     if removed:
-        log.info("jupyterlab_mlops: removed %d stale temp file(s) from %s", removed, store.name)
+        log.info(
+            "jupyterlab_mlops: removed %d stale temp or lock file(s) from %s", removed, store.name
+        )
     return removed

@@ -23,6 +23,7 @@ from jupyterlab_mlops.paths import open_store
 from jupyterlab_mlops.sweep import sweep_if_due, sweep_store
 
 from .conftest import Api
+from .test_store_commit import OTHER, REF, commit
 
 MAX_AGE = 2
 HOUR_AGO = time.time() - 3600
@@ -151,3 +152,41 @@ def test_negative_threshold_is_refused() -> None:
     with pytest.raises(TraitError):
         MlopsExtension(config=Config({"MlopsExtension": {"stale_temp_seconds": -1}}))
     assert MlopsExtension().stale_temp_seconds == 3600
+
+
+async def test_stale_git_locks_of_the_repository_go_and_unblock_an_edit(
+    api: Api, store: Path, outside: Path
+) -> None:
+    """A `<ref>.lock` left by a killed writer refuses that experiment's edits (`E_LOCKED`:
+    git never breaks a lock); once it is as old as a stale temp file, the sweep removes
+    it and the edit goes through. Only ref locks and `packed-refs.lock` go: git's other
+    locks, fresh locks, symlinks and folders named `*.lock` stay."""
+    status, _ = await api("store/init", {})
+    assert status == 200
+    _, created, first = await commit(api, REF, "first", None)
+    assert created["ref"]["oid"] == first
+    repository = store / "experiments.git"
+    stale = [
+        make_file(repository / f"{REF}.lock", first + "\n"),
+        make_file(repository / "packed-refs.lock"),
+        make_file(repository / "refs/sync/origin/exps/nb/01KB0000000000000000000009.lock"),
+    ]
+    kept = [
+        make_file(repository / f"{OTHER}.lock", mtime=time.time() + 60),
+        make_file(repository / "config.lock"),
+        make_file(repository / "HEAD.lock"),
+        make_file(repository / "objects/ab/cd.lock"),
+        make_file(store / "refs/exps/nb/x.lock"),
+        make_file(repository / "refs/exps/nb/folder.lock/inside"),
+        make_link(repository / "refs/exps/nb/link.lock", outside / "sentinel.txt"),
+    ]
+    status, body, _ = await commit(api, REF, "edit", first, parent=first)
+    assert (status, body["code"]) == (409, "E_LOCKED"), body
+
+    await asyncio.sleep(MAX_AGE + 0.2)
+    status, body, second = await commit(api, REF, "edit", first, parent=first)
+    assert status == 200, body
+    assert (repository / REF).read_text() == f"{second}\n"
+    assert all(not path.exists() for path in stale)
+    assert all(os.path.lexists(path) for path in kept)
+    assert (outside / "sentinel.txt").read_text() == "do not touch"
