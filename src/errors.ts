@@ -143,6 +143,18 @@ export function isMlopsError(
 }
 
 /**
+ * Whether a bridge request failed because the server has no such route
+ * (404, or 405 for a route it has for other methods): an older server,
+ * which the caller then works around.
+ */
+export function isMissingRoute(reason: unknown): boolean {
+  return (
+    isMlopsError(reason, 'E_BRIDGE_HTTP') &&
+    (reason.data['status'] === 404 || reason.data['status'] === 405)
+  );
+}
+
+/**
  * What the user can do about errors they can fix outside the lab, keyed by
  * code. The bridge's own message says which file; this says what next.
  */

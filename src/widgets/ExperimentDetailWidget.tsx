@@ -197,7 +197,7 @@ export class ExperimentDetailWidget extends ReactWidget {
     const result = await showDialog({
       title: trans.__('Delete experiment %1?', name),
       body: trans.__(
-        'This removes its ref %1. Its commit and files stay in the store until git gc prunes them, so it can be recovered by commit id until then.',
+        'This removes its ref %1. Its commit and files stay in the store until git gc prunes them, so it can be recovered by commit id until then. A copy that Sync already pushed stays on the remote: Sync never deletes there.',
         this.experimentRef
       ),
       buttons: [

@@ -1,5 +1,6 @@
-import { isMlopsError, MlopsError } from '../../errors';
+import { isMissingRoute, isMlopsError, MlopsError } from '../../errors';
 import { IPromiseApi, IStats, relative, toFsError } from './fsApi';
+import { whenNotBusy } from '../busy';
 import type { IBridgeClient } from '../tokens';
 
 /**
@@ -116,29 +117,24 @@ export class GitWriteBatch {
     ) {
       return false;
     }
-    for (let attempt = 0; ; attempt++) {
-      count('commit');
-      try {
-        await client.commit(files, { name: ref, oid, old }, options);
-        break;
-      } catch (reason) {
-        if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
-          await Private.pause(attempt);
-          continue;
-        }
-        if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
-          return false;
-        }
-        if (Private.isMissingRoute(reason)) {
-          commitRoute.missing = true;
-          return false;
-        }
-        if (isMlopsError(reason, 'E_NOT_FOUND', 'E_REF_CHANGED', 'E_LOCKED')) {
-          throw reason;
-        }
-        // As a write would fail (E_NO_SPACE…); the message names the path.
-        throw toFsError(reason, 'commit', `/${Private.GIT_DIR}`);
+    try {
+      await Private.whileBusy(() => {
+        count('commit');
+        return client.commit(files, { name: ref, oid, old }, options);
+      });
+    } catch (reason) {
+      if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
+        return false;
       }
+      if (isMissingRoute(reason)) {
+        commitRoute.missing = true;
+        return false;
+      }
+      if (isMlopsError(reason, 'E_NOT_FOUND', 'E_REF_CHANGED', 'E_LOCKED')) {
+        throw reason;
+      }
+      // As a write would fail (E_NO_SPACE…); the message names the path.
+      throw toFsError(reason, 'commit', `/${Private.GIT_DIR}`);
     }
     for (const { path, data } of files) {
       this._buffer.delete(path);
@@ -157,35 +153,37 @@ export class GitWriteBatch {
   async writeBlob(data: Uint8Array): Promise<string | null> {
     const { client, count } = this._options;
     const route = this._options.blobRoute;
-    for (let attempt = 0; !route.missing; attempt++) {
-      count('writeBlob');
-      try {
-        return (await client.writeBlob(data)).oid;
-      } catch (reason) {
-        if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
-          await Private.pause(attempt);
-          continue;
-        }
-        if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
-          return null;
-        }
-        if (!Private.isMissingRoute(reason)) {
-          throw toFsError(reason, 'writeBlob', '/');
-        }
-        route.missing = true;
-      }
+    if (route.missing) {
+      return null;
     }
-    return null;
+    try {
+      const written = await Private.whileBusy(() => {
+        count('writeBlob');
+        return client.writeBlob(data);
+      });
+      return written.oid;
+    } catch (reason) {
+      if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
+        return null;
+      }
+      if (!isMissingRoute(reason)) {
+        throw toFsError(reason, 'writeBlob', '/');
+      }
+      route.missing = true;
+      return null;
+    }
   }
 
   private async _write(
     chunk: { path: string; data: Uint8Array }[]
   ): Promise<void> {
     const { client, count } = this._options;
-    for (let attempt = 0; !this._singleWrites; attempt++) {
-      count('writeMany');
+    if (!this._singleWrites) {
       try {
-        await client.writeMany(chunk);
+        await Private.whileBusy(() => {
+          count('writeMany');
+          return client.writeMany(chunk);
+        });
         return;
       } catch (reason) {
         if (isMlopsError(reason, 'E_BODY_TOO_LARGE') && chunk.length > 1) {
@@ -195,20 +193,14 @@ export class GitWriteBatch {
           await this._write(chunk.slice(half));
           return;
         }
-        if (isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
-          // One object bigger than the whole budget: a write of its own.
-          break;
+        // One object bigger than the whole budget: a write of its own.
+        if (!isMlopsError(reason, 'E_BODY_TOO_LARGE')) {
+          // A server without the route (older jupyterlab_mlops): one write each.
+          if (!isMissingRoute(reason)) {
+            throw toFsError(reason, 'writeMany', `/${chunk[0]?.path ?? ''}`);
+          }
+          this._singleWrites = true;
         }
-        if (isMlopsError(reason, 'E_BUSY') && attempt < Private.BUSY_RETRIES) {
-          // Other heavy requests hold the server's threads for now.
-          await Private.pause(attempt);
-          continue;
-        }
-        // A server without the route (older jupyterlab_mlops): one write each.
-        if (!Private.isMissingRoute(reason)) {
-          throw toFsError(reason, 'writeMany', `/${chunk[0]?.path ?? ''}`);
-        }
-        this._singleWrites = true;
       }
     }
     for (const { path, data } of chunk) {
@@ -313,9 +305,9 @@ namespace Private {
   /** Tries after `E_BUSY`, waiting 1 s, 2 s, … in between. */
   export const BUSY_RETRIES = 5;
 
-  /** Wait 1 s, 2 s, … after the `attempt`-th `E_BUSY`. */
-  export function pause(attempt: number): Promise<void> {
-    return new Promise(resolve => setTimeout(resolve, 1000 * (attempt + 1)));
+  /** `send()`, sent again while the server answers `E_BUSY` (see whenNotBusy). */
+  export function whileBusy<T>(send: () => Promise<T>): Promise<T> {
+    return whenNotBusy(send, BUSY_RETRIES + 1);
   }
 
   export const LOOSE_OBJECT = /(^|\/)objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
@@ -326,16 +318,6 @@ namespace Private {
   /** Where the store's repository keeps loose object `oid` (a buffer key). */
   export function objectPath(oid: string): string {
     return `${GIT_DIR}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
-  }
-
-  /**
-   * Whether a failure means the server has no `write-many` route.
-   */
-  export function isMissingRoute(reason: unknown): boolean {
-    return (
-      isMlopsError(reason, 'E_BRIDGE_HTTP') &&
-      (reason.data['status'] === 404 || reason.data['status'] === 405)
-    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import git, { FsClient, PromiseFsClient } from 'isomorphic-git';
 
-import { isMlopsError } from '../../errors';
+import { isMissingRoute, isMlopsError } from '../../errors';
 
 /**
  * What the experiment store may ask of its file system beyond
@@ -52,12 +52,8 @@ export async function deleteRef(
       // does not run git in (its config is not the template: made by
       // `git init` or an older version): as before, through the file
       // routes, which are confined whatever the config says.
-      const status = isMlopsError(reason, 'E_BRIDGE_HTTP')
-        ? reason.data['status']
-        : undefined;
       if (
-        status !== 404 &&
-        status !== 405 &&
+        !isMissingRoute(reason) &&
         !isMlopsError(reason, 'E_UNSAFE_REPOSITORY')
       ) {
         throw reason;
