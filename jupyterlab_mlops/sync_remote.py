@@ -82,11 +82,12 @@ def _invalid(why: str) -> MlopsError:
     return MlopsError("E_REMOTE_INVALID", why)
 
 
-def check_remote(url: str, *, local: bool) -> str:
+def check_remote(url: str, *, local: bool, source: str = "the remote") -> str:
     """`url` as git is given it, or `E_REMOTE_INVALID`.
 
     `local`: a local repository may be the remote (the server's own
-    setting); it becomes a `file://` URL of its realpath.
+    setting); it becomes a `file://` URL of its realpath. `source` names
+    where the URL came from, for the message that refuses a local one.
     """
     if not url or len(url) > MAX_URL:
         raise _invalid(f"a remote is 1 to {MAX_URL} characters")
@@ -113,9 +114,12 @@ def check_remote(url: str, *, local: bool) -> str:
         return url
     if scheme == "file" or (not scheme and url.startswith(("/", "."))):
         if not local:
+            shown = url if len(url) <= 200 else url[:199] + "…"
             raise _invalid(
-                "a local repository can be the remote only in the server's own setting"
-                " (c.MlopsExtension.experiments_remote): set a network remote here"
+                f"{source} ({shown}) is a folder on this machine. Sync uses a local"
+                " repository only when the server's setting"
+                " c.MlopsExtension.experiments_remote names it; otherwise set a network"
+                " remote (https or ssh) in the Experiments setting “Sync remote”"
             )
         path = urllib.parse.unquote(urllib.parse.urlsplit(url).path) if scheme else url
         if not os.path.isabs(path):
@@ -132,11 +136,11 @@ def check_remote(url: str, *, local: bool) -> str:
 def choose_remote(asked: str, configured: str, origin: str | None) -> str:
     """The URL to sync with (see the module's docstring); `E_NO_REMOTE` if there is none."""
     if asked:
-        return check_remote(asked, local=False)
+        return check_remote(asked, local=False, source="The Experiments setting “Sync remote”")
     if configured:
         return check_remote(configured, local=True)
     if origin:
-        return check_remote(origin, local=False)
+        return check_remote(origin, local=False, source="The project's git origin")
     raise MlopsError(
         "E_NO_REMOTE",
         "no remote to sync with: set one in the Experiments settings (Sync remote), in"

@@ -322,3 +322,20 @@ def test_a_refusal_is_told_from_a_remote_down_by_git_s_words(stderr: str, code: 
     # A port or host holding 401/403 is not an HTTP status (a random test
     # port, 40193, once made a remote that was down look like bad credentials).
     assert _remote_error("list the refs of", stderr, "http://h/a.git").code == code
+
+
+async def test_a_local_origin_is_refused_with_words_that_say_which_and_what_to_do(
+    api: Api, store: Path, jp_root_dir: Path, outside: Path
+) -> None:
+    """A clone of a folder has a local origin: the refusal names it and the settings."""
+    await created(api, store)
+    team = bare(outside / "team.git")
+    project(jp_root_dir, str(team))
+    status, answer = await api("store/sync", {})
+    assert (status, answer["code"]) == (400, "E_REMOTE_INVALID"), answer
+    message = answer["message"]
+    assert message.startswith(f"The project's git origin ({team}) is a folder on this machine")
+    assert "c.MlopsExtension.experiments_remote" in message and "“Sync remote”" in message
+    status, answer = await api("store/sync", {"remote": team.as_uri()})
+    assert answer["message"].startswith("The Experiments setting “Sync remote” (file://")
+    assert refs(team) == {}

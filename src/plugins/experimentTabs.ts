@@ -79,7 +79,13 @@ export function addExperimentTabs(
         commands: app.commands,
         translator,
         onChanged: () => stores.notifyWritten(),
-        onRemoved: () => created.dispose(),
+        onRemoved: () => {
+          created.dispose();
+          // A comparison that holds it says so (it shows what it read).
+          for (const tab of comparisons.values()) {
+            tab.content.model.markRemoved(ref);
+          }
+        },
         tracking: options.tracking
       });
       const created = new MainAreaWidget({ content });

@@ -80,8 +80,29 @@ export class CompareWidget extends ReactWidget {
     const choices = plotChoices(manifests);
     const parallel = parallelData(manifests);
     const scatter = choices.parameter !== null && choices.metric !== null;
+    const removed = model.removed.map(ref => names[model.refs.indexOf(ref)]);
     return (
       <div className="jp-mlops-Detail jp-mlops-CompareDetail">
+        {removed.length > 0 && (
+          <div className="jp-mlops-Notice jp-mod-warning" role="status">
+            <span>
+              <strong>
+                {trans._n(
+                  'Deleted since this comparison opened:',
+                  'Deleted since this comparison opened:',
+                  removed.length
+                )}
+              </strong>{' '}
+              <UserText text={removed.join(', ')} />
+              {'. '}
+              {trans._n(
+                'It is shown as it was.',
+                'They are shown as they were.',
+                removed.length
+              )}
+            </span>
+          </div>
+        )}
         <h2>{trans.__('Comparing %1 experiments', manifests.length)}</h2>
         <ol className="jp-mlops-CompareDetail-names">
           {manifests.map((m, i) => (

@@ -376,6 +376,38 @@ test.describe('Compare', () => {
       .toBe(true);
     // The workspace notebook is unchanged by all this.
     expect(await page.contents.fileExists(path)).toBe(true);
+
+    // One of the compared deleted from its detail: the comparison, which
+    // shows what it read, says so.
+    await page
+      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+        has: page.getByText(names[0], { exact: true })
+      })
+      .click();
+    await detail.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect(detail).toHaveCount(0);
+    await page
+      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+        hasText: 'Compare (3)'
+      })
+      .click();
+    await expect(view.locator('.jp-mlops-Notice.jp-mod-warning')).toHaveText(
+      `Deleted since this comparison opened: ${names[0]}. It is shown as it was.`
+    );
+    await dismissToasts(page);
+    await view.evaluate(node => node.scrollTo(0, 0));
+    await page.screenshot({
+      path: testInfo.outputPath('compare-deleted-light.png')
+    });
+    await page.theme.setDarkTheme();
+    await page.screenshot({
+      path: testInfo.outputPath('compare-deleted-dark.png')
+    });
+    await page.theme.setLightTheme();
     expect(dialogs).toEqual([]);
   });
 

@@ -42,6 +42,24 @@ export class CompareModel {
   }
 
   /**
+   * The compared refs deleted since the comparison was opened (it still
+   * shows them as they were read).
+   */
+  get removed(): readonly string[] {
+    return this._refs.filter(ref => this._removed.has(ref));
+  }
+
+  /**
+   * Note that `ref`, one of the compared, was deleted.
+   */
+  markRemoved(ref: string): void {
+    if (this._refs.includes(ref) && !this._removed.has(ref)) {
+      this._removed.add(ref);
+      this._changed.emit();
+    }
+  }
+
+  /**
    * `loading` until the experiments are read, then `ready`, or `failed`
    * (see `error`).
    */
@@ -242,6 +260,7 @@ export class CompareModel {
   }
 
   private _refs: string[];
+  private _removed = new Set<string>();
   private _store: () => CompareModel.IStore;
   private _status: CompareModel.Status = 'loading';
   private _error: MlopsError | null = null;

@@ -129,10 +129,13 @@ export function moveActive(
 }
 
 /**
- * The value of each parameter most rows share (ties: the newest row's,
- * as rows come newest first): the baseline a row's changed parameters
- * are told against. Parameters only some rows have count as absent in
- * the others. The first `sample` rows are enough.
+ * The value of each parameter most rows share: the baseline a row's
+ * changed parameters are told against. A value no other row shares, or
+ * two values as common as each other, make no baseline (undefined): every
+ * row then shows its own value (runs at max_depth 2, 3 and 5 all show
+ * it; none stands for "what most runs used"). Parameters only some rows
+ * have count as absent in the others. A row alone is its own baseline.
+ * The first `sample` rows are enough.
  */
 export function parameterBaseline(
   rows: readonly IExperimentRow[],
@@ -157,17 +160,21 @@ export function parameterBaseline(
   for (const [key, byValue] of counts) {
     let best: string | undefined;
     let bestCount = 0;
-    // Map order is first-seen order: the newest row wins a tie.
+    let tied = false;
     for (const [text, count] of byValue) {
       if (count > bestCount) {
         best = text;
         bestCount = count;
+        tied = false;
+      } else if (count === bestCount) {
+        tied = true;
       }
     }
     const absent = taken.length - [...byValue.values()].reduce((a, b) => a + b);
+    const shared = taken.length === 1 || (bestCount >= 2 && !tied);
     baseline.set(
       key,
-      best === undefined || absent > bestCount
+      best === undefined || absent >= bestCount || !shared
         ? undefined
         : values.get(`${key}\u0000${best}`)
     );

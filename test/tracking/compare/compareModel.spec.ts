@@ -112,6 +112,25 @@ describe('CompareModel', () => {
     expect(model.csv().split('\r\n')[0]).toBe('section,key,first,second');
   });
 
+  it('should say which of the compared were deleted since, once each', async () => {
+    const { store, first, second, third } = await setup();
+    const model = new CompareModel({
+      refs: [first, second],
+      store: () => store
+    });
+    await model.load();
+    let changes = 0;
+    model.changed.connect(() => (changes += 1));
+    model.markRemoved(third);
+    expect(model.removed).toEqual([]);
+    model.markRemoved(second);
+    model.markRemoved(second);
+    expect(model.removed).toEqual([second]);
+    expect(changes).toBe(1);
+    // What was read stays shown.
+    expect(model.names).toEqual(['first', 'second']);
+  });
+
   it('should compare metrics against a chosen baseline', async () => {
     const { store, first, second } = await setup();
     const model = new CompareModel({

@@ -203,6 +203,33 @@ describe('the chips of a compact row', () => {
     });
   });
 
+  it("should show every row its value when no value is most runs' (a tie, all different)", () => {
+    const apart = [
+      row('01C', {}, { max_depth: 5, seed: 1 }),
+      row('01B', {}, { max_depth: 3, seed: 1 }),
+      row('01A', {}, { max_depth: 2, seed: 1 })
+    ];
+    const baseline = parameterBaseline(apart);
+    expect(baseline.get('max_depth')).toBeUndefined();
+    expect(baseline.get('seed')).toBe(1);
+    expect(apart.map(r => changedParameters(r, baseline).chips)).toEqual([
+      [['max_depth', '5']],
+      [['max_depth', '3']],
+      [['max_depth', '2']]
+    ]);
+    const two = [row('01B', {}, { k: 2 }), row('01A', {}, { k: 1 })];
+    const pair = parameterBaseline(two);
+    expect(two.map(r => changedParameters(r, pair).chips)).toEqual([
+      [['k', '2']],
+      [['k', '1']]
+    ]);
+    // Present in as many rows as it is absent from: no baseline either.
+    const half = [row('01B', {}, { extra: 1 }), row('01A', {}, {})];
+    expect(changedParameters(half[0], parameterBaseline(half)).chips).toEqual([
+      ['extra', '1']
+    ]);
+  });
+
   it('should show none for a row alone, and cap the chips', () => {
     const alone = [row('01A', {}, { a: 1, b: 2 })];
     expect(changedParameters(alone[0], parameterBaseline(alone)).chips).toEqual(
@@ -229,11 +256,15 @@ describe('the chips of a compact row', () => {
       row('01A', {}, JSON.parse('{"__proto__": 3, "constructor": 2}'))
     ];
     const baseline = parameterBaseline(hostile);
-    // A tie: the newest row's value is the baseline.
-    expect(changedParameters(hostile[0], baseline).chips).toEqual([]);
+    // A tie: no baseline, each row shows its own value, as plain data.
+    expect(changedParameters(hostile[0], baseline).chips).toEqual([
+      ['__proto__', '1']
+    ]);
     expect(changedParameters(hostile[1], baseline).chips).toEqual([
       ['__proto__', '3']
     ]);
+    expect(baseline.get('constructor')).toBe(2);
+    expect(Object.getPrototypeOf(baseline)).toBe(Map.prototype);
   });
 
   it('should choose the sorted metric, else the most common one', () => {
