@@ -68,6 +68,8 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _MAX_REF_BYTES = 4096
 #: Largest `packed-refs` looked through (100,000 refs take about 7 MB).
 _MAX_PACKED_BYTES = 64 * 1024 * 1024
+#: How long a commit waits for the registry's lock to queue its mirror.
+MIRROR_LOCK_WAIT_S = 0.5
 
 
 def parse_ref(body: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -297,10 +299,12 @@ class CommitHandler(MlopsHandler):
         if pusher is None or pusher.target is None:
             return "unconfigured"
         try:
-            with registry_lock(store):
+            # A short wait: this holds one of the heavy threads, and the
+            # page's own request, which follows, queues it otherwise.
+            with registry_lock(store, wait_s=MIRROR_LOCK_WAIT_S):
                 queue_snapshot(store, name, oid, self.who())
-        except (MlopsError, OSError) as err:
-            self.log.warning("jupyterlab_mlops: %s not queued for MLflow: %s", name, err)
+        except Exception as err:  # noqa: BLE001 - the experiment is stored whatever this does
+            self.log.warning("jupyterlab_mlops: %s not queued for MLflow: %r", name, err)
             return "failed"
         pusher.kick(store)
         return "queued"

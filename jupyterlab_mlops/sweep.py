@@ -20,7 +20,11 @@ that are as old: `experiments.git/packed-refs.lock` and `<ref>.lock` under
 milliseconds and never break one; a server or git killed while holding it
 leaves it behind, and every later write of that ref (an edit of the
 experiment, the next Sync) is refused as locked until it goes. git's own
-advice is to remove it by hand; an hour-old one belongs to nobody.
+advice is to remove it by hand; an hour-old one belongs to nobody. A lock
+is never removed younger than `GIT_LOCK_MIN_AGE_S`, whatever the setting,
+and it is moved aside before it is removed, then removed only if it is
+still the file found old (another server's sweep and a new writer
+meanwhile: the new lock is put back).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import stat
 import threading
 import time
@@ -40,6 +45,8 @@ from .paths import Store
 from .store_fs import TEMP_PREFIX
 from .store_layout import GIT_DIR
 
+#: A git lock younger than this is never removed (a short `stale_temp_seconds` included).
+GIT_LOCK_MIN_AGE_S = 600
 #: Deeper than any store we write (`experiments.git/refs/exps/<slug>/<id>`).
 MAX_DEPTH = 32
 #: Stores remembered per server process; past that the oldest is forgotten
@@ -56,10 +63,12 @@ def sweep_store(store: Store, max_age_s: float, *, now: float | None = None) -> 
     cannot be opened or listed, is skipped: sweeping is housekeeping and
     never fails the request that triggered it.
     """
-    cutoff_ns = int(((time.time() if now is None else now) - max_age_s) * 1e9)
+    when = time.time() if now is None else now
+    cutoff_ns = int((when - max_age_s) * 1e9)
+    lock_cutoff_ns = int((when - max(max_age_s, GIT_LOCK_MIN_AGE_S)) * 1e9)
     try:
         with opened_dir(store, store.path) as fd:
-            return _sweep_dir(fd, cutoff_ns, ())
+            return _sweep_dir(fd, (cutoff_ns, lock_cutoff_ns), ())
     except (OSError, MlopsError):
         return 0
 
@@ -73,7 +82,7 @@ def _is_git_lock(where: tuple[str, ...], name: str) -> bool:
     return where[:2] == (GIT_DIR, "refs")
 
 
-def _sweep_dir(dir_fd: int, cutoff_ns: int, where: tuple[str, ...]) -> int:
+def _sweep_dir(dir_fd: int, cutoffs: tuple[int, int], where: tuple[str, ...]) -> int:
     removed = 0
     try:
         with os.scandir(dir_fd) as entries:
@@ -81,35 +90,61 @@ def _sweep_dir(dir_fd: int, cutoff_ns: int, where: tuple[str, ...]) -> int:
             listing = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
     except OSError:
         return 0
+    temp_cutoff, lock_cutoff = cutoffs
     for name, is_dir in listing:
         if is_dir:
             if len(where) < MAX_DEPTH:
-                removed += _sweep_child(dir_fd, name, cutoff_ns, (*where, name))
-        elif (name.startswith(TEMP_PREFIX) or _is_git_lock(where, name)) and _is_stale(
-            dir_fd, name, cutoff_ns
-        ):
+                removed += _sweep_child(dir_fd, name, cutoffs, (*where, name))
+        elif name.startswith(TEMP_PREFIX) and _stale(dir_fd, name, temp_cutoff):
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=dir_fd)
+                removed += 1
+        elif _is_git_lock(where, name):
+            found = _stale(dir_fd, name, lock_cutoff)
+            if found is not None and _remove_lock(dir_fd, name, found, lock_cutoff):
                 removed += 1
     return removed
 
 
-def _is_stale(dir_fd: int, name: str, cutoff_ns: int) -> bool:
+def _stale(dir_fd: int, name: str, cutoff_ns: int) -> os.stat_result | None:
+    """The stat of `name` if it is a regular file older than the cutoff, else None."""
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) and info.st_mtime_ns < cutoff_ns else None
+
+
+def _remove_lock(dir_fd: int, name: str, found: os.stat_result, cutoff_ns: int) -> bool:
+    """Remove the stale git lock `name` if it is still the file `found` once moved
+    aside; a lock taken meanwhile (another sweep removed the old one, a writer
+    made a new one) is put back."""
+    aside = f"{TEMP_PREFIX}lock-{secrets.token_hex(8)}"
+    try:
+        os.rename(name, aside, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and info.st_mtime_ns < cutoff_ns
+    moved = _stale(dir_fd, aside, cutoff_ns)
+    try:
+        if moved is not None and (moved.st_ino, moved.st_dev) == (found.st_ino, found.st_dev):
+            os.unlink(aside, dir_fd=dir_fd)
+            return True
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        os.unlink(aside, dir_fd=dir_fd)
+    except OSError:
+        pass
+    return False
 
 
-def _sweep_child(dir_fd: int, name: str, cutoff_ns: int, where: tuple[str, ...]) -> int:
+def _sweep_child(dir_fd: int, name: str, cutoffs: tuple[int, int], where: tuple[str, ...]) -> int:
     try:
         # O_NOFOLLOW: a folder swapped for a symlink since the stat is refused.
         child = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
     except OSError:
         return 0
     try:
-        return _sweep_dir(child, cutoff_ns, where)
+        return _sweep_dir(child, cutoffs, where)
     finally:
         os.close(child)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import unicodedata
 import urllib.parse
 from pathlib import Path
 
@@ -78,6 +79,15 @@ def tracking_key_url(url: str) -> str:
     return text[:-4] if text.endswith(".git") else text
 
 
+def _printable(text: str) -> str:
+    """`text` with what is not printable (controls, bidi overrides, line
+    separators) shown as `\\uXXXX`, so a message says what it names."""
+    return "".join(
+        char if char.isprintable() and unicodedata.category(char) != "Cf" else f"\\u{ord(char):04x}"
+        for char in text
+    )
+
+
 def _invalid(why: str) -> MlopsError:
     return MlopsError("E_REMOTE_INVALID", why)
 
@@ -114,7 +124,8 @@ def check_remote(url: str, *, local: bool, source: str = "the remote") -> str:
         return url
     if scheme == "file" or (not scheme and url.startswith(("/", "."))):
         if not local:
-            shown = url if len(url) <= 200 else url[:199] + "…"
+            shown = _printable(redact(url, url))
+            shown = shown if len(shown) <= 200 else shown[:199] + "…"
             raise _invalid(
                 f"{source} ({shown}) is a folder on this machine. Sync uses a local"
                 " repository only when the server's setting"

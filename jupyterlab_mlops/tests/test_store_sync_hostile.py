@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from jupyterlab_mlops.errors import MlopsError
 from jupyterlab_mlops.store_sync import _remote_error
+from jupyterlab_mlops.sync_remote import check_remote
 
 from .conftest import Api
 from .git_remote_support import GitHttpServer, bare, experiment, git, refs, serving
@@ -339,3 +341,21 @@ async def test_a_local_origin_is_refused_with_words_that_say_which_and_what_to_d
     status, answer = await api("store/sync", {"remote": team.as_uri()})
     assert answer["message"].startswith("The Experiments setting “Sync remote” (file://")
     assert refs(team) == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("file://alice:s3cr3t@localhost/srv/repo.git", "file://***@localhost/srv/repo.git"),
+        ("/srv/team\u202egit.exe", "/srv/team\\u202egit.exe"),
+        ("/srv/a\u2028b\u0085c", "/srv/a\\u2028b\\u0085c"),
+    ],
+)
+def test_the_refusal_of_a_local_remote_shows_no_password_and_no_hidden_characters(
+    url: str, shown: str
+) -> None:
+    with pytest.raises(MlopsError) as refused:
+        check_remote(url, local=False, source="The project's git origin")
+    assert refused.value.code == "E_REMOTE_INVALID"
+    assert f"({shown})" in refused.value.message
+    assert "s3cr3t" not in refused.value.message

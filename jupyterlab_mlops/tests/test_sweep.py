@@ -18,6 +18,7 @@ import pytest
 from traitlets import TraitError
 from traitlets.config import Config
 
+from jupyterlab_mlops import sweep as sweep_module
 from jupyterlab_mlops.config import MlopsExtension
 from jupyterlab_mlops.paths import open_store
 from jupyterlab_mlops.sweep import sweep_if_due, sweep_store
@@ -190,3 +191,35 @@ async def test_stale_git_locks_of_the_repository_go_and_unblock_an_edit(
     assert all(not path.exists() for path in stale)
     assert all(os.path.lexists(path) for path in kept)
     assert (outside / "sentinel.txt").read_text() == "do not touch"
+
+
+def test_a_git_lock_younger_than_ten_minutes_stays_whatever_the_setting(tmp_path: Path) -> None:
+    store_dir = tmp_path / ".mlops"
+    repository = store_dir / "experiments.git"
+    five_minutes = time.time() - 300
+    young = make_file(
+        repository / "refs/exps/nb/01KB0000000000000000000000.lock", mtime=five_minutes
+    )
+    temp = make_file(repository / "refs/exps/nb/.mlops-tmp-00000000000000cc", mtime=five_minutes)
+    store = open_store(tmp_path, ".mlops")
+    assert sweep_store(store, 1) == 1
+    assert young.exists() and not temp.exists()
+
+
+def test_a_lock_taken_again_while_the_sweep_moves_it_is_put_back(tmp_path: Path) -> None:
+    """Attack review: two servers' sweeps and a writer: the old lock found by one sweep was
+    removed by the other and a writer took the lock anew; the first sweep must not remove
+    the writer's lock."""
+    folder = tmp_path / "refs"
+    old = make_file(folder / "x.lock", "old\n")
+    found = os.stat(old)
+    old.unlink()
+    make_file(folder / "x.lock", "writer\n", mtime=time.time())
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        cutoff = time.time_ns() - sweep_module.GIT_LOCK_MIN_AGE_S * 10**9
+        assert not sweep_module._remove_lock(fd, "x.lock", found, cutoff)
+    finally:
+        os.close(fd)
+    assert (folder / "x.lock").read_text() == "writer\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["x.lock"]

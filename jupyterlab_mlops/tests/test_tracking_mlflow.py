@@ -369,3 +369,47 @@ def test_what_the_second_review_found(
         state = wait_settled(server, ref)
         assert state["state"] == "failed" and state["lastError"]["code"] == "E_STORE_CORRUPT"
     assert runs_with_key(mlflow_server, ids[3]) == [] == runs_with_key(mlflow_server, ids[4])
+
+
+@pytest.mark.timeout(120)
+def test_a_mirror_the_outbox_cannot_take_leaves_the_snapshot_stored_and_the_server_free(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    """Attack review: a registry lock held for a minute (a killed registration) made a
+    mirrored commit hold a heavy thread 15 s; an outbox file planted nested too deep to
+    seal-check made it E_INTERNAL after its ref was set, and the outbox unreadable. Now:
+    answered in about a second, `"failed"`, the experiment stored, the outbox readable."""
+    root = tmp_path / "root"
+    root.mkdir()
+    server = Server(
+        root,
+        tmp_path / "home",
+        mlops={"mlflow_tracking_uri": "http://127.0.0.1:9", "mlflow_retry_max_seconds": 30},
+    )
+    servers.append(server)
+    git_dir = store_of(root, server)
+    store = root / ".mlops"
+    outbox = store / "registry" / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    deep = 985
+    (outbox / f"{ULIDS[0]}.json").write_text(
+        '{"seal": "x", "a": ' + '{"a": ' * deep + "1" + "}" * deep + "}"
+    )
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[0], 1))
+    assert status == 200, answer
+    assert answer["mirror"] in ("failed", "queued")
+    assert git(git_dir, "rev-parse", f"refs/exps/demo/{ULIDS[0]}").strip() == answer["ref"]["oid"]
+    status, listed = server.call("GET", "registry/outbox")
+    assert status == 200, listed
+
+    lock = store / "locks" / "registry.lock"
+    lock.parent.mkdir(exist_ok=True)
+    lock.write_text(
+        json.dumps({"token": "x", "pid": 1, "createdMs": int(time.time() * 1000), "ttlMs": 60_000})
+    )
+    started = time.monotonic()
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[1], 2))
+    took = time.monotonic() - started
+    assert status == 200 and answer["mirror"] == "failed", answer
+    assert took < 5, took
+    assert git(git_dir, "rev-parse", f"refs/exps/demo/{ULIDS[1]}").strip() == answer["ref"]["oid"]

@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 
 import { notebookSlug, UlidFactory } from '../../src/util/ids';
@@ -226,7 +226,23 @@ export function writeExperiment(
       }
     }).trim();
   if (!existsSync(path.join(gitDir, 'HEAD'))) {
-    execFileSync('git', ['init', '--quiet', '--bare', gitDir]);
+    // As the server's store/init makes it (jupyterlab_mlops/store_init.py):
+    // its config is the template, so Sync and the server's git accept the
+    // store whichever spec made it first (`git init` writes another).
+    for (const folder of [
+      'objects/info',
+      'objects/pack',
+      'refs/heads',
+      'refs/tags'
+    ]) {
+      mkdirSync(path.join(gitDir, folder), { recursive: true });
+    }
+    writeFileSync(
+      path.join(gitDir, 'config'),
+      '[core]\n\trepositoryformatversion = 0\n\tfilemode = false\n' +
+        '\tbare = true\n\tlogallrefupdates = false\n'
+    );
+    writeFileSync(path.join(gitDir, 'HEAD'), 'ref: refs/heads/main\n');
   }
   // The extension's own names, so the panel files the experiment as its own.
   const id = new UlidFactory().next();
