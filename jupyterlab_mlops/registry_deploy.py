@@ -191,9 +191,10 @@ def _checks(
         _check(
             "audit",
             audit["ok"],
-            f"{audit['count']} entries, chain verified"
+            f"{_count(audit['count'], 'entry', 'entries')}, chain verified"
             if audit["ok"]
-            else f"{len(audit['problems'])} problems: {audit['problems'][0]['message']}",
+            else f"{_count(len(audit['problems']), 'problem', 'problems')}:"
+            f" {audit['problems'][0]['message']}",
         )
     )
     return checks, record, current
@@ -368,3 +369,8 @@ def approve(store: Store, name: str, version: object, who: dict[str, str]) -> di
             )
         append(store, who=who, action="approve", model=name, version=version, details={})
     return {"model": name, "version": version, "by": who}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """`1 entry`, `2 entries`."""
+    return f"{n} {one if n == 1 else many}"

@@ -103,6 +103,9 @@ async def test_deploy_try_and_roll_back_through_the_confirmation(
         "audit",
     ]
     assert check["change"] == {"alias": "production", "from": None, "to": 1}
+    # The audit log's count in words ("1 entry", not "1 entries").
+    audited = next(c["reason"] for c in check["checks"] if c["id"] == "audit")
+    assert re.fullmatch(r"(1 entry|([02-9]|\d\d+) entries), chain verified", audited), audited
     assert check["signature"]["inputs"].startswith('[{"type": "double", "name": "alcohol"')
     # No change without the preflight's token, a made-up one, or a GET.
     for token in ("", "made-up"):

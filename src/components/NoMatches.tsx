@@ -36,7 +36,23 @@ export function NoMatches(props: INoMatchesProps): JSX.Element {
       </p>
       {props.unknown.map(({ field, suggestions }) => (
         <p key={field} className="jp-mlops-NoMatches-unknown">
-          {suggestions.length > 0 ? (
+          {field.endsWith(':') ? (
+            <UserMessage
+              template={
+                suggestions.length > 0
+                  ? trans.__(
+                      '“%1” is no filter word (tag:, author:, notebook:, is:). Did you mean %2?',
+                      slot(0),
+                      slot(1)
+                    )
+                  : trans.__(
+                      '“%1” is no filter word (tag:, author:, notebook:, is:); compare a field with =, <, >.',
+                      slot(0)
+                    )
+              }
+              values={[field, suggestions.join(', ')]}
+            />
+          ) : suggestions.length > 0 ? (
             <UserMessage
               template={trans.__(
                 'No experiment has the field “%1”. Did you mean %2?',

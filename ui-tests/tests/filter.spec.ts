@@ -97,6 +97,11 @@ test.describe('Experiments filter', () => {
     await filter.fill('max_depth=42');
     await expect(none).toContainText('No experiment matches “max_depth=42”.');
     await expect(none.locator('.jp-mlops-NoMatches-unknown')).toHaveCount(0);
+    // A colon where a comparison was meant: said, with the comparison.
+    await filter.fill('max_depth:3');
+    await expect(none.locator('.jp-mlops-NoMatches-unknown')).toHaveText(
+      '“max_depth:” is no filter word (tag:, author:, notebook:, is:). Did you mean max_depth=3?'
+    );
     await none.getByRole('button', { name: 'Clear the filter' }).click();
     await expect(filter).toHaveValue('');
     await expect(count).toHaveText('4 experiments');

@@ -65,6 +65,21 @@ export function unknownFields(
   const seen = new Set<string>();
   const out: IUnknownField[] = [];
   for (const word of parseQuery(query).flat()) {
+    const colon = Private.colonWord(word);
+    if (colon !== null && !seen.has(`${colon.key.toLowerCase()}:`)) {
+      // `max_depth:3` is no filter word: a comparison was probably meant.
+      seen.add(`${colon.key.toLowerCase()}:`);
+      const exact = known.find(
+        key => key.toLowerCase() === colon.key.toLowerCase()
+      );
+      out.push({
+        field: `${colon.key}:`,
+        suggestions: exact
+          ? [`${exact}=${colon.value}`]
+          : Private.similar(colon.key.toLowerCase(), known)
+      });
+      continue;
+    }
     const field = comparedField(word);
     const lower = field?.toLowerCase();
     if (
@@ -178,6 +193,25 @@ export function placeholderExamples(rows: readonly IExperimentRow[]): string[] {
 }
 
 namespace Private {
+  /**
+   * `key:value` when the word is one and `key` is no filter word (`is:`,
+   * `tag:`, `notebook:`, `author:`), nor a comparison; else null.
+   */
+  export function colonWord(
+    word: string
+  ): { key: string; value: string } | null {
+    const bare = word.length > 1 && word.startsWith('-') ? word.slice(1) : word;
+    const match = /^([A-Za-z_][\w.-]*):(?!\/)([^:<>=!]+)$/.exec(bare);
+    if (
+      !match ||
+      /^(is|tag|notebook|author)$/i.test(match[1]) ||
+      comparedField(word) !== undefined
+    ) {
+      return null;
+    }
+    return { key: match[1], value: match[2] };
+  }
+
   export function byText(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
   }

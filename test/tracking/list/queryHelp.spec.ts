@@ -48,6 +48,24 @@ describe('queryFields()', () => {
 });
 
 describe('unknownFields()', () => {
+  it('should name a word with a colon that is no filter word, with the comparison meant', () => {
+    expect(unknownFields('max_depth:3', fields)).toEqual([
+      { field: 'max_depth:', suggestions: ['max_depth=3'] }
+    ]);
+    expect(unknownFields('-depth:3 foo:bar', fields)).toEqual([
+      { field: 'depth:', suggestions: ['max_depth'] },
+      { field: 'foo:', suggestions: [] }
+    ]);
+    // The filter's own words, a comparison, and colons in free text are not.
+    expect(
+      unknownFields(
+        'tag:x author:ann is:starred notebook:a max_depth>=3',
+        fields
+      )
+    ).toEqual([]);
+    expect(unknownFields('https://x 12:30 a:b:c', fields)).toEqual([]);
+  });
+
   it('should name a field no row has, with what was probably meant', () => {
     expect(unknownFields('depth>=5', fields)).toEqual([
       { field: 'depth', suggestions: ['max_depth'] }
