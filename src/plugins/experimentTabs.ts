@@ -207,6 +207,13 @@ export function addExperimentTabs(
       comparisons.set(key, tab);
       show(tab, true, toSide);
       await content.load();
+      // Two comparisons' tabs read the same: the names tell them apart.
+      if (content.model.names.length > 0) {
+        tab.title.caption = trans.__(
+          'Compare %1',
+          content.model.names.join(' · ')
+        );
+      }
     }
   });
 

@@ -187,6 +187,12 @@ test.describe('Compare', () => {
       .locator('.jp-mlops-CompareDetail-name')
       .allTextContents();
     expect(names).toHaveLength(3);
+    // The tab's tooltip names them (two comparisons' tabs read the same).
+    await expect(
+      page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+        hasText: 'Compare (3)'
+      })
+    ).toHaveAttribute('title', `Compare ${names.join(' · ')}`);
 
     // Parameters, oldest first.
     const lr = view
