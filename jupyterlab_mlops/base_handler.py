@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -87,8 +88,35 @@ class MlopsHandler(APIHandler):
         )
         return check_fields(body, self.fields)
 
+    #: This request answered `E_NOT_FOUND`: its access-log line is a debug one.
+    _answered_missing = False
+    #: Set while jupyter_server writes that line (see `log`).
+    _logging_missing = False
+
+    @property
+    def log(self) -> logging.Logger | logging.LoggerAdapter[Any]:
+        """jupyter_server's logger; while the access line of an `E_NOT_FOUND`
+        answer is written, one that writes it at debug level.
+
+        A page asking whether a file or a repository is there (isomorphic-git
+        stats every path it may read; a store's first snapshot finds no
+        repository) gets a 404 as its answer, dozens per snapshot: logged as
+        warnings, they filled the terminal with what looked like faults.
+        Other refusals (400, 403, 409, 413…) stay warnings.
+        """
+        base = super().log
+        return _AtDebug(base, {}) if self._logging_missing else base
+
+    def _log(self) -> None:
+        self._logging_missing = self._answered_missing
+        try:
+            super()._log()
+        finally:
+            self._logging_missing = False
+
     async def fail(self, err: MlopsError) -> None:
         """Answer with the error's status and its `{code, message}` body."""
+        self._answered_missing = err.code == "E_NOT_FOUND"
         self.set_status(err.status)
         await self.finish(json.dumps(err.to_json()))
 
@@ -105,12 +133,14 @@ class MlopsHandler(APIHandler):
 
         asked = time.monotonic()
         began: list[float] = []
+        refused: list[str] = []
 
         def encoded() -> tuple[int, bytes]:
             began.append(time.monotonic())
             try:
                 result = operation()
             except MlopsError as err:
+                refused.append(err.code)
                 return err.status, json.dumps(err.to_json()).encode()
             try:
                 # No NaN or Infinity: the browser's JSON.parse refuses them.
@@ -131,6 +161,7 @@ class MlopsHandler(APIHandler):
             return
         finally:
             self._log_slow(asked, began)
+        self._answered_missing = refused == ["E_NOT_FOUND"]
         self.set_status(status)
         try:
             await self.finish(payload)
@@ -155,3 +186,10 @@ class MlopsHandler(APIHandler):
             start - asked,
             now - start,
         )
+
+
+class _AtDebug(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """A logger whose every line is a debug one."""
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().log(logging.DEBUG, msg, *args, **kwargs)
