@@ -25,11 +25,15 @@ export function VersionRow(props: {
   onCompare: (baseline: string, ref: string) => void;
   mlflow: OutboxEntry | null;
   disabled: boolean;
+  /** An experiment's name now (null: unknown, deleted); its id is shown until then. */
+  experimentName?: (ref: string) => Promise<string | null>;
   translator: ITranslator;
 }): JSX.Element {
   const trans = props.translator.load('jupyterlab_mlops');
   const { version } = props;
   const lineage = version.lineage ?? null;
+  const experimentRef = lineage?.experiment?.ref ?? null;
+  const name = useExperimentName(experimentRef, props.experimentName);
   const gaps = lineageGaps(lineage);
   const metrics = Object.entries(lineage?.metrics ?? {}).slice(0, 4);
   return (
@@ -98,11 +102,16 @@ export function VersionRow(props: {
           <button
             type="button"
             className="jp-mlops-LinkButton"
+            title={lineage.experiment.ref}
             onClick={() =>
               props.onShowExperiment(lineage.experiment?.ref ?? '')
             }
           >
-            <code>{lineage.experiment.id.slice(-8)}</code>
+            {name !== null ? (
+              <UserText text={name} />
+            ) : (
+              <code>{lineage.experiment.id.slice(-8)}</code>
+            )}
           </button>
           {lineage.pipelineRun && (
             <span title={lineage.pipelineRun}>
@@ -139,4 +148,32 @@ export function VersionRow(props: {
       )}
     </li>
   );
+}
+
+/**
+ * The current name of experiment `ref`, once `lookup` has found it (a
+ * rename shows on the next look; null meanwhile, or when it is gone).
+ */
+function useExperimentName(
+  ref: string | null,
+  lookup: ((ref: string) => Promise<string | null>) | undefined
+): string | null {
+  const [found, setFound] = React.useState<{ ref: string; name: string }>();
+  React.useEffect(() => {
+    if (ref === null || lookup === undefined) {
+      return;
+    }
+    let live = true;
+    lookup(ref)
+      .then(name => {
+        if (live && name !== null) {
+          setFound({ ref, name });
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [ref, lookup]);
+  return found !== undefined && found.ref === ref ? found.name : null;
 }

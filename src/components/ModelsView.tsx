@@ -38,6 +38,8 @@ export interface IModelsViewProps {
   onShowExperiment: (ref: string) => void;
   /** Open the comparison of two experiments (the first is the baseline). */
   onCompare: (baseline: string, ref: string) => void;
+  /** An experiment's current name, for the lineage line (its id until found). */
+  experimentName?: (ref: string) => Promise<string | null>;
   commands: CommandRegistry;
   translator: ITranslator;
 }
@@ -228,6 +230,7 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
                         version.version
                       )}
                       disabled={registry.busy !== null}
+                      experimentName={props.experimentName}
                       translator={props.translator}
                     />
                   ))}

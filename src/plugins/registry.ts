@@ -65,6 +65,15 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
         requireApproval: value.requireApproval
       };
     };
+    // A version's experiment by its name now (read from the store; one
+    // function, so a row looks its experiment up once, not each render).
+    const experimentName = async (ref: string): Promise<string | null> =>
+      store === null
+        ? null
+        : store.current
+            .read(ref)
+            .then(entry => entry.manifest.user.name)
+            .catch(() => null);
     const actions = new RegistryActions({
       app,
       tracker,
@@ -107,6 +116,7 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
               refs: [baseline, ref],
               baseline
             }),
+          experimentName,
           commands: app.commands,
           translator: tr
         })

@@ -57,7 +57,14 @@ test.describe('Models panel: register from the kernel', () => {
     await openNotebook(page, notebook);
     await openExperiments(page);
     expect(await page.notebook.run()).toBe(true);
-    await snapshotAndWait(page, 1);
+    const experiments = await snapshotAndWait(page, 1);
+    const experimentName = (
+      (await experiments
+        .locator('.jp-mlops-ExperimentTable-open')
+        .first()
+        .textContent()) ?? ''
+    ).trim();
+    expect(experimentName).not.toBe('');
 
     // Register: the dialog offers the kernel's model and its training frame.
     await page.evaluate(() => {
@@ -90,6 +97,10 @@ test.describe('Models panel: register from the kernel', () => {
     const version = panel.locator('.jp-mlops-Models-version');
     await expect(version).toHaveCount(1);
     await expect(version).toContainText('from experiment');
+    // Its experiment by name (read from the store), not by an id.
+    await expect(
+      version.locator('.jp-mlops-Models-lineage .jp-mlops-LinkButton').first()
+    ).toHaveText(experimentName);
     await expect(version).toContainText('accuracy');
     await expect(version).not.toContainText('no lineage');
     await expect(version).toContainText('python_function, sklearn');
