@@ -34,6 +34,9 @@ from .test_registry_mlflow import (
 __all__ = ["mlflow_server", "proxy", "servers"]
 
 ULIDS = [f"01JT{n:022d}" for n in range(1, 6)]
+#: The `fs/commit` tests' own keys: the MLflow server is the session's, and
+#: runs are looked up by key across its experiments.
+COMMITTED = [f"01JW{n:022d}" for n in range(1, 4)]
 
 
 def notebook(n: int) -> bytes:
@@ -113,7 +116,7 @@ def test_a_snapshot_committed_with_mirror_lands_once_even_if_the_tab_never_asks(
     proxy.rules = [Rule("POST", "runs/create", "lost"), Rule("POST", "runs/log-batch", "503")]
     root, server = bridged(tmp_path, servers, proxy)
     git_dir = store_of(root, server)
-    ulid = ULIDS[0]
+    ulid = COMMITTED[0]
     status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ulid, 1))
     assert status == 200, answer
     assert answer["mirror"] == "queued"
@@ -131,7 +134,7 @@ def test_a_snapshot_committed_with_mirror_lands_once_even_if_the_tab_never_asks(
     settled(server)
     assert len(runs_with_key(mlflow_server, ulid)) == 1
     # Without the flag nothing is queued (a setting that is off).
-    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[1], 2, False))
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, COMMITTED[1], 2, False))
     assert status == 200 and answer["mirror"] is None, answer
     assert [e["key"] for e in settled(server)] == [ulid]
     assert_no_secret(server)
@@ -144,7 +147,7 @@ def test_a_mirror_flag_that_is_not_a_boolean_stores_nothing(
     root, server = bridged(tmp_path, servers, proxy)
     git_dir = store_of(root, server)
     before = sorted(p.relative_to(git_dir) for p in git_dir.rglob("*"))
-    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[0], 1, bad))
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, COMMITTED[0], 1, bad))
     assert status == 400 and answer["code"] == "E_BAD_REQUEST", answer
     assert "mirror" in answer["message"]
     assert sorted(p.relative_to(git_dir) for p in git_dir.rglob("*")) == before
@@ -392,13 +395,14 @@ def test_a_mirror_the_outbox_cannot_take_leaves_the_snapshot_stored_and_the_serv
     outbox = store / "registry" / "outbox"
     outbox.mkdir(parents=True, exist_ok=True)
     deep = 985
-    (outbox / f"{ULIDS[0]}.json").write_text(
+    (outbox / f"{COMMITTED[0]}.json").write_text(
         '{"seal": "x", "a": ' + '{"a": ' * deep + "1" + "}" * deep + "}"
     )
-    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[0], 1))
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, COMMITTED[0], 1))
     assert status == 200, answer
     assert answer["mirror"] in ("failed", "queued")
-    assert git(git_dir, "rev-parse", f"refs/exps/demo/{ULIDS[0]}").strip() == answer["ref"]["oid"]
+    stored = git(git_dir, "rev-parse", f"refs/exps/demo/{COMMITTED[0]}").strip()
+    assert stored == answer["ref"]["oid"]
     status, listed = server.call("GET", "registry/outbox")
     assert status == 200, listed
 
@@ -408,8 +412,9 @@ def test_a_mirror_the_outbox_cannot_take_leaves_the_snapshot_stored_and_the_serv
         json.dumps({"token": "x", "pid": 1, "createdMs": int(time.time() * 1000), "ttlMs": 60_000})
     )
     started = time.monotonic()
-    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, ULIDS[1], 2))
+    status, answer = server.call("POST", "fs/commit", commit_body(tmp_path, COMMITTED[1], 2))
     took = time.monotonic() - started
     assert status == 200 and answer["mirror"] == "failed", answer
     assert took < 5, took
-    assert git(git_dir, "rev-parse", f"refs/exps/demo/{ULIDS[1]}").strip() == answer["ref"]["oid"]
+    stored = git(git_dir, "rev-parse", f"refs/exps/demo/{COMMITTED[1]}").strip()
+    assert stored == answer["ref"]["oid"]
