@@ -115,6 +115,28 @@ export function ExperimentTable(props: IExperimentTableProps): JSX.Element {
     measureElement: Private.measureRow
   });
 
+  // Shown again (its sidebar tab chosen after another), the list must
+  // paint the rows where it is scrolled to. While hidden, its scroll
+  // offset reads 0, and showing it fires no scroll event: the virtualizer
+  // kept painting the top rows out of view until the next scroll (seen in
+  // galata after the list was scrolled, hidden and shown quickly).
+  useEffect(() => {
+    const element = scroller.current;
+    if (element === null || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    let hidden = element.clientHeight === 0;
+    const observer = new ResizeObserver(() => {
+      const nowHidden = element.clientHeight === 0;
+      if (hidden && !nowHidden) {
+        element.dispatchEvent(new Event('scroll'));
+      }
+      hidden = nowHidden;
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
   useEffect(() => {
     if (active >= rows.length && rows.length > 0) {
       setActive(rows.length - 1);
