@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  rmSync,
   writeFileSync,
   writeSync
 } from 'node:fs';
@@ -209,6 +210,10 @@ it('snapshot: ours vs dvc exp save vs MLflow', async () => {
   ) as number[];
   const mlflow = stats(mlflowTimes);
   const versions = `${run(join(PEERS, 'dvc'), ['--version']).toString().trim()}, mlflow ${execFileSync(join(PEERS, 'python'), ['-c', 'import mlflow; print(mlflow.__version__)'], { encoding: 'utf8' }).trim()}`;
+  // The peers' folders go: each run left a GiB-sized DVC repository behind.
+  for (const folder of [dvcDir, mlflowDir]) {
+    rmSync(folder, { recursive: true, force: true });
+  }
 
   const f = (ms: number) => ms.toFixed(1);
   writeSection(
