@@ -289,6 +289,7 @@ test.describe('Experiments panel with many experiments', () => {
         .first()
     ).toBeVisible();
     await expect(first.locator('.jp-mlops-Progress')).toHaveCount(0);
+    const seededAt = await first.evaluate(() => performance.now());
     seed(300, notebook);
     const panel = await openIn(first);
     const seen = await progressOf(first);
@@ -297,6 +298,17 @@ test.describe('Experiments panel with many experiments', () => {
       expect(text).toMatch(/the index: \d+ of 300 experiments read$/);
     }
     await expect(panel.locator('.jp-mlops-Progress')).toHaveCount(0);
+    // The index is written after the rows show, in slices: a page closed
+    // before that ends leaves none (on a loaded machine, CI saw the next
+    // page rebuild). Wait for the write that began after the seeding.
+    await first.waitForFunction(
+      at =>
+        performance
+          .getEntriesByName('jupyterlab-mlops:index-write')
+          .some(entry => entry.startTime >= at),
+      seededAt,
+      { timeout: 60000 }
+    );
     await first.close();
 
     // The next page paints from IndexedDB: no rebuild.
