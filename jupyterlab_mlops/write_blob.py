@@ -310,6 +310,7 @@ class WriteBlobHandler(MlopsHandler):
     _refused: MlopsError | None = None
     _counted = False
     _finishing = False
+    _gone = False
 
     async def prepare(self) -> None:
         """Check the user and the request before any byte of the body is read."""
@@ -327,7 +328,13 @@ class WriteBlobHandler(MlopsHandler):
             # A slow body must not hold its place for ever: at least 256 KiB/s.
             self.request.connection.set_body_timeout(60 + length / (256 * 1024))
             # Opening the store may sweep its temp files: off the event loop.
-            self._upload = await asyncio.to_thread(self._begin, store_name, length)
+            upload = await asyncio.to_thread(self._begin, store_name, length)
+            if self._gone:
+                # The client went away while the temp file was being made:
+                # no answer, no finish, nobody else to remove it.
+                upload.abort()
+                return
+            self._upload = upload
         except MlopsError as err:
             self._drop(err)
 
@@ -379,6 +386,7 @@ class WriteBlobHandler(MlopsHandler):
 
     def on_connection_close(self) -> None:
         """The client went away mid-body: the same."""
+        self._gone = True
         self._drop(None)
         super().on_connection_close()
 
